@@ -1,1 +1,33 @@
-export {};
+/**
+ * What every healstream service stands on: validated config, JSON logs, Prometheus metrics,
+ * the health server, and the exactly-once consume → process → produce loop.
+ *
+ *   const config = loadConfig(baseEnvSchema, process.env);
+ *   const logger = createLogger('detector', config.LOG_LEVEL);
+ *   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'detector', logger });
+ *   const loop = new TransactionalLoop({ kafka, serde, logger, metrics, ... });
+ */
+export { loadConfig, baseEnvSchema, ConfigError, type BaseEnv } from './config.js';
+export { createLogger, kafkaLogCreator, quietKafkajsTimerWarnings, type Logger } from './logger.js';
+export { createRegistry, loopMetrics, Registry, type LoopMetrics } from './metrics.js';
+export { startHealthServer, type HealthServer } from './http-server.js';
+export { deadLetter, dlqHeaders, readDeadLetterHeaders, errorCode } from './dead-letter.js';
+export {
+  TransactionalLoop,
+  type TransactionalLoopOptions,
+  type PartitionHandler,
+  type InboundRecord,
+  type Outbound,
+  type Emit,
+  type LoopInput,
+} from './transactional-loop.js';
+export { backoffDelay } from './backoff.js';
+export { createKafka, partitioner } from './kafka-client.js';
+export { onShutdownSignal } from './shutdown.js';
+export { createTopics, type TopicsReport } from './topics-admin.js';
+export {
+  HealstreamError,
+  PoisonRecordError,
+  TransientError,
+  isRetriable,
+} from '@healstream/contracts';

@@ -1,0 +1,55 @@
+import { Kafka, logLevel } from 'kafkajs';
+
+const HEALTH_TOPIC = 'healstream.infra-health';
+
+/** True when the broker takes a produce (creating its 1-partition health topic if needed). */
+export async function kafkaAcceptsProduce(broker: string): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: 'healstream-infra',
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  try {
+    await admin.connect();
+    const topics = await admin.listTopics();
+    if (!topics.includes(HEALTH_TOPIC)) {
+      await admin.createTopics({ topics: [{ topic: HEALTH_TOPIC, numPartitions: 1 }], waitForLeaders: true });
+    }
+    await producer.connect();
+    await producer.send({ topic: HEALTH_TOPIC, acks: -1, messages: [{ value: String(Date.now()) }] });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await producer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+export async function registryAnswers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  stillAlive: () => void = () => {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    stillAlive();
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

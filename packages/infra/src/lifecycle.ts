@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ensureKafka, ensureRegistry } from './fetch.js';
+import { kafkaAcceptsProduce, registryAnswers, waitFor } from './health.js';
+import { managed, residentMiB, runningPid, startDetached, stop, type ManagedProcess } from './processes.js';
+import { brokerAddress, paths, registryUrl, type InfraSettings } from './settings.js';
+
+const run = promisify(execFile);
+
+function processes(s: InfraSettings): { kafka: ManagedProcess; registry: ManagedProcess } {
+  const p = paths(s);
+  return {
+    kafka: managed('kafka', p.run, p.logs, `healstream.infra=kafka:${s.kafkaPort}`),
+    registry: managed('registry', p.run, p.logs, `healstream.infra=registry:${s.registryPort}`),
+  };
+}
+
+export interface ComponentStatus {
+  name: 'kafka' | 'registry';
+  running: boolean;
+  healthy: boolean;
+  pid?: number;
+  rssMiB?: number;
+  address: string;
+  logFile: string;
+}
+
+export interface UpReport {
+  kafka: { started: boolean; downloaded: boolean };
+  registry: { started: boolean; downloaded: boolean };
+  seconds: number;
+  brokers: string;
+  registryUrl: string;
+}
+
+function kafkaProperties(s: InfraSettings): string {
+  const template = readFileSync(join(s.repoRoot, 'infra', 'kafka', 'server.properties.template'), 'utf8');
+  const values: Record<string, string> = {
+    KAFKA_PORT: String(s.kafkaPort),
+    CONTROLLER_PORT: String(s.controllerPort),
+    DATA_DIR: paths(s).kafkaData,
+  };
+  return template.replace(/\$\{(\w+)\}/g, (_, name: string) => values[name] ?? `\${${name}}`);
+}
+
+async function startKafka(s: InfraSettings, proc: ManagedProcess): Promise<void> {
+  const p = paths(s);
+  mkdirSync(p.run, { recursive: true });
+  const config = join(p.run, 'server.properties');
+  writeFileSync(config, kafkaProperties(s));
+  const classpath = join(p.kafkaLibs, '*');
+  const java = [`-Dlog4j2.configurationFile=${join(s.repoRoot, 'infra', 'kafka', 'log4j2.yaml')}`, '-cp', classpath];
+  if (!existsSync(join(p.kafkaData, 'meta.properties'))) {
+    mkdirSync(p.kafkaData, { recursive: true });
+    const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    await run(s.java, [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--standalone']);
+  }
+  startDetached(
+    proc,
+    s.java,
+    [`-Xmx${s.kafkaHeap}`, `-Xms${s.kafkaHeap}`, `-D${proc.marker}`, ...java, 'kafka.Kafka', config],
+    p.run,
+  );
+}
+
+function startRegistry(s: InfraSettings, proc: ManagedProcess): void {
+  const p = paths(s);
+  startDetached(
+    proc,
+    s.java,
+    [
+      `-Xmx${s.registryHeap}`,
+      `-D${proc.marker}`,
+      `-Dquarkus.http.port=${s.registryPort}`,
+      '-Dquarkus.http.host=127.0.0.1',
+      // Storage is the distribution's default, in-memory H2: services register their schemas
+      // again at every start, so nothing needs to survive a registry restart.
+      '-Dquarkus.log.level=WARN',
+      '-jar',
+      p.registryJar,
+    ],
+    p.registryDir,
+  );
+}
+
+/**
+ * Starts the local Kafka broker and schema registry unless they already run, fetching them
+ * with Maven on first use. Returns once the broker accepts a produce and the registry answers.
+ */
+export async function up(s: InfraSettings, log: (line: string) => void = () => {}): Promise<UpReport> {
+  const started = Date.now();
+  const procs = processes(s);
+  const [kafkaDownloaded, registryDownloaded] = await Promise.all([
+    ensureKafka(s).then((d) => (d && log(`fetched Kafka into ${paths(s).kafkaLibs}`), d)),
+    ensureRegistry(s).then((d) => (d && log(`fetched the schema registry into ${paths(s).registryDir}`), d)),
+  ]);
+  const kafkaStarted = runningPid(procs.kafka) === undefined;
+  if (kafkaStarted) await startKafka(s, procs.kafka);
+  const registryStarted = runningPid(procs.registry) === undefined;
+  if (registryStarted) startRegistry(s, procs.registry);
+
+  const failedEarly = (proc: ManagedProcess) => () => {
+    if (runningPid(proc) === undefined) {
+      throw new Error(`${proc.name} exited during start-up; see ${proc.logFile}`);
+    }
+  };
+  await Promise.all([
+    waitFor('kafka to accept a produce', () => kafkaAcceptsProduce(brokerAddress(s)), 120_000, failedEarly(procs.kafka)),
+    waitFor('the schema registry to answer', () => registryAnswers(registryUrl(s)), 120_000, failedEarly(procs.registry)),
+  ]);
+  return {
+    kafka: { started: kafkaStarted, downloaded: kafkaDownloaded },
+    registry: { started: registryStarted, downloaded: registryDownloaded },
+    seconds: (Date.now() - started) / 1000,
+    brokers: brokerAddress(s),
+    registryUrl: registryUrl(s),
+  };
+}
+
+/** Stops both; with `clean`, removes their data too (the download cache stays). */
+export async function down(s: InfraSettings, options: { clean?: boolean } = {}): Promise<string[]> {
+  const procs = processes(s);
+  const stopped: string[] = [];
+  // The registry first: it holds no state the broker needs.
+  if (await stop(procs.registry)) stopped.push('registry');
+  if (await stop(procs.kafka)) stopped.push('kafka');
+  if (options.clean) rmSync(paths(s).data, { recursive: true, force: true });
+  return stopped;
+}
+
+export async function status(s: InfraSettings): Promise<ComponentStatus[]> {
+  const procs = processes(s);
+  const kafkaPid = runningPid(procs.kafka);
+  const registryPid = runningPid(procs.registry);
+  return [
+    {
+      name: 'kafka',
+      running: kafkaPid !== undefined,
+      healthy: kafkaPid !== undefined && (await kafkaAcceptsProduce(brokerAddress(s))),
+      ...(kafkaPid !== undefined ? { pid: kafkaPid, rssMiB: residentMiB(kafkaPid) } : {}),
+      address: brokerAddress(s),
+      logFile: procs.kafka.logFile,
+    },
+    {
+      name: 'registry',
+      running: registryPid !== undefined,
+      healthy: registryPid !== undefined && (await registryAnswers(registryUrl(s))),
+      ...(registryPid !== undefined ? { pid: registryPid, rssMiB: residentMiB(registryPid) } : {}),
+      address: registryUrl(s),
+      logFile: procs.registry.logFile,
+    },
+  ];
+}
+
+export function logFiles(s: InfraSettings): Record<'kafka' | 'registry', string> {
+  const procs = processes(s);
+  return { kafka: procs.kafka.logFile, registry: procs.registry.logFile };
+}

@@ -1,0 +1,70 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { HealstreamError } from '@healstream/contracts';
+
+/** A configuration problem a person can act on: names every variable that is wrong. */
+export class ConfigError extends HealstreamError {
+  constructor(
+    message: string,
+    readonly variables: string[],
+  ) {
+    super('CONFIG_INVALID', message, { retriable: false });
+  }
+}
+
+const brokerList = z
+  .string({ error: 'is required (comma-separated host:port list, e.g. 127.0.0.1:9092)' })
+  .min(1, 'is required (comma-separated host:port list, e.g. 127.0.0.1:9092)')
+  .transform((raw) => raw.split(',').map((b) => b.trim()).filter(Boolean))
+  .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
+    message: 'must be a comma-separated host:port list, e.g. 127.0.0.1:9092',
+  });
+
+const httpUrl = z
+  .string({ error: 'is required (e.g. http://127.0.0.1:8081/apis/ccompat/v7)' })
+  .refine((raw) => {
+    try {
+      const url = new URL(raw);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7')
+  .transform((raw) => raw.replace(/\/+$/, ''));
+
+const intIn = (min: number, max: number) =>
+  z.coerce.number().int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+/** What every service reads. Services extend it with their own variables. */
+export const baseEnvSchema = z.object({
+  KAFKA_BROKERS: brokerList,
+  SCHEMA_REGISTRY_URL: httpUrl,
+  HEALSTREAM_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, . _ and - only').default('healstream.'),
+  HEALSTREAM_PARTITIONS: intIn(1, 1000).default(12),
+  HEALSTREAM_INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  HTTP_PORT: intIn(0, 65535).default(0),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  SCHEMA_COMPATIBILITY: z
+    .enum(['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'])
+    .default('FULL'),
+});
+
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+
+/**
+ * Parses the environment once, freezes the result and fails fast with every wrong variable
+ * named: `KAFKA_BROKERS is required (...)`. Tests pass a plain object.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): Readonly<z.infer<S>> {
+  const result = schema.safeParse(env);
+  if (result.success) return Object.freeze(result.data) as Readonly<z.infer<S>>;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const shown = typeof issue.path[0] === 'string' && env[issue.path[0]] !== undefined ? ` (got '${env[issue.path[0]]}')` : '';
+    return { variable, text: `${variable} ${issue.message}${shown}` };
+  });
+  throw new ConfigError(
+    `invalid configuration: ${problems.map((p) => p.text).join('; ')}`,
+    problems.map((p) => p.variable),
+  );
+}

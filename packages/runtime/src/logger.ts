@@ -1,0 +1,37 @@
+import { pino, type Logger } from 'pino';
+import { logLevel as kafkaLevel, type logCreator } from 'kafkajs';
+
+export type { Logger };
+
+/** JSON logs on stdout, one line each; `service` and `instance` on every line. */
+export function createLogger(service: string, level: string, instance?: string): Logger {
+  return pino({ level, base: { service, ...(instance ? { instance } : {}) }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/** Routes kafkajs's own logging into pino, at a level no noisier than warn. */
+export function kafkaLogCreator(logger: Logger): logCreator {
+  return () =>
+    ({ level, log }) => {
+      const { message, ...extra } = log;
+      const child = { ...extra, component: 'kafkajs' };
+      if (level === kafkaLevel.ERROR) logger.error(child, message);
+      else if (level === kafkaLevel.WARN) logger.warn(child, message);
+      else logger.debug(child, message);
+    };
+}
+
+let quieted = false;
+/**
+ * kafkajs computes some timer delays from stale timestamps; Node 24 warns for each negative one
+ * (and clamps it to 1 ms, which is what kafkajs means). Silence that one warning, keep the rest.
+ */
+export function quietKafkajsTimerWarnings(): void {
+  if (quieted) return;
+  quieted = true;
+  const listeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    for (const listener of listeners) listener(warning);
+  });
+}

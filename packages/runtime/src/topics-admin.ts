@@ -1,0 +1,41 @@
+import type { Admin } from 'kafkajs';
+import type { TopicSpec } from '@healstream/contracts';
+
+export interface TopicsReport {
+  created: string[];
+  existing: string[];
+}
+
+/**
+ * Creates every topic that is missing; idempotent. An existing topic with another partition
+ * count is an error: keys would map to other partitions and state would be split.
+ */
+export async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<TopicsReport> {
+  const existingNames = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existingNames.has(s.name));
+  const present = specs.filter((s) => existingNames.has(s.name));
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map((s) => s.name) });
+    const wrong = present.flatMap((spec) => {
+      const found = metadata.topics.find((t) => t.name === spec.name);
+      const count = found?.partitions.length ?? 0;
+      return count === spec.partitions ? [] : [`${spec.name} has ${count} partitions, expected ${spec.partitions}`];
+    });
+    if (wrong.length > 0) throw new Error(`topics exist with the wrong partition count: ${wrong.join('; ')}`);
+  }
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.name,
+        numPartitions: s.partitions,
+        replicationFactor: -1,
+        configEntries: [
+          { name: 'cleanup.policy', value: s.cleanupPolicy },
+          ...(s.cleanupPolicy === 'compact' ? [{ name: 'min.compaction.lag.ms', value: '0' }, { name: 'segment.ms', value: '3600000' }] : []),
+        ],
+      })),
+    });
+  }
+  return { created: missing.map((s) => s.name), existing: present.map((s) => s.name) };
+}
