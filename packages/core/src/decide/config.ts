@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Limits of the policy-evaluator. The fleet budgets are fleet-wide: each partition's evaluator
+ * enforces `budget / partitionCount` (rounded down, at least 1), so the fleet as a whole never
+ * exceeds the budget while state stays partition-local. A fleet whose components hash unevenly
+ * onto partitions reaches its per-partition share earlier on the busy partitions.
+ */
+export const decisionConfigSchema = z.strictObject({
+  /** Commands dispatched per incident before the verdict is ESCALATE. */
+  maxAttempts: z.number().int().min(1).max(20).default(3),
+  /** Dispatches per component per rolling hour, whatever the policy. */
+  perComponentPerHour: z.number().int().min(1).default(12),
+  fleetPerMinute: z.number().int().min(1).default(60),
+  fleetPerHour: z.number().int().min(1).default(500),
+  partitionCount: z.number().int().min(1).default(12),
+  /** The partition this state belongs to; only used in STORM_BREAKER dedup keys. */
+  partition: z.number().int().min(0).default(0),
+  /** deadline = issuedAt + commandTimeoutMs; the executor gives up by then. */
+  commandTimeoutMs: z.number().int().min(1000).default(120_000),
+  /** After deadline + grace, an in-flight command without outcome is lost and no longer blocks. */
+  inFlightGraceMs: z.number().int().min(0).default(30_000),
+  /** A metric reading older than this never satisfies a condition. */
+  staleAfterMs: z.number().int().min(1).default(60_000),
+  /** Closed incidents are kept this long, so late outcomes still find their ladder. */
+  incidentRetentionMs: z.number().int().min(0).default(3_600_000),
+  /** Open incidents with no diagnosis nor outcome for this long are forgotten. */
+  idleIncidentMs: z.number().int().min(1).default(86_400_000),
+  /** Hard cap on incidents kept; the oldest closed, then least recently seen, go first. */
+  maxIncidents: z.number().int().min(1).default(10_000),
+});
+
+export type DecisionConfig = z.infer<typeof decisionConfigSchema>;
+export type DecisionConfigInput = z.input<typeof decisionConfigSchema>;
+
+export function resolveDecisionConfig(input: DecisionConfigInput = {}): DecisionConfig {
+  return Object.freeze(decisionConfigSchema.parse(input));
+}
+
+export const DEFAULT_DECISION_CONFIG: DecisionConfig = resolveDecisionConfig();
+
+export function partitionBudget(fleetBudget: number, partitionCount: number): number {
+  return Math.max(1, Math.floor(fleetBudget / partitionCount));
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { CoreError } from '../errors.js';
+import type { DecisionConfig } from './config.js';
+
+export const STATE_VERSION = 1;
+
+const inFlightSchema = z.object({
+  commandId: z.string(),
+  incidentId: z.string(),
+  policy: z.string(),
+  attempt: z.number(),
+  issuedAt: z.number(),
+  deadline: z.number(),
+});
+
+const attemptSchema = z.object({
+  commandId: z.string(),
+  policy: z.string(),
+  attempt: z.number(),
+  issuedAt: z.number(),
+  /** RECOVERED, NOT_RECOVERED, FAILED, UNKNOWN; null while in flight. */
+  result: z.string().nullable(),
+});
+
+const incidentSchema = z.object({
+  component: z.string(),
+  openedAt: z.number(),
+  lastSeenAt: z.number(),
+  closedAt: z.number().nullable(),
+  /** Commands dispatched (ENFORCE) for this incident. */
+  attempts: z.number(),
+  /** Policies whose command failed or did not recover: the ladder moves past them. */
+  tried: z.array(z.string()),
+  escalated: z.boolean(),
+  history: z.array(attemptSchema),
+});
+
+const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });
+
+/** The policy-evaluator's state for one partition: plain JSON, versioned, bounded by pruneState. */
+export const evaluatorStateSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  /** component → policy → cooldown end (epoch ms). */
+  cooldowns: z.record(z.string(), z.record(z.string(), z.number())),
+  /** ENFORCE dispatches of the last hour, oldest first: the rate-limit windows. */
+  dispatches: z.array(dispatchSchema),
+  /** component → the command awaiting its outcome. */
+  inFlight: z.record(z.string(), inFlightSchema),
+  incidents: z.record(z.string(), incidentSchema),
+  /** When the per-minute / per-hour budget last raised a STORM_BREAKER (null: armed). */
+  storm: z.object({ minute: z.number().nullable(), hour: z.number().nullable() }),
+});
+
+export type EvaluatorState = z.infer<typeof evaluatorStateSchema>;
+export type IncidentLadder = z.infer<typeof incidentSchema>;
+export type InFlightCommand = z.infer<typeof inFlightSchema>;
+export type Dispatch = z.infer<typeof dispatchSchema>;
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+
+export function emptyState(): EvaluatorState {
+  return { version: STATE_VERSION, cooldowns: {}, dispatches: [], inFlight: {}, incidents: {}, storm: { minute: null, hour: null } };
+}
+
+/** Validates a state read back from the changelog (throws CoreError STATE_INVALID). */
+export function restoreState(json: unknown): EvaluatorState {
+  const result = evaluatorStateSchema.safeParse(json);
+  if (!result.success) {
+    throw new CoreError('STATE_INVALID', `policy-evaluator state is invalid: ${result.error.issues[0]?.message ?? ''}`);
+  }
+  return result.data;
+}
+
+/**
+ * A copy of the state without what can no longer matter at `now`: expired cooldowns,
+ * dispatches older than an hour, in-flight commands past deadline + grace (lost), incidents
+ * closed longer than the retention or idle too long, and re-armed storm breakers. The copy
+ * shares nothing mutable with the input, so callers may change it in place.
+ */
+export function pruneState(state: EvaluatorState, now: number, config: DecisionConfig): EvaluatorState {
+  const cooldowns: EvaluatorState['cooldowns'] = {};
+  for (const [component, byPolicy] of Object.entries(state.cooldowns)) {
+    const kept: Record<string, number> = {};
+    let any = false;
+    for (const [policy, until] of Object.entries(byPolicy)) {
+      if (until > now) {
+        kept[policy] = until;
+        any = true;
+      }
+    }
+    if (any) cooldowns[component] = kept;
+  }
+  const dispatches = state.dispatches.filter((d) => d.at > now - HOUR_MS);
+  const inFlight: EvaluatorState['inFlight'] = {};
+  for (const [component, command] of Object.entries(state.inFlight)) {
+    if (now <= command.deadline + config.inFlightGraceMs) inFlight[component] = command;
+  }
+  let entries = Object.entries(state.incidents).filter(([, inc]) =>
+    inc.closedAt === null ? now - inc.lastSeenAt <= config.idleIncidentMs : now - inc.closedAt <= config.incidentRetentionMs,
+  );
+  if (entries.length > config.maxIncidents) {
+    const rank = (inc: IncidentLadder) => (inc.closedAt === null ? 1 : 0);
+    entries = entries
+      .sort(([, a], [, b]) => rank(a) - rank(b) || a.lastSeenAt - b.lastSeenAt)
+      .slice(entries.length - config.maxIncidents);
+  }
+  const incidents: EvaluatorState['incidents'] = {};
+  for (const [id, inc] of entries) incidents[id] = { ...inc, tried: [...inc.tried], history: inc.history.map((h) => ({ ...h })) };
+  const storm = {
+    minute: state.storm.minute !== null && now - state.storm.minute < MINUTE_MS ? state.storm.minute : null,
+    hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
+  };
+  return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm };
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { OPERATORS } from '../policy/types.js';
+
+export const thresholdSchema = z.strictObject({
+  metric: z.string().min(1),
+  operator: z.enum(OPERATORS),
+  value: z.number(),
+  severity: z.enum(['WARNING', 'CRITICAL']).default('WARNING'),
+  /** Exact ids or globs; empty for every component. */
+  components: z.array(z.string()).default([]),
+});
+
+export const detectorConfigSchema = z.strictObject({
+  thresholds: z.array(thresholdSchema).default([]),
+  statistical: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** A warm scorer's score at or above this marks the metric anomalous. */
+      scoreThreshold: z.number().min(0).max(1).default(0.95),
+      /** Metrics scored statistically; empty for every metric except markers such as `deploy`. */
+      metrics: z.array(z.string()).default([]),
+      warmupSamples: z.number().int().min(1).optional(),
+    })
+    .default({ enabled: true, scoreThreshold: 0.95, metrics: [] }),
+  /** Consecutive anomalous samples (of any metric of the component) before an incident opens. */
+  openAfterSamples: z.number().int().min(1).default(1),
+  /** Consecutive healthy samples before the incident resolves: hysteresis against flapping. */
+  resolveAfterSamples: z.number().int().min(1).default(6),
+  /** While an incident stays anomalous, ANOMALY is emitted again at most this often. */
+  reemitEveryMs: z.number().int().min(1000).default(30_000),
+  /** A metric not reported for this long is stale: never anomalous, never matches. */
+  staleAfterMs: z.number().int().min(1).default(60_000),
+  /** Distinct metrics kept per component; further new names are ignored (bounded memory). */
+  maxMetrics: z.number().int().min(1).default(64),
+});
+
+export type DetectorConfig = z.infer<typeof detectorConfigSchema>;
+export type DetectorConfigInput = z.input<typeof detectorConfigSchema>;
+export type ThresholdRule = z.infer<typeof thresholdSchema>;
+
+/** Static thresholds matching the metric catalogue of docs/metrics.md. */
+export const DEFAULT_THRESHOLDS: ThresholdRule[] = [
+  { metric: 'latency_p99_ms', operator: 'gt', value: 300, severity: 'WARNING', components: [] },
+  { metric: 'latency_p99_ms', operator: 'gt', value: 500, severity: 'CRITICAL', components: [] },
+  { metric: 'error_rate', operator: 'gt', value: 0.05, severity: 'WARNING', components: [] },
+  { metric: 'error_rate', operator: 'gt', value: 0.15, severity: 'CRITICAL', components: [] },
+  { metric: 'cpu_util', operator: 'gt', value: 0.9, severity: 'WARNING', components: [] },
+  { metric: 'memory_util', operator: 'gt', value: 0.85, severity: 'WARNING', components: [] },
+  { metric: 'db_pool_utilization', operator: 'gte', value: 0.95, severity: 'WARNING', components: [] },
+  { metric: 'dependency_error_rate', operator: 'gt', value: 0.1, severity: 'WARNING', components: [] },
+];
+
+export function resolveDetectorConfig(input: DetectorConfigInput = {}): DetectorConfig {
+  const parsed = detectorConfigSchema.parse(input);
+  return Object.freeze({ ...parsed, thresholds: input.thresholds === undefined ? DEFAULT_THRESHOLDS : parsed.thresholds });
+}

@@ -1,0 +1,144 @@
+import { createScorer, type ScorerOptions, type ScorerState, type SeriesScorer } from '@healstream/anomaly';
+import type { Anomaly, MetricReading, MetricSample, ReliabilityEvent, Severity } from '@healstream/contracts';
+import { compare, globToRegExp } from '../policy/match.js';
+import type { DetectorConfig } from './config.js';
+import { emptyDetectorState, type ComponentDetectorState, type MetricState } from './state.js';
+
+export type ScorerFactory = (options?: ScorerOptions, state?: ScorerState) => SeriesScorer;
+
+/** Marker metric: a deploy happened at its observedAt. Never scored, never anomalous. */
+export const DEPLOY_METRIC = 'deploy';
+/** A change of one of these labels between samples counts as a deploy. */
+export const DEPLOY_LABELS = ['version', 'deploy'] as const;
+
+export interface DetectResult {
+  state: ComponentDetectorState;
+  events: ReliabilityEvent[];
+}
+
+function thresholdAnomaly(sample: MetricSample, config: DetectorConfig): { anomaly: Anomaly; severity: Severity } | null {
+  let found: { anomaly: Anomaly; severity: Severity } | null = null;
+  for (const rule of config.thresholds) {
+    if (rule.metric !== sample.metric) continue;
+    if (rule.components.length > 0 && !rule.components.some((g) => globToRegExp(g).test(sample.component))) continue;
+    if (!compare(sample.value, rule.operator, rule.value)) continue;
+    if (found && (found.severity === 'CRITICAL' || rule.severity !== 'CRITICAL')) continue;
+    found = {
+      anomaly: { metric: sample.metric, value: sample.value, baseline: rule.value, score: 1, detector: 'threshold' },
+      severity: rule.severity,
+    };
+  }
+  return found;
+}
+
+function scored(config: DetectorConfig, metric: string): boolean {
+  const s = config.statistical;
+  return s.enabled && (s.metrics.length === 0 || s.metrics.includes(metric));
+}
+
+/** The latest reading of every metric (stale ones too: consumers judge age from observedAt). */
+export function snapshotOf(state: ComponentDetectorState): MetricReading[] {
+  return Object.entries(state.metrics).map(([metric, m]) => ({ metric, value: m.value, observedAt: m.observedAt }));
+}
+
+export function freshAnomalies(state: ComponentDetectorState, now: number, config: DetectorConfig): MetricState[] {
+  return Object.values(state.metrics).filter((m) => m.anomaly !== null && now - m.observedAt <= config.staleAfterMs);
+}
+
+function event(state: ComponentDetectorState, kind: 'ANOMALY' | 'RESOLVED', now: number, config: DetectorConfig): ReliabilityEvent {
+  const incident = state.incident;
+  if (!incident) throw new Error('event without an incident');
+  incident.events += 1;
+  const active = kind === 'ANOMALY' ? freshAnomalies(state, now, config) : [];
+  const severity: Severity =
+    kind === 'RESOLVED'
+      ? 'INFO'
+      : active.some((m) => m.severity === 'CRITICAL')
+        ? 'CRITICAL'
+        : 'WARNING';
+  return {
+    eventId: `${incident.incidentId}#${incident.events}`,
+    incidentId: incident.incidentId,
+    component: state.component,
+    kind,
+    severity,
+    detectedAt: now,
+    snapshot: snapshotOf(state),
+    anomalies: active.map((m) => m.anomaly as Anomaly),
+    labels: { ...state.labels },
+  };
+}
+
+/**
+ * Feeds one sample of one component into its detector. Time is the sample's timestamp.
+ * Returns the new state (the input is not changed) and the events to publish: ANOMALY when an
+ * incident opens and again at most every `reemitEveryMs` while it stays anomalous, RESOLVED
+ * after `resolveAfterSamples` consecutive healthy samples.
+ */
+export function detect(
+  previous: ComponentDetectorState | null | undefined,
+  sample: MetricSample,
+  config: DetectorConfig,
+  scorerFactory: ScorerFactory = createScorer,
+): DetectResult {
+  const prior = previous ?? emptyDetectorState(sample.component);
+  const state: ComponentDetectorState = {
+    ...prior,
+    metrics: { ...prior.metrics },
+    labels: { ...prior.labels },
+    incident: prior.incident && { ...prior.incident },
+  };
+  const now = Math.max(sample.timestamp, prior.lastSeenAt);
+  state.lastSeenAt = now;
+
+  const deployed =
+    sample.metric === DEPLOY_METRIC ||
+    DEPLOY_LABELS.some((l) => sample.labels[l] !== undefined && prior.labels[l] !== undefined && sample.labels[l] !== prior.labels[l]);
+  Object.assign(state.labels, sample.labels);
+  if (deployed) state.metrics[DEPLOY_METRIC] = { value: 1, observedAt: sample.timestamp, anomaly: null, severity: null, scorer: null };
+  if (sample.metric === DEPLOY_METRIC) return { state, events: [] };
+
+  const known = state.metrics[sample.metric];
+  if (!known && Object.keys(state.metrics).length >= config.maxMetrics) return { state, events: [] };
+
+  let scorerState: ScorerState | null = known?.scorer ?? null;
+  let statistical: Anomaly | null = null;
+  let statisticalSeverity: Severity = 'WARNING';
+  if (scored(config, sample.metric)) {
+    const options = config.statistical.warmupSamples === undefined ? {} : { warmupSamples: config.statistical.warmupSamples };
+    const scorer = scorerFactory(options, scorerState ?? undefined);
+    const result = scorer.update(sample.value, sample.timestamp);
+    scorerState = scorer.state();
+    if (result.warm && result.score >= config.statistical.scoreThreshold) {
+      statistical = { metric: sample.metric, value: sample.value, baseline: result.baseline, score: result.score, detector: 'statistical' };
+      if (result.score >= 0.99) statisticalSeverity = 'CRITICAL';
+    }
+  }
+  const threshold = thresholdAnomaly(sample, config);
+  state.metrics[sample.metric] = {
+    value: sample.value,
+    observedAt: sample.timestamp,
+    anomaly: threshold?.anomaly ?? statistical,
+    severity: threshold?.severity ?? (statistical ? statisticalSeverity : null),
+    scorer: scorerState,
+  };
+
+  const anomalous = freshAnomalies(state, now, config).length > 0;
+  state.anomalousRun = anomalous ? prior.anomalousRun + 1 : 0;
+  state.healthyRun = anomalous ? 0 : prior.healthyRun + 1;
+
+  const events: ReliabilityEvent[] = [];
+  if (!state.incident) {
+    if (anomalous && state.anomalousRun >= config.openAfterSamples) {
+      state.incident = { incidentId: `inc-${state.component}-${now}`, openedAt: now, lastEmittedAt: now, events: 0 };
+      events.push(event(state, 'ANOMALY', now, config));
+    }
+  } else if (anomalous && now - state.incident.lastEmittedAt >= config.reemitEveryMs) {
+    state.incident.lastEmittedAt = now;
+    events.push(event(state, 'ANOMALY', now, config));
+  } else if (!anomalous && state.healthyRun >= config.resolveAfterSamples) {
+    events.push(event(state, 'RESOLVED', now, config));
+    state.incident = null;
+  }
+  return { state, events };
+}

@@ -1,0 +1,51 @@
+import type { ScorerState } from '@healstream/anomaly';
+import type { Anomaly, Severity } from '@healstream/contracts';
+
+export const DETECTOR_STATE_VERSION = 1;
+
+export interface MetricState {
+  value: number;
+  observedAt: number;
+  /** Set while the latest value is anomalous. */
+  anomaly: Anomaly | null;
+  /** Threshold severity of the anomaly (statistical ones count as WARNING unless near-certain). */
+  severity: Severity | null;
+  scorer: ScorerState | null;
+}
+
+export interface OpenIncident {
+  incidentId: string;
+  openedAt: number;
+  lastEmittedAt: number;
+  /** Events emitted for this incident, for deterministic event ids. */
+  events: number;
+}
+
+/**
+ * One component's detector state: plain JSON, versioned, bounded (one entry per metric, at most
+ * `maxMetrics`), so the detector service can keep it per component in a compacted changelog.
+ */
+export interface ComponentDetectorState {
+  version: typeof DETECTOR_STATE_VERSION;
+  component: string;
+  metrics: Record<string, MetricState>;
+  labels: Record<string, string>;
+  anomalousRun: number;
+  healthyRun: number;
+  incident: OpenIncident | null;
+  /** Latest sample time seen, so late samples do not move the clock backwards. */
+  lastSeenAt: number;
+}
+
+export function emptyDetectorState(component: string): ComponentDetectorState {
+  return {
+    version: DETECTOR_STATE_VERSION,
+    component,
+    metrics: {},
+    labels: {},
+    anomalousRun: 0,
+    healthyRun: 0,
+    incident: null,
+    lastSeenAt: 0,
+  };
+}

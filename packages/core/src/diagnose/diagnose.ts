@@ -1,0 +1,41 @@
+import type { Cause, Diagnosis, ReliabilityEvent } from '@healstream/contracts';
+import { CAUSE_CATALOGUE, UNKNOWN_CAUSE, type CauseRule } from './catalogue.js';
+import { describe, evidenceOf } from './evidence.js';
+
+export interface DiagnoseOptions {
+  /** A deploy this long before the anomaly (or less) can be blamed. */
+  badDeployWindowMs?: number;
+  staleAfterMs?: number;
+  catalogue?: readonly CauseRule[];
+}
+
+const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100;
+
+/**
+ * Ranks the probable causes of a reliability event, most confident first. When no rule
+ * reaches 0.5, `unknown` is listed too, with confidence 1 − best and the anomalies as evidence.
+ * A RESOLVED event yields a RESOLVED diagnosis without causes.
+ */
+export function diagnose(event: ReliabilityEvent, now: number, options: DiagnoseOptions = {}): Diagnosis {
+  const base: Diagnosis = { ...event, diagnosedAt: now, causes: [] };
+  if (event.kind === 'RESOLVED') return base;
+  const e = evidenceOf(event, options.staleAfterMs ?? 60_000);
+  const badDeployWindowMs = options.badDeployWindowMs ?? 15 * 60_000;
+  const causes: Cause[] = [];
+  for (const rule of options.catalogue ?? CAUSE_CATALOGUE) {
+    const finding = rule.assess(e, { badDeployWindowMs });
+    if (finding) causes.push({ cause: rule.cause, confidence: round(finding.confidence), evidence: finding.evidence });
+  }
+  causes.sort((a, b) => b.confidence - a.confidence || a.cause.localeCompare(b.cause));
+  const best = causes[0]?.confidence ?? 0;
+  if (best < 0.5) {
+    const seen = event.anomalies.map((a) => describe(e, a.metric));
+    causes.push({
+      cause: UNKNOWN_CAUSE,
+      confidence: round(1 - best),
+      evidence: seen.length > 0 ? [`no catalogued cause explains: ${seen.join('; ')}`] : ['no anomaly evidence'],
+    });
+    causes.sort((a, b) => b.confidence - a.confidence);
+  }
+  return { ...base, causes };
+}

@@ -1,0 +1,36 @@
+import type { Anomaly, ReliabilityEvent } from '@healstream/contracts';
+
+/** What a cause rule may look at: fresh readings and anomalies of one event. */
+export interface Evidence {
+  event: ReliabilityEvent;
+  /** Latest value of a metric, or undefined when missing or stale. */
+  value(metric: string): number | undefined;
+  observedAt(metric: string): number | undefined;
+  anomaly(metric: string): Anomaly | undefined;
+}
+
+export function evidenceOf(event: ReliabilityEvent, staleAfterMs: number): Evidence {
+  const fresh = new Map(
+    event.snapshot.filter((r) => event.detectedAt - r.observedAt <= staleAfterMs).map((r) => [r.metric, r]),
+  );
+  const anomalies = new Map(event.anomalies.map((a) => [a.metric, a]));
+  return {
+    event,
+    value: (metric) => fresh.get(metric)?.value,
+    observedAt: (metric) => event.snapshot.find((r) => r.metric === metric)?.observedAt,
+    anomaly: (metric) => anomalies.get(metric),
+  };
+}
+
+export const num = (n: number) => (Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(3))));
+export const pct = (fraction: number) => `${num(fraction * 100)}%`;
+
+/** `latency_p99_ms 640 (baseline 120, score 0.98)` */
+export function describe(e: Evidence, metric: string, format: (n: number) => string = num): string {
+  const value = e.value(metric);
+  const anomaly = e.anomaly(metric);
+  if (value === undefined) return `${metric} not reported`;
+  if (!anomaly) return `${metric} ${format(value)}`;
+  const expected = anomaly.detector === 'threshold' ? `threshold ${format(anomaly.baseline)}` : `baseline ${format(anomaly.baseline)}`;
+  return `${metric} ${format(value)} (${expected}, score ${num(anomaly.score)})`;
+}

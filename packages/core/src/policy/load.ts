@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { parsePolicies, type ParsePoliciesOptions } from './parse.js';
+import type { Policy } from './types.js';
+
+/** `*.yaml` / `*.yml` files of a directory, sorted so loading order is stable. */
+export function policyFilesIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/**
+ * Loads policy files (a directory stands for its YAML files). Every file is checked, every
+ * problem reported in one ConfigError; a name defined in two files is an error naming both.
+ */
+export function loadPolicyFiles(paths: readonly string[], options: ParsePoliciesOptions = {}): Policy[] {
+  const files = paths.flatMap((p) => (statSync(p).isDirectory() ? policyFilesIn(p) : [p]));
+  const issues: ConfigIssue[] = [];
+  const byName = new Map<string, Policy>();
+  const policies: Policy[] = [];
+  for (const file of files) {
+    let parsed: Policy[];
+    try {
+      parsed = parsePolicies(readFileSync(file, 'utf8'), file, options);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        issues.push(...error.issues);
+        continue;
+      }
+      throw error;
+    }
+    for (const policy of parsed) {
+      const first = byName.get(policy.name);
+      if (first) {
+        issues.push({
+          file,
+          line: policy.source.line,
+          column: 1,
+          field: 'name',
+          message: `duplicate policy name '${policy.name}' (first defined at ${first.source.file}:${first.source.line})`,
+        });
+        continue;
+      }
+      byName.set(policy.name, policy);
+      policies.push(policy);
+    }
+  }
+  if (issues.length > 0) {
+    const code = issues.every((i) => i.message.startsWith('duplicate policy name')) ? 'POLICY_DUPLICATE' : 'POLICY_INVALID';
+    throw new ConfigError(code, issues);
+  }
+  return policies;
+}
+
+/** Loads every policy file of a directory. */
+export function loadPolicyDir(dir: string, options: ParsePoliciesOptions = {}): Policy[] {
+  return loadPolicyFiles(policyFilesIn(dir), options);
+}
