@@ -7,29 +7,48 @@
  *   const { score, baseline, warm } = scorer.update(42.1, Date.parse('2026-01-01T00:00:00Z'));
  *   const saved = scorer.state();            // JSON-safe, bounded size
  *   const again = createScorer({}, saved);   // continues exactly where it left off
+ *
+ * Also: the Numenta Anomaly Benchmark's scoring method (nab-*), to measure the scorer.
  */
-export interface ScorerOptions {
-  /** Samples seen before scores are trusted; scores are 0 until then. */
-  warmupSamples?: number;
-}
+export type { ScorerOptions, ScorerState, SeriesScore, SeriesScorer } from './types.js';
+export { createScorer, SCORER_STATE_VERSION } from './scorer.js';
 
-export interface SeriesScore {
-  /** Anomaly score in [0, 1]; higher is more anomalous. */
-  score: number;
-  /** The value the scorer expected (its robust baseline) before seeing this sample. */
-  baseline: number;
-  /** False during warm-up. */
-  warm: boolean;
-}
-
-/** Opaque, JSON-serialisable, bounded-size scorer state. */
-export type ScorerState = { readonly version: number } & Record<string, unknown>;
-
-export interface SeriesScorer {
-  update(value: number, timestampMs: number): SeriesScore;
-  state(): ScorerState;
-}
-
-export function createScorer(_options: ScorerOptions = {}, _state?: ScorerState): SeriesScorer {
-  throw new Error('not implemented yet');
-}
+export {
+  bestThreshold,
+  OUTSIDE,
+  PROBATION,
+  PROBATIONARY_FRACTION,
+  probationaryLength,
+  scaledSigmoid,
+  scoreAtThreshold,
+  scoresByThreshold,
+  sweepFile,
+  type CostMatrix,
+  type SweepRow,
+  type ThresholdScore,
+  type WindowLimits,
+} from './nab-sweep.js';
+export {
+  groupOf,
+  scoreCorpus,
+  scoreProfile,
+  type GroupScore,
+  type ProfileScore,
+  type ScoredFile,
+} from './nab-score.js';
+export {
+  formatNabTimestamp,
+  listCsvFiles,
+  parseNabTimestamp,
+  readNabSeries,
+  readProfiles,
+  readResultScores,
+  readWindows,
+  resultsFilePath,
+  writeResultFile,
+  type NabSeries,
+} from './nab-files.js';
+export { NAB_DETECTOR_NAME, scoreSeries } from './nab-run.js';
+export { PUBLISHED_SUBSET_SCORES, type PublishedScore } from './nab-published.js';
+export { NAB_PROFILES } from './nab-published.js';
+export { runNab, type NabRunOptions, type NabRunReport } from './nab-runner.js';

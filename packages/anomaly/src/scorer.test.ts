@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { createScorer, SCORER_STATE_VERSION } from './scorer.js';
+
+const FIVE_MINUTES = 300_000;
+const T0 = Date.UTC(2026, 0, 1);
+
+/** A daily cycle with noise from a fixed-seed generator, so every run sees the same series. */
+function series(n: number, seed = 7): number[] {
+  let x = seed;
+  const rand = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  return Array.from(
+    { length: n },
+    (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 288) + 2 * (rand() - 0.5),
+  );
+}
+
+function run(values: number[], warmupSamples?: number) {
+  const scorer = createScorer(warmupSamples === undefined ? {} : { warmupSamples });
+  return values.map((v, i) => scorer.update(v, T0 + i * FIVE_MINUTES));
+}
+
+describe('createScorer', () => {
+  it('is not warm and scores 0 during warm-up', () => {
+    const out = run(series(200), 100);
+    expect(out.slice(0, 100).every((r) => !r.warm && r.score === 0)).toBe(true);
+    expect(out.slice(100).every((r) => r.warm)).toBe(true);
+  });
+
+  it('keeps scores in [0, 1] and the baseline near the level', () => {
+    const values = series(3000);
+    values[2000] = 1e9;
+    values[2500] = -1e9;
+    const out = run(values);
+    expect(out.every((r) => r.score >= 0 && r.score <= 1)).toBe(true);
+    expect(Math.abs(out[1999]!.baseline - 50)).toBeLessThan(10);
+  });
+
+  it('scores a spike far above the ordinary samples around it', () => {
+    const values = series(3000);
+    values[2600] = 90;
+    const out = run(values);
+    expect(out[2600]!.score).toBeGreaterThan(0.9);
+    const quiet = out.slice(1500, 2590).map((r) => r.score);
+    expect(quiet.filter((s) => s > 0.5).length).toBeLessThan(5);
+  });
+
+  it('raises one alarm for a lasting shift, not one per sample', () => {
+    const values = series(3000).map((v, i) => (i >= 2600 ? v + 40 : v));
+    const alarms = run(values)
+      .slice(2600, 2700)
+      .filter((r) => r.score > 0.5);
+    expect(alarms.length).toBeGreaterThanOrEqual(1);
+    expect(alarms.length).toBeLessThanOrEqual(3);
+  });
+
+  it('restored mid-stream from JSON, continues with identical scores', () => {
+    const values = series(4000);
+    values[3000] = 85;
+    const whole = run(values);
+    const first = createScorer();
+    values.slice(0, 1700).forEach((v, i) => first.update(v, T0 + i * FIVE_MINUTES));
+    const saved = JSON.parse(JSON.stringify(first.state())) as ReturnType<typeof first.state>;
+    const second = createScorer({}, saved);
+    const rest = values.slice(1700).map((v, i) => second.update(v, T0 + (1700 + i) * FIVE_MINUTES));
+    expect(rest).toEqual(whole.slice(1700));
+  });
+
+  it('keeps its state the same size however long it runs', () => {
+    const scorer = createScorer();
+    const values = series(60_000);
+    const size = (n: number) => {
+      for (let i = n - 10_000; i < n; i++) scorer.update(values[i]!, T0 + i * FIVE_MINUTES);
+      return JSON.stringify(scorer.state()).length;
+    };
+    const early = size(10_000);
+    const late = size(60_000);
+    expect(scorer.state().version).toBe(SCORER_STATE_VERSION);
+    expect(late).toBeLessThan(early * 1.1);
+    expect(late).toBeLessThan(8_000);
+  });
+
+  it('does not share state with the state it was restored from, or the copy it hands out', () => {
+    const a = createScorer();
+    series(500).forEach((v, i) => a.update(v, T0 + i * FIVE_MINUTES));
+    const saved = a.state();
+    const b = createScorer({}, saved);
+    b.update(1e6, T0 + 500 * FIVE_MINUTES);
+    expect(a.state()).toEqual(saved);
+  });
+
+  it('ignores non-finite values', () => {
+    const scorer = createScorer();
+    series(300).forEach((v, i) => scorer.update(v, T0 + i * FIVE_MINUTES));
+    const before = scorer.state();
+    expect(scorer.update(Number.NaN, T0).score).toBe(0);
+    expect(scorer.state()).toEqual(before);
+  });
+
+  it('refuses state from another version', () => {
+    expect(() => createScorer({}, { version: 999 })).toThrow(/version/);
+  });
+});

@@ -1,0 +1,110 @@
+import { initialLikelihood, likelihoodUpdate, type LikelihoodState } from './anomaly-likelihood.js';
+import { ewDeviation, ewUpdate, type EwStats } from './ew-stats.js';
+import { erfc } from './gaussian-tail.js';
+import { peakGate } from './peak-gate.js';
+import {
+  initialSeasonal,
+  seasonalUpdate,
+  SEASON_BINS,
+  type SeasonalState,
+} from './seasonal-profile.js';
+import type { ScorerOptions, ScorerState, SeriesScore, SeriesScorer } from './types.js';
+
+export const SCORER_STATE_VERSION = 1;
+const DEFAULT_WARMUP = 150;
+/** Two time scales for the level: about 10 samples (a burst) and about 330 (a drift). */
+const FAST_ALPHA = 0.1;
+const SLOW_ALPHA = 0.003;
+/** A value this far (as a share of the range seen so far) beyond that range is anomalous outright. */
+const RANGE_TOLERANCE = 0.05;
+/** Keeps a flat series from dividing by zero, relative to the series' own scale. */
+const RELATIVE_FLOOR = 1e-6;
+
+interface StateV1 {
+  version: typeof SCORER_STATE_VERSION;
+  n: number;
+  fast: EwStats;
+  slow: EwStats;
+  min: number;
+  max: number;
+  season: SeasonalState;
+  likelihood: LikelihoodState;
+  peak: number;
+}
+
+function fresh(): StateV1 {
+  return {
+    version: SCORER_STATE_VERSION,
+    n: 0,
+    fast: { mean: 0, variance: 0 },
+    slow: { mean: 0, variance: 0 },
+    min: 0,
+    max: 0,
+    season: initialSeasonal(),
+    likelihood: initialLikelihood(),
+    peak: 0,
+  };
+}
+
+function restore(saved: ScorerState): StateV1 {
+  const s = saved as unknown as StateV1;
+  if (s.version !== SCORER_STATE_VERSION) {
+    throw new Error(`scorer state version ${String(s.version)} is not ${SCORER_STATE_VERSION}`);
+  }
+  if (s.season?.mean?.length !== SEASON_BINS || !Array.isArray(s.likelihood?.recent)) {
+    throw new Error('scorer state is malformed');
+  }
+  return structuredClone(s);
+}
+
+/**
+ * One step of the detector: how far the sample is from the level at two time scales, unless
+ * the same time of day usually looks like this; the likelihood of the recent deviations; an
+ * outright alarm for a value well beyond anything seen; one alarm per incident.
+ */
+function step(s: StateV1, x: number, t: number): number {
+  s.n++;
+  if (s.n === 1) {
+    s.fast.mean = s.slow.mean = s.min = s.max = x;
+  }
+  const floor = RELATIVE_FLOOR * Math.max(1e-9, s.max - s.min, Math.abs(s.slow.mean));
+  const level = Math.max(ewDeviation(s.slow, x, floor), ewDeviation(s.fast, x, floor));
+  const deviation = Math.min(level, seasonalUpdate(s.season, x, t, floor));
+  ewUpdate(s.slow, x, SLOW_ALPHA);
+  ewUpdate(s.fast, x, FAST_ALPHA);
+
+  const tolerance = (s.max - s.min) * RANGE_TOLERANCE;
+  const outOfRange = s.max > s.min && (x > s.max + tolerance || x < s.min - tolerance);
+  s.min = Math.min(s.min, x);
+  s.max = Math.max(s.max, x);
+
+  const raw = 1 - erfc(deviation / Math.SQRT2);
+  const likelihood = likelihoodUpdate(s.likelihood, raw);
+  return outOfRange ? 1 : likelihood;
+}
+
+/**
+ * Creates a scorer for one series, fresh or continuing from `state` (which must come from
+ * `state()` of a scorer with the same options). Non-finite values are ignored: they score 0
+ * and leave the state untouched.
+ */
+export function createScorer(options: ScorerOptions = {}, state?: ScorerState): SeriesScorer {
+  const warmup = options.warmupSamples ?? DEFAULT_WARMUP;
+  const s = state ? restore(state) : fresh();
+  return {
+    update(value: number, timestampMs: number): SeriesScore {
+      const baseline = s.n === 0 ? value : s.slow.mean;
+      if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
+        return { score: 0, baseline, warm: s.n > warmup };
+      }
+      const score = step(s, value, timestampMs);
+      if (s.n <= warmup) return { score: 0, baseline, warm: false };
+      const gated = peakGate(score, s.peak);
+      s.peak = gated.peak;
+      return { score: gated.score, baseline, warm: true };
+    },
+    state(): ScorerState {
+      return structuredClone(s) as unknown as ScorerState;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+export interface ScorerOptions {
+  /** Samples seen before scores are trusted; scores are 0 until then. Default 150. */
+  warmupSamples?: number;
+}
+
+export interface SeriesScore {
+  /** Anomaly score in [0, 1]; higher is more anomalous. */
+  score: number;
+  /** The value the scorer expected (its robust baseline) before seeing this sample. */
+  baseline: number;
+  /** False during warm-up. */
+  warm: boolean;
+}
+
+/** Opaque, JSON-serialisable, bounded-size scorer state. */
+export type ScorerState = { readonly version: number } & Record<string, unknown>;
+
+export interface SeriesScorer {
+  update(value: number, timestampMs: number): SeriesScore;
+  state(): ScorerState;
+}
