@@ -35,10 +35,25 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$p
   export PATH="$tools/pnpm/node_modules/.bin:$PATH"
 fi
 
-# Install workspace dependencies when the lockfile changed since the last install.
+# Install workspace dependencies when a manifest or the lockfile changed since the last install.
+# CI installs exactly what the lockfile says; a developer's install may update it.
 stamp="$root/node_modules/.healstream-install-stamp"
-if [ ! -f "$stamp" ] || [ "$root/pnpm-lock.yaml" -nt "$stamp" ] || [ "$root/package.json" -nt "$stamp" ]; then
-  (cd "$root" && if [ -f pnpm-lock.yaml ]; then pnpm install --frozen-lockfile --reporter=silent; else pnpm install --reporter=silent; fi) >&2
+manifests=$(cd "$root" && ls package.json pnpm-workspace.yaml pnpm-lock.yaml packages/*/package.json services/*/package.json 2>/dev/null || true)
+stale=no
+[ -f "$stamp" ] || stale=yes
+if [ $stale = no ]; then
+  for m in $manifests; do [ "$root/$m" -nt "$stamp" ] && stale=yes && break; done
+fi
+if [ $stale = yes ]; then
+  frozen=()
+  if [ "${CI:-}" = "true" ]; then frozen=(--frozen-lockfile); fi
+  log="$root/.healstream/pnpm-install.log"
+  mkdir -p "$root/.healstream"
+  if ! (cd "$root" && pnpm install "${frozen[@]}" >"$log" 2>&1); then
+    echo "toolchain: pnpm install failed; its output:" >&2
+    tail -n 30 "$log" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { down, infraSettings, up } from '@healstream/infra';
+import { quietKafkajsTimerWarnings } from '@healstream/runtime';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,6 +15,7 @@ declare module 'vitest' {
  * the run if this run started them.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  quietKafkajsTimerWarnings();
   const brokers = process.env['KAFKA_BROKERS'];
   const registry = process.env['SCHEMA_REGISTRY_URL'];
   if (brokers && registry) {

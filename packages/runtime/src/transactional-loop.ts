@@ -51,6 +51,8 @@ export interface TransactionalLoopOptions {
   service: string;
   groupId: string;
   inputs: LoopInput[];
+  /** Avro topics the handlers emit to; their schemas are registered at start. */
+  outputs: LoopInput[];
   /** Builds (and restores) the handler of a newly assigned partition. */
   handlerFor(topic: string, partition: number): Promise<PartitionHandler<unknown>> | PartitionHandler<unknown>;
   /** Records per transaction at most. */
@@ -123,7 +125,8 @@ export class TransactionalLoop {
   }
 
   async start(): Promise<void> {
-    const { kafka, groupId, inputs, logger } = this.options;
+    const { kafka, groupId, inputs, outputs, logger, serde } = this.options;
+    for (const io of [...inputs, ...outputs]) await serde.registerTopic(io.topic, io.record);
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = kafka.consumer({
