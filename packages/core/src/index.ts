@@ -27,7 +27,7 @@ export { ActionValidationError, validateActions, type ValidationFailure } from '
 
 export { OPERATORS, type ComponentSelector, type Condition, type Operator, type Policy, type PolicyAction, type PolicyMode } from './policy/types.js';
 export { parsePolicies, type ParsePoliciesOptions } from './policy/parse.js';
-export { loadPolicyDir, loadPolicyFiles, policyFilesIn } from './policy/load.js';
+export { loadPolicyDir, loadPolicyFiles, policyFilesIn, type LoadPoliciesOptions } from './policy/load.js';
 export { compare, matchPolicy, selectorMatches, type MatchInput, type PolicyMatch } from './policy/match.js';
 
 export {
@@ -66,3 +66,6 @@ export { DEPLOY_LABELS, DEPLOY_METRIC, detect, snapshotOf, type DetectResult, ty
 
 export { CAUSE_CATALOGUE, UNKNOWN_CAUSE, type CauseFinding, type CauseRule } from './diagnose/catalogue.js';
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
+
+export { parseSimulationInput, type InputError, type OutcomeRule, type SimulationInput } from './simulate/input.js';
+export { runSimulation, type IncidentSummary, type SimulationOptions, type SimulationResult, type TimelineEntry } from './simulate/run.js';

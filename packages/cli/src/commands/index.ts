@@ -1,6 +1,10 @@
 import type { Command } from '../command.js';
 import { infraDown, infraLogs, infraStatus, infraUp } from './infra.js';
+import { topicsCreate } from './topics.js';
 import { nab } from './nab.js';
+import { policiesExplain } from './policies-explain.js';
+import { policiesValidate } from './policies-validate.js';
+import { simulate } from './simulate.js';
 
 /** Every CLI command. Each lives in its own file in this folder; add it here. */
 export const commands: Command[] = [

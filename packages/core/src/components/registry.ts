@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.js';
 import { ConfigError, sortIssues, type ConfigIssue } from '../errors.js';
 import { suggest } from '../suggest.js';
@@ -70,6 +71,7 @@ export function parseComponents(text: string, file: string): ComponentRegistry {
   return { components, actions };
 }
 
-export function loadComponents(file: string): ComponentRegistry {
-  return parseComponents(readFileSync(file, 'utf8'), file);
+/** Reads components.yaml; a relative `file` is read from `baseDir` and reported as given. */
+export function loadComponents(file: string, baseDir?: string): ComponentRegistry {
+  return parseComponents(readFileSync(baseDir && !isAbsolute(file) ? resolve(baseDir, file) : file, 'utf8'), file);
 }

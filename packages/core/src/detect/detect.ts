@@ -72,7 +72,8 @@ function event(state: ComponentDetectorState, kind: 'ANOMALY' | 'RESOLVED', now:
 /**
  * Feeds one sample of one component into its detector. Time is the sample's timestamp.
  * Returns the new state (the input is not changed) and the events to publish: ANOMALY when an
- * incident opens and again at most every `reemitEveryMs` while it stays anomalous, RESOLVED
+ * incident opens and again, at most every `reemitEveryMs`, when an anomalous sample arrives while
+ * it stays open (so the ladder can progress), RESOLVED
  * after `resolveAfterSamples` consecutive healthy samples.
  */
 export function detect(
@@ -133,7 +134,8 @@ export function detect(
       state.incident = { incidentId: `inc-${state.component}-${now}`, openedAt: now, lastEmittedAt: now, events: 0 };
       events.push(event(state, 'ANOMALY', now, config));
     }
-  } else if (anomalous && now - state.incident.lastEmittedAt >= config.reemitEveryMs) {
+  } else if (state.metrics[sample.metric]?.anomaly && now - state.incident.lastEmittedAt >= config.reemitEveryMs) {
+    // Re-emitted only on fresh anomalous evidence, not on an older reading another metric left.
     state.incident.lastEmittedAt = now;
     events.push(event(state, 'ANOMALY', now, config));
   } else if (!anomalous && state.healthyRun >= config.resolveAfterSamples) {

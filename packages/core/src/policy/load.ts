@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { parsePolicies, type ParsePoliciesOptions } from './parse.js';
 import type { Policy } from './types.js';
 
 /** `*.yaml` / `*.yml` files of a directory, sorted so loading order is stable. */
-export function policyFilesIn(dir: string): string[] {
-  return readdirSync(dir)
+export function policyFilesIn(dir: string, baseDir?: string): string[] {
+  return readdirSync(baseDir && !isAbsolute(dir) ? resolve(baseDir, dir) : dir)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort()
     .map((f) => join(dir, f));
@@ -16,15 +16,21 @@ export function policyFilesIn(dir: string): string[] {
  * Loads policy files (a directory stands for its YAML files). Every file is checked, every
  * problem reported in one ConfigError; a name defined in two files is an error naming both.
  */
-export function loadPolicyFiles(paths: readonly string[], options: ParsePoliciesOptions = {}): Policy[] {
-  const files = paths.flatMap((p) => (statSync(p).isDirectory() ? policyFilesIn(p) : [p]));
+export interface LoadPoliciesOptions extends ParsePoliciesOptions {
+  /** Relative paths are read from here (default: the process's cwd) but reported as given. */
+  baseDir?: string;
+}
+
+export function loadPolicyFiles(paths: readonly string[], options: LoadPoliciesOptions = {}): Policy[] {
+  const at = (p: string) => (options.baseDir && !isAbsolute(p) ? resolve(options.baseDir, p) : p);
+  const files = paths.flatMap((p) => (statSync(at(p)).isDirectory() ? policyFilesIn(p, options.baseDir) : [p]));
   const issues: ConfigIssue[] = [];
   const byName = new Map<string, Policy>();
   const policies: Policy[] = [];
   for (const file of files) {
     let parsed: Policy[];
     try {
-      parsed = parsePolicies(readFileSync(file, 'utf8'), file, options);
+      parsed = parsePolicies(readFileSync(at(file), 'utf8'), file, options);
     } catch (error) {
       if (error instanceof ConfigError) {
         issues.push(...error.issues);
@@ -56,6 +62,6 @@ export function loadPolicyFiles(paths: readonly string[], options: ParsePolicies
 }
 
 /** Loads every policy file of a directory. */
-export function loadPolicyDir(dir: string, options: ParsePoliciesOptions = {}): Policy[] {
-  return loadPolicyFiles(policyFilesIn(dir), options);
+export function loadPolicyDir(dir: string, options: LoadPoliciesOptions = {}): Policy[] {
+  return loadPolicyFiles(policyFilesIn(dir, options.baseDir), options);
 }
