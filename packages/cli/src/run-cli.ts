@@ -46,6 +46,10 @@ export async function runCli(argv: string[], io: CommandIo, commands: Command[] 
       io.err(`healstream: ${error.message}`);
       return error.exitCode;
     }
-    throw error;
+    // Any other failure still ends as one line a person can act on; the stack on request.
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`healstream ${found.command.path.join(' ')}: ${message.split('\n')[0]}`);
+    if (io.env['HEALSTREAM_DEBUG']) io.err(error instanceof Error ? (error.stack ?? message) : message);
+    return 1;
   }
 }
