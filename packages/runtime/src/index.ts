@@ -22,6 +22,8 @@ export {
   type LoopInput,
 } from './transactional-loop.js';
 export { backoffDelay } from './backoff.js';
+export { CoPartitionAssigner } from './co-partition-assigner.js';
+export { KeyedLock } from './partition-lock.js';
 export { createKafka, partitioner } from './kafka-client.js';
 export { onShutdownSignal } from './shutdown.js';
 export { createTopics, type TopicsReport } from './topics-admin.js';

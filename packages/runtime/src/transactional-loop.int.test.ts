@@ -26,7 +26,7 @@ async function startLoop(options: {
     groupId: options.groupId,
     inputs: [{ topic: options.input, record: 'MetricSample' }],
     outputs: [{ topic: options.output, record: 'MetricSample' }],
-    handlerFor: () => options.handler(),
+    open: () => options.handler(),
     backoff: { initialMs: 50, maxMs: 200 },
     ...(options.sendEvery ? { sendEvery: options.sendEvery } : {}),
   });

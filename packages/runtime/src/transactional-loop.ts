@@ -4,6 +4,8 @@ import { deadLetter, errorCode } from './dead-letter.js';
 import type { Logger } from './logger.js';
 import type { LoopMetrics } from './metrics.js';
 import { backoffDelay } from './backoff.js';
+import { CoPartitionAssigner } from './co-partition-assigner.js';
+import { KeyedLock } from './partition-lock.js';
 
 /** One decoded input record. */
 export interface InboundRecord<T> {
@@ -25,9 +27,10 @@ export type Outbound =
 export type Emit = (out: Outbound) => void;
 
 /**
- * The logic for one input partition. `handle` must not change state it keeps when it throws;
- * state changed by handled records becomes final at `committed` and is discarded at `aborted`
- * (the transaction's records are then processed again).
+ * The logic for one partition number, across every input topic (co-partitioned: partition p of
+ * each input is handled here, one transaction at a time). `handle` must not change state it
+ * keeps when it throws; state changed by handled records becomes final at `committed` and is
+ * discarded at `aborted` (the transaction's records are then processed again).
  */
 export interface PartitionHandler<T> {
   handle(record: InboundRecord<T>, emit: Emit): Promise<void> | void;
@@ -53,8 +56,12 @@ export interface TransactionalLoopOptions {
   inputs: LoopInput[];
   /** Avro topics the handlers emit to; their schemas are registered at start. */
   outputs: LoopInput[];
-  /** Builds (and restores) the handler of a newly assigned partition. */
-  handlerFor(topic: string, partition: number): Promise<PartitionHandler<unknown>> | PartitionHandler<unknown>;
+  /**
+   * Builds (and restores) the handler of a newly assigned partition number. It runs after the
+   * partition's producer has fenced any previous owner; `write` commits records (e.g. a restore
+   * marker) in a transaction of that producer.
+   */
+  open(partition: number, write: (records: Outbound[]) => Promise<void>): Promise<PartitionHandler<unknown>> | PartitionHandler<unknown>;
   /** Records per transaction at most. */
   maxRecordsPerTransaction?: number;
   /** Outputs are sent to the broker every this many records inside a transaction. */
@@ -66,13 +73,11 @@ export interface TransactionalLoopOptions {
 }
 
 interface OpenPartition {
-  topic: string;
   partition: number;
-  record: RecordName;
   producer: Producer;
   handler: PartitionHandler<unknown>;
-  /** Records below this offset were already processed by a previous owner. */
-  nextOffset: bigint;
+  /** Per input topic: records below this offset were already processed by a previous owner. */
+  nextOffset: Map<string, bigint>;
 }
 
 class FencedError extends Error {}
@@ -83,8 +88,7 @@ function isFenced(error: unknown): boolean {
   return (
     type === 'INVALID_PRODUCER_EPOCH' ||
     type === 'PRODUCER_FENCED' ||
-    type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' ||
-    e?.name === 'KafkaJSNonRetriableError' && isFenced(e.cause)
+    (e?.name === 'KafkaJSNonRetriableError' && e.cause !== undefined && isFenced(e.cause))
   );
 }
 
@@ -94,19 +98,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Consume → process → produce, exactly once: every transaction carries the outputs, the dead
  * letters and the input offsets together, and consumers read committed only.
  *
- * Zombie fencing: kafkajs sends no group generation with transactional offsets, so each input
- * partition has its own transactional id (`<group>:<topic>:<partition>`). A new owner's
- * producer initialises that id, which fences the previous owner and completes or aborts its
- * open transaction; the new owner then reads the committed offset again and skips what the
- * previous owner already committed.
+ * Partitions are co-partitioned: one member owns partition number p of every input, and one
+ * transaction at a time runs for p. Zombie fencing: kafkajs sends no group generation with
+ * transactional offsets, so each partition number has its own transactional id
+ * (`<group>:<p>`). A new owner's producer initialises that id, which fences the previous owner
+ * and completes or aborts its open transaction; the new owner then reads the committed offsets
+ * again and skips what the previous owner already committed.
  */
 export class TransactionalLoop {
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
-  private readonly open = new Map<string, OpenPartition>();
-  private readonly opening = new Map<string, Promise<OpenPartition>>();
-  private readonly producers = new Map<string, Producer>();
-  private assignment = new Set<string>();
+  private readonly open = new Map<number, OpenPartition>();
+  private readonly opening = new Map<number, Promise<OpenPartition>>();
+  private readonly producers = new Map<number, Producer>();
+  private readonly lock = new KeyedLock<number>();
+  private assignment = new Set<number>();
   private joined = false;
   private stopping = false;
   private readonly records: Map<string, RecordName>;
@@ -120,8 +126,13 @@ export class TransactionalLoop {
   /** True once the group is joined and every assigned partition has its state restored. */
   isReady(): boolean {
     if (!this.joined || this.stopping) return false;
-    for (const key of this.assignment) if (!this.open.has(key)) return false;
+    for (const p of this.assignment) if (!this.open.has(p)) return false;
     return true;
+  }
+
+  /** Partition numbers this instance owns now. */
+  assignedPartitions(): number[] {
+    return [...this.assignment].sort((a, b) => a - b);
   }
 
   async start(): Promise<void> {
@@ -133,26 +144,23 @@ export class TransactionalLoop {
       groupId,
       readUncommitted: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: 60_000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 100,
+      partitionAssigners: [CoPartitionAssigner],
       retry: { retries: 10 },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = new Set<string>();
-      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-        for (const partition of partitions) assigned.add(`${topic}:${partition}`);
-      }
-      for (const key of [...this.open.keys()]) {
-        if (!assigned.has(key)) this.release(key);
-      }
+      const assigned = new Set<number>();
+      for (const partitions of Object.values(payload.memberAssignment)) for (const p of partitions) assigned.add(p);
+      for (const p of [...this.open.keys()]) if (!assigned.has(p)) this.release(p);
       this.assignment = assigned;
       this.joined = true;
-      logger.info({ assignment: [...assigned] }, 'joined consumer group');
+      logger.info({ partitions: this.assignedPartitions() }, 'joined consumer group');
       // Restore newly assigned partitions now, not only when their first record arrives.
-      for (const key of assigned) {
-        const [topic, p] = splitKey(key);
-        void this.openPartition(topic, p).catch((error: unknown) => logger.warn({ err: error, key }, 'partition open failed; retried on its next batch'));
+      for (const p of assigned) {
+        void this.openPartition(p).catch((error: unknown) => logger.warn({ err: error, partition: p }, 'partition open failed; retried on its next batch'));
       }
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -173,73 +181,96 @@ export class TransactionalLoop {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.consumer?.disconnect().catch(() => {});
-    for (const key of [...this.open.keys()]) this.release(key);
-    await Promise.all([...this.producers.values()].map((p) => p.disconnect().catch(() => {})));
+    for (const p of [...this.open.keys()]) this.release(p);
+    await Promise.all([...this.producers.values()].map((producer) => producer.disconnect().catch(() => {})));
     this.producers.clear();
     await this.admin?.disconnect().catch(() => {});
   }
 
-  private release(key: string): void {
-    const part = this.open.get(key);
-    this.open.delete(key);
+  private release(partition: number): void {
+    const part = this.open.get(partition);
+    this.open.delete(partition);
     part?.handler.close?.();
   }
 
-  private producerFor(topic: string, partition: number): Producer {
-    const transactionalId = `${this.options.groupId}:${topic}:${partition}`;
-    let producer = this.producers.get(transactionalId);
+  private producerFor(partition: number): Producer {
+    let producer = this.producers.get(partition);
     if (!producer) {
       producer = this.options.kafka.producer({
-        transactionalId,
+        transactionalId: `${this.options.groupId}:${partition}`,
         idempotent: true,
         maxInFlightRequests: 1,
         transactionTimeout: 60_000,
         allowAutoTopicCreation: false,
       });
-      this.producers.set(transactionalId, producer);
+      this.producers.set(partition, producer);
     }
     return producer;
   }
 
-  private async dropProducer(topic: string, partition: number): Promise<void> {
-    const transactionalId = `${this.options.groupId}:${topic}:${partition}`;
-    const producer = this.producers.get(transactionalId);
-    this.producers.delete(transactionalId);
+  private async dropProducer(partition: number): Promise<void> {
+    const producer = this.producers.get(partition);
+    this.producers.delete(partition);
     await producer?.disconnect().catch(() => {});
   }
 
-  private openPartition(topic: string, partition: number): Promise<OpenPartition> {
-    const key = `${topic}:${partition}`;
-    const existing = this.open.get(key);
+  private openPartition(partition: number): Promise<OpenPartition> {
+    const existing = this.open.get(partition);
     if (existing) return Promise.resolve(existing);
-    let pending = this.opening.get(key);
+    let pending = this.opening.get(partition);
     if (!pending) {
-      pending = this.doOpen(topic, partition).finally(() => this.opening.delete(key));
-      this.opening.set(key, pending);
+      pending = this.lock.run(partition, () => this.doOpen(partition)).finally(() => this.opening.delete(partition));
+      this.opening.set(partition, pending);
     }
     return pending;
   }
 
-  private async doOpen(topic: string, partition: number): Promise<OpenPartition> {
-    const { groupId, metrics, logger } = this.options;
-    const record = this.records.get(topic);
-    if (!record) throw new Error(`no input declared for topic ${topic}`);
-    const producer = this.producerFor(topic, partition);
+  private encode(out: Outbound, partition: number): Message {
+    return {
+      key: out.key,
+      value: 'raw' in out ? out.raw : this.options.serde.encode(out.topic, out.value),
+      partition,
+      ...(out.headers ? { headers: out.headers } : {}),
+    };
+  }
+
+  private async doOpen(partition: number): Promise<OpenPartition> {
+    const { groupId, metrics, logger, inputs } = this.options;
+    const producer = this.producerFor(partition);
     // Initialising the transactional id fences the previous owner of this partition.
     await producer.connect();
-    const [offsets] = await (this.admin as Admin).fetchOffsets({ groupId, topics: [topic] });
-    const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-    const started = process.hrtime.bigint();
-    const handler = await this.options.handlerFor(topic, partition);
-    metrics.restoreSeconds.observe({ topic }, Number(process.hrtime.bigint() - started) / 1e9);
-    const part: OpenPartition = { topic, partition, record, producer, handler, nextOffset: BigInt(committed === '-1' ? 0 : committed) };
-    const key = `${topic}:${partition}`;
-    if (this.assignment.size > 0 && !this.assignment.has(key)) {
-      handler.close?.();
-      throw new Error(`partition ${key} was revoked while it opened`);
+    const nextOffset = new Map<string, bigint>();
+    for (const { topic } of inputs) {
+      const [offsets] = await (this.admin as Admin).fetchOffsets({ groupId, topics: [topic] });
+      const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      nextOffset.set(topic, BigInt(committed === '-1' ? 0 : committed));
     }
-    this.open.set(key, part);
-    logger.debug({ topic, partition, committed }, 'partition opened');
+    const write = async (records: Outbound[]) => {
+      const tx = await producer.transaction();
+      try {
+        const byTopic = new Map<string, Message[]>();
+        for (const r of records) {
+          const list = byTopic.get(r.topic) ?? [];
+          list.push(this.encode(r, partition));
+          byTopic.set(r.topic, list);
+        }
+        await tx.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+        await tx.commit();
+      } catch (error) {
+        await tx.abort().catch(() => {});
+        throw error;
+      }
+    };
+    const started = process.hrtime.bigint();
+    const handler = await this.options.open(partition, write);
+    metrics.restoreSeconds.observe({ topic: String(partition) }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (this.assignment.size > 0 && !this.assignment.has(partition)) {
+      handler.close?.();
+      throw new Error(`partition ${partition} was revoked while it opened`);
+    }
+    const part: OpenPartition = { partition, producer, handler, nextOffset };
+    this.open.set(partition, part);
+    logger.debug({ partition, offsets: Object.fromEntries([...nextOffset].map(([t, o]) => [t, o.toString()])) }, 'partition opened');
     return part;
   }
 
@@ -249,39 +280,41 @@ export class TransactionalLoop {
     const { metrics, logger } = this.options;
     let part: OpenPartition;
     try {
-      part = await this.openPartition(topic, partition);
+      part = await this.openPartition(partition);
     } catch (error) {
       logger.warn({ err: error, topic, partition }, 'could not open partition; will retry');
       await sleep(500);
       return;
     }
-    const pending = batch.messages.filter((m) => BigInt(m.offset) >= part.nextOffset);
+    const floor = part.nextOffset.get(topic) ?? 0n;
+    const pending = batch.messages.filter((m) => BigInt(m.offset) >= floor);
     const skipped = batch.messages.length - pending.length;
     if (skipped > 0) {
       // Already committed by the previous owner: move the fetch position past them.
       resolveOffset((batch.messages[skipped - 1] as KafkaMessage).offset);
     }
     const max = this.options.maxRecordsPerTransaction ?? 500;
+    const keepGoing = () => isRunning() && !isStale() && !this.stopping && this.open.get(partition) === part;
     for (let i = 0; i < pending.length; i += max) {
-      if (!isRunning() || isStale() || this.stopping) return;
+      if (!keepGoing()) return;
       const chunk = pending.slice(i, i + max);
       try {
-        const done = await this.processChunk(part, chunk, heartbeat, () => isRunning() && !isStale() && !this.stopping);
+        const done = await this.lock.run(partition, () => this.processChunk(part, topic, chunk, heartbeat, keepGoing));
         if (!done) return;
       } catch (error) {
         if (error instanceof FencedError) {
           logger.warn({ topic, partition }, 'fenced by a newer owner of this partition; letting it go');
           metrics.transactionAborts.inc({ topic, reason: 'fenced' });
-          this.release(`${topic}:${partition}`);
-          await this.dropProducer(topic, partition);
+          this.release(partition);
+          await this.dropProducer(partition);
           return;
         }
         throw error;
       }
       const last = chunk[chunk.length - 1] as KafkaMessage;
-      part.nextOffset = BigInt(last.offset) + 1n;
+      part.nextOffset.set(topic, BigInt(last.offset) + 1n);
       resolveOffset(last.offset);
-      metrics.consumerLag.set({ topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - part.nextOffset));
+      metrics.consumerLag.set({ topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
       await heartbeat();
     }
   }
@@ -289,18 +322,21 @@ export class TransactionalLoop {
   /** One transaction over the chunk, retried (whole) on retriable failures. False if stopped. */
   private async processChunk(
     part: OpenPartition,
+    topic: string,
     chunk: KafkaMessage[],
     heartbeat: () => Promise<void>,
     keepGoing: () => boolean,
   ): Promise<boolean> {
     const { serde, metrics, logger, service, groupId } = this.options;
-    const { topic, partition } = part;
+    const { partition } = part;
+    const record = this.records.get(topic) as RecordName;
     const sendEvery = this.options.sendEvery ?? 200;
     for (let attempt = 0; ; attempt++) {
+      if (!keepGoing()) return false;
       const timer = metrics.processingSeconds.startTimer({ topic });
       let tx: Transaction | undefined;
       let buffered: Record<string, Message[]> = {};
-      let outCounts: Record<string, number> = {};
+      const outCounts: Record<string, number> = {};
       let dead = 0;
       const flush = async () => {
         const topicMessages = Object.entries(buffered).map(([t, messages]) => ({ topic: t, messages }));
@@ -311,20 +347,14 @@ export class TransactionalLoop {
         (buffered[t] ??= []).push(message);
         outCounts[t] = (outCounts[t] ?? 0) + 1;
       };
-      const encode = (out: Outbound): Message => ({
-        key: out.key,
-        value: 'raw' in out ? out.raw : serde.encode(out.topic, out.value),
-        partition,
-        ...(out.headers ? { headers: out.headers } : {}),
-      });
       try {
         tx = await part.producer.transaction();
         for (let i = 0; i < chunk.length; i++) {
           const message = chunk[i] as KafkaMessage;
           const staged: { topic: string; message: Message }[] = [];
           try {
-            const value = await serde.decode<unknown>(message.value, part.record);
-            const emit: Emit = (out) => staged.push({ topic: out.topic, message: encode(out) });
+            const value = await serde.decode<unknown>(message.value, record);
+            const emit: Emit = (out) => staged.push({ topic: out.topic, message: this.encode(out, partition) });
             await part.handler.handle(
               { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, timestamp: Number(message.timestamp), headers: message.headers },
               emit,
@@ -332,8 +362,7 @@ export class TransactionalLoop {
           } catch (error) {
             if (isRetriable(error)) throw error;
             staged.length = 0;
-            const letter = deadLetter(message, error, { topic, partition, service, now: this.now() });
-            staged.push(letter);
+            staged.push(deadLetter(message, error, { topic, partition, service, now: this.now() }));
             dead++;
             metrics.deadLetters.inc({ topic, code: errorCode(error) });
             logger.warn({ topic, partition, offset: message.offset, code: errorCode(error), err: error }, 'record dead-lettered');
@@ -341,7 +370,7 @@ export class TransactionalLoop {
           for (const s of staged) push(s.topic, s.message);
           if ((i + 1) % sendEvery === 0) await flush();
         }
-        part.handler.beforeCommit?.((out) => push(out.topic, encode(out)));
+        part.handler.beforeCommit?.((out) => push(out.topic, this.encode(out, partition)));
         await flush();
         const last = chunk[chunk.length - 1] as KafkaMessage;
         await tx.sendOffsets({
@@ -356,7 +385,6 @@ export class TransactionalLoop {
         if (dead > 0) logger.info({ topic, partition, dead }, 'transaction committed with dead letters');
         return true;
       } catch (error) {
-        outCounts = {};
         if (tx?.isActive()) await tx.abort().catch(() => {});
         part.handler.aborted?.();
         if (isFenced(error)) throw new FencedError();
@@ -369,13 +397,7 @@ export class TransactionalLoop {
           await sleep(Math.min(1000, until - Date.now()));
           await heartbeat().catch(() => {});
         }
-        if (!keepGoing()) return false;
       }
     }
   }
-}
-
-function splitKey(key: string): [string, number] {
-  const i = key.lastIndexOf(':');
-  return [key.slice(0, i), Number(key.slice(i + 1))];
 }
