@@ -17,7 +17,11 @@ export class CoreError extends Error {
   readonly code: CoreErrorCode;
   readonly retriable: boolean;
 
-  constructor(code: CoreErrorCode, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+  constructor(
+    code: CoreErrorCode,
+    message: string,
+    options: { retriable?: boolean; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'CoreError';
     this.code = code;
@@ -54,5 +58,7 @@ export class ConfigError extends CoreError {
 }
 
 export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return [...issues].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+  );
 }

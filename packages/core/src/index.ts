@@ -11,10 +11,22 @@
  *   }
  *   evaluatorState = applyOutcome(evaluatorState, outcome, outcome.finishedAt);
  */
-export { CORE_ERROR_CODES, CoreError, ConfigError, formatIssue, type ConfigIssue, type CoreErrorCode } from './errors.js';
+export {
+  CORE_ERROR_CODES,
+  CoreError,
+  ConfigError,
+  formatIssue,
+  type ConfigIssue,
+  type CoreErrorCode,
+} from './errors.js';
 export { suggest } from './suggest.js';
 
-export { BUILTIN_ACTIONS, BUILTIN_ACTION_NAMES, MAX_SCALE_UP_REPLICAS, type ActionSpec } from './actions/builtin.js';
+export {
+  BUILTIN_ACTIONS,
+  BUILTIN_ACTION_NAMES,
+  MAX_SCALE_UP_REPLICAS,
+  type ActionSpec,
+} from './actions/builtin.js';
 export {
   createActionRegistry,
   DEFAULT_ACTIONS,
@@ -22,13 +34,41 @@ export {
   type CustomActionDefinition,
 } from './actions/registry.js';
 export { EXECUTOR_KINDS, type ExecutorKind } from './components/schema.js';
-export { loadComponents, parseComponents, type Component, type ComponentRegistry } from './components/registry.js';
-export { ActionValidationError, validateActions, type ValidationFailure } from './components/validate.js';
+export {
+  loadComponents,
+  parseComponents,
+  type Component,
+  type ComponentRegistry,
+} from './components/registry.js';
+export {
+  ActionValidationError,
+  validateActions,
+  type ValidationFailure,
+} from './components/validate.js';
 
-export { OPERATORS, type ComponentSelector, type Condition, type Operator, type Policy, type PolicyAction, type PolicyMode } from './policy/types.js';
+export {
+  OPERATORS,
+  type ComponentSelector,
+  type Condition,
+  type Operator,
+  type Policy,
+  type PolicyAction,
+  type PolicyMode,
+} from './policy/types.js';
 export { parsePolicies, type ParsePoliciesOptions } from './policy/parse.js';
-export { loadPolicyDir, loadPolicyFiles, policyFilesIn, type LoadPoliciesOptions } from './policy/load.js';
-export { compare, matchPolicy, selectorMatches, type MatchInput, type PolicyMatch } from './policy/match.js';
+export {
+  loadPolicyDir,
+  loadPolicyFiles,
+  policyFilesIn,
+  type LoadPoliciesOptions,
+} from './policy/load.js';
+export {
+  compare,
+  matchPolicy,
+  selectorMatches,
+  type MatchInput,
+  type PolicyMatch,
+} from './policy/match.js';
 
 export {
   DEFAULT_DECISION_CONFIG,
@@ -61,11 +101,40 @@ export {
   type DetectorConfigInput,
   type ThresholdRule,
 } from './detect/config.js';
-export { emptyDetectorState, DETECTOR_STATE_VERSION, type ComponentDetectorState, type MetricState, type OpenIncident } from './detect/state.js';
-export { DEPLOY_LABELS, DEPLOY_METRIC, detect, snapshotOf, type DetectResult, type ScorerFactory } from './detect/detect.js';
+export {
+  emptyDetectorState,
+  DETECTOR_STATE_VERSION,
+  type ComponentDetectorState,
+  type MetricState,
+  type OpenIncident,
+} from './detect/state.js';
+export {
+  DEPLOY_LABELS,
+  DEPLOY_METRIC,
+  detect,
+  snapshotOf,
+  type DetectResult,
+  type ScorerFactory,
+} from './detect/detect.js';
 
-export { CAUSE_CATALOGUE, UNKNOWN_CAUSE, type CauseFinding, type CauseRule } from './diagnose/catalogue.js';
+export {
+  CAUSE_CATALOGUE,
+  UNKNOWN_CAUSE,
+  type CauseFinding,
+  type CauseRule,
+} from './diagnose/catalogue.js';
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
 
-export { parseSimulationInput, type InputError, type OutcomeRule, type SimulationInput } from './simulate/input.js';
-export { runSimulation, type IncidentSummary, type SimulationOptions, type SimulationResult, type TimelineEntry } from './simulate/run.js';
+export {
+  parseSimulationInput,
+  type InputError,
+  type OutcomeRule,
+  type SimulationInput,
+} from './simulate/input.js';
+export {
+  runSimulation,
+  type IncidentSummary,
+  type SimulationOptions,
+  type SimulationResult,
+  type TimelineEntry,
+} from './simulate/run.js';

@@ -1,4 +1,13 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { ConfigIssue } from './errors.js';
 
 export type Path = readonly PropertyKey[];
@@ -19,7 +28,13 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const syntaxIssues: ConfigIssue[] = doc.errors.map((error) => {
     const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
     const message = error.message.split('\n')[0] ?? error.message;
-    return { file, line: pos.line, column: pos.col, field: '', message: `YAML syntax error: ${message}` };
+    return {
+      file,
+      line: pos.line,
+      column: pos.col,
+      field: '',
+      message: `YAML syntax error: ${message}`,
+    };
   });
   const at = (offset: number) => {
     const pos = lineCounter.linePos(offset);
@@ -31,7 +46,9 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     for (const part of key === undefined ? path : [...path, key]) {
       let next: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+        const pair = node.items.find(
+          (p) => isScalar(p.key) && String(p.key.value) === String(part),
+        );
         // An unknown key is best reported at the key itself, a bad value at the value.
         next = pair && (part === key ? pair.key : (pair.value ?? pair.key));
       } else if (isSeq(node) && typeof part === 'number') {

@@ -44,7 +44,9 @@ export function zodIssues(
       if (typeof value === 'string') suggestion = suggest(value, allowed);
     } else if (issue.code === 'invalid_type') {
       message =
-        value === undefined ? `missing required field (${issue.expected})` : `expected ${issue.expected}, got ${show(value)}`;
+        value === undefined
+          ? `missing required field (${issue.expected})`
+          : `expected ${issue.expected}, got ${show(value)}`;
     } else if (issue.code === 'too_big') {
       message = `${show(value)} is too big (at most ${String(issue.maximum)})`;
     } else if (issue.code === 'too_small') {
@@ -53,7 +55,13 @@ export function zodIssues(
           ? `needs at least ${String(issue.minimum)} item(s)`
           : `${show(value)} is too small (at least ${String(issue.minimum)})`;
     }
-    issues.push({ file: source.file, ...source.locate(path), field: field(path), message, suggestion });
+    issues.push({
+      file: source.file,
+      ...source.locate(path),
+      field: field(path),
+      message,
+      suggestion,
+    });
   }
   return issues;
 }

@@ -1,10 +1,21 @@
 import type { Diagnosis, MetricSample, ReliabilityEvent } from '@healstream/contracts';
-import { detect, diagnose, resolveDetectorConfig, type ComponentDetectorState } from '@healstream/core';
+import {
+  detect,
+  diagnose,
+  resolveDetectorConfig,
+  type ComponentDetectorState,
+} from '@healstream/core';
 import { z } from 'zod';
 import { CliError } from '../command.js';
 
 const reading = z.object({ metric: z.string(), value: z.number(), observedAt: z.number() });
-const anomaly = z.object({ metric: z.string(), value: z.number(), baseline: z.number(), score: z.number(), detector: z.string().default('threshold') });
+const anomaly = z.object({
+  metric: z.string(),
+  value: z.number(),
+  baseline: z.number(),
+  score: z.number(),
+  detector: z.string().default('threshold'),
+});
 
 const eventSchema = z.object({
   eventId: z.string().default('explain'),
@@ -20,7 +31,13 @@ const eventSchema = z.object({
 
 const diagnosisSchema = eventSchema.extend({
   diagnosedAt: z.number().optional(),
-  causes: z.array(z.object({ cause: z.string(), confidence: z.number().min(0).max(1), evidence: z.array(z.string()).default([]) })),
+  causes: z.array(
+    z.object({
+      cause: z.string(),
+      confidence: z.number().min(0).max(1),
+      evidence: z.array(z.string()).default([]),
+    }),
+  ),
 });
 
 const sampleSchema = z.object({
@@ -55,11 +72,27 @@ function fromSamples(samples: MetricSample[], now: number): Diagnosis {
     event = result.events.at(-1) ?? event;
   }
   const component = samples[0]?.component ?? '';
-  const snapshot = Object.entries(state?.metrics ?? {}).map(([metric, m]) => ({ metric, value: m.value, observedAt: m.observedAt }));
-  const anomalies = Object.values(state?.metrics ?? {}).flatMap((m) => (m.anomaly ? [m.anomaly] : []));
+  const snapshot = Object.entries(state?.metrics ?? {}).map(([metric, m]) => ({
+    metric,
+    value: m.value,
+    observedAt: m.observedAt,
+  }));
+  const anomalies = Object.values(state?.metrics ?? {}).flatMap((m) =>
+    m.anomaly ? [m.anomaly] : [],
+  );
   const base: ReliabilityEvent = event
     ? { ...event, snapshot, anomalies }
-    : { eventId: 'explain', incidentId: 'explain', component, kind: 'ANOMALY', severity: 'INFO', detectedAt: now, snapshot, anomalies, labels: state?.labels ?? {} };
+    : {
+        eventId: 'explain',
+        incidentId: 'explain',
+        component,
+        kind: 'ANOMALY',
+        severity: 'INFO',
+        detectedAt: now,
+        snapshot,
+        anomalies,
+        labels: state?.labels ?? {},
+      };
   return diagnose({ ...base, detectedAt: now }, now);
 }
 
@@ -81,13 +114,22 @@ export function diagnosisFromJson(text: string, fallbackNow: number): Diagnosis 
     if (!list.success) throw new CliError(`--event: ${first(list.error)}`);
     if (list.data.length === 0) throw new CliError('--event: no samples');
     const now = Math.max(...list.data.map((s) => s.timestamp ?? fallbackNow));
-    return fromSamples(list.data.map((s) => ({ ...s, timestamp: s.timestamp ?? now })), now);
+    return fromSamples(
+      list.data.map((s) => ({ ...s, timestamp: s.timestamp ?? now })),
+      now,
+    );
   }
   if (obj && typeof obj === 'object' && 'metrics' in obj) {
     const snap = snapshotSchema.safeParse(json);
     if (!snap.success) throw new CliError(`--event: ${first(snap.error)}`);
     const now = snap.data.timestamp ?? fallbackNow;
-    const samples = Object.entries(snap.data.metrics).map(([metric, value]) => ({ component: snap.data.component, metric, value, timestamp: now, labels: snap.data.labels }));
+    const samples = Object.entries(snap.data.metrics).map(([metric, value]) => ({
+      component: snap.data.component,
+      metric,
+      value,
+      timestamp: now,
+      labels: snap.data.labels,
+    }));
     return fromSamples(samples, now);
   }
   if (obj && typeof obj === 'object' && 'causes' in obj) {
@@ -96,6 +138,7 @@ export function diagnosisFromJson(text: string, fallbackNow: number): Diagnosis 
     return { ...d.data, diagnosedAt: d.data.diagnosedAt ?? d.data.detectedAt };
   }
   const e = eventSchema.safeParse(json);
-  if (!e.success) throw new CliError(`--event: not a diagnosis, event, sample or snapshot (${first(e.error)})`);
+  if (!e.success)
+    throw new CliError(`--event: not a diagnosis, event, sample or snapshot (${first(e.error)})`);
   return diagnose(e.data, e.data.detectedAt);
 }

@@ -10,7 +10,7 @@ export const policiesExplain: Command = {
   path: ['policies', 'explain'],
   summary: 'which policy would act on this event, and why not the others',
   usage:
-    "healstream policies explain --event JSON|@file [--policies P]… [--components FILE] [--json]\n" +
+    'healstream policies explain --event JSON|@file [--policies P]… [--components FILE] [--json]\n' +
     '  JSON: a Diagnosis, a ReliabilityEvent, MetricSample(s), or {"component":"payments","metrics":{"latency_p99_ms":600}}',
   options: {
     event: { type: 'string' },
@@ -26,20 +26,43 @@ export const policiesExplain: Command = {
     const policies = policiesFor(io, args.values['policies'], components);
     const diagnosis = diagnosisFromJson(text, Date.now());
     // A fresh state: explain answers "what would the rules do", not "what is in cooldown now".
-    const result = decide({ diagnosis, state: emptyState(), policies, components, config: resolveDecisionConfig(), now: diagnosis.diagnosedAt });
+    const result = decide({
+      diagnosis,
+      state: emptyState(),
+      policies,
+      components,
+      config: resolveDecisionConfig(),
+      now: diagnosis.diagnosedAt,
+    });
     if (args.values['json'] === true) {
-      io.out(JSON.stringify({ diagnosis, decision: result.decision, shadow: result.shadow, commands: result.commands }));
+      io.out(
+        JSON.stringify({
+          diagnosis,
+          decision: result.decision,
+          shadow: result.shadow,
+          commands: result.commands,
+        }),
+      );
       return 0;
     }
     const d = result.decision;
-    io.out(`${diagnosis.component}: ${diagnosis.anomalies.length} anomalous metric(s): ${diagnosis.anomalies.map((a) => `${a.metric}=${a.value}`).join(', ') || 'none'}`);
-    for (const c of diagnosis.causes) io.out(`  cause ${c.cause} ${c.confidence.toFixed(2)}${c.evidence.length ? `: ${c.evidence.join('; ')}` : ''}`);
+    io.out(
+      `${diagnosis.component}: ${diagnosis.anomalies.length} anomalous metric(s): ${diagnosis.anomalies.map((a) => `${a.metric}=${a.value}`).join(', ') || 'none'}`,
+    );
+    for (const c of diagnosis.causes)
+      io.out(
+        `  cause ${c.cause} ${c.confidence.toFixed(2)}${c.evidence.length ? `: ${c.evidence.join('; ')}` : ''}`,
+      );
     const command = result.commands.find((c) => c.mode === 'ENFORCE');
-    io.out(`verdict ${d.verdict}${d.policy ? `: ${d.policy}` : ''}${command ? ` → ${command.actions.map((a) => a.name).join(', ')}` : ''}`);
+    io.out(
+      `verdict ${d.verdict}${d.policy ? `: ${d.policy}` : ''}${command ? ` → ${command.actions.map((a) => a.name).join(', ')}` : ''}`,
+    );
     if (!command) io.out(`  ${d.reason}`);
     const width = Math.max(...d.evaluated.map((e) => e.policy.length), 6);
     for (const e of d.evaluated) {
-      io.out(`  ${MARK[e.outcome] ?? ' '} ${e.policy.padEnd(width)}  p${String(e.priority).padEnd(2)} ${e.outcome.padEnd(14)} ${e.reason}`);
+      io.out(
+        `  ${MARK[e.outcome] ?? ' '} ${e.policy.padEnd(width)}  p${String(e.priority).padEnd(2)} ${e.outcome.padEnd(14)} ${e.reason}`,
+      );
     }
     if (result.shadow) io.out(`shadow: ${result.shadow.reason}`);
     return 0;

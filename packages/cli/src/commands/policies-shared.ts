@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, DEFAULT_ACTIONS, loadComponents, loadPolicyFiles, type ComponentRegistry, type Policy } from '@healstream/core';
+import {
+  ConfigError,
+  DEFAULT_ACTIONS,
+  loadComponents,
+  loadPolicyFiles,
+  type ComponentRegistry,
+  type Policy,
+} from '@healstream/core';
 import { CliError, type CommandIo } from '../command.js';
 
 export function pathFrom(io: CommandIo, path: string): string {
@@ -24,15 +31,28 @@ export function componentsFor(io: CommandIo, option: unknown): ComponentRegistry
 }
 
 export function policyPaths(option: unknown): string[] {
-  return Array.isArray(option) ? option.map(String) : typeof option === 'string' ? [option] : ['policies'];
+  return Array.isArray(option)
+    ? option.map(String)
+    : typeof option === 'string'
+      ? [option]
+      : ['policies'];
 }
 
 /** Policies from --policies (files or directories, repeatable), else the repo's policies/. */
-export function policiesFor(io: CommandIo, option: unknown, components: ComponentRegistry | null): Policy[] {
+export function policiesFor(
+  io: CommandIo,
+  option: unknown,
+  components: ComponentRegistry | null,
+): Policy[] {
   const paths = policyPaths(option);
-  for (const p of paths) if (!existsSync(pathFrom(io, p))) throw new CliError(`policy file or directory not found: ${p}`);
+  for (const p of paths)
+    if (!existsSync(pathFrom(io, p)))
+      throw new CliError(`policy file or directory not found: ${p}`);
   try {
-    return loadPolicyFiles(paths, { actions: components?.actions ?? DEFAULT_ACTIONS, baseDir: io.cwd });
+    return loadPolicyFiles(paths, {
+      actions: components?.actions ?? DEFAULT_ACTIONS,
+      baseDir: io.cwd,
+    });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(`invalid policies:\n${error.message}`);
     throw error;

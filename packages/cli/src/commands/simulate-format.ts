@@ -7,11 +7,15 @@ function line(entry: TimelineEntry): string | null {
     case 'event': {
       const e = entry.event;
       if (e.kind === 'RESOLVED') return `${e.component} RESOLVED ${e.incidentId}`;
-      const what = e.anomalies.map((a) => `${a.metric}=${a.value} (${a.detector} ${a.baseline})`).join(', ');
+      const what = e.anomalies
+        .map((a) => `${a.metric}=${a.value} (${a.detector} ${a.baseline})`)
+        .join(', ');
       return `${e.component} ANOMALY ${e.severity} ${e.incidentId}: ${what}`;
     }
     case 'diagnosis': {
-      const causes = entry.diagnosis.causes.slice(0, 3).map((c) => `${c.cause} ${c.confidence.toFixed(2)}`);
+      const causes = entry.diagnosis.causes
+        .slice(0, 3)
+        .map((c) => `${c.cause} ${c.confidence.toFixed(2)}`);
       return `${entry.diagnosis.component}   diagnosis: ${causes.join(', ')}`;
     }
     case 'decision': {
@@ -46,7 +50,9 @@ export function formatSimulation(result: SimulationResult): string[] {
   for (const i of result.incidents) {
     const span = `${clock(i.openedAt)}–${i.resolvedAt === null ? 'open' : clock(i.resolvedAt)}`;
     const actions = i.actions.length > 0 ? i.actions.join('; ') : 'no action';
-    lines.push(`  ${i.incidentId} ${i.component} ${span}: ${actions}${i.escalated ? '; escalated' : ''}`);
+    lines.push(
+      `  ${i.incidentId} ${i.component} ${span}: ${actions}${i.escalated ? '; escalated' : ''}`,
+    );
   }
   return lines;
 }

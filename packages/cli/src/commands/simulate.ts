@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createScorer } from '@healstream/anomaly';
-import { parseSimulationInput, resolveDetectorConfig, runSimulation, type ScorerFactory } from '@healstream/core';
+import {
+  parseSimulationInput,
+  resolveDetectorConfig,
+  runSimulation,
+  type ScorerFactory,
+} from '@healstream/core';
 import { CliError, type Command, type CommandIo } from '../command.js';
 import { componentsFor, pathFrom, policiesFor } from './policies-shared.js';
 import { formatSimulation } from './simulate-format.js';
@@ -18,7 +23,8 @@ function availableScorer(): ScorerFactory | null {
 function seconds(io: CommandIo, value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new CliError(`simulate: --${name} must be a number of seconds`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new CliError(`simulate: --${name} must be a number of seconds`);
   return n * 1000;
 }
 
@@ -45,13 +51,15 @@ export const simulate: Command = {
       throw new CliError(`simulate: cannot read ${file}: ${(error as Error).message}`);
     }
     const mode = args.values['detector'] ?? 'full';
-    if (mode !== 'full' && mode !== 'thresholds') throw new CliError('simulate: --detector is full or thresholds');
+    if (mode !== 'full' && mode !== 'thresholds')
+      throw new CliError('simulate: --detector is full or thresholds');
     const components = componentsFor(io, args.values['components']);
     const policies = policiesFor(io, args.values['policies'], components);
     const input = parseSimulationInput(text);
     const scorer = mode === 'full' ? availableScorer() : null;
     const notes: string[] = [];
-    if (mode === 'full' && !scorer) notes.push('statistical scorer unavailable: static thresholds only');
+    if (mode === 'full' && !scorer)
+      notes.push('statistical scorer unavailable: static thresholds only');
     const result = runSimulation(input, {
       policies,
       components,
@@ -61,10 +69,19 @@ export const simulate: Command = {
     });
     for (const e of input.errors) io.err(`${file}:${e.line}: skipped: ${e.message}`);
     if (args.values['json'] === true) {
-      io.out(JSON.stringify({ inputErrors: input.errors, notes, incidents: result.incidents, timeline: result.timeline }));
+      io.out(
+        JSON.stringify({
+          inputErrors: input.errors,
+          notes,
+          incidents: result.incidents,
+          timeline: result.timeline,
+        }),
+      );
     } else {
       for (const note of notes) io.out(`note: ${note}`);
-      io.out(`${input.samples.length} samples, ${input.outcomeRules.length} outcome rule(s), ${policies.length} policies`);
+      io.out(
+        `${input.samples.length} samples, ${input.outcomeRules.length} outcome rule(s), ${policies.length} policies`,
+      );
       for (const l of formatSimulation(result)) io.out(l);
     }
     return 0;

@@ -49,7 +49,9 @@ export function customActionSpec(name: string, definition: CustomActionDefinitio
 }
 
 /** Built-in actions plus the custom ones; a custom action may not shadow a built-in one. */
-export function createActionRegistry(custom: Record<string, CustomActionDefinition> = {}): ActionRegistry {
+export function createActionRegistry(
+  custom: Record<string, CustomActionDefinition> = {},
+): ActionRegistry {
   const registry = new Map<string, ActionSpec>(BUILTIN_ACTIONS.map((a) => [a.name, a]));
   for (const [name, definition] of Object.entries(custom)) {
     if (!registry.has(name)) registry.set(name, customActionSpec(name, definition));

@@ -42,7 +42,11 @@ describe('components.yaml', () => {
       "components.yaml:3:15: components.a.executor: unknown value 'k8s' (expected one of process, kubernetes, docker, http)",
       "components.yaml:6:5: components.a.helth_check: unknown field 'helth_check' (did you mean 'health_check'?)",
     ]);
-    expect(issues('components:\n  a:\n    executor: http\n    target: x\n    allowed_actions: [restart-servic]\n')).toEqual([
+    expect(
+      issues(
+        'components:\n  a:\n    executor: http\n    target: x\n    allowed_actions: [restart-servic]\n',
+      ),
+    ).toEqual([
       "components.yaml:5:23: components.a.allowed_actions[0]: unknown action 'restart-servic' (did you mean 'restart-service'?)",
     ]);
   });
@@ -63,7 +67,9 @@ describe('validateActions', () => {
     expect(run('payments', 'reboot')?.code).toBe('UNKNOWN_ACTION');
     expect(run('search', 'rollback-deployment')?.code).toBe('ACTION_NOT_PERMITTED');
     expect(run('payments', 'scale-up', { replicas: '0' })?.code).toBe('PARAMS_OUT_OF_BOUNDS');
-    expect(run('search', 'flush-cache', { scope: 'everything' })?.code).toBe('PARAMS_OUT_OF_BOUNDS');
+    expect(run('search', 'flush-cache', { scope: 'everything' })?.code).toBe(
+      'PARAMS_OUT_OF_BOUNDS',
+    );
   });
 
   it("bounds scale-up by the component's max_replicas", () => {

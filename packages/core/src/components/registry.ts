@@ -29,7 +29,8 @@ export interface ComponentRegistry {
 /** Parses components.yaml; throws ConfigError (COMPONENTS_INVALID) with located issues. */
 export function parseComponents(text: string, file: string): ComponentRegistry {
   const source = parseYamlSource(text, file);
-  if (source.syntaxIssues.length > 0) throw new ConfigError('COMPONENTS_INVALID', source.syntaxIssues);
+  if (source.syntaxIssues.length > 0)
+    throw new ConfigError('COMPONENTS_INVALID', source.syntaxIssues);
   const result = componentsFileSchema.safeParse(source.value);
   if (!result.success) {
     const issues = zodIssues(source, result.error, [], 0, (path) =>
@@ -59,11 +60,18 @@ export function parseComponents(text: string, file: string): ComponentRegistry {
       description: c.description,
       allowedActions: c.allowed_actions,
       healthCheck: c.health_check
-        ? { url: c.health_check.url, expectedStatus: c.health_check.expected_status, timeoutMs: c.health_check.timeout_ms }
+        ? {
+            url: c.health_check.url,
+            expectedStatus: c.health_check.expected_status,
+            timeoutMs: c.health_check.timeout_ms,
+          }
         : null,
       oncall: c.oncall ?? null,
       labels: c.labels,
-      bounds: { maxReplicas: c.bounds.max_replicas ?? null, minReplicas: c.bounds.min_replicas ?? null },
+      bounds: {
+        maxReplicas: c.bounds.max_replicas ?? null,
+        minReplicas: c.bounds.min_replicas ?? null,
+      },
       options: c.options,
     });
   }
@@ -73,5 +81,8 @@ export function parseComponents(text: string, file: string): ComponentRegistry {
 
 /** Reads components.yaml; a relative `file` is read from `baseDir` and reported as given. */
 export function loadComponents(file: string, baseDir?: string): ComponentRegistry {
-  return parseComponents(readFileSync(baseDir && !isAbsolute(file) ? resolve(baseDir, file) : file, 'utf8'), file);
+  return parseComponents(
+    readFileSync(baseDir && !isAbsolute(file) ? resolve(baseDir, file) : file, 'utf8'),
+    file,
+  );
 }

@@ -42,7 +42,12 @@ export const componentSchema = z.strictObject({
 });
 
 export const componentsFileSchema = z.strictObject({
-  actions: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'action names are kebab-case'), customActionSchema).default({}),
+  actions: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9-]*$/, 'action names are kebab-case'),
+      customActionSchema,
+    )
+    .default({}),
   components: z.record(z.string().min(1), componentSchema),
 });
 

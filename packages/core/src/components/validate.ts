@@ -30,11 +30,20 @@ export function validateActions(
 ): ValidationFailure | null {
   const component = registry.components.get(componentId);
   if (!component) {
-    return { code: 'UNKNOWN_COMPONENT', action: null, message: `unknown component '${componentId}'` };
+    return {
+      code: 'UNKNOWN_COMPONENT',
+      action: null,
+      message: `unknown component '${componentId}'`,
+    };
   }
   for (const action of actions) {
     const spec = registry.actions.get(action.name);
-    if (!spec) return { code: 'UNKNOWN_ACTION', action: action.name, message: `unknown action '${action.name}'` };
+    if (!spec)
+      return {
+        code: 'UNKNOWN_ACTION',
+        action: action.name,
+        message: `unknown action '${action.name}'`,
+      };
     if (!component.allowedActions.includes(action.name)) {
       return {
         code: 'ACTION_NOT_PERMITTED',
@@ -44,8 +53,14 @@ export function validateActions(
     }
     const parsed = spec.params.safeParse(action.params);
     if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
-      return { code: 'PARAMS_OUT_OF_BOUNDS', action: action.name, message: `${action.name}: ${detail}` };
+      const detail = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'params'}: ${i.message}`)
+        .join('; ');
+      return {
+        code: 'PARAMS_OUT_OF_BOUNDS',
+        action: action.name,
+        message: `${action.name}: ${detail}`,
+      };
     }
     const replicas = Number(parsed.data['replicas']);
     const max = component.bounds.maxReplicas;

@@ -3,9 +3,13 @@ import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { pruneState, type EvaluatorState } from './state.js';
 
 /** RECOVERED only when every action succeeded (or was delegated) and verification says so. */
-export function outcomeResult(outcome: HealingOutcome): 'RECOVERED' | 'NOT_RECOVERED' | 'FAILED' | 'UNKNOWN' {
-  if (outcome.actions.some((a) => a.status === 'FAILED' || a.status === 'TIMED_OUT')) return 'FAILED';
-  if (outcome.actions.length > 0 && outcome.actions.every((a) => a.status === 'SKIPPED')) return 'FAILED';
+export function outcomeResult(
+  outcome: HealingOutcome,
+): 'RECOVERED' | 'NOT_RECOVERED' | 'FAILED' | 'UNKNOWN' {
+  if (outcome.actions.some((a) => a.status === 'FAILED' || a.status === 'TIMED_OUT'))
+    return 'FAILED';
+  if (outcome.actions.length > 0 && outcome.actions.every((a) => a.status === 'SKIPPED'))
+    return 'FAILED';
   return outcome.verification;
 }
 
@@ -24,13 +28,15 @@ export function applyOutcome(
 ): EvaluatorState {
   const state = pruneState(input, now, config);
   if (outcome.mode === 'SHADOW') return state;
-  if (state.inFlight[outcome.component]?.commandId === outcome.commandId) delete state.inFlight[outcome.component];
+  if (state.inFlight[outcome.component]?.commandId === outcome.commandId)
+    delete state.inFlight[outcome.component];
   const incident = state.incidents[outcome.incidentId];
   if (!incident) return state;
   const result = outcomeResult(outcome);
   const attempt = incident.history.find((h) => h.commandId === outcome.commandId);
   if (attempt) attempt.result = result;
   if (incident.closedAt === null) incident.lastSeenAt = Math.max(incident.lastSeenAt, now);
-  if (result !== 'RECOVERED' && !incident.tried.includes(outcome.policy)) incident.tried.push(outcome.policy);
+  if (result !== 'RECOVERED' && !incident.tried.includes(outcome.policy))
+    incident.tried.push(outcome.policy);
   return state;
 }

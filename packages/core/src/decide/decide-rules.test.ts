@@ -31,14 +31,28 @@ const policies = policiesOf(`
 `);
 
 const hot = (at: number, overrides = {}) => diagnosisOf({ x: 50 }, at, overrides);
-const step = (state: EvaluatorState, at: number, overrides = {}, config = resolveDecisionConfig()) =>
-  decide({ diagnosis: hot(at, overrides), state, policies, config, now: at });
+const step = (
+  state: EvaluatorState,
+  at: number,
+  overrides = {},
+  config = resolveDecisionConfig(),
+) => decide({ diagnosis: hot(at, overrides), state, policies, config, now: at });
 
 /** Dispatch then report RECOVERED, so only cooldowns and windows remain. */
-function healed(state: EvaluatorState, at: number, overrides = {}, config = resolveDecisionConfig()) {
+function healed(
+  state: EvaluatorState,
+  at: number,
+  overrides = {},
+  config = resolveDecisionConfig(),
+) {
   const r = step(state, at, overrides, config);
   const command = r.commands.find((c) => c.mode === 'ENFORCE');
-  return { ...r, state: command ? applyOutcome(r.state, outcomeOf(command, 'RECOVERED', at + 1), at + 1, config) : r.state };
+  return {
+    ...r,
+    state: command
+      ? applyOutcome(r.state, outcomeOf(command, 'RECOVERED', at + 1), at + 1, config)
+      : r.state,
+  };
 }
 
 describe('decide: choosing one policy', () => {
@@ -54,7 +68,12 @@ describe('decide: choosing one policy', () => {
   });
 
   it('says NO_MATCH, with every reason, when nothing matches', () => {
-    const { decision, commands } = decide({ diagnosis: diagnosisOf({ x: 1 }, T0), state: emptyState(), policies, now: T0 });
+    const { decision, commands } = decide({
+      diagnosis: diagnosisOf({ x: 1 }, T0),
+      state: emptyState(),
+      policies,
+      now: T0,
+    });
     expect(decision.verdict).toBe('NO_MATCH');
     expect(commands).toEqual([]);
     expect(decision.evaluated.find((e) => e.policy === 'A Scale')?.reason).toBe('x 1 is not > 10');
@@ -62,7 +81,12 @@ describe('decide: choosing one policy', () => {
 
   it('treats a stale metric as not reported', () => {
     const diagnosis = diagnosisOf({ x: 50 }, T0 - 120_000);
-    const { decision } = decide({ diagnosis: { ...diagnosis, eventId: 'e' }, state: emptyState(), policies, now: T0 });
+    const { decision } = decide({
+      diagnosis: { ...diagnosis, eventId: 'e' },
+      state: emptyState(),
+      policies,
+      now: T0,
+    });
     expect(decision.verdict).toBe('NO_MATCH');
     expect(decision.evaluated[1]?.reason).toBe('x is stale (last seen 120 s ago)');
   });
@@ -93,18 +117,28 @@ describe('decide: cooldowns', () => {
 
   it('do not start when a policy merely matches', () => {
     const r = step(emptyState(), T0);
-    expect(r.decision.evaluated.find((e) => e.policy === 'B Restart')).toMatchObject({ matched: true, outcome: 'lower-priority' });
+    expect(r.decision.evaluated.find((e) => e.policy === 'B Restart')).toMatchObject({
+      matched: true,
+      outcome: 'lower-priority',
+    });
     expect(Object.keys(r.state.cooldowns['payments'] ?? {})).toEqual(['A Scale']);
   });
 });
 
 describe('decide: rate limits', () => {
   it('max_per_hour per policy × component falls through to the next policy', () => {
-    const only = policies.filter((p) => p.name === 'C Breaker' || p.name === 'B Restart').map((p) => ({ ...p, cooldownSeconds: 0 }));
+    const only = policies
+      .filter((p) => p.name === 'C Breaker' || p.name === 'B Restart')
+      .map((p) => ({ ...p, cooldownSeconds: 0 }));
     let state = emptyState();
     const picks: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = decide({ diagnosis: hot(T0 + i * 1000, { incidentId: `i${i}` }), state, policies: only, now: T0 + i * 1000 });
+      const r = decide({
+        diagnosis: hot(T0 + i * 1000, { incidentId: `i${i}` }),
+        state,
+        policies: only,
+        now: T0 + i * 1000,
+      });
       const c = r.commands[0];
       if (!c) throw new Error('no command');
       state = applyOutcome(r.state, outcomeOf(c, 'RECOVERED', T0 + i * 1000), T0 + i * 1000);
@@ -115,7 +149,12 @@ describe('decide: rate limits', () => {
     state = emptyState();
     const picks2: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = decide({ diagnosis: hot(T0 + i * 1000, { incidentId: `i${i}` }), state, policies: breakerFirst, now: T0 + i * 1000 });
+      const r = decide({
+        diagnosis: hot(T0 + i * 1000, { incidentId: `i${i}` }),
+        state,
+        policies: breakerFirst,
+        now: T0 + i * 1000,
+      });
       const c = r.commands[0];
       if (!c) throw new Error('no command');
       state = applyOutcome(r.state, outcomeOf(c, 'RECOVERED', T0 + i * 1000), T0 + i * 1000);
@@ -146,14 +185,23 @@ describe('decide: rate limits', () => {
       verdicts.push(r.decision.verdict);
       storms.push(...r.escalations.map((e) => e.source));
     }
-    expect(verdicts).toEqual(['DISPATCHED', 'DISPATCHED', 'SKIPPED_RATE_LIMIT', 'SKIPPED_RATE_LIMIT', 'SKIPPED_RATE_LIMIT', 'SKIPPED_RATE_LIMIT']);
+    expect(verdicts).toEqual([
+      'DISPATCHED',
+      'DISPATCHED',
+      'SKIPPED_RATE_LIMIT',
+      'SKIPPED_RATE_LIMIT',
+      'SKIPPED_RATE_LIMIT',
+      'SKIPPED_RATE_LIMIT',
+    ]);
     expect(storms).toEqual(['STORM_BREAKER']);
     const later = healed(state, T0 + 61_000, { incidentId: 'j', component: 'z' }, config);
     expect(later.decision.verdict).toBe('DISPATCHED');
     // Re-armed after the window: the next trip raises a new one.
     let again = healed(later.state, T0 + 62_000, { incidentId: 'k', component: 'y' }, config);
     again = healed(again.state, T0 + 63_000, { incidentId: 'l', component: 'w' }, config);
-    expect(again.escalations.map((e) => [e.source, e.dedupKey])).toEqual([['STORM_BREAKER', 'healstream/storm-breaker/partition-3/minute']]);
+    expect(again.escalations.map((e) => [e.source, e.dedupKey])).toEqual([
+      ['STORM_BREAKER', 'healstream/storm-breaker/partition-3/minute'],
+    ]);
   });
 });
 
@@ -170,9 +218,21 @@ describe('decide: the ladder', () => {
       escalations.push(...r.escalations.map((e) => e.source));
       state = r.state;
       const c = r.commands[0];
-      if (c) state = applyOutcome(state, outcomeOf(c, i === 0 ? 'RECOVERED' : 'NOT_RECOVERED', at + 1, i === 0), at + 1, config);
+      if (c)
+        state = applyOutcome(
+          state,
+          outcomeOf(c, i === 0 ? 'RECOVERED' : 'NOT_RECOVERED', at + 1, i === 0),
+          at + 1,
+          config,
+        );
     }
-    expect(seen).toEqual(['DISPATCHED A Scale', 'DISPATCHED B Restart', 'DISPATCHED C Breaker', 'ESCALATE', 'ESCALATE']);
+    expect(seen).toEqual([
+      'DISPATCHED A Scale',
+      'DISPATCHED B Restart',
+      'DISPATCHED C Breaker',
+      'ESCALATE',
+      'ESCALATE',
+    ]);
     expect(escalations).toEqual(['LADDER_EXHAUSTED']);
   });
 
@@ -185,14 +245,25 @@ describe('decide: the ladder', () => {
       verdicts.push(r.decision.verdict);
       state = r.state;
       const c = r.commands[0];
-      if (c) state = applyOutcome(state, outcomeOf(c, 'NOT_RECOVERED', T0 + i * 1000 + 1), T0 + i * 1000 + 1, config);
+      if (c)
+        state = applyOutcome(
+          state,
+          outcomeOf(c, 'NOT_RECOVERED', T0 + i * 1000 + 1),
+          T0 + i * 1000 + 1,
+          config,
+        );
     }
     expect(verdicts).toEqual(['DISPATCHED', 'DISPATCHED', 'ESCALATE']);
   });
 
   it('closes the ladder on RESOLVED; a later diagnosis of that incident does nothing', () => {
     let r = step(emptyState(), T0);
-    r = decide({ diagnosis: { ...hot(T0 + 5000), kind: 'RESOLVED' }, state: r.state, policies, now: T0 + 5000 });
+    r = decide({
+      diagnosis: { ...hot(T0 + 5000), kind: 'RESOLVED' },
+      state: r.state,
+      policies,
+      now: T0 + 5000,
+    });
     expect(r.decision.verdict).toBe('RESOLVED');
     expect(r.state.incidents['inc-1']?.closedAt).toBe(T0 + 5000);
     expect(step(r.state, T0 + 6000).decision.verdict).toBe('RESOLVED');
@@ -200,13 +271,16 @@ describe('decide: the ladder', () => {
 });
 
 describe('decide: shadow mode', () => {
-  const withShadow = [...policies, ...policiesOf(`
+  const withShadow = [
+    ...policies,
+    ...policiesOf(`
 - name: S Try
   conditions: [{metric: x, operator: gt, threshold: 10}]
   actions: [rollback-deployment]
   priority: 9
   mode: shadow
-`)];
+`),
+  ];
 
   it('records what the shadow policy would do and lets the enforcing one act, changing no state for it', () => {
     const r = decide({ diagnosis: hot(T0), state: emptyState(), policies: withShadow, now: T0 });
@@ -230,8 +304,16 @@ describe('decide: validation against components.yaml', () => {
   it('skips policies whose actions are not allowed and says why', () => {
     const r = decide({ diagnosis: hot(T0), state: emptyState(), policies, components, now: T0 });
     expect(r.decision.policy).toBe('B Restart');
-    expect(r.decision.evaluated.find((e) => e.policy === 'A Scale')).toMatchObject({ outcome: 'invalid' });
-    const none = decide({ diagnosis: hot(T0, { component: 'billing' }), state: emptyState(), policies, components, now: T0 });
+    expect(r.decision.evaluated.find((e) => e.policy === 'A Scale')).toMatchObject({
+      outcome: 'invalid',
+    });
+    const none = decide({
+      diagnosis: hot(T0, { component: 'billing' }),
+      state: emptyState(),
+      policies,
+      components,
+      now: T0,
+    });
     expect(none.decision.verdict).toBe('SKIPPED_INVALID');
     expect(none.decision.reason).toContain("UNKNOWN_COMPONENT: unknown component 'billing'");
   });
@@ -242,18 +324,39 @@ describe('applyOutcome and pruning', () => {
     const r = step(emptyState(), T0);
     const c = r.commands[0];
     if (!c) throw new Error('no command');
-    expect(applyOutcome(r.state, { ...outcomeOf(c, 'RECOVERED', T0 + 1), commandId: 'other' }, T0 + 1).inFlight['payments']).toBeDefined();
-    expect(applyOutcome(r.state, { ...outcomeOf(c, 'RECOVERED', T0 + 1), mode: 'SHADOW' }, T0 + 1).inFlight['payments']).toBeDefined();
+    expect(
+      applyOutcome(r.state, { ...outcomeOf(c, 'RECOVERED', T0 + 1), commandId: 'other' }, T0 + 1)
+        .inFlight['payments'],
+    ).toBeDefined();
+    expect(
+      applyOutcome(r.state, { ...outcomeOf(c, 'RECOVERED', T0 + 1), mode: 'SHADOW' }, T0 + 1)
+        .inFlight['payments'],
+    ).toBeDefined();
     const done = applyOutcome(r.state, outcomeOf(c, 'UNKNOWN', T0 + 1), T0 + 1);
     expect(done.inFlight).toEqual({});
-    expect(done.incidents['inc-1']).toMatchObject({ tried: ['A Scale'], history: [{ policy: 'A Scale', result: 'UNKNOWN' }] });
+    expect(done.incidents['inc-1']).toMatchObject({
+      tried: ['A Scale'],
+      history: [{ policy: 'A Scale', result: 'UNKNOWN' }],
+    });
   });
 
   it('forgets expired cooldowns, old windows, lost commands and closed incidents', () => {
     const config = resolveDecisionConfig({ incidentRetentionMs: 60_000 });
     let r = step(emptyState(), T0, {}, config);
-    r = decide({ diagnosis: { ...hot(T0 + 1000), kind: 'RESOLVED' }, state: r.state, policies, config, now: T0 + 1000 });
-    const later = decide({ diagnosis: diagnosisOf({ x: 1 }, T0 + 7_200_000, { incidentId: 'z' }), state: r.state, policies, config, now: T0 + 7_200_000 });
+    r = decide({
+      diagnosis: { ...hot(T0 + 1000), kind: 'RESOLVED' },
+      state: r.state,
+      policies,
+      config,
+      now: T0 + 1000,
+    });
+    const later = decide({
+      diagnosis: diagnosisOf({ x: 1 }, T0 + 7_200_000, { incidentId: 'z' }),
+      state: r.state,
+      policies,
+      config,
+      now: T0 + 7_200_000,
+    });
     expect(later.state).toEqual({
       version: 1,
       cooldowns: {},

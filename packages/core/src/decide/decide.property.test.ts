@@ -34,12 +34,50 @@ const cooldownOf = new Map(policies.map((p) => [p.name, p.cooldownSeconds * 1000
 const maxPerHourOf = new Map(policies.map((p) => [p.name, p.maxPerHour]));
 
 type Step =
-  | { kind: 'diagnose'; dt: number; component: number; incident: number; x: number; y: number; resolved: boolean }
-  | { kind: 'outcome'; dt: number; pick: number; verification: 'RECOVERED' | 'NOT_RECOVERED' | 'UNKNOWN'; failed: boolean };
+  | {
+      kind: 'diagnose';
+      dt: number;
+      component: number;
+      incident: number;
+      x: number;
+      y: number;
+      resolved: boolean;
+    }
+  | {
+      kind: 'outcome';
+      dt: number;
+      pick: number;
+      verification: 'RECOVERED' | 'NOT_RECOVERED' | 'UNKNOWN';
+      failed: boolean;
+    };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('diagnose' as const), dt: fc.integer({ min: 0, max: 90_000 }), component: fc.integer({ min: 0, max: 4 }), incident: fc.integer({ min: 0, max: 3 }), x: fc.integer({ min: 0, max: 60 }), y: fc.integer({ min: 0, max: 2 }), resolved: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('outcome' as const), dt: fc.integer({ min: 0, max: 60_000 }), pick: fc.nat(), verification: fc.constantFrom('RECOVERED' as const, 'NOT_RECOVERED' as const, 'UNKNOWN' as const), failed: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('diagnose' as const),
+      dt: fc.integer({ min: 0, max: 90_000 }),
+      component: fc.integer({ min: 0, max: 4 }),
+      incident: fc.integer({ min: 0, max: 3 }),
+      x: fc.integer({ min: 0, max: 60 }),
+      y: fc.integer({ min: 0, max: 2 }),
+      resolved: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('outcome' as const),
+      dt: fc.integer({ min: 0, max: 60_000 }),
+      pick: fc.nat(),
+      verification: fc.constantFrom(
+        'RECOVERED' as const,
+        'NOT_RECOVERED' as const,
+        'UNKNOWN' as const,
+      ),
+      failed: fc.boolean(),
+    }),
+  },
 );
 
 const configArb = fc.record({
@@ -61,12 +99,18 @@ interface Run {
 }
 
 /** Plays the steps; `roundTrip` serialises the state before every call, as a restart would. */
-function play(steps: Step[], config: DecisionConfig, roundTrip = false, incidentEpochMs = Infinity): Run {
+function play(
+  steps: Step[],
+  config: DecisionConfig,
+  roundTrip = false,
+  incidentEpochMs = Infinity,
+): Run {
   let state = emptyState();
   let now = T0;
   const run: Run = { dispatched: [], settled: new Map(), states: [] };
   const open: HealingCommand[] = [];
-  const restore = (s: EvaluatorState) => (roundTrip ? (JSON.parse(JSON.stringify(s)) as EvaluatorState) : s);
+  const restore = (s: EvaluatorState) =>
+    roundTrip ? (JSON.parse(JSON.stringify(s)) as EvaluatorState) : s;
   for (const step of steps) {
     now += step.dt;
     if (step.kind === 'diagnose') {
@@ -86,7 +130,12 @@ function play(steps: Step[], config: DecisionConfig, roundTrip = false, incident
     } else if (open.length > 0) {
       const [command] = open.splice(step.pick % open.length, 1);
       if (!command) continue;
-      state = applyOutcome(restore(state), outcomeOf(command, step.verification, now, step.failed), now, config);
+      state = applyOutcome(
+        restore(state),
+        outcomeOf(command, step.verification, now, step.failed),
+        now,
+        config,
+      );
       run.settled.set(command.commandId, now);
     }
     run.states.push(state);
@@ -107,13 +156,18 @@ describe('decide: invariants over random streams', () => {
         const hour = partitionBudget(config.fleetPerHour, config.partitionCount);
         for (const c of dispatched) {
           const t = c.issuedAt;
-          const within = (ms: number) => dispatched.filter((d) => d.issuedAt > t - ms && d.issuedAt <= t);
+          const within = (ms: number) =>
+            dispatched.filter((d) => d.issuedAt > t - ms && d.issuedAt <= t);
           expect(within(60_000).length).toBeLessThanOrEqual(minute);
           expect(within(3_600_000).length).toBeLessThanOrEqual(hour);
-          expect(within(3_600_000).filter((d) => d.component === c.component).length).toBeLessThanOrEqual(config.perComponentPerHour);
+          expect(
+            within(3_600_000).filter((d) => d.component === c.component).length,
+          ).toBeLessThanOrEqual(config.perComponentPerHour);
           const perPolicy = maxPerHourOf.get(c.policy.name);
           if (perPolicy) {
-            const n = within(3_600_000).filter((d) => d.component === c.component && d.policy.name === c.policy.name).length;
+            const n = within(3_600_000).filter(
+              (d) => d.component === c.component && d.policy.name === c.policy.name,
+            ).length;
             expect(n).toBeLessThanOrEqual(perPolicy);
           }
         }
@@ -131,7 +185,8 @@ describe('decide: invariants over random streams', () => {
           for (const earlier of dispatched.slice(0, i)) {
             if (earlier.component !== c.component) continue;
             const settledAt = settled.get(earlier.commandId) ?? Infinity;
-            const stillInFlight = settledAt > c.issuedAt && c.issuedAt <= earlier.deadline + config.inFlightGraceMs;
+            const stillInFlight =
+              settledAt > c.issuedAt && c.issuedAt <= earlier.deadline + config.inFlightGraceMs;
             expect(stillInFlight).toBe(false);
           }
         }
@@ -145,8 +200,14 @@ describe('decide: invariants over random streams', () => {
       fc.property(configArb, streams, (input, steps) => {
         const { dispatched } = play(steps, resolveDecisionConfig(input));
         for (const [i, c] of dispatched.entries()) {
-          const previous = dispatched.slice(0, i).filter((d) => d.component === c.component && d.policy.name === c.policy.name).at(-1);
-          if (previous) expect(c.issuedAt - previous.issuedAt).toBeGreaterThanOrEqual(cooldownOf.get(c.policy.name) ?? 0);
+          const previous = dispatched
+            .slice(0, i)
+            .filter((d) => d.component === c.component && d.policy.name === c.policy.name)
+            .at(-1);
+          if (previous)
+            expect(c.issuedAt - previous.issuedAt).toBeGreaterThanOrEqual(
+              cooldownOf.get(c.policy.name) ?? 0,
+            );
         }
       }),
       runs,
@@ -168,7 +229,12 @@ describe('decide: invariants over random streams', () => {
 
   it('keeps the state bounded over a long random stream', () => {
     const epoch = 300_000;
-    const config = resolveDecisionConfig({ incidentRetentionMs: 600_000, idleIncidentMs: 900_000, fleetPerHour: 200, partitionCount: 1 });
+    const config = resolveDecisionConfig({
+      incidentRetentionMs: 600_000,
+      idleIncidentMs: 900_000,
+      fleetPerHour: 200,
+      partitionCount: 1,
+    });
     // An incident id lives one epoch and is kept at most idle (or retention) after: 5 components
     // × 4 ids × (1 + 900 000 / 300 000 + 1) epochs.
     const incidentBound = 5 * 4 * 5;
@@ -179,7 +245,8 @@ describe('decide: invariants over random streams', () => {
         for (const s of states) {
           expect(Object.keys(s.incidents).length).toBeLessThanOrEqual(incidentBound);
           expect(s.dispatches.length).toBeLessThanOrEqual(200);
-          for (const inc of Object.values(s.incidents)) expect(inc.history.length).toBeLessThanOrEqual(config.maxAttempts);
+          for (const inc of Object.values(s.incidents))
+            expect(inc.history.length).toBeLessThanOrEqual(config.maxAttempts);
           largest = Math.max(largest, Object.keys(s.incidents).length);
         }
         const last = states.at(-1);

@@ -7,10 +7,16 @@ import { resolveDecisionConfig } from './config.js';
 import { decide } from './decide.js';
 import { emptyState } from './state.js';
 
-const policies = parsePolicies(readFileSync(new URL('../../../../policies/default.yaml', import.meta.url), 'utf8'), 'default.yaml');
+const policies = parsePolicies(
+  readFileSync(new URL('../../../../policies/default.yaml', import.meta.url), 'utf8'),
+  'default.yaml',
+);
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
-export function diagnosis(overrides: Partial<Diagnosis> & { metrics?: Record<string, number> } = {}, at = T0): Diagnosis {
+export function diagnosis(
+  overrides: Partial<Diagnosis> & { metrics?: Record<string, number> } = {},
+  at = T0,
+): Diagnosis {
   const { metrics = {}, ...rest } = overrides;
   return {
     eventId: `ev-${at}`,
@@ -28,7 +34,12 @@ export function diagnosis(overrides: Partial<Diagnosis> & { metrics?: Record<str
   };
 }
 
-function outcome(commandId: string, policy: string, verification: HealingOutcome['verification'], incidentId = 'inc-1'): HealingOutcome {
+function outcome(
+  commandId: string,
+  policy: string,
+  verification: HealingOutcome['verification'],
+  incidentId = 'inc-1',
+): HealingOutcome {
   return {
     commandId,
     incidentId,
@@ -36,7 +47,9 @@ function outcome(commandId: string, policy: string, verification: HealingOutcome
     policy,
     attempt: 1,
     mode: 'ENFORCE',
-    actions: [{ name: 'restart-service', status: 'SUCCEEDED', durationMs: 10, error: null, detail: null }],
+    actions: [
+      { name: 'restart-service', status: 'SUCCEEDED', durationMs: 10, error: null, detail: null },
+    ],
     verification,
     verificationDetail: '',
     startedAt: T0,
@@ -48,7 +61,12 @@ const spike = { latency_p99_ms: 600, error_rate: 0.2, throughput_rps: 200 };
 
 describe('decide: the reference priority example (latency 600 ms, error rate 20%)', () => {
   it('lets Critical Latency Spike act and reports every other policy with its reason', () => {
-    const { decision, commands } = decide({ diagnosis: diagnosis({ metrics: spike }), state: emptyState(), policies, now: T0 });
+    const { decision, commands } = decide({
+      diagnosis: diagnosis({ metrics: spike }),
+      state: emptyState(),
+      policies,
+      now: T0,
+    });
     expect(decision.verdict).toBe('DISPATCHED');
     expect(decision.policy).toBe('Critical Latency Spike');
     expect(commands).toHaveLength(1);
@@ -63,15 +81,31 @@ describe('decide: the reference priority example (latency 600 ms, error rate 20%
     ]);
     expect(byName['Critical Latency Spike']).toMatchObject({ matched: true, outcome: 'chosen' });
     expect(byName['High Error Rate']).toMatchObject({ matched: true, outcome: 'lower-priority' });
-    expect(byName['Resource Exhaustion']).toMatchObject({ matched: false, outcome: 'no-match', reason: 'cpu_util not reported' });
-    expect(byName['Moderate Latency']).toMatchObject({ matched: false, reason: 'latency_p99_ms 600 is not < 500' });
+    expect(byName['Resource Exhaustion']).toMatchObject({
+      matched: false,
+      outcome: 'no-match',
+      reason: 'cpu_util not reported',
+    });
+    expect(byName['Moderate Latency']).toMatchObject({
+      matched: false,
+      reason: 'latency_p99_ms 600 is not < 500',
+    });
     expect(byName['Throughput Drop']).toMatchObject({ matched: true, outcome: 'lower-priority' });
   });
 
   it('picks High Error Rate on the next incident step while Critical Latency Spike cools down', () => {
-    const first = decide({ diagnosis: diagnosis({ metrics: spike }), state: emptyState(), policies, now: T0 });
+    const first = decide({
+      diagnosis: diagnosis({ metrics: spike }),
+      state: emptyState(),
+      policies,
+      now: T0,
+    });
     const commandId = first.commands[0]?.commandId ?? '';
-    const afterOutcome = applyOutcome(first.state, outcome(commandId, 'Critical Latency Spike', 'RECOVERED'), T0 + 20_000);
+    const afterOutcome = applyOutcome(
+      first.state,
+      outcome(commandId, 'Critical Latency Spike', 'RECOVERED'),
+      T0 + 20_000,
+    );
     const next = decide({
       diagnosis: diagnosis({ metrics: spike, incidentId: 'inc-2' }, T0 + 60_000),
       state: afterOutcome,
@@ -89,11 +123,29 @@ describe('decide: the reference priority example (latency 600 ms, error rate 20%
 describe('decide: one command in flight per component', () => {
   it('skips while a command is in flight and acts again once it is lost past deadline + grace', () => {
     const config = resolveDecisionConfig({ commandTimeoutMs: 60_000, inFlightGraceMs: 10_000 });
-    const first = decide({ diagnosis: diagnosis({ metrics: spike }), state: emptyState(), policies, config, now: T0 });
-    const blocked = decide({ diagnosis: diagnosis({ metrics: spike }, T0 + 30_000), state: first.state, policies, config, now: T0 + 30_000 });
+    const first = decide({
+      diagnosis: diagnosis({ metrics: spike }),
+      state: emptyState(),
+      policies,
+      config,
+      now: T0,
+    });
+    const blocked = decide({
+      diagnosis: diagnosis({ metrics: spike }, T0 + 30_000),
+      state: first.state,
+      policies,
+      config,
+      now: T0 + 30_000,
+    });
     expect(blocked.decision.verdict).toBe('SKIPPED_IN_FLIGHT');
     expect(blocked.commands).toEqual([]);
-    const lost = decide({ diagnosis: diagnosis({ metrics: spike }, T0 + 70_001), state: blocked.state, policies, config, now: T0 + 70_001 });
+    const lost = decide({
+      diagnosis: diagnosis({ metrics: spike }, T0 + 70_001),
+      state: blocked.state,
+      policies,
+      config,
+      now: T0 + 70_001,
+    });
     expect(lost.decision.verdict).toBe('DISPATCHED');
     expect(lost.decision.policy).toBe('High Error Rate');
     expect(lost.decision.attempt).toBe(2);

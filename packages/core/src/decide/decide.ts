@@ -1,4 +1,11 @@
-import type { Diagnosis, Escalation, HealingCommand, HealingDecision, PolicyEvaluation, Verdict } from '@healstream/contracts';
+import type {
+  Diagnosis,
+  Escalation,
+  HealingCommand,
+  HealingDecision,
+  PolicyEvaluation,
+  Verdict,
+} from '@healstream/contracts';
 import type { ComponentRegistry } from '../components/registry.js';
 import { validateActions } from '../components/validate.js';
 import { matchPolicy } from '../policy/match.js';
@@ -6,7 +13,7 @@ import type { Policy } from '../policy/types.js';
 import { DEFAULT_DECISION_CONFIG, partitionBudget, type DecisionConfig } from './config.js';
 import { ladderEscalation, stormEscalation } from './escalations.js';
 import { commandIdFor, decisionIdFor } from './ids.js';
-import { HOUR_MS, MINUTE_MS, pruneState, type EvaluatorState, type IncidentLadder } from './state.js';
+import { MINUTE_MS, pruneState, type EvaluatorState, type IncidentLadder } from './state.js';
 
 export interface DecideInput {
   diagnosis: Diagnosis;
@@ -31,7 +38,9 @@ export interface DecideResult {
 
 /** Highest priority first, ties by name: the order every decision evaluates policies in. */
 export function orderPolicies(policies: readonly Policy[]): Policy[] {
-  return [...policies].sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...policies].sort(
+    (a, b) => b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
 }
 
 const SKIP_VERDICT: Record<string, Verdict> = {
@@ -41,10 +50,26 @@ const SKIP_VERDICT: Record<string, Verdict> = {
 };
 
 function newIncident(diagnosis: Diagnosis, now: number): IncidentLadder {
-  return { component: diagnosis.component, openedAt: now, lastSeenAt: now, closedAt: null, attempts: 0, tried: [], escalated: false, history: [] };
+  return {
+    component: diagnosis.component,
+    openedAt: now,
+    lastSeenAt: now,
+    closedAt: null,
+    attempts: 0,
+    tried: [],
+    escalated: false,
+    history: [],
+  };
 }
 
-function command(diagnosis: Diagnosis, policy: Policy, attempt: number, reason: string, now: number, config: DecisionConfig): HealingCommand {
+function command(
+  diagnosis: Diagnosis,
+  policy: Policy,
+  attempt: number,
+  reason: string,
+  now: number,
+  config: DecisionConfig,
+): HealingCommand {
   const mode = policy.mode === 'shadow' ? 'SHADOW' : 'ENFORCE';
   return {
     commandId: commandIdFor(diagnosis.incidentId, policy.name, attempt, mode),
@@ -69,9 +94,17 @@ export function decide(input: DecideInput): DecideResult {
   const config = input.config ?? DEFAULT_DECISION_CONFIG;
   const state = pruneState(input.state, now, config);
   const component = diagnosis.component;
-  const causes = [...diagnosis.causes].sort((a, b) => b.confidence - a.confidence).map((c) => c.cause);
+  const causes = [...diagnosis.causes]
+    .sort((a, b) => b.confidence - a.confidence)
+    .map((c) => c.cause);
   const escalations: Escalation[] = [];
-  const base = { incidentId: diagnosis.incidentId, component, eventId: diagnosis.eventId, decidedAt: now, causes };
+  const base = {
+    incidentId: diagnosis.incidentId,
+    component,
+    eventId: diagnosis.eventId,
+    decidedAt: now,
+    causes,
+  };
   const finish = (
     verdict: Verdict,
     reason: string,
@@ -91,8 +124,17 @@ export function decide(input: DecideInput): DecideResult {
   const existing = state.incidents[diagnosis.incidentId];
   if (diagnosis.kind === 'RESOLVED' || (existing && existing.closedAt !== null)) {
     if (existing && existing.closedAt === null) existing.closedAt = now;
-    const reason = diagnosis.kind === 'RESOLVED' ? 'incident resolved; its ladder is closed' : 'incident already resolved';
-    return { decision: finish('RESOLVED', reason, []), shadow: null, commands: [], escalations, state };
+    const reason =
+      diagnosis.kind === 'RESOLVED'
+        ? 'incident resolved; its ladder is closed'
+        : 'incident already resolved';
+    return {
+      decision: finish('RESOLVED', reason, []),
+      shadow: null,
+      commands: [],
+      escalations,
+      state,
+    };
   }
   const incident = existing ?? newIncident(diagnosis, now);
   state.incidents[diagnosis.incidentId] = incident;
@@ -104,24 +146,39 @@ export function decide(input: DecideInput): DecideResult {
   const evaluated: PolicyEvaluation[] = [];
   const candidates: { policy: Policy; entry: PolicyEvaluation }[] = [];
   for (const policy of ordered) {
-    const entry: PolicyEvaluation = { policy: policy.name, priority: policy.priority, matched: false, outcome: 'no-match', reason: '' };
+    const entry: PolicyEvaluation = {
+      policy: policy.name,
+      priority: policy.priority,
+      matched: false,
+      outcome: 'no-match',
+      reason: '',
+    };
     evaluated.push(entry);
     if (!policy.enabled) {
       entry.outcome = 'disabled';
       entry.reason = 'policy disabled';
       continue;
     }
-    const match = matchPolicy(policy, { diagnosis, now, staleAfterMs: config.staleAfterMs, componentLabels });
+    const match = matchPolicy(policy, {
+      diagnosis,
+      now,
+      staleAfterMs: config.staleAfterMs,
+      componentLabels,
+    });
     entry.matched = match.matched;
     entry.reason = match.reason;
     if (match.matched) candidates.push({ policy, entry });
   }
-  const untried = candidates.filter((c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name));
+  const untried = candidates.filter(
+    (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
+  );
   const markRest = (outcome: string, why: string) => {
     for (const c of candidates) {
       if (c.entry.outcome !== 'no-match') continue;
       c.entry.outcome = incident.tried.includes(c.policy.name) ? 'tried' : outcome;
-      c.entry.reason = incident.tried.includes(c.policy.name) ? `${c.entry.reason}; already tried for this incident` : `${c.entry.reason}; ${why}`;
+      c.entry.reason = incident.tried.includes(c.policy.name)
+        ? `${c.entry.reason}; already tried for this incident`
+        : `${c.entry.reason}; ${why}`;
     }
   };
 
@@ -129,7 +186,9 @@ export function decide(input: DecideInput): DecideResult {
   if (inFlight) {
     markRest('not-selected', 'a command is in flight');
     const reason = `command ${inFlight.commandId} (${inFlight.policy}, attempt ${inFlight.attempt}) is in flight until ${new Date(inFlight.deadline).toISOString()}`;
-    const result = finish('SKIPPED_IN_FLIGHT', reason, evaluated, { policy: untried[0]?.policy.name ?? null });
+    const result = finish('SKIPPED_IN_FLIGHT', reason, evaluated, {
+      policy: untried[0]?.policy.name ?? null,
+    });
     return { decision: result, shadow: null, commands: [], escalations, state };
   }
 
@@ -139,10 +198,18 @@ export function decide(input: DecideInput): DecideResult {
       incident.escalated = true;
       escalations.push(ladderEscalation(diagnosis, incident, reason, now));
     }
-    return { decision: finish('ESCALATE', reason, evaluated, { attempt: incident.attempts }), shadow: null, commands: [], escalations, state };
+    return {
+      decision: finish('ESCALATE', reason, evaluated, { attempt: incident.attempts }),
+      shadow: null,
+      commands: [],
+      escalations,
+      state,
+    };
   };
   if (incident.attempts >= config.maxAttempts) {
-    return escalate(`${incident.attempts} attempts made for this incident (max_attempts ${config.maxAttempts})`);
+    return escalate(
+      `${incident.attempts} attempts made for this incident (max_attempts ${config.maxAttempts})`,
+    );
   }
 
   // The ladder: walk matching policies in order; cooldown, policy rate limit and invalid fall through.
@@ -167,13 +234,16 @@ export function decide(input: DecideInput): DecideResult {
       firstSkip ??= 'cooldown';
     } else if (
       policy.maxPerHour !== null &&
-      state.dispatches.filter((d) => d.component === component && d.policy === policy.name).length >= policy.maxPerHour
+      state.dispatches.filter((d) => d.component === component && d.policy === policy.name)
+        .length >= policy.maxPerHour
     ) {
       entry.outcome = 'rate-limit';
       entry.reason = `${entry.reason}; max_per_hour ${policy.maxPerHour} reached for ${component}`;
       firstSkip ??= 'rate-limit';
     } else {
-      const failure = input.components ? validateActions(input.components, component, policy.actions) : null;
+      const failure = input.components
+        ? validateActions(input.components, component, policy.actions)
+        : null;
       if (failure) {
         entry.outcome = 'invalid';
         entry.reason = `${entry.reason}; ${failure.code}: ${failure.message}`;
@@ -193,21 +263,41 @@ export function decide(input: DecideInput): DecideResult {
     const shadowCommand = command(diagnosis, shadowPolicy, attempt, reason, now, config);
     commands.push(shadowCommand);
     shadow = {
-      ...finish('SHADOW', reason, evaluated, { policy: shadowPolicy.name, commandId: shadowCommand.commandId, attempt }),
+      ...finish('SHADOW', reason, evaluated, {
+        policy: shadowPolicy.name,
+        commandId: shadowCommand.commandId,
+        attempt,
+      }),
       decisionId: decisionIdFor(diagnosis.eventId, 'shadow'),
     };
   }
 
   if (!chosen) {
     if (untried.length === 0) {
-      if (incident.tried.length > 0) return { ...escalate(`no untried policy left (tried: ${incident.tried.join(', ')})`), shadow, commands };
-      return { decision: finish('NO_MATCH', 'no enabled policy matched', evaluated), shadow, commands, escalations, state };
+      if (incident.tried.length > 0)
+        return {
+          ...escalate(`no untried policy left (tried: ${incident.tried.join(', ')})`),
+          shadow,
+          commands,
+        };
+      return {
+        decision: finish('NO_MATCH', 'no enabled policy matched', evaluated),
+        shadow,
+        commands,
+        escalations,
+        state,
+      };
     }
     const skip = firstSkip ?? 'cooldown';
     const first = untried.find((c) => c.entry.outcome === skip);
-    const result = finish(SKIP_VERDICT[skip] ?? 'SKIPPED_COOLDOWN', `every matching policy skipped; first: ${first?.policy.name}: ${first?.entry.reason}`, evaluated, {
-      policy: first?.policy.name ?? null,
-    });
+    const result = finish(
+      SKIP_VERDICT[skip] ?? 'SKIPPED_COOLDOWN',
+      `every matching policy skipped; first: ${first?.policy.name}: ${first?.entry.reason}`,
+      evaluated,
+      {
+        policy: first?.policy.name ?? null,
+      },
+    );
     return { decision: result, shadow, commands, escalations, state };
   }
 
@@ -234,14 +324,26 @@ export function decide(input: DecideInput): DecideResult {
       chosenEntry.outcome = 'rate-limit';
       chosenEntry.reason = `${chosenEntry.reason}; ${limited}`;
     }
-    return { decision: finish('SKIPPED_RATE_LIMIT', limited, evaluated, { policy: chosen.name }), shadow, commands, escalations, state };
+    return {
+      decision: finish('SKIPPED_RATE_LIMIT', limited, evaluated, { policy: chosen.name }),
+      shadow,
+      commands,
+      escalations,
+      state,
+    };
   }
 
   const reason = `${chosen.name} (priority ${chosen.priority}): ${chosenEntry?.reason ?? ''}`;
   const dispatched = command(diagnosis, chosen, attempt, reason, now, config);
   commands.push(dispatched);
   incident.attempts = attempt;
-  incident.history.push({ commandId: dispatched.commandId, policy: chosen.name, attempt, issuedAt: now, result: null });
+  incident.history.push({
+    commandId: dispatched.commandId,
+    policy: chosen.name,
+    attempt,
+    issuedAt: now,
+    result: null,
+  });
   state.inFlight[component] = {
     commandId: dispatched.commandId,
     incidentId: diagnosis.incidentId,
@@ -252,6 +354,10 @@ export function decide(input: DecideInput): DecideResult {
   };
   state.cooldowns[component] = { ...cooldowns, [chosen.name]: now + chosen.cooldownSeconds * 1000 };
   state.dispatches.push({ at: now, component, policy: chosen.name });
-  const decision = finish('DISPATCHED', reason, evaluated, { policy: chosen.name, commandId: dispatched.commandId, attempt });
+  const decision = finish('DISPATCHED', reason, evaluated, {
+    policy: chosen.name,
+    commandId: dispatched.commandId,
+    attempt,
+  });
   return { decision, shadow, commands, escalations, state };
 }

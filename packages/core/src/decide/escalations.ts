@@ -5,16 +5,26 @@ import type { IncidentLadder } from './state.js';
 
 function topCause(diagnosis: Diagnosis): string {
   const cause = diagnosis.causes[0];
-  return cause ? `${cause.cause} (confidence ${cause.confidence.toFixed(2)})` : 'no diagnosed cause';
+  return cause
+    ? `${cause.cause} (confidence ${cause.confidence.toFixed(2)})`
+    : 'no diagnosed cause';
 }
 
 function details(diagnosis: Diagnosis): string {
-  const lines = diagnosis.causes.flatMap((c) => [`${c.cause} ${c.confidence.toFixed(2)}`, ...c.evidence.map((e) => `  - ${e}`)]);
+  const lines = diagnosis.causes.flatMap((c) => [
+    `${c.cause} ${c.confidence.toFixed(2)}`,
+    ...c.evidence.map((e) => `  - ${e}`),
+  ]);
   return lines.join('\n');
 }
 
 /** Raised once per incident when the ladder is exhausted. Channel is left to the escalator's routing. */
-export function ladderEscalation(diagnosis: Diagnosis, incident: IncidentLadder, reason: string, now: number): Escalation {
+export function ladderEscalation(
+  diagnosis: Diagnosis,
+  incident: IncidentLadder,
+  reason: string,
+  now: number,
+): Escalation {
   return {
     escalationId: escalationIdFor('ladder', diagnosis.incidentId),
     source: 'LADDER_EXHAUSTED',
@@ -23,7 +33,9 @@ export function ladderEscalation(diagnosis: Diagnosis, incident: IncidentLadder,
     severity: 'CRITICAL',
     summary: `${diagnosis.component}: automatic healing gave up (${reason}); probable cause ${topCause(diagnosis)}`,
     details: details(diagnosis),
-    actionsTried: incident.history.map((h) => `${h.policy} (attempt ${h.attempt}): ${h.result ?? 'no outcome'}`),
+    actionsTried: incident.history.map(
+      (h) => `${h.policy} (attempt ${h.attempt}): ${h.result ?? 'no outcome'}`,
+    ),
     channel: '',
     dedupKey: `healstream/incident/${diagnosis.incidentId}`,
     status: 'TRIGGERED',

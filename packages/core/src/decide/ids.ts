@@ -6,8 +6,15 @@ function digest(...parts: (string | number)[]): string {
 }
 
 /** Deterministic: a replayed diagnosis yields the same id, so the executor's ledger dedups it. */
-export function commandIdFor(incidentId: string, policy: string, attempt: number, mode: 'ENFORCE' | 'SHADOW' = 'ENFORCE'): string {
-  return mode === 'ENFORCE' ? `cmd-${digest(incidentId, policy, attempt)}` : `shadow-${digest(incidentId, policy, attempt, 'shadow')}`;
+export function commandIdFor(
+  incidentId: string,
+  policy: string,
+  attempt: number,
+  mode: 'ENFORCE' | 'SHADOW' = 'ENFORCE',
+): string {
+  return mode === 'ENFORCE'
+    ? `cmd-${digest(incidentId, policy, attempt)}`
+    : `shadow-${digest(incidentId, policy, attempt, 'shadow')}`;
 }
 
 export function decisionIdFor(eventId: string, kind: 'main' | 'shadow' = 'main'): string {

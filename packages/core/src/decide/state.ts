@@ -60,14 +60,24 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 
 export function emptyState(): EvaluatorState {
-  return { version: STATE_VERSION, cooldowns: {}, dispatches: [], inFlight: {}, incidents: {}, storm: { minute: null, hour: null } };
+  return {
+    version: STATE_VERSION,
+    cooldowns: {},
+    dispatches: [],
+    inFlight: {},
+    incidents: {},
+    storm: { minute: null, hour: null },
+  };
 }
 
 /** Validates a state read back from the changelog (throws CoreError STATE_INVALID). */
 export function restoreState(json: unknown): EvaluatorState {
   const result = evaluatorStateSchema.safeParse(json);
   if (!result.success) {
-    throw new CoreError('STATE_INVALID', `policy-evaluator state is invalid: ${result.error.issues[0]?.message ?? ''}`);
+    throw new CoreError(
+      'STATE_INVALID',
+      `policy-evaluator state is invalid: ${result.error.issues[0]?.message ?? ''}`,
+    );
   }
   return result.data;
 }
@@ -78,7 +88,11 @@ export function restoreState(json: unknown): EvaluatorState {
  * closed longer than the retention or idle too long, and re-armed storm breakers. The copy
  * shares nothing mutable with the input, so callers may change it in place.
  */
-export function pruneState(state: EvaluatorState, now: number, config: DecisionConfig): EvaluatorState {
+export function pruneState(
+  state: EvaluatorState,
+  now: number,
+  config: DecisionConfig,
+): EvaluatorState {
   const cooldowns: EvaluatorState['cooldowns'] = {};
   for (const [component, byPolicy] of Object.entries(state.cooldowns)) {
     const kept: Record<string, number> = {};
@@ -97,7 +111,9 @@ export function pruneState(state: EvaluatorState, now: number, config: DecisionC
     if (now <= command.deadline + config.inFlightGraceMs) inFlight[component] = command;
   }
   let entries = Object.entries(state.incidents).filter(([, inc]) =>
-    inc.closedAt === null ? now - inc.lastSeenAt <= config.idleIncidentMs : now - inc.closedAt <= config.incidentRetentionMs,
+    inc.closedAt === null
+      ? now - inc.lastSeenAt <= config.idleIncidentMs
+      : now - inc.closedAt <= config.incidentRetentionMs,
   );
   if (entries.length > config.maxIncidents) {
     const rank = (inc: IncidentLadder) => (inc.closedAt === null ? 1 : 0);
@@ -106,9 +122,13 @@ export function pruneState(state: EvaluatorState, now: number, config: DecisionC
       .slice(entries.length - config.maxIncidents);
   }
   const incidents: EvaluatorState['incidents'] = {};
-  for (const [id, inc] of entries) incidents[id] = { ...inc, tried: [...inc.tried], history: inc.history.map((h) => ({ ...h })) };
+  for (const [id, inc] of entries)
+    incidents[id] = { ...inc, tried: [...inc.tried], history: inc.history.map((h) => ({ ...h })) };
   const storm = {
-    minute: state.storm.minute !== null && now - state.storm.minute < MINUTE_MS ? state.storm.minute : null,
+    minute:
+      state.storm.minute !== null && now - state.storm.minute < MINUTE_MS
+        ? state.storm.minute
+        : null,
     hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
   };
   return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm };

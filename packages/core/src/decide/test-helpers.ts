@@ -5,7 +5,11 @@ import type { Policy } from '../policy/types.js';
 export const T0 = Date.parse('2026-03-01T10:00:00Z');
 
 /** A diagnosis whose snapshot holds the given metrics, all observed at `at`. */
-export function diagnosisOf(metrics: Record<string, number>, at: number, overrides: Partial<Diagnosis> = {}): Diagnosis {
+export function diagnosisOf(
+  metrics: Record<string, number>,
+  at: number,
+  overrides: Partial<Diagnosis> = {},
+): Diagnosis {
   return {
     eventId: `ev-${overrides.incidentId ?? 'inc-1'}-${at}`,
     incidentId: 'inc-1',
@@ -22,7 +26,12 @@ export function diagnosisOf(metrics: Record<string, number>, at: number, overrid
   };
 }
 
-export function outcomeOf(command: HealingCommand, verification: HealingOutcome['verification'], at: number, failed = false): HealingOutcome {
+export function outcomeOf(
+  command: HealingCommand,
+  verification: HealingOutcome['verification'],
+  at: number,
+  failed = false,
+): HealingOutcome {
   return {
     commandId: command.commandId,
     incidentId: command.incidentId,
@@ -30,7 +39,13 @@ export function outcomeOf(command: HealingCommand, verification: HealingOutcome[
     policy: command.policy.name,
     attempt: command.attempt,
     mode: command.mode,
-    actions: command.actions.map((a) => ({ name: a.name, status: failed ? 'FAILED' : 'SUCCEEDED', durationMs: 1, error: null, detail: null })),
+    actions: command.actions.map((a) => ({
+      name: a.name,
+      status: failed ? 'FAILED' : 'SUCCEEDED',
+      durationMs: 1,
+      error: null,
+      detail: null,
+    })),
     verification,
     verificationDetail: '',
     startedAt: command.issuedAt,

@@ -46,11 +46,26 @@ export const DEFAULT_THRESHOLDS: ThresholdRule[] = [
   { metric: 'error_rate', operator: 'gt', value: 0.15, severity: 'CRITICAL', components: [] },
   { metric: 'cpu_util', operator: 'gt', value: 0.9, severity: 'WARNING', components: [] },
   { metric: 'memory_util', operator: 'gt', value: 0.85, severity: 'WARNING', components: [] },
-  { metric: 'db_pool_utilization', operator: 'gte', value: 0.95, severity: 'WARNING', components: [] },
-  { metric: 'dependency_error_rate', operator: 'gt', value: 0.1, severity: 'WARNING', components: [] },
+  {
+    metric: 'db_pool_utilization',
+    operator: 'gte',
+    value: 0.95,
+    severity: 'WARNING',
+    components: [],
+  },
+  {
+    metric: 'dependency_error_rate',
+    operator: 'gt',
+    value: 0.1,
+    severity: 'WARNING',
+    components: [],
+  },
 ];
 
 export function resolveDetectorConfig(input: DetectorConfigInput = {}): DetectorConfig {
   const parsed = detectorConfigSchema.parse(input);
-  return Object.freeze({ ...parsed, thresholds: input.thresholds === undefined ? DEFAULT_THRESHOLDS : parsed.thresholds });
+  return Object.freeze({
+    ...parsed,
+    thresholds: input.thresholds === undefined ? DEFAULT_THRESHOLDS : parsed.thresholds,
+  });
 }

@@ -9,7 +9,10 @@ import type { ComponentDetectorState } from './state.js';
  * A deterministic stand-in for the statistical scorer: the baseline is the mean of the samples
  * seen, warm after `warmupSamples`, score 1 when the value is more than twice the baseline.
  */
-const fakeScorer: ScorerFactory = (options: ScorerOptions = {}, state?: ScorerState): SeriesScorer => {
+const fakeScorer: ScorerFactory = (
+  options: ScorerOptions = {},
+  state?: ScorerState,
+): SeriesScorer => {
   let n = typeof state?.['n'] === 'number' ? state['n'] : 0;
   let sum = typeof state?.['sum'] === 'number' ? state['sum'] : 0;
   const warmup = options.warmupSamples ?? 3;
@@ -26,7 +29,12 @@ const fakeScorer: ScorerFactory = (options: ScorerOptions = {}, state?: ScorerSt
 };
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
-const sample = (metric: string, value: number, seconds: number, labels: Record<string, string> = {}): MetricSample => ({
+const sample = (
+  metric: string,
+  value: number,
+  seconds: number,
+  labels: Record<string, string> = {},
+): MetricSample => ({
   component: 'payments',
   metric,
   value,
@@ -34,7 +42,11 @@ const sample = (metric: string, value: number, seconds: number, labels: Record<s
   labels,
 });
 
-function run(samples: MetricSample[], config = resolveDetectorConfig({ statistical: { enabled: false } }), factory: ScorerFactory = fakeScorer) {
+function run(
+  samples: MetricSample[],
+  config = resolveDetectorConfig({ statistical: { enabled: false } }),
+  factory: ScorerFactory = fakeScorer,
+) {
   let state: ComponentDetectorState | null = null;
   const events = [];
   for (const s of samples) {
@@ -47,37 +59,66 @@ function run(samples: MetricSample[], config = resolveDetectorConfig({ statistic
 
 describe('detect: static thresholds and the incident lifecycle', () => {
   it('opens on the first anomalous sample with the worst severity, and resolves after a healthy run', () => {
-    const config = resolveDetectorConfig({ statistical: { enabled: false }, resolveAfterSamples: 3 });
+    const config = resolveDetectorConfig({
+      statistical: { enabled: false },
+      resolveAfterSamples: 3,
+    });
     const { events } = run(
-      [sample('latency_p99_ms', 100, 0), sample('latency_p99_ms', 600, 10), ...[20, 30, 40].map((t) => sample('latency_p99_ms', 100, t))],
+      [
+        sample('latency_p99_ms', 100, 0),
+        sample('latency_p99_ms', 600, 10),
+        ...[20, 30, 40].map((t) => sample('latency_p99_ms', 100, t)),
+      ],
       config,
     );
     expect(events.map((e) => [e.kind, e.severity, e.detectedAt - T0])).toEqual([
       ['ANOMALY', 'CRITICAL', 10_000],
       ['RESOLVED', 'INFO', 40_000],
     ]);
-    expect(events[0]?.anomalies).toEqual([{ metric: 'latency_p99_ms', value: 600, baseline: 500, score: 1, detector: 'threshold' }]);
+    expect(events[0]?.anomalies).toEqual([
+      { metric: 'latency_p99_ms', value: 600, baseline: 500, score: 1, detector: 'threshold' },
+    ]);
     expect(events[0]?.incidentId).toBe(events[1]?.incidentId);
   });
 
   it('does not flap on a noisy boundary: one healthy sample between anomalous ones keeps the incident', () => {
-    const config = resolveDetectorConfig({ statistical: { enabled: false }, resolveAfterSamples: 3, reemitEveryMs: 3_600_000 });
+    const config = resolveDetectorConfig({
+      statistical: { enabled: false },
+      resolveAfterSamples: 3,
+      reemitEveryMs: 3_600_000,
+    });
     const values = [600, 100, 600, 100, 100, 600, 100, 600];
-    const { events } = run(values.map((v, i) => sample('latency_p99_ms', v, i * 10)), config);
+    const { events } = run(
+      values.map((v, i) => sample('latency_p99_ms', v, i * 10)),
+      config,
+    );
     expect(events.map((e) => e.kind)).toEqual(['ANOMALY']);
   });
 
   it('re-emits ANOMALY at most every reemitEveryMs while the incident stays anomalous', () => {
-    const config = resolveDetectorConfig({ statistical: { enabled: false }, reemitEveryMs: 30_000 });
-    const { events } = run(Array.from({ length: 10 }, (_, i) => sample('error_rate', 0.3, i * 10)), config);
+    const config = resolveDetectorConfig({
+      statistical: { enabled: false },
+      reemitEveryMs: 30_000,
+    });
+    const { events } = run(
+      Array.from({ length: 10 }, (_, i) => sample('error_rate', 0.3, i * 10)),
+      config,
+    );
     expect(events.map((e) => (e.detectedAt - T0) / 1000)).toEqual([0, 30, 60, 90]);
     expect(new Set(events.map((e) => e.incidentId)).size).toBe(1);
     expect(new Set(events.map((e) => e.eventId)).size).toBe(4);
   });
 
   it('never counts a stale metric as anomalous', () => {
-    const config = resolveDetectorConfig({ statistical: { enabled: false }, staleAfterMs: 30_000, resolveAfterSamples: 1 });
-    const { events } = run([sample('latency_p99_ms', 900, 0), sample('cpu_util', 0.2, 10), sample('cpu_util', 0.2, 60)], config);
+    const config = resolveDetectorConfig({
+      statistical: { enabled: false },
+      staleAfterMs: 30_000,
+      resolveAfterSamples: 1,
+    });
+    const { events } = run(
+      [sample('latency_p99_ms', 900, 0), sample('cpu_util', 0.2, 10), sample('cpu_util', 0.2, 60)],
+      config,
+    );
     expect(events.map((e) => [e.kind, (e.detectedAt - T0) / 1000])).toEqual([
       ['ANOMALY', 0],
       ['RESOLVED', 60],
@@ -85,28 +126,46 @@ describe('detect: static thresholds and the incident lifecycle', () => {
   });
 
   it('records a deploy marker when the version label changes', () => {
-    const { state } = run([sample('error_rate', 0.01, 0, { version: 'v1' }), sample('error_rate', 0.01, 10, { version: 'v2' })]);
+    const { state } = run([
+      sample('error_rate', 0.01, 0, { version: 'v1' }),
+      sample('error_rate', 0.01, 10, { version: 'v2' }),
+    ]);
     expect(state?.metrics['deploy']).toMatchObject({ observedAt: T0 + 10_000 });
     expect(state?.labels).toEqual({ version: 'v2' });
   });
 });
 
 describe('detect: the statistical scorer', () => {
-  const config = resolveDetectorConfig({ thresholds: [], statistical: { enabled: true, scoreThreshold: 0.9, warmupSamples: 3 } });
+  const config = resolveDetectorConfig({
+    thresholds: [],
+    statistical: { enabled: true, scoreThreshold: 0.9, warmupSamples: 3 },
+  });
 
   it('stays quiet during warm-up, then flags a value far from the baseline', () => {
-    const { events } = run([50, 200, 50, 50, 50, 400].map((v, i) => sample('throughput_rps', v, i * 10)), config);
+    const { events } = run(
+      [50, 200, 50, 50, 50, 400].map((v, i) => sample('throughput_rps', v, i * 10)),
+      config,
+    );
     expect(events).toHaveLength(1);
-    expect(events[0]?.anomalies[0]).toMatchObject({ metric: 'throughput_rps', value: 400, baseline: 80, detector: 'statistical' });
+    expect(events[0]?.anomalies[0]).toMatchObject({
+      metric: 'throughput_rps',
+      value: 400,
+      baseline: 80,
+      detector: 'statistical',
+    });
   });
 
   it('restores from serialised state and continues exactly where it left off', () => {
     const values = [50, 60, 55, 50, 52, 300, 40, 45, 41, 39, 500];
-    const whole = run(values.map((v, i) => sample('throughput_rps', v, i * 10)), config);
+    const whole = run(
+      values.map((v, i) => sample('throughput_rps', v, i * 10)),
+      config,
+    );
     let state: ComponentDetectorState | null = null;
     const events = [];
     for (const [i, v] of values.entries()) {
-      const restored = state === null ? null : (JSON.parse(JSON.stringify(state)) as ComponentDetectorState);
+      const restored =
+        state === null ? null : (JSON.parse(JSON.stringify(state)) as ComponentDetectorState);
       const result = detect(restored, sample('throughput_rps', v, i * 10), config, fakeScorer);
       state = result.state;
       events.push(...result.events);
@@ -116,7 +175,12 @@ describe('detect: the statistical scorer', () => {
   });
 
   it('keeps memory constant: one entry per metric however long the stream', () => {
-    const { state } = run(Array.from({ length: 2000 }, (_, i) => sample(i % 2 ? 'cpu_util' : 'throughput_rps', 50 + (i % 7), i)), config);
+    const { state } = run(
+      Array.from({ length: 2000 }, (_, i) =>
+        sample(i % 2 ? 'cpu_util' : 'throughput_rps', 50 + (i % 7), i),
+      ),
+      config,
+    );
     expect(Object.keys(state?.metrics ?? {})).toHaveLength(2);
     expect(JSON.stringify(state).length).toBeLessThan(1000);
   });

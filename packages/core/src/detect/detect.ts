@@ -1,5 +1,16 @@
-import { createScorer, type ScorerOptions, type ScorerState, type SeriesScorer } from '@healstream/anomaly';
-import type { Anomaly, MetricReading, MetricSample, ReliabilityEvent, Severity } from '@healstream/contracts';
+import {
+  createScorer,
+  type ScorerOptions,
+  type ScorerState,
+  type SeriesScorer,
+} from '@healstream/anomaly';
+import type {
+  Anomaly,
+  MetricReading,
+  MetricSample,
+  ReliabilityEvent,
+  Severity,
+} from '@healstream/contracts';
 import { compare, globToRegExp } from '../policy/match.js';
 import type { DetectorConfig } from './config.js';
 import { emptyDetectorState, type ComponentDetectorState, type MetricState } from './state.js';
@@ -16,15 +27,28 @@ export interface DetectResult {
   events: ReliabilityEvent[];
 }
 
-function thresholdAnomaly(sample: MetricSample, config: DetectorConfig): { anomaly: Anomaly; severity: Severity } | null {
+function thresholdAnomaly(
+  sample: MetricSample,
+  config: DetectorConfig,
+): { anomaly: Anomaly; severity: Severity } | null {
   let found: { anomaly: Anomaly; severity: Severity } | null = null;
   for (const rule of config.thresholds) {
     if (rule.metric !== sample.metric) continue;
-    if (rule.components.length > 0 && !rule.components.some((g) => globToRegExp(g).test(sample.component))) continue;
+    if (
+      rule.components.length > 0 &&
+      !rule.components.some((g) => globToRegExp(g).test(sample.component))
+    )
+      continue;
     if (!compare(sample.value, rule.operator, rule.value)) continue;
     if (found && (found.severity === 'CRITICAL' || rule.severity !== 'CRITICAL')) continue;
     found = {
-      anomaly: { metric: sample.metric, value: sample.value, baseline: rule.value, score: 1, detector: 'threshold' },
+      anomaly: {
+        metric: sample.metric,
+        value: sample.value,
+        baseline: rule.value,
+        score: 1,
+        detector: 'threshold',
+      },
       severity: rule.severity,
     };
   }
@@ -38,14 +62,29 @@ function scored(config: DetectorConfig, metric: string): boolean {
 
 /** The latest reading of every metric (stale ones too: consumers judge age from observedAt). */
 export function snapshotOf(state: ComponentDetectorState): MetricReading[] {
-  return Object.entries(state.metrics).map(([metric, m]) => ({ metric, value: m.value, observedAt: m.observedAt }));
+  return Object.entries(state.metrics).map(([metric, m]) => ({
+    metric,
+    value: m.value,
+    observedAt: m.observedAt,
+  }));
 }
 
-export function freshAnomalies(state: ComponentDetectorState, now: number, config: DetectorConfig): MetricState[] {
-  return Object.values(state.metrics).filter((m) => m.anomaly !== null && now - m.observedAt <= config.staleAfterMs);
+export function freshAnomalies(
+  state: ComponentDetectorState,
+  now: number,
+  config: DetectorConfig,
+): MetricState[] {
+  return Object.values(state.metrics).filter(
+    (m) => m.anomaly !== null && now - m.observedAt <= config.staleAfterMs,
+  );
 }
 
-function event(state: ComponentDetectorState, kind: 'ANOMALY' | 'RESOLVED', now: number, config: DetectorConfig): ReliabilityEvent {
+function event(
+  state: ComponentDetectorState,
+  kind: 'ANOMALY' | 'RESOLVED',
+  now: number,
+  config: DetectorConfig,
+): ReliabilityEvent {
   const incident = state.incident;
   if (!incident) throw new Error('event without an incident');
   incident.events += 1;
@@ -94,24 +133,46 @@ export function detect(
 
   const deployed =
     sample.metric === DEPLOY_METRIC ||
-    DEPLOY_LABELS.some((l) => sample.labels[l] !== undefined && prior.labels[l] !== undefined && sample.labels[l] !== prior.labels[l]);
+    DEPLOY_LABELS.some(
+      (l) =>
+        sample.labels[l] !== undefined &&
+        prior.labels[l] !== undefined &&
+        sample.labels[l] !== prior.labels[l],
+    );
   Object.assign(state.labels, sample.labels);
-  if (deployed) state.metrics[DEPLOY_METRIC] = { value: 1, observedAt: sample.timestamp, anomaly: null, severity: null, scorer: null };
+  if (deployed)
+    state.metrics[DEPLOY_METRIC] = {
+      value: 1,
+      observedAt: sample.timestamp,
+      anomaly: null,
+      severity: null,
+      scorer: null,
+    };
   if (sample.metric === DEPLOY_METRIC) return { state, events: [] };
 
   const known = state.metrics[sample.metric];
-  if (!known && Object.keys(state.metrics).length >= config.maxMetrics) return { state, events: [] };
+  if (!known && Object.keys(state.metrics).length >= config.maxMetrics)
+    return { state, events: [] };
 
   let scorerState: ScorerState | null = known?.scorer ?? null;
   let statistical: Anomaly | null = null;
   let statisticalSeverity: Severity = 'WARNING';
   if (scored(config, sample.metric)) {
-    const options = config.statistical.warmupSamples === undefined ? {} : { warmupSamples: config.statistical.warmupSamples };
+    const options =
+      config.statistical.warmupSamples === undefined
+        ? {}
+        : { warmupSamples: config.statistical.warmupSamples };
     const scorer = scorerFactory(options, scorerState ?? undefined);
     const result = scorer.update(sample.value, sample.timestamp);
     scorerState = scorer.state();
     if (result.warm && result.score >= config.statistical.scoreThreshold) {
-      statistical = { metric: sample.metric, value: sample.value, baseline: result.baseline, score: result.score, detector: 'statistical' };
+      statistical = {
+        metric: sample.metric,
+        value: sample.value,
+        baseline: result.baseline,
+        score: result.score,
+        detector: 'statistical',
+      };
       if (result.score >= 0.99) statisticalSeverity = 'CRITICAL';
     }
   }
@@ -131,10 +192,18 @@ export function detect(
   const events: ReliabilityEvent[] = [];
   if (!state.incident) {
     if (anomalous && state.anomalousRun >= config.openAfterSamples) {
-      state.incident = { incidentId: `inc-${state.component}-${now}`, openedAt: now, lastEmittedAt: now, events: 0 };
+      state.incident = {
+        incidentId: `inc-${state.component}-${now}`,
+        openedAt: now,
+        lastEmittedAt: now,
+        events: 0,
+      };
       events.push(event(state, 'ANOMALY', now, config));
     }
-  } else if (state.metrics[sample.metric]?.anomaly && now - state.incident.lastEmittedAt >= config.reemitEveryMs) {
+  } else if (
+    state.metrics[sample.metric]?.anomaly &&
+    now - state.incident.lastEmittedAt >= config.reemitEveryMs
+  ) {
     // Re-emitted only on fresh anomalous evidence, not on an older reading another metric left.
     state.incident.lastEmittedAt = now;
     events.push(event(state, 'ANOMALY', now, config));

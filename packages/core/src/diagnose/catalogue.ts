@@ -13,7 +13,8 @@ export interface CauseRule {
   assess(e: Evidence, options: { badDeployWindowMs: number }): CauseFinding | null;
 }
 
-const elevated = (e: Evidence, metric: string, level: number) => e.anomaly(metric) !== undefined || (e.value(metric) ?? -Infinity) > level;
+const elevated = (e: Evidence, metric: string, level: number) =>
+  e.anomaly(metric) !== undefined || (e.value(metric) ?? -Infinity) > level;
 
 function poolUtilization(e: Evidence): number | undefined {
   const direct = e.value('db_pool_utilization');
@@ -28,7 +29,13 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'connection-pool-exhaustion',
     summary: 'the database connection pool is (nearly) full, so requests queue for a connection',
-    metrics: ['db_pool_utilization', 'db_pool_active', 'db_pool_max', 'latency_p99_ms', 'error_rate'],
+    metrics: [
+      'db_pool_utilization',
+      'db_pool_active',
+      'db_pool_max',
+      'latency_p99_ms',
+      'error_rate',
+    ],
     assess(e) {
       const util = poolUtilization(e);
       if (util === undefined || util < 0.9) return null;
@@ -95,11 +102,15 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
     assess(e) {
       const a = e.anomaly('throughput_rps');
       if (!a || a.value <= a.baseline * 1.5) return null;
-      const evidence = [`traffic up: ${describe(e, 'throughput_rps')}, ${(a.value / Math.max(a.baseline, 1e-9)).toFixed(1)}× usual`];
+      const evidence = [
+        `traffic up: ${describe(e, 'throughput_rps')}, ${(a.value / Math.max(a.baseline, 1e-9)).toFixed(1)}× usual`,
+      ];
       let confidence = 0.6;
       if (elevated(e, 'latency_p99_ms', 300) || elevated(e, 'cpu_util', 0.8)) {
         confidence += 0.2;
-        evidence.push(`the load shows: ${describe(e, 'latency_p99_ms')}, ${describe(e, 'cpu_util', pct)}`);
+        evidence.push(
+          `the load shows: ${describe(e, 'latency_p99_ms')}, ${describe(e, 'cpu_util', pct)}`,
+        );
       }
       return { confidence, evidence };
     },
@@ -134,7 +145,9 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
       const version = e.event.labels['version'];
       const evidence = [
         `deployed ${Math.round(since / 1000)} s before the anomaly${version ? ` (now version ${version})` : ''}`,
-        ...symptoms.map((m) => `stepped up since: ${describe(e, m, m === 'error_rate' ? pct : undefined)}`),
+        ...symptoms.map(
+          (m) => `stepped up since: ${describe(e, m, m === 'error_rate' ? pct : undefined)}`,
+        ),
       ];
       return { confidence: since <= badDeployWindowMs / 3 ? 0.85 : 0.7, evidence };
     },
@@ -146,13 +159,21 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
     assess(e) {
       const tp = e.value('throughput_rps');
       const tpAnomaly = e.anomaly('throughput_rps');
-      const dropped = tp !== undefined && (tp === 0 || (tpAnomaly !== undefined && tp < tpAnomaly.baseline * 0.5));
+      const dropped =
+        tp !== undefined &&
+        (tp === 0 || (tpAnomaly !== undefined && tp < tpAnomaly.baseline * 0.5));
       if (!dropped) return null;
       const inflight = e.value('inflight_requests');
       const inflightAnomaly = e.anomaly('inflight_requests');
-      const piling = inflight !== undefined && inflight > 0 && (inflightAnomaly === undefined || inflightAnomaly.value > inflightAnomaly.baseline);
+      const piling =
+        inflight !== undefined &&
+        inflight > 0 &&
+        (inflightAnomaly === undefined || inflightAnomaly.value > inflightAnomaly.baseline);
       if (!piling) return null;
-      const evidence = [`throughput collapsed: ${describe(e, 'throughput_rps')}`, `requests still in flight: ${describe(e, 'inflight_requests')}`];
+      const evidence = [
+        `throughput collapsed: ${describe(e, 'throughput_rps')}`,
+        `requests still in flight: ${describe(e, 'inflight_requests')}`,
+      ];
       let confidence = 0.6;
       const cpu = e.value('cpu_util');
       if (cpu !== undefined && cpu < 0.3) {

@@ -16,7 +16,11 @@ const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100
  * reaches 0.5, `unknown` is listed too, with confidence 1 − best and the anomalies as evidence.
  * A RESOLVED event yields a RESOLVED diagnosis without causes.
  */
-export function diagnose(event: ReliabilityEvent, now: number, options: DiagnoseOptions = {}): Diagnosis {
+export function diagnose(
+  event: ReliabilityEvent,
+  now: number,
+  options: DiagnoseOptions = {},
+): Diagnosis {
   const base: Diagnosis = { ...event, diagnosedAt: now, causes: [] };
   if (event.kind === 'RESOLVED') return base;
   const e = evidenceOf(event, options.staleAfterMs ?? 60_000);
@@ -24,7 +28,12 @@ export function diagnose(event: ReliabilityEvent, now: number, options: Diagnose
   const causes: Cause[] = [];
   for (const rule of options.catalogue ?? CAUSE_CATALOGUE) {
     const finding = rule.assess(e, { badDeployWindowMs });
-    if (finding) causes.push({ cause: rule.cause, confidence: round(finding.confidence), evidence: finding.evidence });
+    if (finding)
+      causes.push({
+        cause: rule.cause,
+        confidence: round(finding.confidence),
+        evidence: finding.evidence,
+      });
   }
   causes.sort((a, b) => b.confidence - a.confidence || a.cause.localeCompare(b.cause));
   const best = causes[0]?.confidence ?? 0;
@@ -33,7 +42,10 @@ export function diagnose(event: ReliabilityEvent, now: number, options: Diagnose
     causes.push({
       cause: UNKNOWN_CAUSE,
       confidence: round(1 - best),
-      evidence: seen.length > 0 ? [`no catalogued cause explains: ${seen.join('; ')}`] : ['no anomaly evidence'],
+      evidence:
+        seen.length > 0
+          ? [`no catalogued cause explains: ${seen.join('; ')}`]
+          : ['no anomaly evidence'],
     });
     causes.sort((a, b) => b.confidence - a.confidence);
   }

@@ -11,7 +11,9 @@ export interface Evidence {
 
 export function evidenceOf(event: ReliabilityEvent, staleAfterMs: number): Evidence {
   const fresh = new Map(
-    event.snapshot.filter((r) => event.detectedAt - r.observedAt <= staleAfterMs).map((r) => [r.metric, r]),
+    event.snapshot
+      .filter((r) => event.detectedAt - r.observedAt <= staleAfterMs)
+      .map((r) => [r.metric, r]),
   );
   const anomalies = new Map(event.anomalies.map((a) => [a.metric, a]));
   return {
@@ -22,7 +24,8 @@ export function evidenceOf(event: ReliabilityEvent, staleAfterMs: number): Evide
   };
 }
 
-export const num = (n: number) => (Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(3))));
+export const num = (n: number) =>
+  Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(3)));
 export const pct = (fraction: number) => `${num(fraction * 100)}%`;
 
 /** `latency_p99_ms 640 (baseline 120, score 0.98)` */
@@ -31,6 +34,9 @@ export function describe(e: Evidence, metric: string, format: (n: number) => str
   const anomaly = e.anomaly(metric);
   if (value === undefined) return `${metric} not reported`;
   if (!anomaly) return `${metric} ${format(value)}`;
-  const expected = anomaly.detector === 'threshold' ? `threshold ${format(anomaly.baseline)}` : `baseline ${format(anomaly.baseline)}`;
+  const expected =
+    anomaly.detector === 'threshold'
+      ? `threshold ${format(anomaly.baseline)}`
+      : `baseline ${format(anomaly.baseline)}`;
   return `${metric} ${format(value)} (${expected}, score ${num(anomaly.score)})`;
 }

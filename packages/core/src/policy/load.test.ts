@@ -9,7 +9,8 @@ function failure(dir: string): { code: string; lines: string[] } {
   try {
     loadPolicyDir(dir, { baseDir: fixtures });
   } catch (error) {
-    if (error instanceof ConfigError) return { code: error.code, lines: error.issues.map(formatIssue) };
+    if (error instanceof ConfigError)
+      return { code: error.code, lines: error.issues.map(formatIssue) };
     throw error;
   }
   throw new Error(`${dir} loaded without error`);
@@ -56,7 +57,7 @@ describe('loading policy files', () => {
     );
   });
 
-  it("reports an unknown action with a suggestion and a parameter out of its bounds", () => {
+  it('reports an unknown action with a suggestion and a parameter out of its bounds', () => {
     expect(failure('unknown-action').lines).toEqual([
       "unknown-action/policy.yaml:9:7: actions[1]: unknown action 'restart-servce' (did you mean 'restart-service'?)",
       'unknown-action/policy.yaml:12:19: actions[2].params.replicas: 50 is too big (at most 20)',
@@ -64,7 +65,9 @@ describe('loading policy files', () => {
   });
 
   it('reports a priority of 11 under a policies: mapping', () => {
-    expect(failure('priority').lines).toEqual(['priority/policy.yaml:7:15: priority: 11 is too big (at most 10)']);
+    expect(failure('priority').lines).toEqual([
+      'priority/policy.yaml:7:15: priority: 11 is too big (at most 10)',
+    ]);
   });
 
   it('reports a YAML syntax error with its position', () => {

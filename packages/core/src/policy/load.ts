@@ -21,9 +21,14 @@ export interface LoadPoliciesOptions extends ParsePoliciesOptions {
   baseDir?: string;
 }
 
-export function loadPolicyFiles(paths: readonly string[], options: LoadPoliciesOptions = {}): Policy[] {
+export function loadPolicyFiles(
+  paths: readonly string[],
+  options: LoadPoliciesOptions = {},
+): Policy[] {
   const at = (p: string) => (options.baseDir && !isAbsolute(p) ? resolve(options.baseDir, p) : p);
-  const files = paths.flatMap((p) => (statSync(at(p)).isDirectory() ? policyFilesIn(p, options.baseDir) : [p]));
+  const files = paths.flatMap((p) =>
+    statSync(at(p)).isDirectory() ? policyFilesIn(p, options.baseDir) : [p],
+  );
   const issues: ConfigIssue[] = [];
   const byName = new Map<string, Policy>();
   const policies: Policy[] = [];
@@ -55,7 +60,9 @@ export function loadPolicyFiles(paths: readonly string[], options: LoadPoliciesO
     }
   }
   if (issues.length > 0) {
-    const code = issues.every((i) => i.message.startsWith('duplicate policy name')) ? 'POLICY_DUPLICATE' : 'POLICY_INVALID';
+    const code = issues.every((i) => i.message.startsWith('duplicate policy name'))
+      ? 'POLICY_DUPLICATE'
+      : 'POLICY_INVALID';
     throw new ConfigError(code, issues);
   }
   return policies;

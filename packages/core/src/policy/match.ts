@@ -21,12 +21,23 @@ export function compare(value: number, operator: Operator, threshold: number): b
 }
 
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
-export function selectorMatches(selector: ComponentSelector, component: string, labels: Record<string, string>): boolean {
-  if (selector.components.length > 0 && !selector.components.some((g) => globToRegExp(g).test(component))) return false;
+export function selectorMatches(
+  selector: ComponentSelector,
+  component: string,
+  labels: Record<string, string>,
+): boolean {
+  if (
+    selector.components.length > 0 &&
+    !selector.components.some((g) => globToRegExp(g).test(component))
+  )
+    return false;
   return Object.entries(selector.labels).every(([k, v]) => labels[k] === v);
 }
 
@@ -53,7 +64,10 @@ function conditionResult(condition: Condition, input: MatchInput): PolicyMatch {
     if (!reading) return { matched: false, reason: `${condition.metric} not reported` };
     const age = now - reading.observedAt;
     if (age > input.staleAfterMs) {
-      return { matched: false, reason: `${condition.metric} is stale (last seen ${Math.round(age / 1000)} s ago)` };
+      return {
+        matched: false,
+        reason: `${condition.metric} is stale (last seen ${Math.round(age / 1000)} s ago)`,
+      };
     }
     const ok = compare(reading.value, condition.operator, condition.threshold);
     const op = SYMBOL[condition.operator];

@@ -25,17 +25,47 @@ interface Ctx {
   actions: ActionRegistry;
 }
 
-const CONDITION_KEYS = ['metric', 'operator', 'threshold', 'cause', 'min_confidence', 'anomaly', 'min_score'];
+const CONDITION_KEYS = [
+  'metric',
+  'operator',
+  'threshold',
+  'cause',
+  'min_confidence',
+  'anomaly',
+  'min_score',
+];
 
-function issueAt(ctx: Ctx, path: Path, fieldFrom: number, message: string, suggestion?: string): void {
-  const field = path.slice(fieldFrom).reduce<string>(
-    (out, p) => (typeof p === 'number' ? `${out}[${p}]` : out === '' ? String(p) : `${out}.${String(p)}`),
-    '',
-  );
-  ctx.issues.push({ file: ctx.source.file, ...ctx.source.locate(path), field, message, suggestion });
+function issueAt(
+  ctx: Ctx,
+  path: Path,
+  fieldFrom: number,
+  message: string,
+  suggestion?: string,
+): void {
+  const field = path
+    .slice(fieldFrom)
+    .reduce<string>(
+      (out, p) =>
+        typeof p === 'number' ? `${out}[${p}]` : out === '' ? String(p) : `${out}.${String(p)}`,
+      '',
+    );
+  ctx.issues.push({
+    file: ctx.source.file,
+    ...ctx.source.locate(path),
+    field,
+    message,
+    suggestion,
+  });
 }
 
-function check<T>(ctx: Ctx, schema: z.ZodType<T>, value: unknown, path: Path, fieldFrom: number, keys: readonly string[]): T | undefined {
+function check<T>(
+  ctx: Ctx,
+  schema: z.ZodType<T>,
+  value: unknown,
+  path: Path,
+  fieldFrom: number,
+  keys: readonly string[],
+): T | undefined {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   ctx.issues.push(...zodIssues(ctx.source, result.error, path, fieldFrom, () => keys));
@@ -43,7 +73,10 @@ function check<T>(ctx: Ctx, schema: z.ZodType<T>, value: unknown, path: Path, fi
 }
 
 function parseCondition(ctx: Ctx, raw: unknown, path: Path, from: number): Condition | undefined {
-  const obj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  const obj =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+      ? (raw as Record<string, unknown>)
+      : undefined;
   if (obj && 'metric' in obj) {
     const c = check(ctx, metricConditionSchema, raw, path, from, CONDITION_KEYS);
     return c && { kind: 'metric', metric: c.metric, operator: c.operator, threshold: c.threshold };
@@ -56,7 +89,12 @@ function parseCondition(ctx: Ctx, raw: unknown, path: Path, from: number): Condi
     const c = check(ctx, anomalyConditionSchema, raw, path, from, CONDITION_KEYS);
     return c && { kind: 'anomaly', metric: c.anomaly, minScore: c.min_score };
   }
-  issueAt(ctx, path, from, "a condition needs one of 'metric' (with operator and threshold), 'cause' or 'anomaly'");
+  issueAt(
+    ctx,
+    path,
+    from,
+    "a condition needs one of 'metric' (with operator and threshold), 'cause' or 'anomaly'",
+  );
   return undefined;
 }
 
@@ -68,13 +106,20 @@ function parseAction(ctx: Ctx, raw: unknown, path: Path, from: number): PolicyAc
   const spec = ctx.actions.get(name);
   if (!spec) {
     const namePath = typeof entry === 'string' ? path : [...path, 'name'];
-    issueAt(ctx, namePath, from, `unknown action '${name}'`, suggest(name, [...ctx.actions.keys()]));
+    issueAt(
+      ctx,
+      namePath,
+      from,
+      `unknown action '${name}'`,
+      suggest(name, [...ctx.actions.keys()]),
+    );
     return undefined;
   }
   const parsed = check(ctx, spec.params, params, [...path, 'params'], from, Object.keys(params));
   if (parsed === undefined) return undefined;
   const rendered: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed)) if (value !== undefined) rendered[key] = String(value);
+  for (const [key, value] of Object.entries(parsed))
+    if (value !== undefined) rendered[key] = String(value);
   return { name, params: rendered };
 }
 
@@ -87,15 +132,23 @@ function parsePolicy(ctx: Ctx, raw: unknown, path: Path): Policy | undefined {
   const conditions = Array.isArray(rawConditions)
     ? rawConditions.map((c, i) => parseCondition(ctx, c, [...path, 'conditions', i], from))
     : [];
-  const actions = Array.isArray(rawActions) ? rawActions.map((a, i) => parseAction(ctx, a, [...path, 'actions', i], from)) : [];
-  if (p === undefined || conditions.some((c) => c === undefined) || actions.some((a) => a === undefined)) return undefined;
+  const actions = Array.isArray(rawActions)
+    ? rawActions.map((a, i) => parseAction(ctx, a, [...path, 'actions', i], from))
+    : [];
+  if (
+    p === undefined ||
+    conditions.some((c) => c === undefined) ||
+    actions.some((a) => a === undefined)
+  )
+    return undefined;
   const components = p.selector?.components;
   return {
     name: p.name,
     description: p.description.trim(),
     reasoning: p.reasoning.trim(),
     selector: {
-      components: components === undefined ? [] : Array.isArray(components) ? components : [components],
+      components:
+        components === undefined ? [] : Array.isArray(components) ? components : [components],
       labels: p.selector?.labels ?? {},
     },
     conditions: conditions as Condition[],
@@ -114,7 +167,11 @@ function parsePolicy(ctx: Ctx, raw: unknown, path: Path): Policy | undefined {
  * Collects every problem in the file and throws one ConfigError (code POLICY_INVALID) naming
  * file, line, column and field of each.
  */
-export function parsePolicies(text: string, file: string, options: ParsePoliciesOptions = {}): Policy[] {
+export function parsePolicies(
+  text: string,
+  file: string,
+  options: ParsePoliciesOptions = {},
+): Policy[] {
   const source = parseYamlSource(text, file);
   if (source.syntaxIssues.length > 0) throw new ConfigError('POLICY_INVALID', source.syntaxIssues);
   const ctx: Ctx = { source, issues: [], actions: options.actions ?? DEFAULT_ACTIONS };
@@ -122,15 +179,31 @@ export function parsePolicies(text: string, file: string, options: ParsePolicies
   let list: unknown[] | undefined;
   let base: Path = [];
   if (Array.isArray(root)) list = root;
-  else if (root !== null && typeof root === 'object' && Array.isArray((root as { policies?: unknown }).policies)) {
+  else if (
+    root !== null &&
+    typeof root === 'object' &&
+    Array.isArray((root as { policies?: unknown }).policies)
+  ) {
     list = (root as { policies: unknown[] }).policies;
     base = ['policies'];
     const extra = Object.keys(root).filter((k) => k !== 'policies');
-    for (const key of extra) ctx.issues.push({ file, ...source.locate([], key), field: key, message: `unknown field '${key}'` });
+    for (const key of extra)
+      ctx.issues.push({
+        file,
+        ...source.locate([], key),
+        field: key,
+        message: `unknown field '${key}'`,
+      });
   } else if (root === null || root === undefined) list = [];
   if (list === undefined) {
     throw new ConfigError('POLICY_INVALID', [
-      { file, line: 1, column: 1, field: '', message: "expected a list of policies (or a 'policies:' list)" },
+      {
+        file,
+        line: 1,
+        column: 1,
+        field: '',
+        message: "expected a list of policies (or a 'policies:' list)",
+      },
     ]);
   }
   const policies: Policy[] = [];
@@ -140,7 +213,12 @@ export function parsePolicies(text: string, file: string, options: ParsePolicies
     if (!policy) return;
     const first = seen.get(policy.name);
     if (first !== undefined) {
-      issueAt(ctx, [...base, i, 'name'], base.length + 1, `duplicate policy name '${policy.name}' (first defined at ${file}:${first})`);
+      issueAt(
+        ctx,
+        [...base, i, 'name'],
+        base.length + 1,
+        `duplicate policy name '${policy.name}' (first defined at ${file}:${first})`,
+      );
       return;
     }
     seen.set(policy.name, policy.source.line);

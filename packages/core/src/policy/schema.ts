@@ -31,7 +31,12 @@ export const policySchema = z.strictObject({
   conditions: z.array(z.unknown()).min(1),
   actions: z.array(z.unknown()).min(1),
   priority: z.number().int().min(1).max(10).default(5),
-  cooldown_seconds: z.number().int().min(0).max(7 * 86_400).default(300),
+  cooldown_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(300),
   max_per_hour: z.number().int().min(1).max(3600).optional(),
   enabled: z.boolean().default(true),
   mode: z.enum(['enforce', 'shadow']).default('enforce'),
@@ -55,7 +60,10 @@ export const anomalyConditionSchema = z.strictObject({
 
 export const actionEntrySchema = z.union([
   name,
-  z.strictObject({ name, params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}) }),
+  z.strictObject({
+    name,
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  }),
 ]);
 
 export const policyFileSchema = z.array(z.unknown());

@@ -11,7 +11,10 @@ import { z } from 'zod';
 const timestamp = z.unknown().transform((v, ctx) => {
   const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
   if (!Number.isInteger(t) || t < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected epoch milliseconds or an ISO-8601 time, got ${JSON.stringify(v)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected epoch milliseconds or an ISO-8601 time, got ${JSON.stringify(v)}`,
+    });
     return z.NEVER;
   }
   return t;

@@ -62,7 +62,11 @@ function ruleFor(rules: readonly OutcomeRule[], command: HealingCommand): Outcom
 }
 
 /** Without a rule, every action succeeds (alert-oncall is delegated) and the component recovers. */
-function simulatedOutcome(command: HealingCommand, rule: OutcomeRule | undefined, finishedAt: number): HealingOutcome {
+function simulatedOutcome(
+  command: HealingCommand,
+  rule: OutcomeRule | undefined,
+  finishedAt: number,
+): HealingOutcome {
   const status = rule?.status ?? 'SUCCEEDED';
   return {
     commandId: command.commandId,
@@ -73,13 +77,22 @@ function simulatedOutcome(command: HealingCommand, rule: OutcomeRule | undefined
     mode: command.mode,
     actions: command.actions.map((a, i) => ({
       name: a.name,
-      status: a.name === 'alert-oncall' && status === 'SUCCEEDED' ? 'DELEGATED' : i === 0 ? status : status === 'SUCCEEDED' ? 'SUCCEEDED' : 'SKIPPED',
+      status:
+        a.name === 'alert-oncall' && status === 'SUCCEEDED'
+          ? 'DELEGATED'
+          : i === 0
+            ? status
+            : status === 'SUCCEEDED'
+              ? 'SUCCEEDED'
+              : 'SKIPPED',
       durationMs: finishedAt - command.issuedAt,
       error: status === 'SUCCEEDED' || i > 0 ? null : `simulated ${status}`,
       detail: null,
     })),
     verification: status === 'SUCCEEDED' ? (rule?.verification ?? 'RECOVERED') : 'NOT_RECOVERED',
-    verificationDetail: rule ? 'from an outcome rule in the input' : 'simulated: succeeded and recovered',
+    verificationDetail: rule
+      ? 'from an outcome rule in the input'
+      : 'simulated: succeeded and recovered',
     startedAt: command.issuedAt,
     finishedAt,
   };
@@ -89,7 +102,10 @@ function simulatedOutcome(command: HealingCommand, rule: OutcomeRule | undefined
  * Replays a recorded stream through detection → diagnosis → decisions on a virtual clock that
  * follows the samples' timestamps. Samples are taken in file order; the clock never goes back.
  */
-export function runSimulation(input: SimulationInput, options: SimulationOptions): SimulationResult {
+export function runSimulation(
+  input: SimulationInput,
+  options: SimulationOptions,
+): SimulationResult {
   const decisionConfig = options.decision ?? resolveDecisionConfig({ partitionCount: 1 });
   const delay = options.outcomeDelayMs ?? 10_000;
   const timeline: TimelineEntry[] = [];
@@ -100,13 +116,20 @@ export function runSimulation(input: SimulationInput, options: SimulationOptions
   let clock = 0;
 
   const settle = (until: number) => {
-    const due = pending.filter((o) => o.finishedAt <= until).sort((a, b) => a.finishedAt - b.finishedAt);
+    const due = pending
+      .filter((o) => o.finishedAt <= until)
+      .sort((a, b) => a.finishedAt - b.finishedAt);
     pending = pending.filter((o) => o.finishedAt > until);
     for (const outcome of due) {
       state = applyOutcome(state, outcome, outcome.finishedAt, decisionConfig);
       timeline.push({ at: outcome.finishedAt, kind: 'outcome', outcome });
       const summary = incidents.get(outcome.incidentId);
-      const result = outcome.verification === 'RECOVERED' ? 'RECOVERED' : outcome.actions.some((a) => a.status === 'FAILED' || a.status === 'TIMED_OUT') ? 'FAILED' : outcome.verification;
+      const result =
+        outcome.verification === 'RECOVERED'
+          ? 'RECOVERED'
+          : outcome.actions.some((a) => a.status === 'FAILED' || a.status === 'TIMED_OUT')
+            ? 'FAILED'
+            : outcome.verification;
       if (summary) summary.actions.push(`${outcome.policy}: ${result}`);
     }
   };
@@ -114,24 +137,46 @@ export function runSimulation(input: SimulationInput, options: SimulationOptions
   for (const sample of input.samples) {
     clock = Math.max(clock, sample.timestamp);
     settle(clock);
-    const { state: detector, events } = detect(detectors.get(sample.component), sample, options.detector, options.scorerFactory);
+    const { state: detector, events } = detect(
+      detectors.get(sample.component),
+      sample,
+      options.detector,
+      options.scorerFactory,
+    );
     detectors.set(sample.component, detector);
     for (const event of events) {
       timeline.push({ at: clock, kind: 'event', event });
       if (!incidents.has(event.incidentId)) {
-        incidents.set(event.incidentId, { incidentId: event.incidentId, component: event.component, openedAt: clock, resolvedAt: null, actions: [], escalated: false });
+        incidents.set(event.incidentId, {
+          incidentId: event.incidentId,
+          component: event.component,
+          openedAt: clock,
+          resolvedAt: null,
+          actions: [],
+          escalated: false,
+        });
       }
       const summary = incidents.get(event.incidentId);
       if (summary && event.kind === 'RESOLVED') summary.resolvedAt = clock;
       const diagnosis = diagnose(event, clock, { staleAfterMs: options.detector.staleAfterMs });
       if (event.kind === 'ANOMALY') timeline.push({ at: clock, kind: 'diagnosis', diagnosis });
-      const result = decide({ diagnosis, state, policies: options.policies, components: options.components, config: decisionConfig, now: clock });
+      const result = decide({
+        diagnosis,
+        state,
+        policies: options.policies,
+        components: options.components,
+        config: decisionConfig,
+        now: clock,
+      });
       state = result.state;
       if (result.shadow) timeline.push({ at: clock, kind: 'decision', decision: result.shadow });
       timeline.push({ at: clock, kind: 'decision', decision: result.decision });
       for (const command of result.commands) {
         timeline.push({ at: clock, kind: 'command', command });
-        if (command.mode === 'ENFORCE') pending.push(simulatedOutcome(command, ruleFor(input.outcomeRules, command), clock + delay));
+        if (command.mode === 'ENFORCE')
+          pending.push(
+            simulatedOutcome(command, ruleFor(input.outcomeRules, command), clock + delay),
+          );
       }
       for (const escalation of result.escalations) {
         timeline.push({ at: clock, kind: 'escalation', escalation });

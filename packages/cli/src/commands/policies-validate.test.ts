@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    cwd: root,
+    env: {},
+  });
+  return { code, out, err };
+}
+
+describe('healstream policies validate', () => {
+  it('accepts the default policies and the examples', async () => {
+    const { code, out } = await cli('policies', 'validate', 'policies', 'policies/examples');
+    expect(code).toBe(0);
+    expect(out.at(-1)).toBe('8 valid policies');
+  });
+
+  it('names file, line, column and field of each problem and exits 1', async () => {
+    const { code, err } = await cli(
+      'policies',
+      'validate',
+      'packages/core/test-fixtures/policies/unknown-action',
+    );
+    expect(code).toBe(1);
+    expect(err).toEqual([
+      "packages/core/test-fixtures/policies/unknown-action/policy.yaml:9:7: actions[1]: unknown action 'restart-servce' (did you mean 'restart-service'?)",
+      'packages/core/test-fixtures/policies/unknown-action/policy.yaml:12:19: actions[2].params.replicas: 50 is too big (at most 20)',
+      '2 problem(s) found',
+    ]);
+  });
+
+  it('gives the issues as JSON with --json', async () => {
+    const { out } = await cli(
+      'policies',
+      'validate',
+      'packages/core/test-fixtures/policies/priority',
+      '--json',
+    );
+    expect(JSON.parse(out[0] ?? '')).toMatchObject({
+      ok: false,
+      issues: [{ line: 7, column: 15, field: 'priority' }],
+    });
+  });
+});
+
+describe('healstream policies explain', () => {
+  it('says which policy acts on the reference example and why not the others', async () => {
+    const event = JSON.stringify({
+      component: 'payments',
+      metrics: { latency_p99_ms: 600, error_rate: 0.2, throughput_rps: 200 },
+      timestamp: 1_772_359_200_000,
+    });
+    const { code, out } = await cli('policies', 'explain', '--event', event);
+    expect(code).toBe(0);
+    expect(out).toContain(
+      'verdict DISPATCHED: Critical Latency Spike → restart-service, alert-oncall',
+    );
+    expect(
+      out
+        .filter((l) => l.startsWith('  ') && !l.startsWith('  cause'))
+        .map((l) => l.trim().replace(/ +/g, ' ')),
+    ).toEqual([
+      '→ Critical Latency Spike p10 chosen latency_p99_ms 600 > 500',
+      'High Error Rate p9 lower-priority error_rate 0.2 > 0.15, throughput_rps 200 > 100; Critical Latency Spike ranks higher',
+      'Resource Exhaustion p7 no-match cpu_util not reported',
+      'Moderate Latency p5 no-match latency_p99_ms 600 is not < 500',
+      'Throughput Drop p4 lower-priority throughput_rps 200 < 500; Critical Latency Spike ranks higher',
+    ]);
+  });
+
+  it('accepts a Diagnosis and matches cause conditions', async () => {
+    const diagnosis = {
+      component: 'checkout',
+      detectedAt: 1_772_359_200_000,
+      snapshot: [],
+      causes: [{ cause: 'bad-deploy', confidence: 0.9, evidence: ['deployed 30 s before'] }],
+    };
+    const { out } = await cli(
+      'policies',
+      'explain',
+      '--event',
+      JSON.stringify(diagnosis),
+      '--policies',
+      'policies/examples',
+      '--json',
+    );
+    const parsed = JSON.parse(out[0] ?? '') as { decision: { verdict: string; policy: string } };
+    expect(parsed.decision).toMatchObject({ verdict: 'DISPATCHED', policy: 'Rollback Bad Deploy' });
+  });
+
+  it('rejects an event it cannot read, in one line', async () => {
+    const { code, err } = await cli('policies', 'explain', '--event', '{"hello":1}');
+    expect(code).toBe(1);
+    expect(err[0]).toMatch(/^healstream: --event: not a diagnosis, event, sample or snapshot/);
+  });
+});

@@ -1,0 +1,123 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    cwd: root,
+    env: {},
+  });
+  return { code, out, err };
+}
+
+const lines = (out: string[], pattern: RegExp) =>
+  out.filter((l) => pattern.test(l)).map((l) => l.replace(/cmd-[0-9a-f]+/, 'cmd-…'));
+
+describe('healstream simulate', () => {
+  it('heals a latency spike with one restart and resolves the incident', async () => {
+    const { code, out } = await cli(
+      'simulate',
+      'fixtures/simulate/latency-spike.jsonl',
+      '--detector',
+      'thresholds',
+    );
+    expect(code).toBe(0);
+    expect(lines(out, /^\d\d:.*(decision|outcome|RESOLVED|ANOMALY)/)).toEqual([
+      '10:01:00  payments ANOMALY CRITICAL inc-payments-1772359260000: latency_p99_ms=620 (threshold 500)',
+      '10:01:00  payments   decision DISPATCHED Critical Latency Spike (attempt 1)',
+      '10:01:10  payments   outcome Critical Latency Spike attempt 1: restart-service SUCCEEDED, alert-oncall DELEGATED; RECOVERED',
+      '10:01:50  payments RESOLVED inc-payments-1772359260000',
+      '10:01:50  payments   decision RESOLVED: incident resolved; its ladder is closed',
+    ]);
+    expect(out.at(-1)).toBe(
+      '  inc-payments-1772359260000 payments 10:01:00–10:01:50: Critical Latency Spike: RECOVERED',
+    );
+  });
+
+  it('climbs the ladder when nothing recovers, then escalates once', async () => {
+    const { out } = await cli(
+      'simulate',
+      'fixtures/simulate/ladder-escalation.jsonl',
+      '--detector',
+      'thresholds',
+    );
+    expect(lines(out, /decision|ESCALATION/)).toEqual([
+      '10:00:30  checkout   decision DISPATCHED High Error Rate (attempt 1)',
+      '10:01:00  checkout   decision DISPATCHED Throughput Drop (attempt 2)',
+      '10:01:30  checkout   decision ESCALATE: no untried policy left (tried: High Error Rate, Throughput Drop)',
+      '10:01:30  checkout   ESCALATION LADDER_EXHAUSTED: checkout: automatic healing gave up (no untried policy left (tried: High Error Rate, Throughput Drop)); probable cause unknown (confidence 1.00)',
+      '10:02:00  checkout   decision ESCALATE: no untried policy left (tried: High Error Rate, Throughput Drop)',
+      '10:02:30  checkout   decision ESCALATE: no untried policy left (tried: High Error Rate, Throughput Drop)',
+    ]);
+  });
+
+  it('blames a bad deploy and rolls it back with the example cause policies', async () => {
+    const { out } = await cli(
+      'simulate',
+      'fixtures/simulate/bad-deploy.jsonl',
+      '--detector',
+      'thresholds',
+      '--policies',
+      'policies',
+      '--policies',
+      'policies/examples',
+    );
+    expect(lines(out, /diagnosis|DISPATCHED|command/).slice(0, 3)).toEqual([
+      '10:01:00  checkout   diagnosis: bad-deploy 0.85',
+      '10:01:00  checkout   decision DISPATCHED Rollback Bad Deploy (attempt 1)',
+      '10:01:00  checkout   command cmd-…: rollback-deployment, alert-oncall',
+    ]);
+  });
+
+  it('reports malformed lines with their numbers, skips them and runs the rest', async () => {
+    const { code, out, err } = await cli(
+      'simulate',
+      'fixtures/simulate/malformed.jsonl',
+      '--detector',
+      'thresholds',
+    );
+    expect(code).toBe(0);
+    expect(err).toEqual([
+      'fixtures/simulate/malformed.jsonl:3: skipped: value: Invalid input: expected number, received string',
+      expect.stringMatching(/^fixtures\/simulate\/malformed\.jsonl:4: skipped: not JSON: /),
+      'fixtures/simulate/malformed.jsonl:5: skipped: timestamp: expected epoch milliseconds or an ISO-8601 time, got "yesterday"',
+    ]);
+    expect(out[0]).toBe('3 samples, 0 outcome rule(s), 5 policies');
+    expect(lines(out, /DISPATCHED/)).toEqual([
+      '10:00:20  search   decision DISPATCHED Critical Latency Spike (attempt 1)',
+    ]);
+  });
+
+  it('prints machine-readable JSON with --json', async () => {
+    const { out } = await cli(
+      'simulate',
+      'fixtures/simulate/latency-spike.jsonl',
+      '--detector',
+      'thresholds',
+      '--json',
+    );
+    const parsed = JSON.parse(out.join('\n')) as {
+      incidents: { component: string; actions: string[] }[];
+      timeline: { kind: string }[];
+    };
+    expect(parsed.incidents).toEqual([
+      expect.objectContaining({
+        component: 'payments',
+        actions: ['Critical Latency Spike: RECOVERED'],
+      }),
+    ]);
+    expect(parsed.timeline.filter((e) => e.kind === 'command')).toHaveLength(1);
+  });
+
+  it('fails with one line when the file is missing', async () => {
+    const { code, err } = await cli('simulate', 'nope.jsonl');
+    expect(code).toBe(1);
+    expect(err[0]).toMatch(/^healstream: simulate: cannot read nope\.jsonl/);
+  });
+});
