@@ -8,6 +8,8 @@ export const pipelineTopics = {
   'healing-commands': 'HealingCommand',
   'healing-decisions': 'HealingDecision',
   'healing-outcomes': 'HealingOutcome',
+  /** Pages the policy-evaluator asks for (ladder exhausted, storm breaker), in the decision's transaction. */
+  'escalation-requests': 'Escalation',
   escalations: 'Escalation',
 } as const satisfies Record<string, RecordName>;
 
@@ -30,6 +32,7 @@ export const dlqSourceTopics: PipelineTopic[] = [
   'healing-commands',
   'healing-decisions',
   'healing-outcomes',
+  'escalation-requests',
 ];
 
 export interface TopicSpec {

@@ -20,12 +20,16 @@ export {
   type Outbound,
   type Emit,
   type LoopInput,
+  type LoopOutput,
+  type PartitionContext,
 } from './transactional-loop.js';
 export { backoffDelay } from './backoff.js';
 export { CoPartitionAssigner } from './co-partition-assigner.js';
 export { KeyedLock } from './partition-lock.js';
+export { ChangelogRestorer, PartitionState } from './changelog-store.js';
 export { createKafka, partitioner } from './kafka-client.js';
 export { onShutdownSignal } from './shutdown.js';
+export { runService, serviceMain, groupIdFor, type ServiceDefinition, type ServiceDeps, type RunningService } from './service.js';
 export { createTopics, type TopicsReport } from './topics-admin.js';
 export {
   HealstreamError,

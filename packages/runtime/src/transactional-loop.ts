@@ -43,7 +43,26 @@ export interface PartitionHandler<T> {
 
 export interface LoopInput {
   topic: string;
+  /** The Avro record the topic carries, or 'raw' to hand the handler the bytes (dead letters). */
+  record: RecordName | 'raw';
+}
+
+export interface LoopOutput {
+  topic: string;
   record: RecordName;
+}
+
+/** What a partition's handler may do besides handling records. */
+export interface PartitionContext {
+  partition: number;
+  /**
+   * Commits records in a transaction of the partition's producer, one at a time with the
+   * partition's record transactions. For work that finishes outside a record (an action that
+   * ran, a page that was delivered). Fails if the partition was lost to another owner.
+   */
+  produce(records: Outbound[]): Promise<void>;
+  /** Whether this instance still owns the partition. */
+  owned(): boolean;
 }
 
 export interface TransactionalLoopOptions {
@@ -55,13 +74,17 @@ export interface TransactionalLoopOptions {
   groupId: string;
   inputs: LoopInput[];
   /** Avro topics the handlers emit to; their schemas are registered at start. */
-  outputs: LoopInput[];
+  outputs: LoopOutput[];
   /**
    * Builds (and restores) the handler of a newly assigned partition number. It runs after the
    * partition's producer has fenced any previous owner; `write` commits records (e.g. a restore
-   * marker) in a transaction of that producer.
+   * marker) in a transaction of that producer, during open only.
    */
-  open(partition: number, write: (records: Outbound[]) => Promise<void>): Promise<PartitionHandler<unknown>> | PartitionHandler<unknown>;
+  open(
+    partition: number,
+    write: (records: Outbound[]) => Promise<void>,
+    context: PartitionContext,
+  ): Promise<PartitionHandler<unknown>> | PartitionHandler<unknown>;
   /** Records per transaction at most. */
   maxRecordsPerTransaction?: number;
   /** Outputs are sent to the broker every this many records inside a transaction. */
@@ -115,7 +138,7 @@ export class TransactionalLoop {
   private assignment = new Set<number>();
   private joined = false;
   private stopping = false;
-  private readonly records: Map<string, RecordName>;
+  private readonly records: Map<string, RecordName | 'raw'>;
   private readonly now: () => number;
 
   constructor(private readonly options: TransactionalLoopOptions) {
@@ -137,7 +160,7 @@ export class TransactionalLoop {
 
   async start(): Promise<void> {
     const { kafka, groupId, inputs, outputs, logger, serde } = this.options;
-    for (const io of [...inputs, ...outputs]) await serde.registerTopic(io.topic, io.record);
+    for (const io of [...inputs, ...outputs]) if (io.record !== 'raw') await serde.registerTopic(io.topic, io.record);
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = kafka.consumer({
@@ -245,24 +268,18 @@ export class TransactionalLoop {
       const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
       nextOffset.set(topic, BigInt(committed === '-1' ? 0 : committed));
     }
-    const write = async (records: Outbound[]) => {
-      const tx = await producer.transaction();
-      try {
-        const byTopic = new Map<string, Message[]>();
-        for (const r of records) {
-          const list = byTopic.get(r.topic) ?? [];
-          list.push(this.encode(r, partition));
-          byTopic.set(r.topic, list);
-        }
-        await tx.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
-        await tx.commit();
-      } catch (error) {
-        await tx.abort().catch(() => {});
-        throw error;
-      }
+    const write = (records: Outbound[]) => this.commitRecords(producer, partition, records);
+    const context: PartitionContext = {
+      partition,
+      owned: () => this.open.get(partition)?.producer === producer && !this.stopping,
+      produce: (records) =>
+        this.lock.run(partition, async () => {
+          if (!context.owned()) throw new Error(`partition ${partition} is no longer owned by this instance`);
+          await this.commitRecords(producer, partition, records);
+        }),
     };
     const started = process.hrtime.bigint();
-    const handler = await this.options.open(partition, write);
+    const handler = await this.options.open(partition, write, context);
     metrics.restoreSeconds.observe({ topic: String(partition) }, Number(process.hrtime.bigint() - started) / 1e9);
     if (this.assignment.size > 0 && !this.assignment.has(partition)) {
       handler.close?.();
@@ -272,6 +289,24 @@ export class TransactionalLoop {
     this.open.set(partition, part);
     logger.debug({ partition, offsets: Object.fromEntries([...nextOffset].map(([t, o]) => [t, o.toString()])) }, 'partition opened');
     return part;
+  }
+
+  private async commitRecords(producer: Producer, partition: number, records: Outbound[]): Promise<void> {
+    const tx = await producer.transaction();
+    try {
+      const byTopic = new Map<string, Message[]>();
+      for (const r of records) {
+        const list = byTopic.get(r.topic) ?? [];
+        list.push(this.encode(r, partition));
+        byTopic.set(r.topic, list);
+      }
+      await tx.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+      await tx.commit();
+      for (const [topic, messages] of byTopic) this.options.metrics.recordsOut.inc({ topic }, messages.length);
+    } catch (error) {
+      await tx.abort().catch(() => {});
+      throw error;
+    }
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -329,7 +364,7 @@ export class TransactionalLoop {
   ): Promise<boolean> {
     const { serde, metrics, logger, service, groupId } = this.options;
     const { partition } = part;
-    const record = this.records.get(topic) as RecordName;
+    const record = this.records.get(topic) as RecordName | 'raw';
     const sendEvery = this.options.sendEvery ?? 200;
     for (let attempt = 0; ; attempt++) {
       if (!keepGoing()) return false;
@@ -353,7 +388,7 @@ export class TransactionalLoop {
           const message = chunk[i] as KafkaMessage;
           const staged: { topic: string; message: Message }[] = [];
           try {
-            const value = await serde.decode<unknown>(message.value, record);
+            const value = record === 'raw' ? message.value : await serde.decode<unknown>(message.value, record);
             const emit: Emit = (out) => staged.push({ topic: out.topic, message: this.encode(out, partition) });
             await part.handler.handle(
               { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, timestamp: Number(message.timestamp), headers: message.headers },

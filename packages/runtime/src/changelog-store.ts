@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from './logger.js';
+import type { Emit, Outbound } from './transactional-loop.js';
+
+const MARKER_KEY = '__restore__';
+
+/**
+ * One partition's keyed state, changed inside a transaction: writes go to an overlay that
+ * `committed` makes final and `aborted` throws away; `beforeCommit` emits every changed key to
+ * the compacted changelog (a null value deletes it).
+ */
+export class PartitionState<V> {
+  private readonly committedValues = new Map<string, V>();
+  private readonly overlay = new Map<string, V | null>();
+
+  constructor(
+    readonly partition: number,
+    private readonly changelogTopic: string,
+  ) {}
+
+  get(key: string): V | undefined {
+    if (this.overlay.has(key)) return this.overlay.get(key) ?? undefined;
+    return this.committedValues.get(key);
+  }
+
+  set(key: string, value: V): void {
+    this.overlay.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.overlay.set(key, null);
+  }
+
+  keys(): string[] {
+    const keys = new Set(this.committedValues.keys());
+    for (const [k, v] of this.overlay) v === null ? keys.delete(k) : keys.add(k);
+    return [...keys];
+  }
+
+  get size(): number {
+    return this.keys().length;
+  }
+
+  beforeCommit(emit: Emit): void {
+    for (const [key, value] of this.overlay) {
+      emit({ topic: this.changelogTopic, key, raw: value === null ? null : Buffer.from(JSON.stringify(value)) });
+    }
+  }
+
+  committed(): void {
+    for (const [key, value] of this.overlay) value === null ? this.committedValues.delete(key) : this.committedValues.set(key, value);
+    this.overlay.clear();
+  }
+
+  aborted(): void {
+    this.overlay.clear();
+  }
+
+  /** Restore-time load, outside any transaction. */
+  load(key: string, value: V | null): void {
+    value === null ? this.committedValues.delete(key) : this.committedValues.set(key, value);
+  }
+}
+
+interface RestoreRequest {
+  partition: number;
+  marker: string;
+  state: PartitionState<unknown>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Restores partitions of a compacted changelog. To know where "the end" is without manual
+ * partition assignment (kafkajs has none), each restore first commits a marker record through
+ * the partition's fenced transactional producer, then reads the partition until it meets that
+ * marker: everything committed before the takeover is then loaded. Requests that arrive
+ * together (a rebalance hands out many partitions at once) share one reader.
+ */
+export class ChangelogRestorer {
+  private queue: RestoreRequest[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly options: { kafka: Kafka; changelogTopic: string; groupId: string; logger: Logger; coalesceMs?: number },
+  ) {}
+
+  async restore<V>(partition: number, write: (records: Outbound[]) => Promise<void>): Promise<PartitionState<V>> {
+    const marker = randomUUID();
+    await write([{ topic: this.options.changelogTopic, key: MARKER_KEY, raw: Buffer.from(marker) }]);
+    const state = new PartitionState<V>(partition, this.options.changelogTopic);
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ partition, marker, state: state as PartitionState<unknown>, resolve, reject });
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        const batch = this.queue;
+        this.queue = [];
+        this.read(batch).catch((error: unknown) => batch.forEach((r) => r.reject(error)));
+      }, this.options.coalesceMs ?? 50);
+    });
+    return state;
+  }
+
+  private async read(requests: RestoreRequest[]): Promise<void> {
+    const { kafka, changelogTopic, groupId, logger } = this.options;
+    const byPartition = new Map(requests.map((r) => [r.partition, r]));
+    const waiting = new Set(byPartition.keys());
+    const restoreGroup = `${groupId}.restore.${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId: restoreGroup, readUncommitted: false, maxWaitTimeInMs: 50 });
+    const started = Date.now();
+    let loaded = 0;
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: changelogTopic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            partitionsConsumedConcurrently: 4,
+            eachBatch: async ({ batch }) => {
+              const request = byPartition.get(batch.partition);
+              if (!request || !waiting.has(batch.partition)) return;
+              for (const message of batch.messages) {
+                const key = message.key?.toString() ?? '';
+                if (key === MARKER_KEY) {
+                  if (message.value?.toString() === request.marker) {
+                    waiting.delete(batch.partition);
+                    request.resolve();
+                    if (waiting.size === 0) resolve();
+                    return;
+                  }
+                  continue;
+                }
+                request.state.load(key, message.value === null ? null : JSON.parse(message.value.toString()));
+                loaded++;
+              }
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect().catch(() => {});
+      const admin = kafka.admin();
+      await admin.connect().then(() => admin.deleteGroups([restoreGroup])).catch(() => {});
+      await admin.disconnect().catch(() => {});
+    }
+    logger.info({ changelogTopic, partitions: [...byPartition.keys()], records: loaded, ms: Date.now() - started }, 'state restored');
+  }
+}

@@ -1,0 +1,109 @@
+import type { Kafka } from 'kafkajs';
+import { RegistryClient, Serde } from '@healstream/contracts';
+import { ConfigError, type BaseEnv } from './config.js';
+import { startHealthServer, type HealthServer } from './http-server.js';
+import { createKafka } from './kafka-client.js';
+import type { Logger } from './logger.js';
+import { loopMetrics, type Registry } from './metrics.js';
+import { onShutdownSignal } from './shutdown.js';
+import { TransactionalLoop, type LoopInput, type LoopOutput, type TransactionalLoopOptions } from './transactional-loop.js';
+
+/** What a service is: its inputs and outputs, and how to open a partition. */
+export interface ServiceDefinition {
+  name: string;
+  inputs: LoopInput[];
+  outputs: LoopOutput[];
+  open: TransactionalLoopOptions['open'];
+  /** Extra readiness (e.g. a sink configured); the loop's own readiness always counts. */
+  ready?: () => boolean;
+  /** Runs after the loop stopped, before exit (close child processes, flush sinks). */
+  close?: () => Promise<void>;
+  maxRecordsPerTransaction?: number;
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface ServiceDeps {
+  config: Readonly<BaseEnv>;
+  logger: Logger;
+  registry: Registry;
+  kafka?: Kafka;
+}
+
+export interface RunningService {
+  loop: TransactionalLoop;
+  http: HealthServer;
+  kafka: Kafka;
+  serde: Serde;
+  stop(): Promise<void>;
+}
+
+/** The consumer group of a service: one per service, shared by all its instances. */
+export function groupIdFor(config: Pick<BaseEnv, 'HEALSTREAM_TOPIC_PREFIX'>, service: string): string {
+  return `${config.HEALSTREAM_TOPIC_PREFIX}${service}`;
+}
+
+/**
+ * Wires a service: Kafka client, serde, the transactional loop, /healthz /readyz /metrics.
+ * Everything it needs is passed in; it reads no environment.
+ */
+export async function runService(definition: ServiceDefinition, deps: ServiceDeps): Promise<RunningService> {
+  const { config, logger, registry } = deps;
+  const kafka =
+    deps.kafka ?? createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${definition.name}-${config.HEALSTREAM_INSTANCE_ID}`, logger });
+  const serde = new Serde(new RegistryClient(config.SCHEMA_REGISTRY_URL), config.SCHEMA_COMPATIBILITY);
+  const loop = new TransactionalLoop({
+    kafka,
+    serde,
+    logger,
+    metrics: loopMetrics(registry),
+    service: definition.name,
+    groupId: groupIdFor(config, definition.name),
+    inputs: definition.inputs,
+    outputs: definition.outputs,
+    open: definition.open,
+    ...(definition.maxRecordsPerTransaction ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction } : {}),
+    ...(definition.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: definition.partitionsConsumedConcurrently } : {}),
+  });
+  const http = await startHealthServer({
+    port: config.HTTP_PORT,
+    registry,
+    ready: () => ({
+      ready: loop.isReady() && (definition.ready?.() ?? true),
+      detail: { partitions: loop.assignedPartitions() },
+    }),
+  });
+  logger.info({ port: http.port }, 'health server listening');
+  await loop.start();
+  logger.info({ inputs: definition.inputs.map((i) => i.topic) }, 'consuming');
+  let stopped: Promise<void> | undefined;
+  return {
+    loop,
+    http,
+    kafka,
+    serde,
+    stop: () =>
+      (stopped ??= (async () => {
+        await loop.stop();
+        await definition.close?.();
+        await http.close();
+      })()),
+  };
+}
+
+/**
+ * The whole life of a service process: build it, stop it cleanly on SIGTERM/SIGINT. A bad
+ * configuration exits 2 with one line naming the variables; any other start-up failure exits 1.
+ */
+export async function serviceMain(name: string, start: () => Promise<{ logger: Logger; stop: () => Promise<void> }>): Promise<void> {
+  try {
+    const running = await start();
+    onShutdownSignal(running.logger, running.stop);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${name}: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
+}
