@@ -1,0 +1,53 @@
+import { topicName, type MetricSample } from '@healstream/contracts';
+import { detect, type ComponentDetectorState, type DetectorConfig } from '@healstream/core';
+import { ChangelogRestorer, type Logger, type ServiceDefinition, type BaseEnv, groupIdFor } from '@healstream/runtime';
+import type { Kafka } from 'kafkajs';
+
+export interface DetectorOptions {
+  config: Readonly<BaseEnv>;
+  detector: DetectorConfig;
+  kafka: Kafka;
+  logger: Logger;
+}
+
+/**
+ * metrics → reliability-events. Each component's detector state (baselines, snapshot, open
+ * incident) lives in its partition and in the compacted detector.state changelog, so a restart
+ * or a rebalance does not re-warm every baseline from zero.
+ */
+export function detectorService(options: DetectorOptions): ServiceDefinition {
+  const { config, logger } = options;
+  const metrics = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'metrics');
+  const events = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'reliability-events');
+  const restorer = new ChangelogRestorer({
+    kafka: options.kafka,
+    changelogTopic: topicName(config.HEALSTREAM_TOPIC_PREFIX, 'detector.state'),
+    groupId: groupIdFor(config, 'detector'),
+    logger,
+  });
+  return {
+    name: 'detector',
+    inputs: [{ topic: metrics, record: 'MetricSample' }],
+    outputs: [{ topic: events, record: 'ReliabilityEvent' }],
+    async open(partition, write) {
+      const state = await restorer.restore<ComponentDetectorState>(partition, write);
+      return {
+        handle(record, emit) {
+          const sample = record.value as MetricSample;
+          const result = detect(state.get(sample.component), sample, options.detector);
+          state.set(sample.component, result.state);
+          for (const event of result.events) {
+            emit({ topic: events, key: event.component, value: event });
+            logger.info(
+              { incidentId: event.incidentId, component: event.component, kind: event.kind, anomalies: event.anomalies.map((a) => a.metric) },
+              event.kind === 'ANOMALY' ? 'anomaly detected' : 'incident resolved',
+            );
+          }
+        },
+        beforeCommit: (emit) => state.beforeCommit(emit),
+        committed: () => state.committed(),
+        aborted: () => state.aborted(),
+      };
+    },
+  };
+}

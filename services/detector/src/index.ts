@@ -1,0 +1,2 @@
+export { detectorService, type DetectorOptions } from './detector.js';
+export { detectorEnvSchema, loadDetectorConfig } from './config.js';

@@ -1,0 +1,32 @@
+import { topicName, type ReliabilityEvent } from '@healstream/contracts';
+import { diagnose, type DiagnoseOptions } from '@healstream/core';
+import type { BaseEnv, Logger, ServiceDefinition } from '@healstream/runtime';
+
+/**
+ * reliability-events → diagnoses. Stateless: the detector puts everything a diagnosis needs
+ * into the event (snapshot with ages, anomalies, labels including the deploy marker), so the
+ * diagnoser needs no changelog and any instance can take any partition at once.
+ */
+export function diagnoserService(options: { config: Readonly<BaseEnv>; logger: Logger; diagnose?: DiagnoseOptions }): ServiceDefinition {
+  const { config, logger } = options;
+  const events = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'reliability-events');
+  const diagnoses = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'diagnoses');
+  return {
+    name: 'diagnoser',
+    inputs: [{ topic: events, record: 'ReliabilityEvent' }],
+    outputs: [{ topic: diagnoses, record: 'Diagnosis' }],
+    open: () => ({
+      handle(record, emit) {
+        const event = record.value as ReliabilityEvent;
+        // Event time is the clock (the samples' own timestamps): replaying a topic, or a
+        // producer whose clock is off, diagnoses exactly the same way.
+        const diagnosis = diagnose(event, event.detectedAt, options.diagnose);
+        emit({ topic: diagnoses, key: event.component, value: diagnosis });
+        if (diagnosis.kind === 'ANOMALY') {
+          const top = diagnosis.causes[0];
+          logger.info({ incidentId: diagnosis.incidentId, component: diagnosis.component, cause: top?.cause, confidence: top?.confidence }, 'diagnosed');
+        }
+      },
+    }),
+  };
+}

@@ -1,0 +1,1 @@
+export { diagnoserService } from './diagnoser.js';

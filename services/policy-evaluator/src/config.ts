@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { loadComponents, loadPolicyDir, resolveDecisionConfig, type ComponentRegistry, type DecisionConfig, type Policy } from '@healstream/core';
+import { baseEnvSchema } from '@healstream/runtime';
+
+const positive = z.coerce.number().int().min(1);
+
+export const evaluatorEnvSchema = baseEnvSchema.extend({
+  POLICIES_DIR: z.string().min(1).default('policies'),
+  /** components.yaml: when present, commands are validated before dispatch. */
+  COMPONENTS_FILE: z.string().min(1).default('components.yaml'),
+  MAX_ATTEMPTS: positive.optional(),
+  FLEET_PER_MINUTE: positive.optional(),
+  FLEET_PER_HOUR: positive.optional(),
+  PER_COMPONENT_PER_HOUR: positive.optional(),
+  COMMAND_TIMEOUT_MS: positive.optional(),
+});
+
+export type EvaluatorEnv = z.infer<typeof evaluatorEnvSchema>;
+
+/** Policies and components are validated at start-up: a bad file stops it with file and line. */
+export function loadEvaluatorInputs(env: EvaluatorEnv): {
+  policies: Policy[];
+  components: ComponentRegistry | null;
+  decision: Omit<DecisionConfig, 'partition' | 'partitionCount'>;
+} {
+  const components = existsSync(env.COMPONENTS_FILE) ? loadComponents(env.COMPONENTS_FILE) : null;
+  const policies = loadPolicyDir(env.POLICIES_DIR, components ? { actions: components.actions } : {});
+  const decision = resolveDecisionConfig({
+    ...(env.MAX_ATTEMPTS ? { maxAttempts: env.MAX_ATTEMPTS } : {}),
+    ...(env.FLEET_PER_MINUTE ? { fleetPerMinute: env.FLEET_PER_MINUTE } : {}),
+    ...(env.FLEET_PER_HOUR ? { fleetPerHour: env.FLEET_PER_HOUR } : {}),
+    ...(env.PER_COMPONENT_PER_HOUR ? { perComponentPerHour: env.PER_COMPONENT_PER_HOUR } : {}),
+    ...(env.COMMAND_TIMEOUT_MS ? { commandTimeoutMs: env.COMMAND_TIMEOUT_MS } : {}),
+  });
+  return { policies, components, decision };
+}

@@ -1,0 +1,110 @@
+import type { Kafka } from 'kafkajs';
+import { topicName, type Diagnosis, type Escalation, type HealingOutcome } from '@healstream/contracts';
+import {
+  applyOutcome,
+  decide,
+  emptyState,
+  restoreState,
+  type ComponentRegistry,
+  type DecisionConfig,
+  type EvaluatorState,
+  type Policy,
+} from '@healstream/core';
+import { ChangelogRestorer, groupIdFor, type BaseEnv, type Emit, type Logger, type ServiceDefinition } from '@healstream/runtime';
+
+/** The one key of the partition's state in the changelog. */
+const STATE_KEY = 'evaluator';
+/** Storm-breaker requests from every partition meet on one escalator partition, to page once. */
+export const FLEET_KEY = '__fleet__';
+
+export interface EvaluatorOptions {
+  config: Readonly<BaseEnv>;
+  decision: Omit<DecisionConfig, 'partition' | 'partitionCount'>;
+  policies: readonly Policy[];
+  components: ComponentRegistry | null;
+  kafka: Kafka;
+  logger: Logger;
+  /** Called after each decision is committed (metrics: skips by reason, dispatches). */
+  onDecision?: (verdict: string, policy: string | null) => void;
+}
+
+/**
+ * diagnoses + healing-outcomes → healing-commands, healing-decisions, escalation-requests.
+ * Cooldowns, rate windows, in-flight commands and ladders are the partition's state, written to
+ * the compacted policy-evaluator.state changelog in the same transaction as the outputs and the
+ * input offsets, and restored to the changelog's end before the partition is processed.
+ */
+export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
+  const { config, logger } = options;
+  const t = (logical: string) => topicName(config.HEALSTREAM_TOPIC_PREFIX, logical);
+  const topics = {
+    diagnoses: t('diagnoses'),
+    outcomes: t('healing-outcomes'),
+    commands: t('healing-commands'),
+    decisions: t('healing-decisions'),
+    requests: t('escalation-requests'),
+  };
+  const restorer = new ChangelogRestorer({
+    kafka: options.kafka,
+    changelogTopic: t('policy-evaluator.state'),
+    groupId: groupIdFor(config, 'policy-evaluator'),
+    logger,
+  });
+
+  const requestKey = (e: Escalation) => (e.source === 'STORM_BREAKER' ? FLEET_KEY : e.component);
+
+  return {
+    name: 'policy-evaluator',
+    inputs: [
+      { topic: topics.diagnoses, record: 'Diagnosis' },
+      { topic: topics.outcomes, record: 'HealingOutcome' },
+    ],
+    outputs: [
+      { topic: topics.commands, record: 'HealingCommand' },
+      { topic: topics.decisions, record: 'HealingDecision' },
+      { topic: topics.requests, record: 'Escalation' },
+    ],
+    async open(partition, write) {
+      const store = await restorer.restore<unknown>(partition, write);
+      const saved = store.get(STATE_KEY);
+      const decision: DecisionConfig = { ...options.decision, partition, partitionCount: config.HEALSTREAM_PARTITIONS };
+      const current = (): EvaluatorState => structuredClone(store.get(STATE_KEY) as EvaluatorState | undefined) ?? emptyState();
+      if (saved !== undefined) restoreState(saved); // fail loudly on a state this version cannot read
+      const verdicts: { verdict: string; policy: string | null }[] = [];
+      return {
+        handle(record, emit: Emit) {
+          if (record.topic === topics.outcomes) {
+            const outcome = record.value as HealingOutcome;
+            store.set(STATE_KEY, applyOutcome(current(), outcome, outcome.finishedAt, decision));
+            logger.info({ incidentId: outcome.incidentId, commandId: outcome.commandId, verification: outcome.verification }, 'outcome applied');
+            return;
+          }
+          const diagnosis = record.value as Diagnosis;
+          // Event time: the samples' clock, carried through detection and diagnosis.
+          const now = diagnosis.diagnosedAt;
+          const result = decide({ diagnosis, state: current(), policies: options.policies, components: options.components, config: decision, now });
+          store.set(STATE_KEY, result.state);
+          for (const d of [result.decision, ...(result.shadow ? [result.shadow] : [])]) {
+            emit({ topic: topics.decisions, key: diagnosis.component, value: d });
+            verdicts.push({ verdict: d.verdict, policy: d.policy });
+          }
+          for (const c of result.commands) emit({ topic: topics.commands, key: c.component, value: c });
+          for (const e of result.escalations) emit({ topic: topics.requests, key: requestKey(e), value: e });
+          logger.info(
+            { incidentId: diagnosis.incidentId, commandId: result.decision.commandId, verdict: result.decision.verdict, policy: result.decision.policy },
+            result.decision.reason,
+          );
+        },
+        beforeCommit: (emit) => store.beforeCommit(emit),
+        committed: () => {
+          store.committed();
+          for (const v of verdicts.splice(0)) options.onDecision?.(v.verdict, v.policy);
+        },
+        aborted: () => {
+          store.aborted();
+          verdicts.length = 0;
+        },
+      };
+    },
+  };
+}
