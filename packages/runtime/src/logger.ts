@@ -13,6 +13,8 @@ export function kafkaLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }) => {
       const { message, ...extra } = log;
+      // Retries of healstream's producers are the transactional loop's job, not kafkajs's.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       const child = { ...extra, component: 'kafkajs' };
       if (level === kafkaLevel.ERROR) logger.error(child, message);
       else if (level === kafkaLevel.WARN) logger.warn(child, message);

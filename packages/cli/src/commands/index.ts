@@ -1,6 +1,10 @@
 import type { Command } from '../command.js';
 import { infraDown, infraLogs, infraStatus, infraUp } from './infra.js';
 import { topicsCreate } from './topics.js';
+import { start } from './start.js';
+import { publish } from './publish.js';
+import { tail } from './tail.js';
+import { dlqList, dlqRedrive, dlqShow } from './dlq.js';
 import { nab } from './nab.js';
 import { policiesExplain } from './policies-explain.js';
 import { policiesValidate } from './policies-validate.js';
@@ -12,5 +16,15 @@ export const commands: Command[] = [
   infraDown,
   infraStatus,
   infraLogs,
+  topicsCreate,
+  start,
+  publish,
+  tail,
+  dlqList,
+  dlqShow,
+  dlqRedrive,
   nab,
+  policiesValidate,
+  policiesExplain,
+  simulate,
 ];

@@ -1,0 +1,116 @@
+import { dlqName, dlqSourceTopics, topicName } from '@healstream/contracts';
+import { createKafka, createLogger, dlqHeaders, partitioner } from '@healstream/runtime';
+import { CliError, type Command } from '../command.js';
+import { resolveEnv } from '../connection.js';
+import { decodeMessage, headersAsText, readRecords, resolveTopic, serdeFor } from '../topic-reader.js';
+
+const cliKafka = (brokers: string[]) => createKafka({ brokers, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+
+export const dlqList: Command = {
+  path: ['dlq', 'list'],
+  summary: 'dead-letter topics and how many records each holds',
+  usage: 'healstream dlq list [--json]',
+  options: { json: { type: 'boolean' } },
+  async run(args, io) {
+    const config = await resolveEnv(io);
+    const kafka = cliKafka(config.KAFKA_BROKERS);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const rows = [];
+      for (const source of dlqSourceTopics) {
+        const topic = dlqName(topicName(config.HEALSTREAM_TOPIC_PREFIX, source));
+        if (!existing.has(topic)) continue;
+        const offsets = await admin.fetchTopicOffsets(topic);
+        const records = offsets.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0);
+        rows.push({ topic, records });
+      }
+      if (args.values['json']) io.out(JSON.stringify(rows));
+      else for (const r of rows) io.out(`${String(r.records).padStart(8)}  ${r.topic}`);
+      return 0;
+    } finally {
+      await admin.disconnect();
+    }
+  },
+};
+
+export const dlqShow: Command = {
+  path: ['dlq', 'show'],
+  summary: 'print dead letters with where they came from and why',
+  usage: 'healstream dlq show <dlq-topic> [--max N]',
+  options: { max: { type: 'string' } },
+  async run(args, io) {
+    const name = args.positionals[0];
+    if (!name) throw new CliError('dlq show: which dead-letter topic? e.g. metrics.dlq');
+    const config = await resolveEnv(io);
+    const topic = resolveTopic(config.HEALSTREAM_TOPIC_PREFIX, name.endsWith('.dlq') ? name : `${name}.dlq`);
+    const kafka = cliKafka(config.KAFKA_BROKERS);
+    const serde = serdeFor(config.SCHEMA_REGISTRY_URL);
+    await readRecords(kafka, topic, {
+      fromBeginning: true,
+      max: Number(args.values['max'] ?? 100),
+      timeoutMs: 3000,
+      onMessage: async (partition, message) => io.out(JSON.stringify(await decodeMessage(serde, { kind: 'dlq' }, topic, partition, message))),
+    });
+    return 0;
+  },
+};
+
+export const dlqRedrive: Command = {
+  path: ['dlq', 'redrive'],
+  summary: 'send dead letters back to the topic they came from (each once: progress is kept in a consumer group)',
+  usage: 'healstream dlq redrive <dlq-topic> [--max N] [--json]',
+  options: { max: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args, io) {
+    const name = args.positionals[0];
+    if (!name) throw new CliError('dlq redrive: which dead-letter topic? e.g. metrics.dlq');
+    const config = await resolveEnv(io);
+    const topic = resolveTopic(config.HEALSTREAM_TOPIC_PREFIX, name.endsWith('.dlq') ? name : `${name}.dlq`);
+    const kafka = cliKafka(config.KAFKA_BROKERS);
+    const max = Number(args.values['max'] ?? Number.POSITIVE_INFINITY);
+    const producer = kafka.producer({ createPartitioner: partitioner, idempotent: true });
+    const consumer = kafka.consumer({ groupId: `${config.HEALSTREAM_TOPIC_PREFIX}dlq-redrive`, maxWaitTimeInMs: 200 });
+    await producer.connect();
+    await consumer.connect();
+    let redriven = 0;
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        let timer = setTimeout(resolve, 3000);
+        consumer
+          .run({
+            eachBatchAutoResolve: false,
+            eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+              for (const message of batch.messages) {
+                // Past --max nothing is resolved, so the next redrive starts right there.
+                if (redriven >= max) return resolve();
+                const headers = headersAsText(message);
+                const original = headers[dlqHeaders.topic];
+                if (!original) throw new CliError(`dlq redrive: record at offset ${message.offset} has no ${dlqHeaders.topic} header`);
+                const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith('healstream.dlq.')));
+                await producer.send({
+                  topic: original,
+                  acks: -1,
+                  messages: [{ key: message.key, value: message.value, headers: { ...kept, 'healstream.redriven.from': `${topic}@${message.offset}` } }],
+                });
+                redriven++;
+                resolveOffset(message.offset);
+                await commitOffsetsIfNecessary();
+                clearTimeout(timer);
+                timer = setTimeout(resolve, 3000);
+              }
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.commitOffsets([]).catch(() => {});
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+    if (args.values['json']) io.out(JSON.stringify({ topic, redriven }));
+    else io.out(`redrove ${redriven} records from ${topic}`);
+    return 0;
+  },
+};

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { topicCatalogue } from '@healstream/contracts';
+import { createKafka, createLogger, createTopics } from '@healstream/runtime';
+import { CliError, type Command, type CommandIo } from '../command.js';
+import { resolveEnv } from '../connection.js';
+import { formatLogLine } from '../log-format.js';
+
+export const SERVICES = ['detector', 'diagnoser', 'policy-evaluator', 'action-executor', 'escalator'] as const;
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Starts one service as a child process of this one, its log lines handed to `onLine`. */
+export function spawnService(repoRoot: string, name: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void): ServiceProcess {
+  const main = join(repoRoot, 'services', name, 'src', 'main.ts');
+  if (!existsSync(main)) throw new CliError(`service ${name} has no ${main}`);
+  const child = spawn(process.execPath, ['--import', 'tsx', main], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', onLine);
+  }
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { name, child, exited };
+}
+
+/** SIGTERM to every service, SIGKILL after the grace period; resolves when all exited. */
+export async function stopServices(services: ServiceProcess[], graceMs = 15_000): Promise<void> {
+  for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGTERM');
+  const timer = setTimeout(() => services.forEach((s) => s.child.exitCode === null && s.child.kill('SIGKILL')), graceMs);
+  await Promise.all(services.map((s) => s.exited));
+  clearTimeout(timer);
+}
+
+/** The environment the services get: the resolved connection, one HTTP port each. */
+export function serviceEnv(base: NodeJS.ProcessEnv, name: string, index: number): NodeJS.ProcessEnv {
+  const basePort = Number(base['HEALSTREAM_HTTP_BASE_PORT'] ?? 9400);
+  return { ...base, HTTP_PORT: base['HTTP_PORT'] ?? String(basePort + index + 1), HEALSTREAM_INSTANCE_ID: base['HEALSTREAM_INSTANCE_ID'] ?? `${name}-${process.pid}` };
+}
+
+export async function prepareTopics(io: CommandIo): Promise<NodeJS.ProcessEnv> {
+  const config = await resolveEnv(io);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await createTopics(admin, topicCatalogue(config.HEALSTREAM_TOPIC_PREFIX, config.HEALSTREAM_PARTITIONS));
+  } finally {
+    await admin.disconnect();
+  }
+  return config.env;
+}
+
+export const start: Command = {
+  path: ['start'],
+  summary: 'run the five services in the foreground (embedded Kafka when KAFKA_BROKERS is unset); Ctrl-C stops all',
+  usage: 'healstream start [--only detector,diagnoser,...] [--json]',
+  options: { only: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args, io) {
+    const only = typeof args.values['only'] === 'string' ? args.values['only'].split(',').map((s) => s.trim()) : [...SERVICES];
+    const unknown = only.filter((s) => !(SERVICES as readonly string[]).includes(s));
+    if (unknown.length) throw new CliError(`start: unknown service ${unknown.join(', ')} (known: ${SERVICES.join(', ')})`);
+    const env = await prepareTopics(io);
+    const json = args.values['json'] === true;
+    const services = only.map((name) =>
+      spawnService(io.cwd, name, serviceEnv(env, name, SERVICES.indexOf(name as (typeof SERVICES)[number])), (line) =>
+        io.out(json ? line : formatLogLine(name, line)),
+      ),
+    );
+    io.err(`started ${only.join(', ')}; Ctrl-C stops them`);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      io.err('stopping services…');
+      void stopServices(services);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const first = await Promise.race(services.map((s) => s.exited.then((code) => ({ name: s.name, code }))));
+    if (!stopping) {
+      io.err(`${first.name} exited with code ${first.code}; stopping the others`);
+      stop();
+    }
+    await Promise.all(services.map((s) => s.exited));
+    return stopping && first.code === 0 ? 0 : 1;
+  },
+};
