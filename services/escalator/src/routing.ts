@@ -1,0 +1,115 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Escalation } from '@healstream/contracts';
+import { ConfigError } from '@healstream/runtime';
+import type { SinkSpec } from './sinks/types.js';
+
+const sources = ['POLICY_ACTION', 'HEALING_FAILED', 'LADDER_EXHAUSTED', 'DEAD_LETTER', 'STORM_BREAKER'] as const;
+const severities = ['INFO', 'WARNING', 'CRITICAL'] as const;
+
+const url = z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL');
+const sinkSchema = z.strictObject({
+  type: z.enum(['webhook', 'alertmanager']),
+  url,
+  timeout_ms: z.number().int().min(100).max(120_000).optional(),
+  /** Name of the environment variable holding the webhook's HMAC key (secrets stay out of files). */
+  secret_env: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+const routeSchema = z.strictObject({
+  match: z
+    .strictObject({
+      components: z.array(z.string().min(1)).optional(),
+      teams: z.array(z.string().min(1)).optional(),
+      sources: z.array(z.enum(sources)).optional(),
+      severities: z.array(z.enum(severities)).optional(),
+    })
+    .default({}),
+  sinks: z.array(z.string().min(1)).min(1),
+});
+const fileSchema = z.strictObject({
+  sinks: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'sink names may hold letters, digits, _ and -'), sinkSchema).default({}),
+  routes: z.array(routeSchema).default([]),
+  default: z.array(z.string().min(1)).optional(),
+});
+
+export interface RouteMatch {
+  components?: string[] | undefined;
+  teams?: string[] | undefined;
+  sources?: string[] | undefined;
+  severities?: string[] | undefined;
+}
+
+/** Sinks, and which pages go to which: the first matching route wins, else the default. */
+export interface Routing {
+  sinks: SinkSpec[];
+  routes: { match: RouteMatch; sinks: string[] }[];
+  default: string[];
+}
+
+export interface RoutingSources {
+  /** escalation.yaml's text and its name for messages. */
+  file?: { text: string; name: string } | undefined;
+  /** Sinks given by variables: `webhook` and `alertmanager`. */
+  webhookUrl?: string | undefined;
+  webhookSecret?: string | undefined;
+  alertmanagerUrl?: string | undefined;
+  timeoutMs: number;
+  /** Where `secret_env` names are looked up. */
+  env: Record<string, string | undefined>;
+}
+
+/** Builds the routing from escalation.yaml and/or variables; every problem is named. */
+export function loadRouting(input: RoutingSources): Routing {
+  const where = input.file?.name ?? 'escalation config';
+  const sinks: SinkSpec[] = [];
+  const problems: string[] = [];
+  if (input.webhookUrl) sinks.push({ name: 'webhook', type: 'webhook', url: input.webhookUrl, timeoutMs: input.timeoutMs, secret: input.webhookSecret });
+  if (input.alertmanagerUrl) sinks.push({ name: 'alertmanager', type: 'alertmanager', url: input.alertmanagerUrl, timeoutMs: input.timeoutMs });
+  let file: z.infer<typeof fileSchema> = { sinks: {}, routes: [] };
+  if (input.file) {
+    let raw: unknown;
+    try {
+      raw = parseYaml(input.file.text) ?? {};
+    } catch (error) {
+      throw new ConfigError(`${where}: not valid YAML: ${(error as Error).message}`, ['ESCALATOR_CONFIG']);
+    }
+    const parsed = fileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const text = parsed.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+      throw new ConfigError(text, ['ESCALATOR_CONFIG']);
+    }
+    file = parsed.data;
+  }
+  for (const [name, spec] of Object.entries(file.sinks)) {
+    if (sinks.some((s) => s.name === name)) problems.push(`${where}: sinks.${name}: a sink of that name is also given by a variable`);
+    const secret = spec.secret_env ? input.env[spec.secret_env] : undefined;
+    if (spec.secret_env && !secret) problems.push(`${where}: sinks.${name}.secret_env: variable ${spec.secret_env} is not set`);
+    if (spec.type !== 'webhook' && (spec.secret_env || spec.headers)) problems.push(`${where}: sinks.${name}: secret_env and headers are for webhooks only`);
+    sinks.push({ name, type: spec.type, url: spec.url, timeoutMs: spec.timeout_ms ?? input.timeoutMs, secret, ...(spec.headers ? { headers: spec.headers } : {}) });
+  }
+  const known = sinks.map((s) => s.name);
+  const check = (names: string[], field: string) =>
+    names.forEach((n, i) => {
+      if (!known.includes(n)) problems.push(`${where}: ${field}[${i}]: unknown sink '${n}' (known: ${known.join(', ') || 'none'})`);
+    });
+  file.routes.forEach((r, i) => check(r.sinks, `routes[${i}].sinks`));
+  if (file.default) check(file.default, 'default');
+  if (problems.length > 0) throw new ConfigError(problems.join('; '), ['ESCALATOR_CONFIG']);
+  return { sinks, routes: file.routes, default: file.default ?? known };
+}
+
+const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
+function matches(match: RouteMatch, page: Escalation, team: string | undefined): boolean {
+  if (match.components && !match.components.some((c) => glob(c).test(page.component))) return false;
+  if (match.teams && (team === undefined || !match.teams.includes(team))) return false;
+  if (match.sources && !match.sources.includes(page.source)) return false;
+  if (match.severities && !match.severities.includes(page.severity)) return false;
+  return true;
+}
+
+/** The sinks a page goes to. */
+export function routeFor(routing: Routing, page: Escalation, team: string | undefined): string[] {
+  return routing.routes.find((r) => matches(r.match, page, team))?.sinks ?? routing.default;
+}
