@@ -9,6 +9,7 @@ import { nab } from './nab.js';
 import { policiesExplain } from './policies-explain.js';
 import { policiesValidate } from './policies-validate.js';
 import { simulate } from './simulate.js';
+import { fleet } from './fleet.js';
 
 /** Every CLI command. Each lives in its own file in this folder; add it here. */
 export const commands: Command[] = [
@@ -27,4 +28,5 @@ export const commands: Command[] = [
   policiesValidate,
   policiesExplain,
   simulate,
+  fleet,
 ];

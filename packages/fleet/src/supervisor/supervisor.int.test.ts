@@ -1,0 +1,98 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { parseComponents } from '@healstream/core';
+import { FleetClient } from '../client.js';
+import { freePort } from './child.js';
+import { startControlServer } from './control-server.js';
+import { memberSpecs } from './spec.js';
+import { Supervisor } from './supervisor.js';
+
+async function fleetOf(id: string) {
+  const port = await freePort();
+  const registry = parseComponents(
+    `components:\n  ${id}:\n    executor: process\n    target: ${id}\n    allowed_actions: [restart-service]\n    health_check: { url: "http://127.0.0.1:${port}/healthz" }\n    bounds: { max_replicas: 2 }\n    options: { version: 2.0.0, env: { LOAD_RPS: "50" } }\n`,
+    'test.yaml',
+  );
+  const supervisor = new Supervisor({ specs: memberSpecs(registry), stopGraceMs: 2000 });
+  onTestFinished(() => supervisor.stopAll(2000));
+  await supervisor.startAll();
+  const control = await startControlServer(supervisor, { port: 0 });
+  onTestFinished(() => control.close());
+  return { supervisor, client: new FleetClient(control.url), port };
+}
+
+async function health(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+  await res?.body?.cancel();
+  return res?.status ?? 0;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    last = await probe();
+  }
+  return last;
+}
+
+describe('fleet supervisor with real child processes', () => {
+  it('restarts gracefully with a new pid, runs an idempotency key once, and leaves a crashed instance down until told', async () => {
+    const { client, port } = await fleetOf('alpha');
+    const first = await client.component('alpha');
+    const pid = first.instances[0]?.pid;
+    expect(first.version).toBe('2.0.0');
+    expect(await health(port)).toBe(200);
+
+    const restarted = await client.operate('alpha', 'restart', { grace_seconds: 2 }, { idempotencyKey: 'cmd-1:restart-service' });
+    expect(restarted['before']).toEqual([pid]);
+    const newPid = (restarted['after'] as number[])[0];
+    expect(newPid).not.toBe(pid);
+    const again = await client.operate('alpha', 'restart', { grace_seconds: 2 }, { idempotencyKey: 'cmd-1:restart-service' });
+    expect(again).toEqual(restarted);
+    expect((await client.component('alpha')).instances[0]?.pid).toBe(newPid);
+
+    await client.operate('alpha', 'fault', { kind: 'crash' });
+    await waitFor('the crash', () => client.component('alpha'), (c) => c.instances[0]?.state === 'exited');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await client.component('alpha')).instances[0]?.state).toBe('exited');
+    expect(await health(port)).toBe(0);
+
+    await client.operate('alpha', 'restart', { grace_seconds: 1 });
+    expect(await health(port)).toBe(200);
+  });
+
+  it('scales up on other ports within max_replicas, and a rollback cures a bad deploy', async () => {
+    const { client, port } = await fleetOf('beta');
+    const scaled = await client.operate('beta', 'scale-up', { replicas: 1 });
+    const added = (scaled['added'] as { port: number; pid: number }[])[0];
+    expect(added?.port).not.toBe(port);
+    expect(await health(added?.port as number)).toBe(200);
+    await expect(client.operate('beta', 'scale-up', { replicas: 1 })).rejects.toMatchObject({ status: 409, code: 'AT_MAX_REPLICAS' });
+
+    const deployed = await client.operate('beta', 'fault', { kind: 'bad-deploy' });
+    expect(deployed['version']).toBe('2.0.1');
+    await waitFor('the bad version to turn unhealthy', () => health(port), (s) => s === 503);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/build_info\{component="beta",instance="beta-0",version="2.0.1"\} 1/);
+
+    const rolled = await client.operate('beta', 'rollback', {});
+    expect(rolled).toMatchObject({ from: '2.0.1', to: '2.0.0' });
+    expect(await health(port)).toBe(200);
+    const status = await client.component('beta');
+    expect(status.instances.map((i) => i.version)).toEqual(['2.0.0', '2.0.0']);
+    await expect(client.operate('beta', 'rollback', {})).rejects.toMatchObject({ status: 409, code: 'NO_PREVIOUS_VERSION' });
+  });
+
+  it('fallback mode really stops the errors of an erroring member', async () => {
+    const { client, port } = await fleetOf('gamma');
+    await client.operate('gamma', 'fault', { kind: 'errors' });
+    await waitFor('errors to show', () => health(port), (s) => s === 503);
+    await client.operate('gamma', 'fallback', { duration_seconds: 60 });
+    expect(await health(port)).toBe(200);
+    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { fallback: boolean };
+    expect(status.fallback).toBe(true);
+    await expect(client.operate('nope', 'restart', {})).rejects.toMatchObject({ status: 404 });
+  });
+});
