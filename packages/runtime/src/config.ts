@@ -43,6 +43,8 @@ export const baseEnvSchema = z.object({
   HEALSTREAM_PARTITIONS: intIn(1, 1000).default(12),
   HEALSTREAM_INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   HTTP_PORT: intIn(0, 65535).default(0),
+  /** How long the group waits for a silent instance before giving its partitions away. */
+  KAFKA_SESSION_TIMEOUT_MS: intIn(6000, 300_000).default(30_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SCHEMA_COMPATIBILITY: z
     .enum(['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'])

@@ -61,6 +61,7 @@ export async function runService(definition: ServiceDefinition, deps: ServiceDep
     inputs: definition.inputs,
     outputs: definition.outputs,
     open: definition.open,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     ...(definition.maxRecordsPerTransaction ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction } : {}),
     ...(definition.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: definition.partitionsConsumedConcurrently } : {}),
   });

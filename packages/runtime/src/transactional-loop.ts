@@ -178,6 +178,7 @@ export class TransactionalLoop {
       const assigned = new Set<number>();
       for (const partitions of Object.values(payload.memberAssignment)) for (const p of partitions) assigned.add(p);
       for (const p of [...this.open.keys()]) if (!assigned.has(p)) this.release(p);
+      for (const p of [...this.producers.keys()]) if (!assigned.has(p)) void this.dropProducer(p);
       this.assignment = assigned;
       this.joined = true;
       logger.info({ partitions: this.assignedPartitions() }, 'joined consumer group');
@@ -259,6 +260,8 @@ export class TransactionalLoop {
 
   private async doOpen(partition: number): Promise<OpenPartition> {
     const { groupId, metrics, logger, inputs } = this.options;
+    // A producer kept from an earlier ownership may have been fenced since: always start fresh.
+    await this.dropProducer(partition);
     const producer = this.producerFor(partition);
     // Initialising the transactional id fences the previous owner of this partition.
     await producer.connect();

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { loadComponents, loadPolicyDir, resolveDecisionConfig, type ComponentRegistry, type DecisionConfig, type Policy } from '@healstream/core';
-import { baseEnvSchema } from '@healstream/runtime';
+import { baseEnvSchema, ConfigError } from '@healstream/runtime';
 
 const positive = z.coerce.number().int().min(1);
 
 export const evaluatorEnvSchema = baseEnvSchema.extend({
   POLICIES_DIR: z.string().min(1).default('policies'),
-  /** components.yaml: when present, commands are validated before dispatch. */
-  COMPONENTS_FILE: z.string().min(1).default('components.yaml'),
+  /** components.yaml: commands are validated against it before dispatch. Unset: ./components.yaml if present. */
+  COMPONENTS_FILE: z.string().min(1).optional(),
   MAX_ATTEMPTS: positive.optional(),
   FLEET_PER_MINUTE: positive.optional(),
   FLEET_PER_HOUR: positive.optional(),
@@ -24,7 +24,11 @@ export function loadEvaluatorInputs(env: EvaluatorEnv): {
   components: ComponentRegistry | null;
   decision: Omit<DecisionConfig, 'partition' | 'partitionCount'>;
 } {
-  const components = existsSync(env.COMPONENTS_FILE) ? loadComponents(env.COMPONENTS_FILE) : null;
+  if (env.COMPONENTS_FILE && !existsSync(env.COMPONENTS_FILE)) {
+    throw new ConfigError(`COMPONENTS_FILE ${env.COMPONENTS_FILE} does not exist`, ['COMPONENTS_FILE']);
+  }
+  const componentsFile = env.COMPONENTS_FILE ?? (existsSync('components.yaml') ? 'components.yaml' : undefined);
+  const components = componentsFile ? loadComponents(componentsFile) : null;
   const policies = loadPolicyDir(env.POLICIES_DIR, components ? { actions: components.actions } : {});
   const decision = resolveDecisionConfig({
     ...(env.MAX_ATTEMPTS ? { maxAttempts: env.MAX_ATTEMPTS } : {}),
