@@ -1,0 +1,12 @@
+import { EXECUTOR_KINDS } from '@healstream/core';
+import { httpExecutor } from './http-executor.js';
+import { processExecutor } from './process-executor.js';
+import { unavailableExecutor, type ActionExecutor } from './types.js';
+
+/** One executor per kind; kinds without an implementation here fail their actions clearly. */
+export function createExecutors(options: { supervisorUrl: string; webhookSecrets: ReadonlyMap<string, string>; now?: () => number }): Map<string, ActionExecutor> {
+  const executors = new Map<string, ActionExecutor>(EXECUTOR_KINDS.map((kind) => [kind, unavailableExecutor(kind)]));
+  executors.set('process', processExecutor(options.supervisorUrl));
+  executors.set('http', httpExecutor(options.webhookSecrets, options.now));
+  return executors;
+}
