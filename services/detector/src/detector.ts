@@ -27,6 +27,9 @@ export function detectorService(options: DetectorOptions): ServiceDefinition {
   });
   return {
     name: 'detector',
+    // Each transaction writes every touched component's state once: bigger transactions
+    // amortise that changelog write over more samples.
+    maxRecordsPerTransaction: 5000,
     inputs: [{ topic: metrics, record: 'MetricSample' }],
     outputs: [{ topic: events, record: 'ReliabilityEvent' }],
     async open(partition, write) {
