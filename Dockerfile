@@ -1,0 +1,13 @@
+# One image for every healstream service; docker-compose.yml picks the service by command.
+FROM node:24-slim
+WORKDIR /app
+RUN corepack enable && corepack prepare pnpm@10.34.8 --activate
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+COPY packages packages
+COPY services services
+COPY schemas schemas
+COPY policies policies
+COPY components.yaml ./
+RUN pnpm install --frozen-lockfile --prod=false
+ENV NODE_ENV=production
+CMD ["node", "--import", "tsx", "services/detector/src/main.ts"]
