@@ -58,3 +58,13 @@ describe('routing', () => {
     expect(() => loadRouting({ file: { text: 'sinks:\n  a: { type: pager, url: x }\n', name: 'e.yaml' }, timeoutMs: 1, env: {} })).toThrow(/e\.yaml: sinks\.a\.type/);
   });
 });
+
+describe('escalation.example.yaml', () => {
+  it('loads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../escalation.example.yaml', import.meta.url), 'utf8');
+    const routing = loadRouting({ file: { text, name: 'escalation.example.yaml' }, timeoutMs: 5000, env: { PAYMENTS_HOOK_SECRET: 'k' } });
+    expect(routing.sinks.map((s) => s.name)).toEqual(['alertmanager-main', 'payments-hook']);
+    expect(routeFor(routing, { ...page, component: 'search-1', source: 'DEAD_LETTER' }, undefined)).toEqual(['alertmanager-main']);
+  });
+});
