@@ -34,6 +34,14 @@ const member = await startMember({
 });
 process.stdout.write(`${JSON.stringify({ msg: 'listening', name: env.NAME, port: member.port, version: env.VERSION, pid: process.pid })}\n`);
 
+// Started by a supervisor that has since died (SIGKILL): do not linger as an orphan.
+if (process.env['SUPERVISOR_PID']) {
+  const supervisor = Number(process.env['SUPERVISOR_PID']);
+  setInterval(() => {
+    if (process.ppid !== supervisor) void member.stop(0).then(() => process.exit(0));
+  }, 1000).unref();
+}
+
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     void member.stop(env.DRAIN_MS).then(() => process.exit(0));

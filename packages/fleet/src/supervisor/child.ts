@@ -83,6 +83,7 @@ export class ChildInstance {
         VERSION: options.version,
         INSTANCE: `${options.component}-${options.index}`,
         DEFECTIVE: options.defective ? '1' : '0',
+        SUPERVISOR_PID: String(process.pid),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -144,7 +145,12 @@ export class ChildInstance {
     if (!this.alive) return;
     this.info.state = 'stopping';
     this.child.kill('SIGTERM');
-    const timedOut = await Promise.race([this.exited.then(() => false), sleep(graceMs).then(() => true)]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+    ]);
+    clearTimeout(timer);
     if (timedOut && this.alive) {
       this.child.kill('SIGKILL');
       await this.exited;
