@@ -1,6 +1,6 @@
 import type { HealingOutcome } from '@healstream/contracts';
 import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
-import { pruneState, type EvaluatorState } from './state.js';
+import { editIncident, pruneState, type EvaluatorState } from './state.js';
 
 /** RECOVERED only when every action succeeded (or was delegated) and verification says so. */
 export function outcomeResult(
@@ -30,7 +30,7 @@ export function applyOutcome(
   if (outcome.mode === 'SHADOW') return state;
   if (state.inFlight[outcome.component]?.commandId === outcome.commandId)
     delete state.inFlight[outcome.component];
-  const incident = state.incidents[outcome.incidentId];
+  const incident = editIncident(state, outcome.incidentId);
   if (!incident) return state;
   const result = outcomeResult(outcome);
   const attempt = incident.history.find((h) => h.commandId === outcome.commandId);

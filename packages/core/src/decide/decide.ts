@@ -13,7 +13,13 @@ import type { Policy } from '../policy/types.js';
 import { DEFAULT_DECISION_CONFIG, partitionBudget, type DecisionConfig } from './config.js';
 import { ladderEscalation, stormEscalation } from './escalations.js';
 import { commandIdFor, decisionIdFor } from './ids.js';
-import { MINUTE_MS, pruneState, type EvaluatorState, type IncidentLadder } from './state.js';
+import {
+  MINUTE_MS,
+  editIncident,
+  pruneState,
+  type EvaluatorState,
+  type IncidentLadder,
+} from './state.js';
 
 export interface DecideInput {
   diagnosis: Diagnosis;
@@ -121,7 +127,7 @@ export function decide(input: DecideInput): DecideResult {
     evaluated,
   });
 
-  const existing = state.incidents[diagnosis.incidentId];
+  const existing = editIncident(state, diagnosis.incidentId);
   if (diagnosis.kind === 'RESOLVED' || (existing && existing.closedAt !== null)) {
     if (existing && existing.closedAt === null) existing.closedAt = now;
     const reason =

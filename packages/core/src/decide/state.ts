@@ -85,8 +85,9 @@ export function restoreState(json: unknown): EvaluatorState {
 /**
  * A copy of the state without what can no longer matter at `now`: expired cooldowns,
  * dispatches older than an hour, in-flight commands past deadline + grace (lost), incidents
- * closed longer than the retention or idle too long, and re-armed storm breakers. The copy
- * shares nothing mutable with the input, so callers may change it in place.
+ * closed longer than the retention or idle too long, and re-armed storm breakers. The copy's
+ * maps and lists are new, so callers may add and remove entries; incident entries are shared
+ * with the input: change one only through `editIncident`.
  */
 export function pruneState(
   state: EvaluatorState,
@@ -122,8 +123,7 @@ export function pruneState(
       .slice(entries.length - config.maxIncidents);
   }
   const incidents: EvaluatorState['incidents'] = {};
-  for (const [id, inc] of entries)
-    incidents[id] = { ...inc, tried: [...inc.tried], history: inc.history.map((h) => ({ ...h })) };
+  for (const [id, inc] of entries) incidents[id] = inc;
   const storm = {
     minute:
       state.storm.minute !== null && now - state.storm.minute < MINUTE_MS
@@ -132,4 +132,16 @@ export function pruneState(
     hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
   };
   return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm };
+}
+
+/** Gives the pruned state its own copy of one incident, safe to change in place. */
+export function editIncident(
+  state: EvaluatorState,
+  incidentId: string,
+): IncidentLadder | undefined {
+  const inc = state.incidents[incidentId];
+  if (!inc) return undefined;
+  const copy = { ...inc, tried: [...inc.tried], history: inc.history.map((h) => ({ ...h })) };
+  state.incidents[incidentId] = copy;
+  return copy;
 }
