@@ -37,5 +37,24 @@ export async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<To
       })),
     });
   }
+  await waitForLeaders(admin, specs.map((s) => s.name));
   return { created: missing.map((s) => s.name), existing: present.map((s) => s.name) };
+}
+
+/**
+ * A busy broker can answer "does not host this topic-partition" for a moment after creating a
+ * topic: wait until every partition has a leader in the metadata, so callers can use them.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leader after ${timeoutMs / 1000}s: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
