@@ -76,7 +76,9 @@ describe('policy-evaluator takeover after kill -9', () => {
     const diagnoses = await watchTopic<Diagnosis>(topic('diagnoses'), 'Diagnosis');
     const decisions = await watchTopic<HealingDecision>(topic('healing-decisions'), 'HealingDecision');
     const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
-    onTestFinished(async () => Promise.all([diagnoses.stop(), decisions.stop(), commands.stop()]));
+    onTestFinished(async () => {
+      await Promise.all([diagnoses.stop(), decisions.stop(), commands.stop()]);
+    });
 
     let killedAt = 0;
     for (let r = 0; r < ROUNDS; r++) {
