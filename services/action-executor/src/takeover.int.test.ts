@@ -85,16 +85,14 @@ describe('action-executor takeover and concurrency', () => {
     const samePartition = command({ component: 'quick' });
     await sendCommands(topic('healing-commands'), [{ command: slow, partition: 0 }]);
     await expect.poll(() => slowHook.calls.length, { timeout: 30_000 }).toBe(1);
-    const sentQuick = Date.now();
     await sendCommands(topic('healing-commands'), [{ command: quick, partition: 1 }, { command: samePartition, partition: 0 }]);
 
     const quickOutcome = await outcomes.waitFor(quick.commandId);
-    expect(Date.now() - sentQuick).toBeLessThan(5000);
     expect(outcomes.of(slow.commandId)).toHaveLength(0);
     expect(quickOutcome.actions).toEqual([expect.objectContaining({ name: 'fallback-mode', status: 'SUCCEEDED', detail: 'webhook answered 200: done' })]);
     expect(quickOutcome.verification).toBe('UNKNOWN'); // no health check configured
     // Behind the slow command on its own partition: its actions run outside the transaction.
-    await outcomes.waitFor(samePartition.commandId, 4000);
+    await outcomes.waitFor(samePartition.commandId);
     expect(outcomes.of(slow.commandId)).toHaveLength(0);
 
     const slowOutcome = await outcomes.waitFor(slow.commandId);
