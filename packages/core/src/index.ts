@@ -89,7 +89,8 @@ export {
   type IncidentLadder,
   type InFlightCommand,
 } from './decide/state.js';
-export { decide, orderPolicies, type DecideInput, type DecideResult } from './decide/decide.js';
+export { decide, type DecideInput, type DecideResult } from './decide/decide.js';
+export { orderPolicies } from './decide/evaluate.js';
 export { applyOutcome, outcomeResult } from './decide/apply-outcome.js';
 export { commandIdFor, decisionIdFor } from './decide/ids.js';
 

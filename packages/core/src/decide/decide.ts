@@ -7,19 +7,13 @@ import type {
   Verdict,
 } from '@healstream/contracts';
 import type { ComponentRegistry } from '../components/registry.js';
-import { validateActions } from '../components/validate.js';
-import { matchPolicy } from '../policy/match.js';
 import type { Policy } from '../policy/types.js';
-import { DEFAULT_DECISION_CONFIG, partitionBudget, type DecisionConfig } from './config.js';
+import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { ladderEscalation, stormEscalation } from './escalations.js';
+import { evaluatePolicies, walkLadder, type SkipReason } from './evaluate.js';
 import { commandIdFor, decisionIdFor } from './ids.js';
-import {
-  MINUTE_MS,
-  editIncident,
-  pruneState,
-  type EvaluatorState,
-  type IncidentLadder,
-} from './state.js';
+import { limitHit } from './limits.js';
+import { editIncident, pruneState, type EvaluatorState, type IncidentLadder } from './state.js';
 
 export interface DecideInput {
   diagnosis: Diagnosis;
@@ -42,14 +36,7 @@ export interface DecideResult {
   state: EvaluatorState;
 }
 
-/** Highest priority first, ties by name: the order every decision evaluates policies in. */
-export function orderPolicies(policies: readonly Policy[]): Policy[] {
-  return [...policies].sort(
-    (a, b) => b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
-}
-
-const SKIP_VERDICT: Record<string, Verdict> = {
+const SKIP_VERDICT: Record<SkipReason, Verdict> = {
   cooldown: 'SKIPPED_COOLDOWN',
   'rate-limit': 'SKIPPED_RATE_LIMIT',
   invalid: 'SKIPPED_INVALID',
@@ -146,35 +133,13 @@ export function decide(input: DecideInput): DecideResult {
   state.incidents[diagnosis.incidentId] = incident;
   incident.lastSeenAt = now;
 
-  // Evaluate every policy, so the decision always says why each did or did not act.
-  const componentLabels = input.components?.components.get(component)?.labels;
-  const ordered = orderPolicies(policies);
-  const evaluated: PolicyEvaluation[] = [];
-  const candidates: { policy: Policy; entry: PolicyEvaluation }[] = [];
-  for (const policy of ordered) {
-    const entry: PolicyEvaluation = {
-      policy: policy.name,
-      priority: policy.priority,
-      matched: false,
-      outcome: 'no-match',
-      reason: '',
-    };
-    evaluated.push(entry);
-    if (!policy.enabled) {
-      entry.outcome = 'disabled';
-      entry.reason = 'policy disabled';
-      continue;
-    }
-    const match = matchPolicy(policy, {
-      diagnosis,
-      now,
-      staleAfterMs: config.staleAfterMs,
-      componentLabels,
-    });
-    entry.matched = match.matched;
-    entry.reason = match.reason;
-    if (match.matched) candidates.push({ policy, entry });
-  }
+  const { evaluated, candidates } = evaluatePolicies(
+    policies,
+    diagnosis,
+    input.components,
+    config,
+    now,
+  );
   const untried = candidates.filter(
     (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
   );
@@ -218,48 +183,11 @@ export function decide(input: DecideInput): DecideResult {
     );
   }
 
-  // The ladder: walk matching policies in order; cooldown, policy rate limit and invalid fall through.
-  let chosen: Policy | undefined;
-  let shadowPolicy: Policy | undefined;
-  let firstSkip: string | undefined;
-  const cooldowns = state.cooldowns[component] ?? {};
-  for (const { policy, entry } of candidates) {
-    if (incident.tried.includes(policy.name)) {
-      entry.outcome = 'tried';
-      entry.reason = `${entry.reason}; already tried for this incident`;
-    } else if (chosen) {
-      entry.outcome = 'lower-priority';
-      entry.reason = `${entry.reason}; ${chosen.name} ranks higher`;
-    } else if (policy.mode === 'shadow') {
-      entry.outcome = shadowPolicy ? 'lower-priority' : 'shadow';
-      entry.reason = `${entry.reason}; shadow mode: recorded, not acted on`;
-      shadowPolicy ??= policy;
-    } else if ((cooldowns[policy.name] ?? 0) > now) {
-      entry.outcome = 'cooldown';
-      entry.reason = `${entry.reason}; in cooldown for ${Math.ceil(((cooldowns[policy.name] ?? 0) - now) / 1000)} s more`;
-      firstSkip ??= 'cooldown';
-    } else if (
-      policy.maxPerHour !== null &&
-      state.dispatches.filter((d) => d.component === component && d.policy === policy.name)
-        .length >= policy.maxPerHour
-    ) {
-      entry.outcome = 'rate-limit';
-      entry.reason = `${entry.reason}; max_per_hour ${policy.maxPerHour} reached for ${component}`;
-      firstSkip ??= 'rate-limit';
-    } else {
-      const failure = input.components
-        ? validateActions(input.components, component, policy.actions)
-        : null;
-      if (failure) {
-        entry.outcome = 'invalid';
-        entry.reason = `${entry.reason}; ${failure.code}: ${failure.message}`;
-        firstSkip ??= 'invalid';
-      } else {
-        entry.outcome = 'chosen';
-        chosen = policy;
-      }
-    }
-  }
+  const {
+    chosen,
+    shadow: shadowPolicy,
+    firstSkip,
+  } = walkLadder(candidates, incident, state, input.components, component, now);
 
   const attempt = incident.attempts + 1;
   const commands: HealingCommand[] = [];
@@ -307,31 +235,19 @@ export function decide(input: DecideInput): DecideResult {
     return { decision: result, shadow, commands, escalations, state };
   }
 
-  // Rate limits that stop any policy: per component, then the partition's share of the fleet budget.
   const chosenEntry = evaluated.find((e) => e.policy === chosen.name);
-  const perComponent = state.dispatches.filter((d) => d.component === component).length;
-  const minuteBudget = partitionBudget(config.fleetPerMinute, config.partitionCount);
-  const hourBudget = partitionBudget(config.fleetPerHour, config.partitionCount);
-  const lastMinute = state.dispatches.filter((d) => d.at > now - MINUTE_MS).length;
-  let limited: string | undefined;
-  if (perComponent >= config.perComponentPerHour) {
-    limited = `${component} reached ${config.perComponentPerHour} dispatches in the last hour`;
-  } else if (lastMinute >= minuteBudget || state.dispatches.length >= hourBudget) {
-    const window = lastMinute >= minuteBudget ? 'minute' : 'hour';
-    const budget = window === 'minute' ? minuteBudget : hourBudget;
-    limited = `partition budget of ${budget} dispatches per ${window} reached (fleet budget / ${config.partitionCount} partitions)`;
-    if (state.storm[window] === null) {
-      state.storm[window] = now;
-      escalations.push(stormEscalation(diagnosis, window, budget, config, now));
+  const limit = limitHit(state, component, config, now);
+  if (limit) {
+    if (limit.kind === 'fleet' && state.storm[limit.window] === null) {
+      state.storm[limit.window] = now;
+      escalations.push(stormEscalation(diagnosis, limit.window, limit.budget, config, now));
     }
-  }
-  if (limited) {
     if (chosenEntry) {
       chosenEntry.outcome = 'rate-limit';
-      chosenEntry.reason = `${chosenEntry.reason}; ${limited}`;
+      chosenEntry.reason = `${chosenEntry.reason}; ${limit.reason}`;
     }
     return {
-      decision: finish('SKIPPED_RATE_LIMIT', limited, evaluated, { policy: chosen.name }),
+      decision: finish('SKIPPED_RATE_LIMIT', limit.reason, evaluated, { policy: chosen.name }),
       shadow,
       commands,
       escalations,
@@ -358,7 +274,10 @@ export function decide(input: DecideInput): DecideResult {
     issuedAt: now,
     deadline: dispatched.deadline,
   };
-  state.cooldowns[component] = { ...cooldowns, [chosen.name]: now + chosen.cooldownSeconds * 1000 };
+  state.cooldowns[component] = {
+    ...state.cooldowns[component],
+    [chosen.name]: now + chosen.cooldownSeconds * 1000,
+  };
   state.dispatches.push({ at: now, component, policy: chosen.name });
   const decision = finish('DISPATCHED', reason, evaluated, {
     policy: chosen.name,

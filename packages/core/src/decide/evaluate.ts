@@ -1,0 +1,120 @@
+import type { Diagnosis, PolicyEvaluation } from '@healstream/contracts';
+import type { ComponentRegistry } from '../components/registry.js';
+import { validateActions } from '../components/validate.js';
+import { matchPolicy } from '../policy/match.js';
+import type { Policy } from '../policy/types.js';
+import type { DecisionConfig } from './config.js';
+import type { EvaluatorState, IncidentLadder } from './state.js';
+
+export interface Candidate {
+  policy: Policy;
+  entry: PolicyEvaluation;
+}
+
+/** Highest priority first, ties by name: the order every decision evaluates policies in. */
+export function orderPolicies(policies: readonly Policy[]): Policy[] {
+  return [...policies].sort(
+    (a, b) => b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+}
+
+/** Evaluates every policy, so the decision always says why each did or did not act. */
+export function evaluatePolicies(
+  policies: readonly Policy[],
+  diagnosis: Diagnosis,
+  components: ComponentRegistry | null | undefined,
+  config: DecisionConfig,
+  now: number,
+): { evaluated: PolicyEvaluation[]; candidates: Candidate[] } {
+  const componentLabels = components?.components.get(diagnosis.component)?.labels;
+  const evaluated: PolicyEvaluation[] = [];
+  const candidates: Candidate[] = [];
+  for (const policy of orderPolicies(policies)) {
+    const entry: PolicyEvaluation = {
+      policy: policy.name,
+      priority: policy.priority,
+      matched: false,
+      outcome: 'no-match',
+      reason: '',
+    };
+    evaluated.push(entry);
+    if (!policy.enabled) {
+      entry.outcome = 'disabled';
+      entry.reason = 'policy disabled';
+      continue;
+    }
+    const match = matchPolicy(policy, {
+      diagnosis,
+      now,
+      staleAfterMs: config.staleAfterMs,
+      componentLabels,
+    });
+    entry.matched = match.matched;
+    entry.reason = match.reason;
+    if (match.matched) candidates.push({ policy, entry });
+  }
+  return { evaluated, candidates };
+}
+
+export type SkipReason = 'cooldown' | 'rate-limit' | 'invalid';
+
+export interface LadderChoice {
+  chosen: Policy | undefined;
+  /** The first shadow policy ranked above the chosen one. */
+  shadow: Policy | undefined;
+  /** Why the first skipped untried policy was skipped. */
+  firstSkip: SkipReason | undefined;
+}
+
+/**
+ * Walks the matching policies in order: tried ones are passed over; a shadow policy is noted and
+ * the walk goes on; cooldown, max_per_hour and failed validation fall through to the next one.
+ * Marks each candidate's outcome and reason.
+ */
+export function walkLadder(
+  candidates: readonly Candidate[],
+  incident: IncidentLadder,
+  state: EvaluatorState,
+  components: ComponentRegistry | null | undefined,
+  component: string,
+  now: number,
+): LadderChoice {
+  const choice: LadderChoice = { chosen: undefined, shadow: undefined, firstSkip: undefined };
+  const cooldowns = state.cooldowns[component] ?? {};
+  const skip = (entry: PolicyEvaluation, reason: SkipReason, why: string) => {
+    entry.outcome = reason;
+    entry.reason = `${entry.reason}; ${why}`;
+    choice.firstSkip ??= reason;
+  };
+  for (const { policy, entry } of candidates) {
+    const until = cooldowns[policy.name] ?? 0;
+    if (incident.tried.includes(policy.name)) {
+      entry.outcome = 'tried';
+      entry.reason = `${entry.reason}; already tried for this incident`;
+    } else if (choice.chosen) {
+      entry.outcome = 'lower-priority';
+      entry.reason = `${entry.reason}; ${choice.chosen.name} ranks higher`;
+    } else if (policy.mode === 'shadow') {
+      entry.outcome = choice.shadow ? 'lower-priority' : 'shadow';
+      entry.reason = `${entry.reason}; shadow mode: recorded, not acted on`;
+      choice.shadow ??= policy;
+    } else if (until > now) {
+      skip(entry, 'cooldown', `in cooldown for ${Math.ceil((until - now) / 1000)} s more`);
+    } else if (
+      policy.maxPerHour !== null &&
+      state.dispatches.filter((d) => d.component === component && d.policy === policy.name)
+        .length >= policy.maxPerHour
+    ) {
+      skip(entry, 'rate-limit', `max_per_hour ${policy.maxPerHour} reached for ${component}`);
+    } else {
+      const failure = components ? validateActions(components, component, policy.actions) : null;
+      if (failure) {
+        skip(entry, 'invalid', `${failure.code}: ${failure.message}`);
+      } else {
+        entry.outcome = 'chosen';
+        choice.chosen = policy;
+      }
+    }
+  }
+  return choice;
+}
