@@ -94,6 +94,14 @@ describe('healstream simulate', () => {
     ]);
   });
 
+  it('runs with the statistical scorer too (the default detector)', async () => {
+    const { code, out } = await cli('simulate', 'fixtures/simulate/latency-spike.jsonl');
+    expect(code).toBe(0);
+    expect(lines(out, /DISPATCHED/)[0]).toBe(
+      '10:01:00  payments   decision DISPATCHED Critical Latency Spike (attempt 1)',
+    );
+  });
+
   it('prints machine-readable JSON with --json', async () => {
     const { out } = await cli(
       'simulate',

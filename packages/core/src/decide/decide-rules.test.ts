@@ -3,7 +3,7 @@ import { parseComponents } from '../components/registry.js';
 import { applyOutcome } from './apply-outcome.js';
 import { resolveDecisionConfig } from './config.js';
 import { decide } from './decide.js';
-import { emptyState, type EvaluatorState } from './state.js';
+import { emptyState, restoreState, type EvaluatorState } from './state.js';
 import { diagnosisOf, outcomeOf, policiesOf, T0 } from './test-helpers.js';
 
 const policies = policiesOf(`
@@ -365,5 +365,14 @@ describe('applyOutcome and pruning', () => {
       incidents: { z: expect.objectContaining({ closedAt: null }) },
       storm: { minute: null, hour: null },
     });
+  });
+});
+
+describe('restoreState', () => {
+  it('accepts a state read back from JSON and refuses another version', () => {
+    const { state } = step(emptyState(), T0);
+    const json = JSON.parse(JSON.stringify(state)) as unknown;
+    expect(restoreState(json)).toEqual(state);
+    expect(() => restoreState({ ...(json as object), version: 2 })).toThrow(/state is invalid/);
   });
 });
