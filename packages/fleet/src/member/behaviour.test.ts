@@ -84,7 +84,7 @@ describe('metrics exposition', () => {
       expect(byName.has(name), name).toBe(true);
     }
     expect(byName.get('db_pool_utilization')?.value).toBe(0.25);
-    expect(byName.get('fallback_mode')?.value).toBe(1);
+    expect(byName.has('uptime_seconds')).toBe(false);
     expect(byName.get('build_info')?.labels).toEqual({ component: 'payments', instance: 'payments-0', version: '1.2.3' });
   });
 });

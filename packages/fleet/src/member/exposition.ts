@@ -6,8 +6,10 @@ export interface Gauge {
 }
 
 /**
- * The metric names the detector and the diagnoser read (packages/core's cause catalogue and
- * default thresholds), plus the aliases `cpu_percent` and `requests_per_second` for humans.
+ * The metric names the detector and the diagnoser read (docs/metrics.md), plus the aliases
+ * `cpu_percent` and `requests_per_second`. The metrics agent publishes every gauge of the page
+ * and the detector scores each, so state that steps by design (uptime, circuit-breaker and
+ * fallback switches) is on /status, not here: it would look anomalous after every fix.
  */
 export interface MemberSnapshot {
   latencyP99Ms: number;
@@ -40,9 +42,6 @@ export function gauges(s: MemberSnapshot): Gauge[] {
     { name: 'db_pool_active', help: 'Database connections in use (leaked ones included).', value: s.poolActive },
     { name: 'db_pool_max', help: 'Size of the database connection pool.', value: s.poolMax },
     { name: 'db_pool_utilization', help: 'db_pool_active / db_pool_max (0..1).', value: s.poolMax > 0 ? s.poolActive / s.poolMax : 0 },
-    { name: 'circuit_breaker_open', help: '1 while calls to the dependency are cut off.', value: s.circuitOpen ? 1 : 0 },
-    { name: 'fallback_mode', help: '1 while answering from the cache.', value: s.fallback ? 1 : 0 },
-    { name: 'uptime_seconds', help: 'Seconds since the process started.', value: s.uptimeSeconds },
   ];
 }
 
