@@ -68,7 +68,8 @@ export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
       const store = await restorer.restore<unknown>(partition, write);
       const saved = store.get(STATE_KEY);
       const decision: DecisionConfig = { ...options.decision, partition, partitionCount: config.HEALSTREAM_PARTITIONS };
-      const current = (): EvaluatorState => structuredClone(store.get(STATE_KEY) as EvaluatorState | undefined) ?? emptyState();
+      // decide and applyOutcome never mutate their input: the committed state stays intact.
+      const current = (): EvaluatorState => (store.get(STATE_KEY) as EvaluatorState | undefined) ?? emptyState();
       if (saved !== undefined) restoreState(saved); // fail loudly on a state this version cannot read
       const verdicts: { verdict: string; policy: string | null }[] = [];
       return {

@@ -200,7 +200,7 @@ describe('decide: rate limits', () => {
     let again = healed(later.state, T0 + 62_000, { incidentId: 'k', component: 'y' }, config);
     again = healed(again.state, T0 + 63_000, { incidentId: 'l', component: 'w' }, config);
     expect(again.escalations.map((e) => [e.source, e.dedupKey])).toEqual([
-      ['STORM_BREAKER', 'healstream/storm-breaker/partition-3/minute'],
+      ['STORM_BREAKER', 'healstream/storm-breaker/minute'],
     ]);
   });
 });

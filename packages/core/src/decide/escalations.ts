@@ -44,7 +44,7 @@ export function ladderEscalation(
   };
 }
 
-/** One per budget window per partition, not one per skipped action. */
+/** One per budget window per partition (not one per skipped action); one page fleet-wide. */
 export function stormEscalation(
   diagnosis: Diagnosis,
   window: 'minute' | 'hour',
@@ -64,7 +64,9 @@ export function stormEscalation(
     details: `first skipped: ${diagnosis.component} incident ${diagnosis.incidentId}, probable cause ${topCause(diagnosis)}`,
     actionsTried: [],
     channel: '',
-    dedupKey: `healstream/storm-breaker/partition-${config.partition}/${window}`,
+    // Fleet-wide: every partition's evaluator trips its own share of the budget, and the
+    // escalator pages once per dedup key and window, so a storm pages once, not per partition.
+    dedupKey: `healstream/storm-breaker/${window}`,
     status: 'TRIGGERED',
     createdAt: now,
     links: [],
