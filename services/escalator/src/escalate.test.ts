@@ -37,6 +37,17 @@ describe('escalate', () => {
     expect(again.suppressed).toHaveLength(1);
   });
 
+  it('sends the page again, under the same dedup key, when the ladder gives up on the incident', () => {
+    const state = memoryState();
+    const [first] = run(state, outcome('NOT_RECOVERED'), t).deliver;
+    const request = { ...examples.Escalation, source: 'LADDER_EXHAUSTED' as const, dedupKey: first?.dedupKey ?? '', actionsTried: [] };
+    const update = run(state, { kind: 'request', escalation: request }, t + 2000);
+    expect(update.deliver).toEqual([expect.objectContaining({ source: 'LADDER_EXHAUSTED', dedupKey: first?.dedupKey, actionsTried: first?.actionsTried })]);
+    expect(run(state, { kind: 'request', escalation: request }, t + 3000).suppressed).toHaveLength(1);
+    // ...and the incident's recovery still resolves it.
+    expect(run(state, outcome('RECOVERED', { attempt: 2 }), t + 4000).deliver).toEqual([expect.objectContaining({ status: 'RESOLVED', dedupKey: first?.dedupKey })]);
+  });
+
   it('resolves the open page of an incident when it recovers, once', () => {
     const state = memoryState();
     const [page] = run(state, outcome('NOT_RECOVERED'), t).deliver;

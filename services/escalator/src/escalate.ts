@@ -47,12 +47,15 @@ export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<
   const result: EscalateResult = { deliver: [], suppressed: [] };
   const trigger = (page: Escalation, resolvable: boolean) => {
     const open = readPage(state, page.dedupKey);
-    if (open && now - open.openedAt < settings.dedupWindowMs) {
+    // A repeat of the same story is absorbed; a new one (the ladder gave up after healing
+    // failed, say) is sent again under the same dedup key, so the sinks update the page
+    // a person already has instead of opening a second one.
+    if (open && now - open.openedAt < settings.dedupWindowMs && open.page.source === page.source) {
       state.set(pageKey(page.dedupKey), { ...open, lastSeenAt: now, suppressed: open.suppressed + 1 });
       result.suppressed.push(page);
       return;
     }
-    state.set(pageKey(page.dedupKey), { kind: 'page', page, openedAt: now, lastSeenAt: now, resolvable, suppressed: 0 });
+    state.set(pageKey(page.dedupKey), { kind: 'page', page, openedAt: open?.openedAt ?? now, lastSeenAt: now, resolvable: resolvable || (open?.resolvable ?? false), suppressed: open?.suppressed ?? 0 });
     if (resolvable && page.incidentId !== null) {
       const notes = notesFor(state, page.incidentId, page.component, now);
       if (!notes.pages.includes(page.dedupKey)) notes.pages = [...notes.pages, page.dedupKey];
