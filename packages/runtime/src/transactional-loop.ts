@@ -19,10 +19,15 @@ export interface InboundRecord<T> {
   headers: KafkaMessage['headers'];
 }
 
-/** An output: an Avro record for a registered topic, or raw bytes (changelogs, dead letters). */
+/**
+ * An output: an Avro record for a registered topic, or raw bytes (changelogs, dead letters).
+ * It goes to the input's partition number, so a component's story stays on one partition
+ * number whatever partitioner its producer used, unless `partition` says otherwise (records
+ * about the whole fleet meet on one partition).
+ */
 export type Outbound =
-  | { topic: string; key: string; value: unknown; headers?: Record<string, string> }
-  | { topic: string; key: string; raw: Buffer | null; headers?: Record<string, string> };
+  | { topic: string; key: string; value: unknown; headers?: Record<string, string>; partition?: number }
+  | { topic: string; key: string; raw: Buffer | null; headers?: Record<string, string>; partition?: number };
 
 export type Emit = (out: Outbound) => void;
 
@@ -253,7 +258,7 @@ export class TransactionalLoop {
     return {
       key: out.key,
       value: 'raw' in out ? out.raw : this.options.serde.encode(out.topic, out.value),
-      partition,
+      partition: out.partition ?? partition,
       ...(out.headers ? { headers: out.headers } : {}),
     };
   }

@@ -16,6 +16,7 @@ import { ChangelogRestorer, groupIdFor, type BaseEnv, type Emit, type Logger, ty
 const STATE_KEY = 'evaluator';
 /** Storm-breaker requests from every partition meet on one escalator partition, to page once. */
 export const FLEET_KEY = '__fleet__';
+export const FLEET_PARTITION = 0;
 
 export interface EvaluatorOptions {
   config: Readonly<BaseEnv>;
@@ -90,7 +91,10 @@ export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
             verdicts.push({ verdict: d.verdict, policy: d.policy });
           }
           for (const c of result.commands) emit({ topic: topics.commands, key: c.component, value: c });
-          for (const e of result.escalations) emit({ topic: topics.requests, key: requestKey(e), value: e });
+          for (const e of result.escalations) {
+            const fleet = e.source === 'STORM_BREAKER';
+            emit({ topic: topics.requests, key: requestKey(e), value: e, ...(fleet ? { partition: FLEET_PARTITION } : {}) });
+          }
           logger.info(
             { incidentId: diagnosis.incidentId, commandId: result.decision.commandId, verdict: result.decision.verdict, policy: result.decision.policy },
             result.decision.reason,
