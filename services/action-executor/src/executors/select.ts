@@ -1,5 +1,7 @@
 import { EXECUTOR_KINDS } from '@healstream/core';
+import { dockerExecutor } from './docker-executor.js';
 import { httpExecutor } from './http-executor.js';
+import { kubernetesExecutor } from './kubernetes-executor.js';
 import { processExecutor } from './process-executor.js';
 import { unavailableExecutor, type ActionExecutor } from './types.js';
 
@@ -8,5 +10,7 @@ export function createExecutors(options: { supervisorUrl: string; webhookSecrets
   const executors = new Map<string, ActionExecutor>(EXECUTOR_KINDS.map((kind) => [kind, unavailableExecutor(kind)]));
   executors.set('process', processExecutor(options.supervisorUrl));
   executors.set('http', httpExecutor(options.webhookSecrets, options.now));
+  executors.set('kubernetes', kubernetesExecutor(options.now ? { now: options.now } : {}));
+  executors.set('docker', dockerExecutor(options.now ? { now: options.now } : {}));
   return executors;
 }
