@@ -100,7 +100,9 @@ export async function serviceMain(name: string, start: () => Promise<{ logger: L
     const running = await start();
     onShutdownSignal(running.logger, running.stop);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    // Configuration problems (ours, or the core's policy and component files) are the user's
+    // to fix: the message alone, which names the variable or file:line:column, and exit 2.
+    if (error instanceof ConfigError || (error instanceof Error && error.name === 'ConfigError')) {
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(2);
     }
