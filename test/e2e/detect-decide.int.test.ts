@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HealingCommand, HealingDecision, MetricSample, ReliabilityEvent, Diagnosis } from '@healstream/contracts';
-import { readTopic, testKafka, testSerde } from '../support/kafka.js';
+import { testKafka, testSerde } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
 import { startDetector, startDiagnoser, startEvaluator } from '../support/services.js';
 

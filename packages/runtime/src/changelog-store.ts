@@ -34,7 +34,10 @@ export class PartitionState<V> {
 
   keys(): string[] {
     const keys = new Set(this.committedValues.keys());
-    for (const [k, v] of this.overlay) v === null ? keys.delete(k) : keys.add(k);
+    for (const [k, v] of this.overlay) {
+      if (v === null) keys.delete(k);
+      else keys.add(k);
+    }
     return [...keys];
   }
 
@@ -49,7 +52,7 @@ export class PartitionState<V> {
   }
 
   committed(): void {
-    for (const [key, value] of this.overlay) value === null ? this.committedValues.delete(key) : this.committedValues.set(key, value);
+    for (const [key, value] of this.overlay) this.load(key, value);
     this.overlay.clear();
   }
 
@@ -59,7 +62,8 @@ export class PartitionState<V> {
 
   /** Restore-time load, outside any transaction. */
   load(key: string, value: V | null): void {
-    value === null ? this.committedValues.delete(key) : this.committedValues.set(key, value);
+    if (value === null) this.committedValues.delete(key);
+    else this.committedValues.set(key, value);
   }
 }
 

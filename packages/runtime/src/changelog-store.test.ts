@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { PartitionState, type Outbound } from '@healstream/runtime';
+
+describe('PartitionState', () => {
+  it('shows uncommitted writes to its own transaction, keeps them on commit and drops them on abort', () => {
+    const state = new PartitionState<{ n: number }>(3, 'x.state');
+    state.load('a', { n: 1 });
+    state.set('a', { n: 2 });
+    state.set('b', { n: 5 });
+    expect(state.get('a')).toEqual({ n: 2 });
+    expect(state.keys().sort()).toEqual(['a', 'b']);
+    state.aborted();
+    expect(state.get('a')).toEqual({ n: 1 });
+    expect(state.get('b')).toBeUndefined();
+    state.delete('a');
+    expect(state.get('a')).toBeUndefined();
+    expect(state.size).toBe(0);
+    state.committed();
+    expect(state.get('a')).toBeUndefined();
+  });
+
+  it('writes each changed key once to the changelog, a deletion as a tombstone', () => {
+    const state = new PartitionState<{ n: number }>(0, 'x.state');
+    state.load('gone', { n: 0 });
+    state.set('a', { n: 1 });
+    state.set('a', { n: 2 });
+    state.delete('gone');
+    const out: Outbound[] = [];
+    state.beforeCommit((o) => out.push(o));
+    expect(out).toEqual([
+      { topic: 'x.state', key: 'a', raw: Buffer.from('{"n":2}') },
+      { topic: 'x.state', key: 'gone', raw: null },
+    ]);
+  });
+});
