@@ -1,3 +1,4 @@
+import { clonePlain } from './clone.js';
 import { initialLikelihood, likelihoodUpdate, type LikelihoodState } from './anomaly-likelihood.js';
 import { ewDeviation, ewUpdate, type EwStats } from './ew-stats.js';
 import { erfc } from './gaussian-tail.js';
@@ -54,7 +55,7 @@ function restore(saved: ScorerState): StateV1 {
   if (s.season?.mean?.length !== SEASON_BINS || !Array.isArray(s.likelihood?.recent)) {
     throw new Error('scorer state is malformed');
   }
-  return structuredClone(s);
+  return clonePlain(s);
 }
 
 /**
@@ -104,7 +105,7 @@ export function createScorer(options: ScorerOptions = {}, state?: ScorerState): 
       return { score: gated.score, baseline, warm: true };
     },
     state(): ScorerState {
-      return structuredClone(s) as unknown as ScorerState;
+      return clonePlain(s) as unknown as ScorerState;
     },
   };
 }
