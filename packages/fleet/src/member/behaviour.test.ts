@@ -61,6 +61,30 @@ describe('fleet member behaviour', () => {
     expect(behaviour.window.summary(now()).errorRate).toBe(1);
   });
 
+  it('a database that is down fails every request without touching the pool, until fallback mode answers from the cache', async () => {
+    const { behaviour, advance, now } = member();
+    behaviour.inject('database-down');
+    const failed = await serveMany(behaviour, 20);
+    expect(failed.every((r) => r.status === 503)).toBe(true);
+    expect(behaviour.pool.inUse).toBe(0);
+    expect(behaviour.unhealthyReason(0.2)).toMatch(/error rate 100%/);
+    behaviour.enableFallback(60_000);
+    advance(6000);
+    expect((await serveMany(behaviour, 10)).every((r) => r.status === 200)).toBe(true);
+    expect(behaviour.window.summary(now()).errorRate).toBe(0);
+  });
+
+  it('a saturated CPU makes the member unhealthy; none clears the external faults', () => {
+    const { behaviour } = member();
+    expect(behaviour.unhealthyReason(0.2, 0.5)).toBeNull();
+    expect(behaviour.unhealthyReason(0.2, 0.97)).toMatch(/cpu at 97%/);
+    behaviour.inject('traffic-surge');
+    behaviour.inject('database-down');
+    expect(behaviour.faults).toMatchObject({ surge: true, databaseDown: true });
+    behaviour.inject('none');
+    expect(behaviour.faults).toMatchObject({ surge: false, databaseDown: false });
+  });
+
   it('an open circuit breaker stops calls to a failing dependency', async () => {
     const { behaviour, now } = member({ random: () => 0.4 });
     behaviour.inject('dependency-errors');

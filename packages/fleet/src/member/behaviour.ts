@@ -10,6 +10,8 @@ export const FAULT_KINDS = [
   'memory-leak',
   'crash',
   'hang',
+  'traffic-surge',
+  'database-down',
   'bad-deploy',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -22,6 +24,10 @@ export interface ActiveFaults {
   poolLeak: boolean;
   memoryLeak: boolean;
   hang: boolean;
+  /** The component's traffic surged: CPU work shared over its running instances. */
+  surge: boolean;
+  /** The component's database is unreachable: every query fails, whatever the process does. */
+  databaseDown: boolean;
 }
 
 export interface BehaviourOptions {
@@ -46,6 +52,8 @@ const noFaults = (): ActiveFaults => ({
   poolLeak: false,
   memoryLeak: false,
   hang: false,
+  surge: false,
+  databaseDown: false,
 });
 
 /**
@@ -89,6 +97,8 @@ export class MemberBehaviour {
       this.faults.dependencyErrors = false;
       this.faults.poolLeak = false;
       this.faults.memoryLeak = false;
+      this.faults.surge = false;
+      this.faults.databaseDown = false;
       return;
     }
     if (kind === 'latency') this.faults.latency = true;
@@ -97,6 +107,8 @@ export class MemberBehaviour {
     if (kind === 'pool-exhaustion') this.faults.poolLeak = true;
     if (kind === 'memory-leak') this.faults.memoryLeak = true;
     if (kind === 'hang') this.faults.hang = true;
+    if (kind === 'traffic-surge') this.faults.surge = true;
+    if (kind === 'database-down') this.faults.databaseDown = true;
   }
 
   openCircuit(durationMs: number): void {
@@ -131,6 +143,10 @@ export class MemberBehaviour {
       if (this.fallbackOn()) {
         await sleep(1 + random() * 3);
         result = { status: 200, body: 'served from cache (fallback mode)' };
+      } else if (this.faults.databaseDown) {
+        // The connect attempt fails fast: nothing is checked out of the pool.
+        await sleep(10 + random() * 10);
+        result = { status: 503, body: 'database unreachable' };
       } else {
         const release = await this.pool.acquire(500);
         try {
@@ -167,13 +183,14 @@ export class MemberBehaviour {
   }
 
   /** Why the member is unhealthy, or null when it is healthy (or degraded but serving). */
-  unhealthyReason(memoryUtil: number): string | null {
+  unhealthyReason(memoryUtil: number, cpuUtil = 0): string | null {
     if (this.fallbackOn()) return null;
     const s = this.window.summary(this.options.now());
     if (this.pool.inUse >= this.pool.max && this.pool.waiting > 0) return `connection pool exhausted (${this.pool.inUse}/${this.pool.max})`;
     if (s.count >= 10 && s.errorRate >= 0.25) return `error rate ${(s.errorRate * 100).toFixed(0)}%`;
     if (s.count >= 10 && s.latencyP99Ms > 500) return `p99 latency ${Math.round(s.latencyP99Ms)} ms`;
     if (memoryUtil >= 0.9) return `memory at ${(memoryUtil * 100).toFixed(0)}% of its limit`;
+    if (cpuUtil >= 0.95) return `cpu at ${(cpuUtil * 100).toFixed(0)}% of its limit`;
     return null;
   }
 }

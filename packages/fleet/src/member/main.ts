@@ -13,6 +13,9 @@ const schema = z.object({
   LEAK_MB_PER_SECOND: z.coerce.number().min(0).max(256).default(4),
   POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
   DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
+  CPU_LIMIT_CORES: z.coerce.number().positive().max(64).default(1),
+  SURGE_CORES: z.coerce.number().positive().max(64).optional(),
+  STATE_DIR: z.string().min(1).optional(),
 });
 
 const parsed = schema.safeParse(process.env);
@@ -31,6 +34,9 @@ const member = await startMember({
   memoryLimitMb: env.MEMORY_LIMIT_MB,
   leakMbPerSecond: env.LEAK_MB_PER_SECOND,
   poolSize: env.POOL_SIZE,
+  cpuLimitCores: env.CPU_LIMIT_CORES,
+  ...(env.SURGE_CORES === undefined ? {} : { surgeCores: env.SURGE_CORES }),
+  stateDir: env.STATE_DIR,
 });
 process.stdout.write(`${JSON.stringify({ msg: 'listening', name: env.NAME, port: member.port, version: env.VERSION, pid: process.pid })}\n`);
 

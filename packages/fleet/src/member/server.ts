@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { BadRequest, readJson, sendJson } from '../http-json.js';
 import { FAULT_KINDS, MemberBehaviour, type FaultKind } from './behaviour.js';
 import { exposition, type MemberSnapshot } from './exposition.js';
+import { startCpuBurner } from './cpu-burner.js';
+import { EXTERNAL_FAULTS, SharedState, type ExternalFault } from './shared-state.js';
 
 export interface MemberSettings {
   name: string;
@@ -13,6 +15,12 @@ export interface MemberSettings {
   memoryLimitMb: number;
   leakMbPerSecond: number;
   poolSize: number;
+  /** The CPU the member may use (a container's limit), in cores: cpu_util is a share of it. */
+  cpuLimitCores?: number;
+  /** CPU work of a traffic surge for the whole component, in cores, shared by its instances. */
+  surgeCores?: number;
+  /** Where the component's instances share external faults and heartbeats (see SharedState). */
+  stateDir?: string | undefined;
 }
 
 export interface RunningMember {
@@ -43,6 +51,18 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
   let cpuBefore = process.cpuUsage();
   let cpuAt = Date.now();
   let cpuUtil = 0;
+  const cpuLimit = settings.cpuLimitCores ?? 1;
+  const surgeCores = settings.surgeCores ?? cpuLimit * 1.2;
+  const shared = new SharedState(settings.stateDir, settings.name, settings.instance);
+  let peers = 1;
+  const refreshShared = () => {
+    shared.beat();
+    behaviour.faults.surge = shared.has('traffic-surge');
+    behaviour.faults.databaseDown = shared.has('database-down');
+    peers = shared.peers();
+  };
+  refreshShared();
+  const stopBurner = startCpuBurner(() => (behaviour.faults.surge ? surgeCores / peers : 0));
 
   const timers = [
     // The load: requests go through the same path as GET /work.
@@ -52,11 +72,12 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
     setInterval(() => {
       const now = Date.now();
       const used = process.cpuUsage(cpuBefore);
-      cpuUtil = Math.min(1, (used.user + used.system) / 1000 / Math.max(1, now - cpuAt));
+      cpuUtil = Math.min(1, (used.user + used.system) / 1000 / Math.max(1, now - cpuAt) / cpuLimit);
       cpuBefore = process.cpuUsage();
       cpuAt = now;
       // A leak holds on to memory it touched, so resident memory really grows.
       if (behaviour.faults.memoryLeak) leaked.push(Buffer.alloc(Math.round(settings.leakMbPerSecond * 1024 * 1024), 1));
+      refreshShared();
     }, 1000),
   ];
 
@@ -86,7 +107,8 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
     const path = url.pathname;
     if (req.method === 'GET' && path === '/healthz') {
       if (behaviour.faults.hang) return; // a hung process does not answer at all
-      const reason = behaviour.unhealthyReason(snapshot().memoryUtil);
+      const now = snapshot();
+      const reason = behaviour.unhealthyReason(now.memoryUtil, now.cpuUtil);
       return sendJson(res, reason ? 503 : 200, { status: reason ? 'unhealthy' : behaviour.fallbackOn() ? 'degraded' : 'ok', reason, version: settings.version, pid: process.pid });
     }
     if (req.method === 'GET' && path === '/metrics') {
@@ -102,7 +124,7 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
       return;
     }
     if (req.method === 'GET' && path === '/status') {
-      return sendJson(res, 200, { ...labels, pid: process.pid, defective: settings.defective, faults: behaviour.faults, flushes: behaviour.flushes, ...snapshot() });
+      return sendJson(res, 200, { ...labels, pid: process.pid, defective: settings.defective, faults: behaviour.faults, peers, flushes: behaviour.flushes, ...snapshot() });
     }
     if (req.method === 'POST' && path === '/admin/fault') {
       const body = await readJson(req);
@@ -116,6 +138,8 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
         setTimeout(onCrash, 20);
         return;
       }
+      if (kind === 'none') shared.clearAll();
+      if ((EXTERNAL_FAULTS as readonly string[]).includes(kind)) shared.set(kind as ExternalFault, true);
       behaviour.inject(kind);
       return sendJson(res, 200, { fault: kind, faults: behaviour.faults });
     }
@@ -158,6 +182,8 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
     stop: (drainMs = 10_000) =>
       (stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
+        stopBurner();
+        shared.leave();
         server.close();
         server.closeIdleConnections();
         const until = Date.now() + drainMs;
