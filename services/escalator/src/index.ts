@@ -1,6 +1,6 @@
 /**
- * The escalator: pages a person when automation cannot fix it, through Alertmanager and
- * webhooks, and records every page in `escalations`.
+ * The escalator: pages a person when automation cannot fix it, through Alertmanager, PagerDuty,
+ * Opsgenie, Slack and webhooks, and records every page in `escalations`.
  *
  *   const routing = loadRouting({ alertmanagerUrl: 'http://127.0.0.1:9093', timeoutMs: 5000, env: {} });
  *   const running = await runService(escalatorService({ config, routing, kafka, logger, registry }), deps);
@@ -16,5 +16,8 @@ export { SERVICE, buildSinks, escalatorInputs, escalatorService, escalatorTopics
 export { alertFor, alertLabels, alertmanagerSink, ALERTNAME } from './sinks/alertmanager.js';
 export { SinkRejectedError, httpPost } from './sinks/http.js';
 export { signBody, signatureHeader, timestampHeader, webhookSink } from './sinks/webhook.js';
-export type { Sink, SinkKind, SinkSpec } from './sinks/types.js';
+export { opsgenieAlert, opsgenieSink, OPSGENIE_URL } from './sinks/opsgenie.js';
+export { pagerDutyEvent, pagerDutySink, PAGERDUTY_URL } from './sinks/pagerduty.js';
+export { slackMessage, slackSink } from './sinks/slack.js';
+export { SINK_KINDS, type Sink, type SinkKind, type SinkSpec } from './sinks/types.js';
 export { prune, type Entry, type IncidentNotes, type OpenPage } from './state.js';

@@ -63,8 +63,16 @@ describe('escalation.example.yaml', () => {
   it('loads', async () => {
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(new URL('../escalation.example.yaml', import.meta.url), 'utf8');
-    const routing = loadRouting({ file: { text, name: 'escalation.example.yaml' }, timeoutMs: 5000, env: { PAYMENTS_HOOK_SECRET: 'k' } });
-    expect(routing.sinks.map((s) => s.name)).toEqual(['alertmanager-main', 'payments-hook']);
+    const env = { PAYMENTS_HOOK_SECRET: 'k', PAYMENTS_PD_ROUTING_KEY: 'r', OPSGENIE_API_KEY: 'o', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/X' };
+    const routing = loadRouting({ file: { text, name: 'escalation.example.yaml' }, timeoutMs: 5000, env });
+    expect(routing.sinks.map((s) => [s.name, s.type, s.url])).toEqual([
+      ['alertmanager-main', 'alertmanager', 'http://127.0.0.1:9093'],
+      ['payments-hook', 'webhook', 'https://hooks.example.com/healstream/payments'],
+      ['payments-pagerduty', 'pagerduty', 'https://events.pagerduty.com'],
+      ['storefront-opsgenie', 'opsgenie', 'https://api.opsgenie.com'],
+      ['oncall-slack', 'slack', 'https://hooks.slack.com/services/T/B/X'],
+    ]);
+    expect(routeFor(routing, page, 'storefront')).toEqual(['alertmanager-main', 'storefront-opsgenie', 'oncall-slack']);
     expect(routeFor(routing, { ...page, component: 'search-1', source: 'DEAD_LETTER' }, undefined)).toEqual(['alertmanager-main']);
   });
 });

@@ -2,17 +2,22 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Escalation } from '@healstream/contracts';
 import { ConfigError } from '@healstream/runtime';
-import type { SinkSpec } from './sinks/types.js';
+import { OPSGENIE_URL } from './sinks/opsgenie.js';
+import { PAGERDUTY_URL } from './sinks/pagerduty.js';
+import { SINK_KINDS, type SinkSpec } from './sinks/types.js';
 
 const sources = ['POLICY_ACTION', 'HEALING_FAILED', 'LADDER_EXHAUSTED', 'DEAD_LETTER', 'STORM_BREAKER'] as const;
 const severities = ['INFO', 'WARNING', 'CRITICAL'] as const;
 
 const url = z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL');
 const sinkSchema = z.strictObject({
-  type: z.enum(['webhook', 'alertmanager']),
-  url,
+  type: z.enum(SINK_KINDS),
+  /** webhook, alertmanager: required; pagerduty, opsgenie: the API's base URL (defaults to the public one); slack: the incoming webhook URL, or url_env. */
+  url: url.optional(),
+  /** Slack: name of the environment variable holding the incoming webhook URL (the URL is the secret). */
+  url_env: z.string().min(1).optional(),
   timeout_ms: z.number().int().min(100).max(120_000).optional(),
-  /** Name of the environment variable holding the webhook's HMAC key (secrets stay out of files). */
+  /** Name of the environment variable holding the secret (secrets stay out of files): the webhook's HMAC key, PagerDuty's routing key, Opsgenie's API key. */
   secret_env: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
 });
@@ -82,11 +87,27 @@ export function loadRouting(input: RoutingSources): Routing {
     file = parsed.data;
   }
   for (const [name, spec] of Object.entries(file.sinks)) {
-    if (sinks.some((s) => s.name === name)) problems.push(`${where}: sinks.${name}: a sink of that name is also given by a variable`);
+    const at = `${where}: sinks.${name}`;
+    if (sinks.some((s) => s.name === name)) problems.push(`${at}: a sink of that name is also given by a variable`);
     const secret = spec.secret_env ? input.env[spec.secret_env] : undefined;
-    if (spec.secret_env && !secret) problems.push(`${where}: sinks.${name}.secret_env: variable ${spec.secret_env} is not set`);
-    if (spec.type !== 'webhook' && (spec.secret_env || spec.headers)) problems.push(`${where}: sinks.${name}: secret_env and headers are for webhooks only`);
-    sinks.push({ name, type: spec.type, url: spec.url, timeoutMs: spec.timeout_ms ?? input.timeoutMs, secret, ...(spec.headers ? { headers: spec.headers } : {}) });
+    if (spec.secret_env && !secret) problems.push(`${at}.secret_env: variable ${spec.secret_env} is not set`);
+    const keyed = spec.type === 'webhook' || spec.type === 'pagerduty' || spec.type === 'opsgenie';
+    if (!keyed && spec.secret_env) problems.push(`${at}: secret_env is for webhook, pagerduty and opsgenie sinks`);
+    if ((spec.type === 'pagerduty' || spec.type === 'opsgenie') && !spec.secret_env) {
+      problems.push(`${at}: secret_env is required (the variable holding the ${spec.type === 'pagerduty' ? 'routing key' : 'API key'})`);
+    }
+    if (spec.type !== 'webhook' && spec.headers) problems.push(`${at}: headers are for webhooks only`);
+    if (spec.type !== 'slack' && spec.url_env) problems.push(`${at}: url_env is for slack sinks`);
+    let target = spec.url ?? (spec.type === 'pagerduty' ? PAGERDUTY_URL : spec.type === 'opsgenie' ? OPSGENIE_URL : '');
+    if (spec.type === 'slack' && spec.url_env) {
+      if (spec.url) problems.push(`${at}: give url or url_env, not both`);
+      const fromEnv = input.env[spec.url_env]?.trim();
+      if (!fromEnv) problems.push(`${at}.url_env: variable ${spec.url_env} is not set`);
+      else if (!/^https?:\/\/\S+$/.test(fromEnv)) problems.push(`${at}.url_env: variable ${spec.url_env} must hold an http(s) URL`);
+      else target = fromEnv;
+    }
+    if (!target && !(spec.type === 'slack' && spec.url_env)) problems.push(`${at}: url${spec.type === 'slack' ? ' or url_env' : ''} is required`);
+    sinks.push({ name, type: spec.type, url: target, timeoutMs: spec.timeout_ms ?? input.timeoutMs, secret, ...(spec.headers ? { headers: spec.headers } : {}) });
   }
   const known = sinks.map((s) => s.name);
   const check = (names: string[], field: string) =>

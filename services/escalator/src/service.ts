@@ -8,7 +8,10 @@ import { partitionHandler, type EscalatorTopics } from './handler.js';
 import { escalatorMetrics } from './metrics.js';
 import type { Routing } from './routing.js';
 import { alertmanagerSink } from './sinks/alertmanager.js';
-import type { Sink } from './sinks/types.js';
+import { opsgenieSink } from './sinks/opsgenie.js';
+import { pagerDutySink } from './sinks/pagerduty.js';
+import { slackSink } from './sinks/slack.js';
+import type { Sink, SinkSpec } from './sinks/types.js';
 import { webhookSink } from './sinks/webhook.js';
 import type { Entry } from './state.js';
 
@@ -44,7 +47,21 @@ export function escalatorInputs(topics: EscalatorTopics): ServiceDefinition['inp
 }
 
 export function buildSinks(routing: Routing, pageTtlMs: number): Map<string, Sink> {
-  return new Map(routing.sinks.map((spec) => [spec.name, spec.type === 'webhook' ? webhookSink(spec) : alertmanagerSink(spec, pageTtlMs)]));
+  const build = (spec: SinkSpec): Sink => {
+    switch (spec.type) {
+      case 'webhook':
+        return webhookSink(spec);
+      case 'alertmanager':
+        return alertmanagerSink(spec, pageTtlMs);
+      case 'pagerduty':
+        return pagerDutySink(spec);
+      case 'opsgenie':
+        return opsgenieSink(spec);
+      case 'slack':
+        return slackSink(spec);
+    }
+  };
+  return new Map(routing.sinks.map((spec) => [spec.name, build(spec)]));
 }
 
 export interface EscalatorServiceOptions {

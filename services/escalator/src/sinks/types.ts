@@ -1,6 +1,7 @@
 import type { Escalation } from '@healstream/contracts';
 
-export type SinkKind = 'webhook' | 'alertmanager';
+export const SINK_KINDS = ['webhook', 'alertmanager', 'pagerduty', 'opsgenie', 'slack'] as const;
+export type SinkKind = (typeof SINK_KINDS)[number];
 
 /** Where pages go. `send` throws TransientError when the sink is down, SinkRejectedError on a 4xx. */
 export interface Sink {
@@ -14,7 +15,7 @@ export interface SinkSpec {
   type: SinkKind;
   url: string;
   timeoutMs: number;
-  /** Webhook only: HMAC-SHA256 key for the signature header. */
+  /** Webhook: HMAC-SHA256 key of the signature header; pagerduty: routing key; opsgenie: API key. */
   secret?: string | undefined;
   /** Webhook only: extra request headers. */
   headers?: Record<string, string>;
