@@ -8,7 +8,9 @@
 export { actionExecutorService, type ActionExecutorOptions, type ActionExecutorService, type ExecutorHooks } from './executor-service.js';
 export { DEFAULT_SETTINGS, executorEnvSchema, settingsFrom, webhookSecrets, type ExecutorEnv, type ExecutorSettings } from './config.js';
 export { createExecutors } from './executors/select.js';
+export { dockerExecutor } from './executors/docker-executor.js';
 export { httpExecutor } from './executors/http-executor.js';
+export { kubernetesExecutor, type KubernetesExecutorOptions } from './executors/kubernetes-executor.js';
 export { processExecutor } from './executors/process-executor.js';
 export { ExecutorError, unavailableExecutor, type ActionCall, type ActionExecutor } from './executors/types.js';
 export { executorMetrics, type ExecutorMetrics } from './metrics.js';
