@@ -8,7 +8,7 @@ import { escalatorEnvSchema } from './config.js';
 import { loadRouting } from './routing.js';
 import { escalatorService } from './service.js';
 import { signBody, signatureHeader, timestampHeader } from './sinks/webhook.js';
-import { startTestWebhook, type TestWebhook } from './test-webhook.js';
+import { startTestWebhook, type TestWebhook } from '../../../test/support/webhook.js';
 
 interface Rig {
   topic: (logical: string) => string;

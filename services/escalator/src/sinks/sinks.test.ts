@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { examples, TransientError, type Escalation } from '@healstream/contracts';
-import { startTestWebhook, type TestWebhook } from '../test-webhook.js';
+import { startTestWebhook, type TestWebhook } from '../../../../test/support/webhook.js';
 import { alertFor, alertLabels } from './alertmanager.js';
 import { SinkRejectedError } from './http.js';
 import { signBody, signatureHeader, timestampHeader, webhookSink } from './webhook.js';
