@@ -9,7 +9,9 @@
  *    (decode, detect, changelog, transaction). Median of `repeat` runs, each on fresh topics.
  * 2. latency: samples flow at `rate` per second while, once a second, a fresh component turns
  *    anomalous; metric → command is the wall time from publishing the anomalous sample to
- *    reading its HealingCommand (through detector, diagnoser and policy-evaluator).
+ *    reading its HealingCommand (through detector, diagnoser and policy-evaluator); metric →
+ *    outcome adds the action-executor: a signed webhook to a local runbook that answers at once,
+ *    and a health check that passes at once (verification needs 1 healthy check here).
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +23,10 @@ import { baseEnvSchema, createLogger, createRegistry, createTopics, loadConfig, 
 import { detectorService } from '@healstream/detector';
 import { diagnoserService } from '@healstream/diagnoser';
 import { evaluatorService } from '@healstream/policy-evaluator';
-import { loadPolicyDir } from '@healstream/core';
+import { loadPolicyDir, parseComponents } from '@healstream/core';
+import { actionExecutorService, createExecutors, DEFAULT_SETTINGS, executorMetrics, webhookSecrets } from '@healstream/action-executor';
+import { createServer } from 'node:http';
+import type { HealingOutcome } from '@healstream/contracts';
 
 const { values } = parseArgs({
   options: {
@@ -138,15 +143,46 @@ for (let r = 0; r < REPEAT; r++) {
 // Latency through detector → diagnoser → policy-evaluator, on the last pipeline.
 const { config, serde, prefix } = last as NonNullable<typeof last>;
 const policies: Policy[] = loadPolicyDir('policies');
-const others = await Promise.all([
+const others: RunningService[] = await Promise.all([
   runService(diagnoserService({ config, logger: silent }), { config, logger: silent, registry: createRegistry('diagnoser', false), kafka }),
   runService(
     evaluatorService({ config, decision: resolveDecisionConfig({ fleetPerMinute: 100_000, fleetPerHour: 1_000_000 }), policies, components: null, kafka, logger: silent }),
     { config, logger: silent, registry: createRegistry('policy-evaluator', false), kafka },
   ),
 ]);
-const commandSerde = new Serde(new RegistryClient(conn.registry));
 const injectedAt = new Map<string, number>();
+// The executor's fleet: every incident component is healed through a local runbook endpoint.
+const runbook = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200).end('{}'));
+});
+await new Promise<void>((resolve) => runbook.listen(0, '127.0.0.1', resolve));
+const runbookUrl = `http://127.0.0.1:${(runbook.address() as { port: number }).port}`;
+const componentsYaml = `components:\n${Array.from({ length: INCIDENTS }, (_, i) => `  bench-incident-${i}:\n    executor: http\n    target: ${runbookUrl}/runbook\n    allowed_actions: [restart-service, alert-oncall]\n    health_check: { url: "${runbookUrl}/healthz" }\n`).join('')}`;
+const benchComponents = parseComponents(componentsYaml, 'bench-components.yaml');
+const executorRegistry = createRegistry('action-executor', false);
+const executor = actionExecutorService({
+  config,
+  settings: { ...DEFAULT_SETTINGS, verifyHealthyChecks: 1, verifyIntervalMs: 100 },
+  components: benchComponents,
+  executors: createExecutors({ supervisorUrl: 'http://127.0.0.1:9', webhookSecrets: webhookSecrets(benchComponents, {}, 'bench-runbook-secret-0123') }),
+  kafka,
+  logger: silent,
+  metrics: executorMetrics(executorRegistry),
+});
+others.push(await runService(executor.definition, { config, logger: silent, registry: executorRegistry, kafka }));
+const outcomeLatencies: number[] = [];
+const outcomeWatcher = kafka.consumer({ groupId: `bench-watch-o-${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 20 });
+await outcomeWatcher.connect();
+await outcomeWatcher.subscribe({ topic: `${prefix}healing-outcomes`, fromBeginning: true });
+const commandSerde = new Serde(new RegistryClient(conn.registry));
+await outcomeWatcher.run({
+  eachMessage: async ({ message }) => {
+    const outcome = await commandSerde.decode<HealingOutcome>(message.value, 'HealingOutcome');
+    const t = injectedAt.get(outcome.component);
+    if (t !== undefined && outcome.verification === 'RECOVERED') outcomeLatencies.push(Date.now() - t);
+  },
+});
 const latencies: number[] = [];
 const watcher = kafka.consumer({ groupId: `bench-watch-${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 20 });
 await watcher.connect();
@@ -178,9 +214,11 @@ for (let tick = 0; tick < INCIDENTS * 10; tick++) {
   await sleep(Math.max(0, started + (tick + 1) * 100 - Date.now()));
 }
 const deadline = Date.now() + 30_000;
-while (latencies.length < INCIDENTS && Date.now() < deadline) await sleep(100);
+while ((latencies.length < INCIDENTS || outcomeLatencies.length < INCIDENTS) && Date.now() < deadline) await sleep(100);
 await producer.disconnect();
 await watcher.disconnect();
+await outcomeWatcher.disconnect();
+runbook.close();
 await Promise.all([last?.detector.stop(), ...others.map((o) => o.stop())]);
 
 const report = {
@@ -191,6 +229,8 @@ const report = {
   detectorToRawRatio: Number((median(detector) / median(raw)).toFixed(3)),
   latencyPhase: { rate: RATE, achievedRate: Math.round(sent / ((Date.now() - started) / 1000)), incidents: INCIDENTS, commandsSeen: latencies.length },
   metricToCommandMs: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) } : null,
+  outcomesSeen: outcomeLatencies.length,
+  metricToOutcomeMs: outcomeLatencies.length ? { p50: percentile(outcomeLatencies, 50), p99: percentile(outcomeLatencies, 99), max: Math.max(...outcomeLatencies) } : null,
 };
 console.log(JSON.stringify(report, null, 2));
 process.exit(0);
