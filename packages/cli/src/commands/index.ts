@@ -10,6 +10,7 @@ import { policiesExplain } from './policies-explain.js';
 import { policiesValidate } from './policies-validate.js';
 import { simulate } from './simulate.js';
 import { fleet } from './fleet.js';
+import { demo } from './demo.js';
 
 /** Every CLI command. Each lives in its own file in this folder; add it here. */
 export const commands: Command[] = [
@@ -29,4 +30,5 @@ export const commands: Command[] = [
   policiesExplain,
   simulate,
   fleet,
+  demo,
 ];

@@ -1,0 +1,94 @@
+import { Aborted } from './journal.js';
+import { runScenario, type ScenarioResult } from './runner.js';
+import type { Scenario } from './scenarios.js';
+import { startStack } from './stack.js';
+import { resultTable, type DemoReport } from './table.js';
+import { Teardown } from './teardown.js';
+import { TimelineFormatter } from './timeline-format.js';
+
+export interface DemoOptions {
+  repoRoot: string;
+  brokers: string[];
+  registryUrl: string;
+  scenarios: Scenario[];
+  short: boolean;
+  verbose: boolean;
+  partitions: number;
+}
+
+export interface DemoIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/**
+ * The whole demo: start everything, run the scenarios one after another with a live timeline,
+ * stop everything (also when interrupted or when something failed), print the table.
+ * Returns the report, with `ok` true only when every scenario ended as expected.
+ */
+export async function runDemo(options: DemoOptions, io: DemoIo, signal: AbortSignal): Promise<DemoReport & { interrupted: boolean; error?: string }> {
+  const startedAt = Date.now();
+  const timeline = new TimelineFormatter(startedAt);
+  const say = (text: string) => io.out(timeline.line(Date.now(), 'demo', '', text));
+  const teardown = new Teardown();
+  const results: ScenarioResult[] = [];
+  let prefix = '';
+  let alertmanager = false;
+  let interrupted = false;
+  let error: string | undefined;
+  try {
+    const stack = await startStack(
+      {
+        repoRoot: options.repoRoot,
+        brokers: options.brokers,
+        registryUrl: options.registryUrl,
+        partitions: options.partitions,
+        short: options.short,
+        say,
+        onServiceLine: options.verbose ? (line) => io.out(line) : undefined,
+        onEntry: (entry) => {
+          const line = timeline.format(entry);
+          if (line) io.out(line);
+        },
+        signal,
+      },
+      teardown,
+    );
+    prefix = stack.prefix;
+    alertmanager = stack.alertmanager !== null;
+    say(`pipeline ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ${options.scenarios.length} scenario(s) to run`);
+    for (const [i, scenario] of options.scenarios.entries()) {
+      io.out('');
+      say(`── scenario ${i + 1}/${options.scenarios.length}: ${scenario.title} (${scenario.component}) ──`);
+      const result = await runScenario(scenario, {
+        fleet: stack.fleet,
+        journal: stack.journal,
+        alertmanager: stack.alertmanager,
+        webhook: stack.webhook,
+        healthUrl: (component) => `http://127.0.0.1:${stack.files.ports.get(component) ?? 0}/healthz`,
+        say,
+        watch: (component, at) => timeline.watch(component, at),
+        timeoutMs: options.short ? 75_000 : 120_000,
+        signal,
+      });
+      results.push(result);
+      say(`${result.ok ? '✔' : '✘'} ${scenario.name}: ${result.note}${result.recoveredAfterMs === null ? '' : `, MTTR ${(result.recoveredAfterMs / 1000).toFixed(1)} s`}`);
+      if (!options.short && i < options.scenarios.length - 1) await new Promise((r) => setTimeout(r, 3000));
+    }
+  } catch (caught) {
+    if (caught instanceof Aborted || signal.aborted) interrupted = true;
+    else error = (caught as Error).message;
+  }
+  io.out('');
+  say(interrupted ? 'interrupted: stopping everything' : 'stopping the services, the fleet and Alertmanager; deleting the run’s topics');
+  await teardown.run((line) => io.err(`demo: ${line}`));
+  const totalSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
+  if (results.length > 0) {
+    io.out('');
+    io.out(resultTable(results));
+  }
+  io.out('');
+  const ok = !interrupted && error === undefined && results.length === options.scenarios.length && results.every((r) => r.ok);
+  io.out(`${ok ? 'every scenario ended as expected' : error ? `demo failed: ${error}` : interrupted ? 'demo interrupted' : 'some scenarios did not end as expected'}; total ${totalSeconds.toFixed(1)} s`);
+  return { ok, prefix, totalSeconds, short: options.short, alertmanager, scenarios: results, interrupted, ...(error ? { error } : {}) };
+}

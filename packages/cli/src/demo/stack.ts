@@ -1,0 +1,177 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { MetricsAgent } from '@healstream/agent';
+import { RegistryClient, Serde } from '@healstream/contracts';
+import { loadComponents } from '@healstream/core';
+import { FleetClient, freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
+import { createKafka, createLogger, partitioner } from '@healstream/runtime';
+import { SERVICES, spawnService, stopServices, type ServiceProcess } from '../commands/start.js';
+import { formatLogLine } from '../log-format.js';
+import { startAlertmanager, type RunningAlertmanager } from './alertmanager.js';
+import { writeDemoFiles, type DemoFiles } from './demo-files.js';
+import { Journal, waitFor, type JournalEntry } from './journal.js';
+import type { Teardown } from './teardown.js';
+import { startTimeline } from './timeline.js';
+import { createRunTopics, removeRunTopics, runPrefix } from './topics.js';
+import { startWebhookSink, type WebhookSink } from './webhook-sink.js';
+
+export interface StackOptions {
+  repoRoot: string;
+  brokers: string[];
+  registryUrl: string;
+  partitions: number;
+  short: boolean;
+  /** Progress lines. */
+  say: (line: string) => void;
+  /** Every service log line, formatted (for --verbose). */
+  onServiceLine?: ((line: string) => void) | undefined;
+  onEntry: (entry: JournalEntry) => void;
+  signal: AbortSignal;
+}
+
+export interface DemoStack {
+  prefix: string;
+  files: DemoFiles;
+  fleet: FleetClient;
+  journal: Journal;
+  alertmanager: RunningAlertmanager | null;
+  webhook: WebhookSink;
+  /** Last log lines of each service, for when one dies. */
+  serviceLogs: Map<string, string[]>;
+  services: ServiceProcess[];
+}
+
+/** How the services are tuned for the demo: quick verification, quick ladder, quick pages. */
+function serviceSettings(files: DemoFiles, supervisorUrl: string, alertmanager: RunningAlertmanager | null, webhook: WebhookSink, short: boolean): Record<string, string> {
+  return {
+    DETECTOR_CONFIG: files.detectorConfig,
+    POLICIES_DIR: files.policiesDir,
+    COMPONENTS_FILE: files.componentsFile,
+    MAX_ATTEMPTS: '3',
+    COMMAND_TIMEOUT_MS: '60000',
+    FLEET_SUPERVISOR_URL: supervisorUrl,
+    ACTION_TIMEOUT_MS: '30000',
+    ACTION_MAX_ATTEMPTS: '2',
+    VERIFY_WINDOW_MS: short ? '8000' : '10000',
+    VERIFY_INTERVAL_MS: '500',
+    VERIFY_HEALTHY_CHECKS: '3',
+    DRAIN_TIMEOUT_MS: '5000',
+    ESCALATOR_WEBHOOK_URL: webhook.url,
+    ESCALATOR_COMPONENTS_FILE: files.componentsFile,
+    ...(alertmanager ? { ESCALATOR_ALERTMANAGER_URL: alertmanager.url } : {}),
+  };
+}
+
+async function readyz(port: number): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+    async (r) => (await r.body?.cancel(), r.ok),
+    () => false,
+  );
+}
+
+/**
+ * Brings up everything a run needs, each piece registered with `teardown` as soon as it runs:
+ * topics under a fresh prefix, a private Alertmanager (or only the webhook sink when it is not
+ * installed), the fleet and its supervisor, the five services as child processes, the timeline
+ * consumer and the metrics agent scraping every member each second.
+ */
+export async function startStack(options: StackOptions, teardown: Teardown): Promise<DemoStack> {
+  const { say, signal } = options;
+  const logger = createLogger('demo', 'warn');
+  const kafka: Kafka = createKafka({ brokers: options.brokers, clientId: 'healstream-demo', logger });
+  const serde = new Serde(new RegistryClient(options.registryUrl));
+  const prefix = runPrefix();
+
+  const specs = await createRunTopics(kafka, prefix, options.partitions);
+  teardown.add('delete the run’s topics', () => removeRunTopics(kafka, options.registryUrl, prefix, specs));
+  say(`topics created under ${prefix} (${options.partitions} partitions)`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'healstream-demo-'));
+  teardown.add('remove the run’s files', () => rm(dir, { recursive: true, force: true }));
+  const files = await writeDemoFiles(options.repoRoot, dir);
+
+  const alertmanager = await startAlertmanager(join(dir, 'alertmanager'), process.env);
+  if (alertmanager) {
+    teardown.add('stop Alertmanager', () => alertmanager.stop());
+    say(`Alertmanager on ${alertmanager.url}`);
+  } else {
+    say('Alertmanager is not installed (apt-get install prometheus-alertmanager, or set ALERTMANAGER_BIN): pages go to the local webhook sink only');
+  }
+  const webhook = await startWebhookSink();
+  teardown.add('close the webhook sink', () => webhook.close());
+
+  const supervisor = new Supervisor({ specs: memberSpecs(loadComponents(files.componentsFile)), stopGraceMs: 3000 });
+  teardown.add('stop the fleet', () => supervisor.stopAll(3000));
+  await supervisor.startAll();
+  const control = await startControlServer(supervisor, { port: await freePort() });
+  teardown.add('close the supervisor’s control API', () => control.close());
+  say(`fleet running: ${[...files.ports].map(([id, port]) => `${id} on :${port}`).join(', ')}; supervisor ${control.url}`);
+
+  const settings = serviceSettings(files, control.url, alertmanager, webhook, options.short);
+  const serviceLogs = new Map<string, string[]>();
+  const services: ServiceProcess[] = [];
+  const ports = new Map<string, number>();
+  teardown.add('stop the services', () => stopServices(services, 10_000));
+  for (const name of SERVICES) {
+    const port = await freePort();
+    ports.set(name, port);
+    const lines: string[] = [];
+    serviceLogs.set(name, lines);
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: options.brokers.join(','),
+      SCHEMA_REGISTRY_URL: options.registryUrl,
+      HEALSTREAM_TOPIC_PREFIX: prefix,
+      HEALSTREAM_PARTITIONS: String(options.partitions),
+      HEALSTREAM_INSTANCE_ID: `${name}-demo`,
+      HTTP_PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...settings,
+    };
+    services.push(
+      spawnService(options.repoRoot, name, env, (line) => {
+        lines.push(line);
+        if (lines.length > 40) lines.shift();
+        options.onServiceLine?.(formatLogLine(name, line));
+      }),
+    );
+  }
+  const ready = await waitFor(
+    async () => {
+      const dead = services.find((s) => s.child.exitCode !== null);
+      if (dead) throw new Error(`${dead.name} exited with code ${dead.child.exitCode}:\n${(serviceLogs.get(dead.name) ?? []).slice(-10).join('\n')}`);
+      const states = await Promise.all([...ports.values()].map(readyz));
+      return states.every(Boolean) ? true : undefined;
+    },
+    180_000,
+    signal,
+  );
+  if (!ready) throw new Error('the services were not ready within 180 s');
+  say(`services ready: ${SERVICES.join(', ')}`);
+
+  const journal = new Journal();
+  const timeline = await startTimeline({ kafka, serde, prefix, journal, onEntry: options.onEntry, onError: say });
+  teardown.add('stop the timeline consumer', () => timeline.stop());
+
+  const producer = kafka.producer({ createPartitioner: partitioner });
+  await producer.connect();
+  teardown.add('disconnect the agent’s producer', () => producer.disconnect());
+  const metricsTopic = `${prefix}metrics`;
+  await serde.registerTopic(metricsTopic, 'MetricSample');
+  const agent = new MetricsAgent({
+    targets: [...files.ports].map(([component, port]) => ({ component, url: `http://127.0.0.1:${port}/metrics` })),
+    intervalMs: 1000,
+    timeoutMs: 800,
+    topic: metricsTopic,
+    producer,
+    serde,
+    logger,
+  });
+  agent.start();
+  teardown.add('stop the metrics agent', () => agent.stop());
+  say('metrics agent scraping every member each second');
+
+  return { prefix, files, fleet: new FleetClient(control.url), journal, alertmanager, webhook, serviceLogs, services };
+}
