@@ -56,15 +56,20 @@ async function settled(scenario: Scenario, ctx: RunnerContext, timeoutMs: number
   return ok === true;
 }
 
-/** A page about the incident: first in Alertmanager's API, else at the webhook sink. */
-async function pageFor(ctx: RunnerContext, component: string, incidentId: string): Promise<string | undefined> {
+/**
+ * The pages about the incident, as the on-call sink shows them: the active alerts in
+ * Alertmanager's API (GET /api/v2/alerts), else what the webhook sink received. `source`
+ * narrows them to pages of that source (e.g. LADDER_EXHAUSTED).
+ */
+async function pageFor(ctx: RunnerContext, component: string, incidentId: string, source?: string): Promise<string | undefined> {
+  const wanted = (s: unknown) => source === undefined || s === source;
   if (ctx.alertmanager) {
     const alerts = await ctx.alertmanager.alerts({ component, incident: incidentId }).catch(() => []);
-    const alert = alerts.find((a) => a.status.state === 'active');
-    if (alert) return `alertmanager (${alert.labels['source'] ?? 'page'})`;
+    const sources = alerts.filter((a) => a.status.state === 'active').map((a) => a.labels['source'] ?? 'page');
+    if (sources.some(wanted)) return `alertmanager (${[...new Set(sources)].sort().join(', ')})`;
   }
-  const hook = ctx.webhook.pages.find((p) => p.body['incidentId'] === incidentId && p.body['status'] === 'TRIGGERED');
-  return hook ? `webhook (${String(hook.body['source'])})` : undefined;
+  const hooks = ctx.webhook.pages.filter((p) => p.body['incidentId'] === incidentId && p.body['status'] === 'TRIGGERED').map((p) => String(p.body['source']));
+  return hooks.some(wanted) ? `webhook (${[...new Set(hooks)].sort().join(', ')})` : undefined;
 }
 
 /**
@@ -127,8 +132,9 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
 
     if (end?.kind === 'recovered') result.recoveredAfterMs = end.outcome.finishedAt - t0;
     if (scenario.expect.kind === 'page') {
-      // The page may still be on its way from the escalator to Alertmanager.
-      result.pageSent = (await waitFor(() => pageFor(ctx, scenario.component, incident), end?.kind === 'escalated' ? 20_000 : 0, signal)) ?? null;
+      // The ladder's page may still be on its way from the escalator to Alertmanager.
+      const wait = end?.kind === 'escalated' ? 20_000 : 0;
+      result.pageSent = (await waitFor(() => pageFor(ctx, scenario.component, incident, 'LADDER_EXHAUSTED'), wait, signal)) ?? (await pageFor(ctx, scenario.component, incident)) ?? null;
       result.ok = end?.kind === 'escalated' && result.pageSent !== null;
       result.note = end?.kind === 'escalated' ? (result.pageSent ? 'ladder exhausted, on-call paged' : 'escalated, but no page arrived') : end ? 'recovered, but it should not have' : 'no escalation in time';
     } else {
