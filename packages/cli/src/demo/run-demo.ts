@@ -4,7 +4,7 @@ import type { Scenario } from './scenarios.js';
 import { startStack } from './stack.js';
 import { resultTable, type DemoReport } from './table.js';
 import { Teardown } from './teardown.js';
-import { TimelineFormatter } from './timeline-format.js';
+import { describeMetrics, TimelineFormatter } from './timeline-format.js';
 
 export interface DemoOptions {
   repoRoot: string;
@@ -66,6 +66,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo, signal: AbortSig
         alertmanager: stack.alertmanager,
         webhook: stack.webhook,
         healthUrl: (component) => `http://127.0.0.1:${stack.files.ports.get(component) ?? 0}/healthz`,
+        describe: (component) => describeMetrics(stack.latest.get(component)),
         say,
         watch: (component, at) => timeline.watch(component, at),
         timeoutMs: options.short ? 75_000 : 120_000,

@@ -29,6 +29,8 @@ export interface RunnerContext {
   alertmanager: RunningAlertmanager | null;
   webhook: WebhookSink;
   healthUrl: (component: string) => string;
+  /** The component's latest scraped metrics, in a few words. */
+  describe: (component: string) => string;
   say: (line: string) => void;
   /** The timeline shows times relative to this injection. */
   watch: (component: string, at: number) => void;
@@ -97,6 +99,7 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
     note: '',
   };
   if (!(await settled(scenario, ctx, 60_000))) ctx.say(`${scenario.component} is not calm after 60 s (unhealthy or an incident still open); injecting anyway`);
+  else ctx.say(`${scenario.component} is healthy: ${ctx.describe(scenario.component)}`);
 
   const t0 = Date.now();
   ctx.watch(scenario.component, t0);

@@ -41,6 +41,8 @@ export interface DemoStack {
   /** Last log lines of each service, for when one dies. */
   serviceLogs: Map<string, string[]>;
   services: ServiceProcess[];
+  /** The latest scraped value of each metric, per component. */
+  latest: Map<string, Map<string, number>>;
 }
 
 /** How the services are tuned for the demo: quick verification, quick ladder, quick pages. */
@@ -79,7 +81,7 @@ async function readyz(port: number): Promise<boolean> {
  */
 export async function startStack(options: StackOptions, teardown: Teardown): Promise<DemoStack> {
   const { say, signal } = options;
-  const logger = createLogger('demo', 'warn');
+  const logger = createLogger('demo', 'error');
   const kafka: Kafka = createKafka({ brokers: options.brokers, clientId: 'healstream-demo', logger });
   const serde = new Serde(new RegistryClient(options.registryUrl));
   const prefix = runPrefix();
@@ -159,6 +161,7 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   await producer.connect();
   teardown.add('disconnect the agent’s producer', () => producer.disconnect());
   const metricsTopic = `${prefix}metrics`;
+  const latest = new Map<string, Map<string, number>>();
   await serde.registerTopic(metricsTopic, 'MetricSample');
   const agent = new MetricsAgent({
     targets: [...files.ports].map(([component, port]) => ({ component, url: `http://127.0.0.1:${port}/metrics` })),
@@ -168,10 +171,17 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     producer,
     serde,
     logger,
+    onSamples: (samples) => {
+      for (const s of samples) {
+        const metrics = latest.get(s.component) ?? new Map<string, number>();
+        metrics.set(s.metric, s.value);
+        latest.set(s.component, metrics);
+      }
+    },
   });
   agent.start();
   teardown.add('stop the metrics agent', () => agent.stop());
   say('metrics agent scraping every member each second');
 
-  return { prefix, files, fleet: new FleetClient(control.url), journal, alertmanager, webhook, serviceLogs, services };
+  return { prefix, files, fleet: new FleetClient(control.url), journal, alertmanager, webhook, serviceLogs, services, latest };
 }

@@ -8,6 +8,13 @@ function anomalyText(a: Anomaly): string {
   return `${a.metric} ${v} (limit ${a.baseline})`;
 }
 
+/** A component's vital signs from its latest scrape: `p99 14 ms, errors 0.2%, cpu 3%, pool 10%`. */
+export function describeMetrics(metrics: Map<string, number> | undefined): string {
+  if (!metrics) return 'no scrape yet';
+  const pct = (m: string) => `${((metrics.get(m) ?? 0) * 100).toFixed(m === 'error_rate' ? 1 : 0)}%`;
+  return `p99 ${Math.round(metrics.get('latency_p99_ms') ?? 0)} ms, errors ${pct('error_rate')}, ${Math.round(metrics.get('throughput_rps') ?? 0)} req/s, cpu ${pct('cpu_util')}, db pool ${pct('db_pool_utilization')}`;
+}
+
 /**
  * Turns the pipeline's records into timeline lines: what was detected, diagnosed, decided, done,
  * verified and paged. Repeats that add nothing (the detector's re-emitted ANOMALY of an open
