@@ -60,15 +60,15 @@ async function settled(scenario: Scenario, ctx: RunnerContext, timeoutMs: number
 
 /**
  * The pages about the incident, as the on-call sink shows them: the active alerts in
- * Alertmanager's API (GET /api/v2/alerts), else what the webhook sink received. `source`
- * narrows them to pages of that source (e.g. LADDER_EXHAUSTED).
+ * Alertmanager's API (GET /api/v2/alerts), or, when Alertmanager is not installed, what the
+ * webhook sink received. `source` narrows them to pages of that source (e.g. LADDER_EXHAUSTED).
  */
 async function pageFor(ctx: RunnerContext, component: string, incidentId: string, source?: string): Promise<string | undefined> {
   const wanted = (s: unknown) => source === undefined || s === source;
   if (ctx.alertmanager) {
     const alerts = await ctx.alertmanager.alerts({ component, incident: incidentId }).catch(() => []);
     const sources = alerts.filter((a) => a.status.state === 'active').map((a) => a.labels['source'] ?? 'page');
-    if (sources.some(wanted)) return `alertmanager (${[...new Set(sources)].sort().join(', ')})`;
+    return sources.some(wanted) ? `alertmanager (${[...new Set(sources)].sort().join(', ')})` : undefined;
   }
   const hooks = ctx.webhook.pages.filter((p) => p.body['incidentId'] === incidentId && p.body['status'] === 'TRIGGERED').map((p) => String(p.body['source']));
   return hooks.some(wanted) ? `webhook (${[...new Set(hooks)].sort().join(', ')})` : undefined;
