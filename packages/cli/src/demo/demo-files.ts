@@ -45,7 +45,7 @@ export async function writeDemoFiles(repoRoot: string, dir: string): Promise<Dem
   const policiesDir = join(dir, 'policies');
   mkdirSync(stateDir, { recursive: true });
   mkdirSync(policiesDir, { recursive: true });
-  copyFileSync(join(repoRoot, 'policies', 'examples', 'demo.yaml'), join(policiesDir, 'demo.yaml'));
+  copyFileSync(join(repoRoot, 'policies', 'demo', 'demo.yaml'), join(policiesDir, 'demo.yaml'));
 
   const doc = parseDocument(readFileSync(join(repoRoot, 'components.yaml'), 'utf8'));
   const components = doc.get('components') as { items: { key: { value: string } }[] } | undefined;
