@@ -1,5 +1,5 @@
 import type { FleetClient } from '@healstream/fleet';
-import type { RunningAlertmanager } from './alertmanager.js';
+import type { RunningAlertmanager } from '@healstream/infra';
 import { waitFor, type Journal } from './journal.js';
 import type { Scenario } from './scenarios.js';
 import type { WebhookSink } from './webhook-sink.js';

@@ -9,7 +9,7 @@ import { FleetClient, freePort, memberSpecs, startControlServer, Supervisor } fr
 import { createKafka, createLogger, partitioner } from '@healstream/runtime';
 import { SERVICES, spawnService, stopServices, type ServiceProcess } from '../commands/start.js';
 import { formatLogLine } from '../log-format.js';
-import { startAlertmanager, type RunningAlertmanager } from './alertmanager.js';
+import { startAlertmanager, type RunningAlertmanager } from '@healstream/infra';
 import { writeDemoFiles, type DemoFiles } from './demo-files.js';
 import { Journal, waitFor, type JournalEntry } from './journal.js';
 import type { Teardown } from './teardown.js';

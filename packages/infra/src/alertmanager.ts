@@ -2,14 +2,17 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '@healstream/fleet';
+import { createServer } from 'node:net';
 
 /** Debian's package; ALERTMANAGER_BIN points elsewhere. */
 export const alertmanagerBin = (env: NodeJS.ProcessEnv) => env['ALERTMANAGER_BIN'] ?? '/usr/bin/prometheus-alertmanager';
 
+/** An alert as GET /api/v2/alerts returns it (the fields healstream reads). */
 export interface AlertmanagerAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
   status: { state: string };
 }
 
@@ -20,7 +23,19 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
-// Alerts go to a receiver that sends nothing: the demo reads them back from the API.
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Alerts go to a receiver that sends nothing: the demo and the tests read them back from the API.
 const CONFIG = `route:
   receiver: 'null'
   group_by: ['...']
@@ -29,8 +44,9 @@ receivers:
 `;
 
 /**
- * A private Alertmanager for one run: its own config and storage under `dir`, clustering off,
- * a free port. Returns null when the binary is not installed.
+ * A private Prometheus Alertmanager (Debian's package) for the demo and the tests: its own
+ * config and storage under `dir`, clustering off, a free port; resolves once /-/ready answers.
+ * Returns null when the binary is not installed.
  */
 export async function startAlertmanager(dir: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<RunningAlertmanager | null> {
   const bin = alertmanagerBin(env);
