@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { Diagnosis, HealingCommand, HealingDecision, HealingOutcome, MetricSample } from '@healstream/contracts';
+import { outcomeFor, type Diagnosis, type HealingCommand, type HealingDecision, type HealingOutcome, type MetricSample } from '@healstream/contracts';
 import { testKafka, testSerde } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
 import { watchTopic } from '../support/records.js';
@@ -56,19 +56,13 @@ describe('policy-evaluator takeover after kill -9', () => {
     await executor.run({
       eachMessage: async ({ message }) => {
         const command = await serde.decode<HealingCommand>(message.value, 'HealingCommand');
-        const outcome: HealingOutcome = {
-          commandId: command.commandId,
-          incidentId: command.incidentId,
-          component: command.component,
-          policy: command.policy.name,
-          attempt: command.attempt,
-          mode: command.mode,
+        const outcome: HealingOutcome = outcomeFor(command, {
           actions: command.actions.map((a) => ({ name: a.name, status: 'SUCCEEDED', durationMs: 10, error: null, detail: null })),
           verification: 'RECOVERED',
           verificationDetail: 'stand-in executor',
           startedAt: command.issuedAt,
           finishedAt: command.issuedAt + 100,
-        };
+        });
         await producer.send({ topic: topic('healing-outcomes'), messages: [{ key: command.component, value: serde.encode(topic('healing-outcomes'), outcome) }] });
       },
     });

@@ -2,6 +2,7 @@ export { generateTypes } from './codegen.js';
 export { loadSchema, recordNames, schemaFiles, schemasDir, type AvroSchema, type RecordName } from './schemas.js';
 export { Serde, frame, unframe } from './serde.js';
 export { examples } from './examples.js';
+export { outcomeFor, type OutcomeResult } from './outcome.js';
 export { RegistryClient, type Compatibility } from './registry-client.js';
 export {
   HealstreamError,

@@ -1,4 +1,5 @@
 import type { ActionResult, HealingCommand, HealingOutcome, Verification } from '@healstream/contracts';
+import { outcomeFor } from '@healstream/contracts';
 import { validateActions, type Component, type ComponentRegistry } from '@healstream/core';
 import type { LedgerEntry } from './ledger.js';
 
@@ -27,19 +28,7 @@ export function outcomeOf(
   startedAt: number,
   finishedAt: number,
 ): HealingOutcome {
-  return {
-    commandId: command.commandId,
-    incidentId: command.incidentId,
-    component: command.component,
-    policy: command.policy.name,
-    attempt: command.attempt,
-    mode: command.mode,
-    actions,
-    verification,
-    verificationDetail,
-    startedAt,
-    finishedAt,
-  };
+  return outcomeFor(command, { actions, verification, verificationDetail, startedAt, finishedAt });
 }
 
 /** The command's actions with parsed parameters (unparseable ones keep their raw strings). */

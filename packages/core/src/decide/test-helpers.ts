@@ -1,3 +1,4 @@
+import { outcomeFor } from '@healstream/contracts';
 import type { Diagnosis, HealingCommand, HealingOutcome } from '@healstream/contracts';
 import { parsePolicies } from '../policy/parse.js';
 import type { Policy } from '../policy/types.js';
@@ -32,13 +33,7 @@ export function outcomeOf(
   at: number,
   failed = false,
 ): HealingOutcome {
-  return {
-    commandId: command.commandId,
-    incidentId: command.incidentId,
-    component: command.component,
-    policy: command.policy.name,
-    attempt: command.attempt,
-    mode: command.mode,
+  return outcomeFor(command, {
     actions: command.actions.map((a) => ({
       name: a.name,
       status: failed ? 'FAILED' : 'SUCCEEDED',
@@ -50,7 +45,7 @@ export function outcomeOf(
     verificationDetail: '',
     startedAt: command.issuedAt,
     finishedAt: at,
-  };
+  });
 }
 
 /** Policies on one metric `x`, from YAML so the tests read like policy files. */

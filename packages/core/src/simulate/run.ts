@@ -1,3 +1,4 @@
+import { outcomeFor } from '@healstream/contracts';
 import type {
   Diagnosis,
   Escalation,
@@ -68,13 +69,7 @@ function simulatedOutcome(
   finishedAt: number,
 ): HealingOutcome {
   const status = rule?.status ?? 'SUCCEEDED';
-  return {
-    commandId: command.commandId,
-    incidentId: command.incidentId,
-    component: command.component,
-    policy: command.policy.name,
-    attempt: command.attempt,
-    mode: command.mode,
+  return outcomeFor(command, {
     actions: command.actions.map((a, i) => ({
       name: a.name,
       status:
@@ -95,7 +90,7 @@ function simulatedOutcome(
       : 'simulated: succeeded and recovered',
     startedAt: command.issuedAt,
     finishedAt,
-  };
+  });
 }
 
 /**
