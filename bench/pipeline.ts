@@ -2,10 +2,10 @@
  * The pipeline's throughput and latency on this machine, with the raw kafkajs consumer of the
  * same topic as the baseline, so the figures read as ratios:
  *
- *   bash scripts/toolchain.sh pnpm bench [--preload 100000] [--rate 400] [--incidents 40] [--repeat 3]
+ *   bash scripts/toolchain.sh pnpm bench [--preload 200000] [--rate 400] [--incidents 40] [--repeat 3]
  *
  * 1. throughput: `preload` healthy samples are written to a fresh metrics topic (12 partitions);
- *    a plain kafkajs consumer group reads them all (baseline), then the detector consumes them
+ *    a plain kafkajs consumer group reads them all with eachMessage (baseline, first record to last), then the detector consumes them
  *    (decode, detect, changelog, transaction). Median of `repeat` runs, each on fresh topics.
  * 2. latency: samples flow at `rate` per second while, once a second, a fresh component turns
  *    anomalous; metric → command is the wall time from publishing the anomalous sample to
@@ -30,7 +30,7 @@ import type { HealingOutcome } from '@healstream/contracts';
 
 const { values } = parseArgs({
   options: {
-    preload: { type: 'string', default: '100000' },
+    preload: { type: 'string', default: '200000' },
     rate: { type: 'string', default: '400' },
     incidents: { type: 'string', default: '40' },
     repeat: { type: 'string', default: '3' },
@@ -98,11 +98,11 @@ async function rawConsumeRate(topic: string): Promise<number> {
   let count = 0;
   let first = 0;
   await new Promise<void>((resolve) => {
+    // eachMessage: the ordinary way to consume with kafkajs, one callback per record.
     void consumer.run({
-      eachBatch: async ({ batch }) => {
+      eachMessage: async () => {
         if (first === 0) first = Date.now();
-        count += batch.messages.length;
-        if (count >= PRELOAD) resolve();
+        if (++count === PRELOAD) resolve();
       },
     });
   });
