@@ -44,8 +44,21 @@ export class RegistryClient {
     return { status: response.status, json };
   }
 
+  /** A 409 from a concurrent first write of the same subject is retried a few times. */
+  private async retryConflict(request: () => Promise<{ status: number; json: unknown }>): Promise<{ status: number; json: unknown }> {
+    for (let attempt = 0; ; attempt++) {
+      const answer = await request();
+      const message = String((answer.json as { message?: unknown } | undefined)?.message ?? '');
+      const race = answer.status === 409 && /already exists/i.test(message);
+      if (!race || attempt >= 4) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+    }
+  }
+
   async setCompatibility(subject: string, compatibility: Compatibility): Promise<void> {
-    const { status, json } = await this.call('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility });
+    // Services start together and set the same subject at once; the registry answers the
+    // loser of that race 409 (rule already exists): a second PUT updates the rule instead.
+    const { status, json } = await this.retryConflict(() => this.call('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility }));
     if (status >= 300) {
       throw new HealstreamError('REGISTRY_REJECTED', `setting ${compatibility} on ${subject}: HTTP ${status} ${JSON.stringify(json)}`, { retriable: false });
     }
@@ -53,10 +66,9 @@ export class RegistryClient {
 
   /** Registers the schema under the subject (idempotent) and returns its id. */
   async register(subject: string, schema: object): Promise<number> {
-    const { status, json } = await this.call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
-      schema: JSON.stringify(schema),
-      schemaType: 'AVRO',
-    });
+    const { status, json } = await this.retryConflict(() =>
+      this.call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema: JSON.stringify(schema), schemaType: 'AVRO' }),
+    );
     const id = (json as { id?: unknown } | undefined)?.id;
     if (status >= 300 || typeof id !== 'number') {
       const message = (json as { message?: string } | undefined)?.message ?? JSON.stringify(json);
