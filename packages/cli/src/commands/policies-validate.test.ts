@@ -1,20 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../run-cli.js';
+import { cli } from '../run-cli.test-helper.js';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    cwd: root,
-    env: {},
-  });
-  return { code, out, err };
-}
 
 describe('healstream policies validate', () => {
   it('accepts the default policies and the examples', async () => {

@@ -6,32 +6,17 @@ import { applyOutcome } from './apply-outcome.js';
 import { resolveDecisionConfig } from './config.js';
 import { decide } from './decide.js';
 import { emptyState } from './state.js';
+import { diagnosisOf, T0 } from './test-helpers.js';
 
 const policies = parsePolicies(
   readFileSync(new URL('../../../../policies/default.yaml', import.meta.url), 'utf8'),
   'default.yaml',
 );
-const T0 = Date.parse('2026-03-01T10:00:00Z');
 
-export function diagnosis(
-  overrides: Partial<Diagnosis> & { metrics?: Record<string, number> } = {},
-  at = T0,
-): Diagnosis {
+/** The decide tests' diagnosis: metrics and overrides in one object. */
+function diagnosis(overrides: Partial<Diagnosis> & { metrics?: Record<string, number> } = {}, at = T0): Diagnosis {
   const { metrics = {}, ...rest } = overrides;
-  return {
-    eventId: `ev-${at}`,
-    incidentId: 'inc-1',
-    component: 'payments',
-    kind: 'ANOMALY',
-    severity: 'CRITICAL',
-    detectedAt: at,
-    diagnosedAt: at,
-    snapshot: Object.entries(metrics).map(([metric, value]) => ({ metric, value, observedAt: at })),
-    anomalies: [],
-    labels: {},
-    causes: [],
-    ...rest,
-  };
+  return diagnosisOf(metrics, at, rest);
 }
 
 function outcome(
