@@ -44,8 +44,11 @@ describe('escalate', () => {
     const update = run(state, { kind: 'request', escalation: request }, t + 2000);
     expect(update.deliver).toEqual([expect.objectContaining({ source: 'LADDER_EXHAUSTED', dedupKey: first?.dedupKey, actionsTried: first?.actionsTried })]);
     expect(run(state, { kind: 'request', escalation: request }, t + 3000).suppressed).toHaveLength(1);
-    // ...and the incident's recovery still resolves it.
-    expect(run(state, outcome('RECOVERED', { attempt: 2 }), t + 4000).deliver).toEqual([expect.objectContaining({ status: 'RESOLVED', dedupKey: first?.dedupKey })]);
+    // ...and the incident's recovery resolves both pages sent under the key, each as it was sent.
+    expect(run(state, outcome('RECOVERED', { attempt: 2 }), t + 4000).deliver).toEqual([
+      expect.objectContaining({ status: 'RESOLVED', dedupKey: first?.dedupKey, source: 'HEALING_FAILED', escalationId: first?.escalationId }),
+      expect.objectContaining({ status: 'RESOLVED', dedupKey: first?.dedupKey, source: 'LADDER_EXHAUSTED' }),
+    ]);
   });
 
   it('resolves the open page of an incident when it recovers, once', () => {

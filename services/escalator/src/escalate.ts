@@ -55,7 +55,16 @@ export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<
       result.suppressed.push(page);
       return;
     }
-    state.set(pageKey(page.dedupKey), { kind: 'page', page, openedAt: open?.openedAt ?? now, lastSeenAt: now, resolvable: resolvable || (open?.resolvable ?? false), suppressed: open?.suppressed ?? 0 });
+    const earlier = open ? [...(open.earlier ?? []).filter((e) => e.source !== open.page.source), open.page] : [];
+    state.set(pageKey(page.dedupKey), {
+      kind: 'page',
+      page,
+      openedAt: open?.openedAt ?? now,
+      lastSeenAt: now,
+      resolvable: resolvable || (open?.resolvable ?? false),
+      suppressed: open?.suppressed ?? 0,
+      ...(earlier.length > 0 ? { earlier } : {}),
+    });
     if (resolvable && page.incidentId !== null) {
       const notes = notesFor(state, page.incidentId, page.component, now);
       if (!notes.pages.includes(page.dedupKey)) notes.pages = [...notes.pages, page.dedupKey];
@@ -67,7 +76,7 @@ export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<
     const open = readPage(state, dedupKey);
     if (!open) return;
     state.delete(pageKey(dedupKey));
-    result.deliver.push(resolutionOf(open.page, now, why));
+    for (const page of [...(open.earlier ?? []), open.page]) result.deliver.push(resolutionOf(page, now, why));
   };
 
   switch (input.kind) {

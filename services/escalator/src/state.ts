@@ -19,6 +19,12 @@ export interface OpenPage {
   resolvable: boolean;
   /** Triggers with the same dedup key inside the window that were not paged again. */
   suppressed: number;
+  /**
+   * Earlier pages sent under this dedup key with another source (a policy's alert-oncall, then
+   * healing failed, then the ladder gave up): sinks that tell alerts apart by source (e.g.
+   * Alertmanager's labels) hold one alert for each, and each is resolved with the incident.
+   */
+  earlier?: Escalation[];
 }
 
 /** What the escalator learned about an incident from commands and outcomes. */
