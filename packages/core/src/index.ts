@@ -114,6 +114,7 @@ export {
   DEPLOY_METRIC,
   detect,
   snapshotOf,
+  refreshEvent,
   type DetectResult,
   type ScorerFactory,
 } from './detect/detect.js';

@@ -1,5 +1,5 @@
-import { topicName, type MetricSample } from '@healstream/contracts';
-import { detect, type ComponentDetectorState, type DetectorConfig } from '@healstream/core';
+import { topicName, type MetricSample, type ReliabilityEvent } from '@healstream/contracts';
+import { detect, refreshEvent, type ComponentDetectorState, type DetectorConfig } from '@healstream/core';
 import { ChangelogRestorer, type Logger, type ServiceDefinition, type BaseEnv, groupIdFor } from '@healstream/runtime';
 import type { Kafka } from 'kafkajs';
 
@@ -34,22 +34,33 @@ export function detectorService(options: DetectorOptions): ServiceDefinition {
     outputs: [{ topic: events, record: 'ReliabilityEvent' }],
     async open(partition, write) {
       const state = await restorer.restore<ComponentDetectorState>(partition, write);
+      // Events wait for the end of the transaction: the other samples of the scrape that opened
+      // an incident usually arrive in the same batch, and the diagnosis should see them all.
+      const pending: ReliabilityEvent[] = [];
       return {
-        handle(record, emit) {
+        handle(record) {
           const sample = record.value as MetricSample;
           const result = detect(state.get(sample.component), sample, options.detector);
           state.set(sample.component, result.state);
-          for (const event of result.events) {
+          pending.push(...result.events);
+        },
+        beforeCommit(emit) {
+          for (const held of pending.splice(0)) {
+            const latest = state.get(held.component);
+            const event = latest ? refreshEvent(held, latest, options.detector) : held;
             emit({ topic: events, key: event.component, value: event });
             logger.info(
               { incidentId: event.incidentId, component: event.component, kind: event.kind, anomalies: event.anomalies.map((a) => a.metric) },
               event.kind === 'ANOMALY' ? 'anomaly detected' : 'incident resolved',
             );
           }
+          state.beforeCommit(emit);
         },
-        beforeCommit: (emit) => state.beforeCommit(emit),
         committed: () => state.committed(),
-        aborted: () => state.aborted(),
+        aborted: () => {
+          pending.length = 0;
+          state.aborted();
+        },
       };
     },
   };

@@ -1,8 +1,8 @@
 import type { ScorerOptions, ScorerState, SeriesScorer } from '@healstream/anomaly';
-import type { MetricSample } from '@healstream/contracts';
+import type { MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorConfig } from './config.js';
-import { detect, type ScorerFactory } from './detect.js';
+import { detect, refreshEvent, type ScorerFactory } from './detect.js';
 import type { ComponentDetectorState } from './state.js';
 
 /**
@@ -183,5 +183,34 @@ describe('detect: the statistical scorer', () => {
     );
     expect(Object.keys(state?.metrics ?? {})).toHaveLength(2);
     expect(JSON.stringify(state).length).toBeLessThan(1000);
+  });
+});
+
+describe('refreshEvent', () => {
+  it('brings an opening event up to date with the rest of the scrape it opened on', () => {
+    const config = resolveDetectorConfig({ statistical: { enabled: false } });
+    const at = Date.parse('2026-03-01T10:00:00Z');
+    const sample = (metric: string, value: number) => ({ component: 'checkout', metric, value, timestamp: at, labels: {} });
+    const first = detect(undefined, sample('error_rate', 0.2), config);
+    expect(first.events).toHaveLength(1);
+    const opening = first.events[0] as ReliabilityEvent;
+    expect(opening.snapshot.map((r) => r.metric)).toEqual(['error_rate']);
+    const rest = detect(first.state, sample('dependency_error_rate', 0.6), config);
+    expect(rest.events).toEqual([]);
+    const refreshed = refreshEvent(opening, rest.state, config);
+    expect(refreshed.eventId).toBe(opening.eventId);
+    expect(refreshed.detectedAt).toBe(at);
+    expect(refreshed.snapshot.map((r) => r.metric).sort()).toEqual(['dependency_error_rate', 'error_rate']);
+    expect(refreshed.anomalies.map((a) => a.metric).sort()).toEqual(['dependency_error_rate', 'error_rate']);
+    expect(refreshed.severity).toBe('CRITICAL');
+  });
+
+  it('leaves a RESOLVED event, or one of another incident, as it is', () => {
+    const config = resolveDetectorConfig({ statistical: { enabled: false } });
+    const state = detect(undefined, { component: 'c', metric: 'error_rate', value: 0.2, timestamp: 1, labels: {} }, config).state;
+    const resolved = { eventId: 'x', incidentId: state.incident?.incidentId ?? '', component: 'c', kind: 'RESOLVED' as const, severity: 'INFO' as const, detectedAt: 1, snapshot: [], anomalies: [], labels: {} };
+    expect(refreshEvent(resolved, state, config)).toBe(resolved);
+    const other = { ...resolved, kind: 'ANOMALY' as const, incidentId: 'inc-other' };
+    expect(refreshEvent(other, state, config)).toBe(other);
   });
 });

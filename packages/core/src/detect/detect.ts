@@ -109,6 +109,30 @@ function event(
 }
 
 /**
+ * An ANOMALY event brought up to date with the component's latest state: the snapshot, the
+ * anomalies still fresh at the event's time, the labels and the severity. A scrape publishes
+ * all of a component's metrics at once, but the incident opens on the first bad one: the
+ * detector service emits its events once the whole batch is in, refreshed, so the diagnosis sees
+ * every metric of that scrape. Ids and detectedAt are kept; RESOLVED events are left as they are.
+ */
+export function refreshEvent(
+  event: ReliabilityEvent,
+  state: ComponentDetectorState,
+  config: DetectorConfig,
+): ReliabilityEvent {
+  if (event.kind !== 'ANOMALY' || state.incident?.incidentId !== event.incidentId) return event;
+  const active = freshAnomalies(state, event.detectedAt, config);
+  if (active.length === 0) return event;
+  return {
+    ...event,
+    severity: active.some((m) => m.severity === 'CRITICAL') ? 'CRITICAL' : 'WARNING',
+    snapshot: snapshotOf(state),
+    anomalies: active.map((m) => m.anomaly as Anomaly),
+    labels: { ...state.labels },
+  };
+}
+
+/**
  * Feeds one sample of one component into its detector. Time is the sample's timestamp.
  * Returns the new state (the input is not changed) and the events to publish: ANOMALY when an
  * incident opens and again, at most every `reemitEveryMs`, when an anomalous sample arrives while
