@@ -16,12 +16,22 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'import-x/no-cycle': 'error',
       // One public door per package: never reach into another package's sources.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@healstream/*/src/*', '**/packages/*/src/*', '**/services/*/src/*'], message: "Import the package's public entry point instead." }] },
+        {
+          patterns: [
+            {
+              group: ['@healstream/*/src/*', '**/packages/*/src/*', '**/services/*/src/*'],
+              message: "Import the package's public entry point instead.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -16,15 +16,37 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { RegistryClient, Serde, topicCatalogue, type HealingCommand, type MetricSample } from '@healstream/contracts';
+import {
+  RegistryClient,
+  Serde,
+  topicCatalogue,
+  type HealingCommand,
+  type MetricSample,
+} from '@healstream/contracts';
 import { resolveDecisionConfig, resolveDetectorConfig, type Policy } from '@healstream/core';
 import { infraSettings, up } from '@healstream/infra';
-import { baseEnvSchema, createLogger, createRegistry, createTopics, loadConfig, loopMetrics, quietKafkajsTimerWarnings, runService, type RunningService } from '@healstream/runtime';
+import {
+  baseEnvSchema,
+  createLogger,
+  createRegistry,
+  createTopics,
+  loadConfig,
+  loopMetrics,
+  quietKafkajsTimerWarnings,
+  runService,
+  type RunningService,
+} from '@healstream/runtime';
 import { detectorService } from '@healstream/detector';
 import { diagnoserService } from '@healstream/diagnoser';
 import { evaluatorService } from '@healstream/policy-evaluator';
 import { loadPolicyDir, parseComponents } from '@healstream/core';
-import { actionExecutorService, createExecutors, DEFAULT_SETTINGS, executorMetrics, webhookSecrets } from '@healstream/action-executor';
+import {
+  actionExecutorService,
+  createExecutors,
+  DEFAULT_SETTINGS,
+  executorMetrics,
+  webhookSecrets,
+} from '@healstream/action-executor';
 import { createServer } from 'node:http';
 import type { HealingOutcome } from '@healstream/contracts';
 
@@ -47,16 +69,24 @@ const PARTITIONS = 12;
 quietKafkajsTimerWarnings();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[
+    Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))
+  ] as number;
 
 async function connection() {
-  if (process.env['KAFKA_BROKERS'] && process.env['SCHEMA_REGISTRY_URL']) return { brokers: process.env['KAFKA_BROKERS'], registry: process.env['SCHEMA_REGISTRY_URL'] };
+  if (process.env['KAFKA_BROKERS'] && process.env['SCHEMA_REGISTRY_URL'])
+    return { brokers: process.env['KAFKA_BROKERS'], registry: process.env['SCHEMA_REGISTRY_URL'] };
   const report = await up(infraSettings());
   return { brokers: report.brokers, registry: report.registryUrl };
 }
 
 const conn = await connection();
-const kafka = new Kafka({ clientId: 'bench', brokers: conn.brokers.split(','), logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'bench',
+  brokers: conn.brokers.split(','),
+  logLevel: logLevel.NOTHING,
+});
 const silent = createLogger('bench', 'silent');
 
 async function freshPipeline() {
@@ -65,7 +95,12 @@ async function freshPipeline() {
   await admin.connect();
   await createTopics(admin, topicCatalogue(prefix, PARTITIONS));
   await admin.disconnect();
-  const config = loadConfig(baseEnvSchema, { KAFKA_BROKERS: conn.brokers, SCHEMA_REGISTRY_URL: conn.registry, HEALSTREAM_TOPIC_PREFIX: prefix, HEALSTREAM_PARTITIONS: String(PARTITIONS) });
+  const config = loadConfig(baseEnvSchema, {
+    KAFKA_BROKERS: conn.brokers,
+    SCHEMA_REGISTRY_URL: conn.registry,
+    HEALSTREAM_TOPIC_PREFIX: prefix,
+    HEALSTREAM_PARTITIONS: String(PARTITIONS),
+  });
   const serde = new Serde(new RegistryClient(conn.registry));
   await serde.registerTopic(`${prefix}metrics`, 'MetricSample');
   return { prefix, config, serde };
@@ -73,7 +108,13 @@ async function freshPipeline() {
 
 function healthy(i: number, at: number): MetricSample {
   const c = i % COMPONENTS;
-  return { component: `bench-${c}`, metric: i % 2 === 0 ? 'latency_p99_ms' : 'error_rate', value: i % 2 === 0 ? 100 + (i % 13) : 0.01, timestamp: at, labels: {} };
+  return {
+    component: `bench-${c}`,
+    metric: i % 2 === 0 ? 'latency_p99_ms' : 'error_rate',
+    value: i % 2 === 0 ? 100 + (i % 13) : 0.01,
+    timestamp: at,
+    labels: {},
+  };
 }
 
 async function preload(prefix: string, serde: Serde) {
@@ -84,7 +125,11 @@ async function preload(prefix: string, serde: Serde) {
     const messages = [];
     for (let j = i; j < Math.min(PRELOAD, i + 2000); j++) {
       const s = healthy(j, t0 + j);
-      messages.push({ key: s.component, value: serde.encode(`${prefix}metrics`, s), timestamp: String(s.timestamp) });
+      messages.push({
+        key: s.component,
+        value: serde.encode(`${prefix}metrics`, s),
+        timestamp: String(s.timestamp),
+      });
     }
     await producer.send({ topic: `${prefix}metrics`, messages });
   }
@@ -92,7 +137,10 @@ async function preload(prefix: string, serde: Serde) {
 }
 
 async function rawConsumeRate(topic: string): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-raw-${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: `bench-raw-${randomBytes(3).toString('hex')}`,
+    maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let count = 0;
@@ -111,11 +159,17 @@ async function rawConsumeRate(topic: string): Promise<number> {
   return PRELOAD / seconds;
 }
 
-async function detectorRate(config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>): Promise<{ rate: number; running: RunningService }> {
+async function detectorRate(
+  config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>,
+): Promise<{ rate: number; running: RunningService }> {
   const registry = createRegistry('detector', false);
-  const running = await runService(detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }), { config, logger: silent, registry, kafka });
+  const running = await runService(
+    detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }),
+    { config, logger: silent, registry, kafka },
+  );
   const metrics = loopMetrics(registry);
-  const consumed = async () => (await metrics.recordsIn.get()).values.reduce((n, v) => n + v.value, 0);
+  const consumed = async () =>
+    (await metrics.recordsIn.get()).values.reduce((n, v) => n + v.value, 0);
   let first = 0;
   for (;;) {
     const n = await consumed();
@@ -128,7 +182,14 @@ async function detectorRate(config: ReturnType<typeof loadConfig<typeof baseEnvS
 
 const raw: number[] = [];
 const detector: number[] = [];
-let last: { config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>; serde: Serde; prefix: string; detector: RunningService } | undefined;
+let last:
+  | {
+      config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>;
+      serde: Serde;
+      prefix: string;
+      detector: RunningService;
+    }
+  | undefined;
 for (let r = 0; r < REPEAT; r++) {
   const { prefix, config, serde } = await freshPipeline();
   await preload(prefix, serde);
@@ -137,16 +198,30 @@ for (let r = 0; r < REPEAT; r++) {
   detector.push(d.rate);
   if (last) await last.detector.stop();
   last = { config, serde, prefix, detector: d.running };
-  console.log(`run ${r + 1}: raw consumer ${Math.round(raw[r] as number)} records/s, detector ${Math.round(d.rate)} samples/s`);
+  console.log(
+    `run ${r + 1}: raw consumer ${Math.round(raw[r] as number)} records/s, detector ${Math.round(d.rate)} samples/s`,
+  );
 }
 
 // Latency through detector → diagnoser → policy-evaluator, on the last pipeline.
 const { config, serde, prefix } = last as NonNullable<typeof last>;
 const policies: Policy[] = loadPolicyDir('policies');
 const others: RunningService[] = await Promise.all([
-  runService(diagnoserService({ config, logger: silent }), { config, logger: silent, registry: createRegistry('diagnoser', false), kafka }),
+  runService(diagnoserService({ config, logger: silent }), {
+    config,
+    logger: silent,
+    registry: createRegistry('diagnoser', false),
+    kafka,
+  }),
   runService(
-    evaluatorService({ config, decision: resolveDecisionConfig({ fleetPerMinute: 100_000, fleetPerHour: 1_000_000 }), policies, components: null, kafka, logger: silent }),
+    evaluatorService({
+      config,
+      decision: resolveDecisionConfig({ fleetPerMinute: 100_000, fleetPerHour: 1_000_000 }),
+      policies,
+      components: null,
+      kafka,
+      logger: silent,
+    }),
     { config, logger: silent, registry: createRegistry('policy-evaluator', false), kafka },
   ),
 ]);
@@ -165,14 +240,27 @@ const executor = actionExecutorService({
   config,
   settings: { ...DEFAULT_SETTINGS, verifyHealthyChecks: 1, verifyIntervalMs: 100 },
   components: benchComponents,
-  executors: createExecutors({ supervisorUrl: 'http://127.0.0.1:9', webhookSecrets: webhookSecrets(benchComponents, {}, 'bench-runbook-secret-0123') }),
+  executors: createExecutors({
+    supervisorUrl: 'http://127.0.0.1:9',
+    webhookSecrets: webhookSecrets(benchComponents, {}, 'bench-runbook-secret-0123'),
+  }),
   kafka,
   logger: silent,
   metrics: executorMetrics(executorRegistry),
 });
-others.push(await runService(executor.definition, { config, logger: silent, registry: executorRegistry, kafka }));
+others.push(
+  await runService(executor.definition, {
+    config,
+    logger: silent,
+    registry: executorRegistry,
+    kafka,
+  }),
+);
 const outcomeLatencies: number[] = [];
-const outcomeWatcher = kafka.consumer({ groupId: `bench-watch-o-${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 20 });
+const outcomeWatcher = kafka.consumer({
+  groupId: `bench-watch-o-${randomBytes(3).toString('hex')}`,
+  maxWaitTimeInMs: 20,
+});
 await outcomeWatcher.connect();
 await outcomeWatcher.subscribe({ topic: `${prefix}healing-outcomes`, fromBeginning: true });
 const commandSerde = new Serde(new RegistryClient(conn.registry));
@@ -180,11 +268,15 @@ await outcomeWatcher.run({
   eachMessage: async ({ message }) => {
     const outcome = await commandSerde.decode<HealingOutcome>(message.value, 'HealingOutcome');
     const t = injectedAt.get(outcome.component);
-    if (t !== undefined && outcome.verification === 'RECOVERED') outcomeLatencies.push(Date.now() - t);
+    if (t !== undefined && outcome.verification === 'RECOVERED')
+      outcomeLatencies.push(Date.now() - t);
   },
 });
 const latencies: number[] = [];
-const watcher = kafka.consumer({ groupId: `bench-watch-${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 20 });
+const watcher = kafka.consumer({
+  groupId: `bench-watch-${randomBytes(3).toString('hex')}`,
+  maxWaitTimeInMs: 20,
+});
 await watcher.connect();
 await watcher.subscribe({ topic: `${prefix}healing-commands`, fromBeginning: true });
 await watcher.run({
@@ -210,11 +302,22 @@ for (let tick = 0; tick < INCIDENTS * 10; tick++) {
     batch.push({ component, metric: 'latency_p99_ms', value: 650, timestamp: now, labels: {} });
     injectedAt.set(component, now);
   }
-  await producer.send({ topic: `${prefix}metrics`, messages: batch.map((s) => ({ key: s.component, value: serde.encode(`${prefix}metrics`, s), timestamp: String(s.timestamp) })) });
+  await producer.send({
+    topic: `${prefix}metrics`,
+    messages: batch.map((s) => ({
+      key: s.component,
+      value: serde.encode(`${prefix}metrics`, s),
+      timestamp: String(s.timestamp),
+    })),
+  });
   await sleep(Math.max(0, started + (tick + 1) * 100 - Date.now()));
 }
 const deadline = Date.now() + 30_000;
-while ((latencies.length < INCIDENTS || outcomeLatencies.length < INCIDENTS) && Date.now() < deadline) await sleep(100);
+while (
+  (latencies.length < INCIDENTS || outcomeLatencies.length < INCIDENTS) &&
+  Date.now() < deadline
+)
+  await sleep(100);
 await producer.disconnect();
 await watcher.disconnect();
 await outcomeWatcher.disconnect();
@@ -227,10 +330,27 @@ const report = {
   rawConsumerPerSecond: Math.round(median(raw)),
   detectorSamplesPerSecond: Math.round(median(detector)),
   detectorToRawRatio: Number((median(detector) / median(raw)).toFixed(3)),
-  latencyPhase: { rate: RATE, achievedRate: Math.round(sent / ((Date.now() - started) / 1000)), incidents: INCIDENTS, commandsSeen: latencies.length },
-  metricToCommandMs: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) } : null,
+  latencyPhase: {
+    rate: RATE,
+    achievedRate: Math.round(sent / ((Date.now() - started) / 1000)),
+    incidents: INCIDENTS,
+    commandsSeen: latencies.length,
+  },
+  metricToCommandMs: latencies.length
+    ? {
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        max: Math.max(...latencies),
+      }
+    : null,
   outcomesSeen: outcomeLatencies.length,
-  metricToOutcomeMs: outcomeLatencies.length ? { p50: percentile(outcomeLatencies, 50), p99: percentile(outcomeLatencies, 99), max: Math.max(...outcomeLatencies) } : null,
+  metricToOutcomeMs: outcomeLatencies.length
+    ? {
+        p50: percentile(outcomeLatencies, 50),
+        p99: percentile(outcomeLatencies, 99),
+        max: Math.max(...outcomeLatencies),
+      }
+    : null,
 };
 console.log(JSON.stringify(report, null, 2));
 process.exit(0);

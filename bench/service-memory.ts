@@ -20,16 +20,31 @@ import { infraSettings, residentMiB, up } from '@healstream/infra';
 import { createTopics, quietKafkajsTimerWarnings } from '@healstream/runtime';
 import { SERVICES, serviceEnv, spawnService, stopServices } from '@healstream/cli';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '60' }, components: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '60' },
+    components: { type: 'string', default: '200' },
+  },
+});
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const COMPONENTS = Number(values.components);
 quietKafkajsTimerWarnings();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const infra = process.env['KAFKA_BROKERS'] ? { brokers: process.env['KAFKA_BROKERS'], registryUrl: process.env['SCHEMA_REGISTRY_URL'] as string } : await up(infraSettings());
+const infra = process.env['KAFKA_BROKERS']
+  ? {
+      brokers: process.env['KAFKA_BROKERS'],
+      registryUrl: process.env['SCHEMA_REGISTRY_URL'] as string,
+    }
+  : await up(infraSettings());
 const prefix = `bench.mem.${randomBytes(3).toString('hex')}.`;
-const kafka = new Kafka({ clientId: 'bench-memory', brokers: infra.brokers.split(','), logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'bench-memory',
+  brokers: infra.brokers.split(','),
+  logLevel: logLevel.NOTHING,
+});
 const admin = kafka.admin();
 await admin.connect();
 await createTopics(admin, topicCatalogue(prefix, 12));
@@ -42,7 +57,10 @@ await new Promise<void>((resolve) => runbook.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(runbook.address() as { port: number }).port}`;
 const names = Array.from({ length: COMPONENTS }, (_, i) => `mem-${i}`);
 const componentsFile = join(mkdtempSync(join(tmpdir(), 'healstream-mem-')), 'components.yaml');
-writeFileSync(componentsFile, `components:\n${names.map((n) => `  ${n}:\n    executor: http\n    target: ${url}/runbook\n    allowed_actions: [restart-service, alert-oncall, scale-up, enable-circuit-breaker, fallback-mode]\n    health_check: { url: "${url}/healthz" }\n`).join('')}`);
+writeFileSync(
+  componentsFile,
+  `components:\n${names.map((n) => `  ${n}:\n    executor: http\n    target: ${url}/runbook\n    allowed_actions: [restart-service, alert-oncall, scale-up, enable-circuit-breaker, fallback-mode]\n    health_check: { url: "${url}/healthz" }\n`).join('')}`,
+);
 
 const env = {
   ...process.env,
@@ -57,7 +75,9 @@ const env = {
   HEALSTREAM_HTTP_BASE_PORT: String(19000 + Math.floor(Math.random() * 500)),
 };
 const root = infraSettings().repoRoot;
-const services = SERVICES.map((name, i) => spawnService(root, name, serviceEnv(env, name, i), () => {}));
+const services = SERVICES.map((name, i) =>
+  spawnService(root, name, serviceEnv(env, name, i), () => {}),
+);
 await sleep(8000);
 
 const serde = new Serde(new RegistryClient(infra.registryUrl));
@@ -76,11 +96,26 @@ for (let tick = 0; Date.now() - started < SECONDS * 1000; tick++) {
   for (let i = 0; i < due; i++) {
     const component = names[(sent + i) % COMPONENTS] as string;
     const sick = (anomalous.get(component) ?? 0) > now;
-    batch.push({ component, metric: 'latency_p99_ms', value: sick ? 700 : 100 + ((sent + i) % 17), timestamp: now, labels: {} });
+    batch.push({
+      component,
+      metric: 'latency_p99_ms',
+      value: sick ? 700 : 100 + ((sent + i) % 17),
+      timestamp: now,
+      labels: {},
+    });
   }
   sent += due;
-  if (batch.length) await producer.send({ topic: `${prefix}metrics`, messages: batch.map((s) => ({ key: s.component, value: serde.encode(`${prefix}metrics`, s), timestamp: String(now) })) });
-  if (tick % 10 === 0) for (const s of services) rss.get(s.name)?.push(residentMiB(s.child.pid as number) ?? 0);
+  if (batch.length)
+    await producer.send({
+      topic: `${prefix}metrics`,
+      messages: batch.map((s) => ({
+        key: s.component,
+        value: serde.encode(`${prefix}metrics`, s),
+        timestamp: String(now),
+      })),
+    });
+  if (tick % 10 === 0)
+    for (const s of services) rss.get(s.name)?.push(residentMiB(s.child.pid as number) ?? 0);
   await sleep(Math.max(0, started + (tick + 1) * 100 - Date.now()));
 }
 await producer.disconnect();
@@ -89,7 +124,21 @@ runbook.close();
 await admin.deleteTopics({ topics: topicCatalogue(prefix, 12).map((t) => t.name) }).catch(() => {});
 await admin.disconnect();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const report = Object.fromEntries([...rss].map(([name, xs]) => [name, { medianMiB: median(xs), maxMiB: Math.max(...xs) }]));
-console.log(JSON.stringify({ rate: RATE, seconds: SECONDS, components: COMPONENTS, samplesSent: sent, rssByService: report }, null, 2));
+const report = Object.fromEntries(
+  [...rss].map(([name, xs]) => [name, { medianMiB: median(xs), maxMiB: Math.max(...xs) }]),
+);
+console.log(
+  JSON.stringify(
+    {
+      rate: RATE,
+      seconds: SECONDS,
+      components: COMPONENTS,
+      samplesSent: sent,
+      rssByService: report,
+    },
+    null,
+    2,
+  ),
+);
 
 process.exit(0);

@@ -6,7 +6,10 @@ import { KAFKA_VERSION, REGISTRY_VERSION, infraSettings } from '@healstream/infr
 // No Docker engine runs here, so the compose file is checked for what it must say, not run.
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(`${infraSettings().repoRoot}/docker-compose.yml`, 'utf8')) as {
-    services: Record<string, { image?: string; environment?: Record<string, unknown>; ports?: string[] }>;
+    services: Record<
+      string,
+      { image?: string; environment?: Record<string, unknown>; ports?: string[] }
+    >;
   };
 
   it('runs the same Kafka as the embedded default, set up for transactions on one node', () => {
@@ -26,16 +29,33 @@ describe('docker-compose.yml', () => {
 });
 
 describe('docker-compose.yml services', () => {
-  const compose = parse(readFileSync(`${infraSettings().repoRoot}/docker-compose.yml`, 'utf8'), { merge: true }) as {
-    services: Record<string, { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown> }>;
+  const compose = parse(readFileSync(`${infraSettings().repoRoot}/docker-compose.yml`, 'utf8'), {
+    merge: true,
+  }) as {
+    services: Record<
+      string,
+      {
+        command?: string[];
+        environment?: Record<string, string>;
+        depends_on?: Record<string, unknown>;
+      }
+    >;
   };
 
   it('runs each of the five services from its own main.ts, after the topics exist', () => {
-    for (const name of ['detector', 'diagnoser', 'policy-evaluator', 'action-executor', 'escalator']) {
+    for (const name of [
+      'detector',
+      'diagnoser',
+      'policy-evaluator',
+      'action-executor',
+      'escalator',
+    ]) {
       const service = compose.services[name];
       expect(service?.command).toEqual(['node', '--import', 'tsx', `services/${name}/src/main.ts`]);
       expect(service?.environment?.['KAFKA_BROKERS']).toBe('kafka:19092');
-      expect(service?.environment?.['SCHEMA_REGISTRY_URL']).toBe('http://registry:8080/apis/ccompat/v7');
+      expect(service?.environment?.['SCHEMA_REGISTRY_URL']).toBe(
+        'http://registry:8080/apis/ccompat/v7',
+      );
       expect(Object.keys(service?.depends_on ?? {})).toContain('topics');
     }
     expect(compose.services['topics']?.command).toContain('create');

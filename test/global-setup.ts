@@ -25,7 +25,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const settings = infraSettings();
   const report = await up(settings, (line) => console.log(`[infra] ${line}`));
-  console.log(`[infra] kafka ${report.brokers}, registry ${report.registryUrl} ready in ${report.seconds.toFixed(1)}s`);
+  console.log(
+    `[infra] kafka ${report.brokers}, registry ${report.registryUrl} ready in ${report.seconds.toFixed(1)}s`,
+  );
   project.provide('kafkaBrokers', report.brokers);
   project.provide('schemaRegistryUrl', report.registryUrl);
   const startedHere = report.kafka.started || report.registry.started;

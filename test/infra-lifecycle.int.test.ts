@@ -35,29 +35,48 @@ describe('healstream infra, as a user runs it', () => {
       HEALSTREAM_CONTROLLER_PORT: '29093',
       HEALSTREAM_REGISTRY_PORT: '28081',
     };
-    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', join(repoRoot, 'packages/cli/src/main.ts'), ...args], { env, cwd: repoRoot });
+    const cli = (...args: string[]) =>
+      run(
+        process.execPath,
+        ['--import', 'tsx', join(repoRoot, 'packages/cli/src/main.ts'), ...args],
+        { env, cwd: repoRoot },
+      );
     try {
-      const first = JSON.parse((await cli('infra', 'up', '--json')).stdout) as { kafka: { started: boolean }; registry: { started: boolean } };
+      const first = JSON.parse((await cli('infra', 'up', '--json')).stdout) as {
+        kafka: { started: boolean };
+        registry: { started: boolean };
+      };
       expect(first.kafka.started).toBe(true);
       expect(first.registry.started).toBe(true);
       const pids = processesMentioning(':29092').concat(processesMentioning(':28081'));
       expect(pids.length).toBeGreaterThanOrEqual(2);
 
-      const second = JSON.parse((await cli('infra', 'up', '--json')).stdout) as { kafka: { started: boolean }; registry: { started: boolean } };
+      const second = JSON.parse((await cli('infra', 'up', '--json')).stdout) as {
+        kafka: { started: boolean };
+        registry: { started: boolean };
+      };
       expect(second.kafka.started).toBe(false);
       expect(second.registry.started).toBe(false);
-      expect(processesMentioning(':29092').concat(processesMentioning(':28081')).sort()).toEqual(pids.sort());
+      expect(processesMentioning(':29092').concat(processesMentioning(':28081')).sort()).toEqual(
+        pids.sort(),
+      );
 
-      const status = JSON.parse((await cli('infra', 'status', '--json')).stdout) as { healthy: boolean }[];
+      const status = JSON.parse((await cli('infra', 'status', '--json')).stdout) as {
+        healthy: boolean;
+      }[];
       expect(status.every((c) => c.healthy)).toBe(true);
 
-      const down = JSON.parse((await cli('infra', 'down', '--clean', '--json')).stdout) as { stopped: string[] };
+      const down = JSON.parse((await cli('infra', 'down', '--clean', '--json')).stdout) as {
+        stopped: string[];
+      };
       expect(down.stopped.sort()).toEqual(['kafka', 'registry']);
       expect(processesMentioning('healstream.infra=kafka:29092')).toEqual([]);
       expect(processesMentioning('healstream.infra=registry:28081')).toEqual([]);
       expect(readdirSync(home)).not.toContain('data');
 
-      const again = JSON.parse((await cli('infra', 'down', '--json')).stdout) as { stopped: string[] };
+      const again = JSON.parse((await cli('infra', 'down', '--json')).stdout) as {
+        stopped: string[];
+      };
       expect(again.stopped).toEqual([]);
     } finally {
       await cli('infra', 'down').catch(() => {});

@@ -10,13 +10,20 @@ const run = promisify(execFile);
 const root = infraSettings().repoRoot;
 
 /** Starts a service's real main.ts with exactly this environment; returns how it ended. */
-async function start(service: string, env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+async function start(
+  service: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stderr: string }> {
   try {
-    await run(process.execPath, ['--import', 'tsx', join(root, 'services', service, 'src', 'main.ts')], {
-      cwd: root,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      timeout: 30_000,
-    });
+    await run(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'services', service, 'src', 'main.ts')],
+      {
+        cwd: root,
+        env: { PATH: process.env['PATH'] ?? '', ...env },
+        timeout: 30_000,
+      },
+    );
     return { code: 0, stderr: '' };
   } catch (error) {
     const e = error as { code?: number; stderr?: string };
@@ -24,18 +31,26 @@ async function start(service: string, env: Record<string, string>): Promise<{ co
   }
 }
 
-const good = { KAFKA_BROKERS: '127.0.0.1:1', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1/apis/ccompat/v7' };
+const good = {
+  KAFKA_BROKERS: '127.0.0.1:1',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1/apis/ccompat/v7',
+};
 
 // Configuration is checked before any connection is made, so no broker is needed here.
 describe('a service refuses to start on bad configuration, naming what is wrong', () => {
   it('exits non-zero naming KAFKA_BROKERS when it is missing', async () => {
-    const { code, stderr } = await start('detector', { SCHEMA_REGISTRY_URL: good.SCHEMA_REGISTRY_URL });
+    const { code, stderr } = await start('detector', {
+      SCHEMA_REGISTRY_URL: good.SCHEMA_REGISTRY_URL,
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/^detector: invalid configuration: KAFKA_BROKERS is required/m);
   });
 
   it('exits non-zero naming SCHEMA_REGISTRY_URL when it is malformed', async () => {
-    const { code, stderr } = await start('diagnoser', { ...good, SCHEMA_REGISTRY_URL: 'registry:8081' });
+    const { code, stderr } = await start('diagnoser', {
+      ...good,
+      SCHEMA_REGISTRY_URL: 'registry:8081',
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/SCHEMA_REGISTRY_URL must be an http\(s\) URL.*got 'registry:8081'/);
   });
@@ -44,9 +59,22 @@ describe('a service refuses to start on bad configuration, naming what is wrong'
     const dir = mkdtempSync(join(tmpdir(), 'healstream-policies-'));
     writeFileSync(
       join(dir, 'bad.yaml'),
-      ['- name: Too Urgent', '  conditions:', '    - metric: latency_p99_ms', '      operator: gt', '      threshold: 500', '  actions: [restart-service]', '  priority: 11', ''].join('\n'),
+      [
+        '- name: Too Urgent',
+        '  conditions:',
+        '    - metric: latency_p99_ms',
+        '      operator: gt',
+        '      threshold: 500',
+        '  actions: [restart-service]',
+        '  priority: 11',
+        '',
+      ].join('\n'),
     );
-    const { code, stderr } = await start('policy-evaluator', { ...good, POLICIES_DIR: dir, COMPONENTS_FILE: join(root, 'components.yaml') });
+    const { code, stderr } = await start('policy-evaluator', {
+      ...good,
+      POLICIES_DIR: dir,
+      COMPONENTS_FILE: join(root, 'components.yaml'),
+    });
     expect(code).toBe(2);
     expect(stderr).toContain(`${join(dir, 'bad.yaml')}:7:13: priority`);
     expect(stderr).not.toContain('    at ');

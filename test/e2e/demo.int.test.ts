@@ -19,54 +19,71 @@ interface Row {
 
 // What each scenario must come to: the cause diagnosed, the actions run, healed or paged.
 const EXPECTED: Record<string, { cause: string; actions: string[]; heals: boolean }> = {
-  'pool-exhaustion': { cause: 'connection-pool-exhaustion', actions: ['restart-service'], heals: true },
-  'error-spike': { cause: 'dependency-failure', actions: ['enable-circuit-breaker', 'fallback-mode'], heals: true },
+  'pool-exhaustion': {
+    cause: 'connection-pool-exhaustion',
+    actions: ['restart-service'],
+    heals: true,
+  },
+  'error-spike': {
+    cause: 'dependency-failure',
+    actions: ['enable-circuit-breaker', 'fallback-mode'],
+    heals: true,
+  },
   'resource-exhaustion': { cause: 'resource-exhaustion', actions: ['scale-up'], heals: true },
   'bad-deploy': { cause: 'bad-deploy', actions: ['rollback-deployment'], heals: true },
   unfixable: { cause: 'unknown', actions: ['restart-service', 'scale-up'], heals: false },
 };
 
 describe('healstream demo, end to end in short mode', () => {
-  it('heals every fixable scenario within 15 s of the fault, pages Alertmanager for the unfixable one, and leaves no topic behind', async () => {
-    const { brokers, registryUrl } = testEnv();
-    const dir = await mkdtemp(join(tmpdir(), 'healstream-demo-test-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const file = join(dir, 'demo.json');
-    const lines: string[] = [];
-    const code = await runCli(['demo', '--short', '--json-file', file], {
-      out: (line) => lines.push(line),
-      err: (line) => lines.push(line),
-      cwd: infraSettings().repoRoot,
-      env: { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registryUrl },
-    });
-    const output = lines.join('\n');
-    const report = JSON.parse(await readFile(file, 'utf8')) as { ok: boolean; prefix: string; alertmanager: boolean; scenarios: Row[] };
+  it(
+    'heals every fixable scenario within 15 s of the fault, pages Alertmanager for the unfixable one, and leaves no topic behind',
+    async () => {
+      const { brokers, registryUrl } = testEnv();
+      const dir = await mkdtemp(join(tmpdir(), 'healstream-demo-test-'));
+      onTestFinished(() => rm(dir, { recursive: true, force: true }));
+      const file = join(dir, 'demo.json');
+      const lines: string[] = [];
+      const code = await runCli(['demo', '--short', '--json-file', file], {
+        out: (line) => lines.push(line),
+        err: (line) => lines.push(line),
+        cwd: infraSettings().repoRoot,
+        env: { ...process.env, KAFKA_BROKERS: brokers.join(','), SCHEMA_REGISTRY_URL: registryUrl },
+      });
+      const output = lines.join('\n');
+      const report = JSON.parse(await readFile(file, 'utf8')) as {
+        ok: boolean;
+        prefix: string;
+        alertmanager: boolean;
+        scenarios: Row[];
+      };
 
-    expect(code, output).toBe(0);
-    expect(report.ok).toBe(true);
-    expect(report.alertmanager, 'the real Alertmanager ran').toBe(true);
-    expect(report.scenarios.map((r) => r.scenario)).toEqual(Object.keys(EXPECTED));
-    for (const row of report.scenarios) {
-      const expected = EXPECTED[row.scenario];
-      expect(row.ok, `${row.scenario}: ${row.note}`).toBe(true);
-      expect(row.diagnosedAs, row.scenario).toBe(expected?.cause);
-      expect(row.actions, row.scenario).toEqual(expected?.actions);
-      expect(row.detectedAfterMs, row.scenario).toBeGreaterThanOrEqual(0);
-      if (expected?.heals) {
-        expect(row.recoveredAfterMs, `${row.scenario} MTTR`).toBeLessThan(15_000);
-        expect(row.pageSent, row.scenario).toBeNull();
-      } else {
-        expect(row.recoveredAfterMs, row.scenario).toBeNull();
-        expect(row.pageSent, row.scenario).toMatch(/^alertmanager \(.*LADDER_EXHAUSTED/);
+      expect(code, output).toBe(0);
+      expect(report.ok).toBe(true);
+      expect(report.alertmanager, 'the real Alertmanager ran').toBe(true);
+      expect(report.scenarios.map((r) => r.scenario)).toEqual(Object.keys(EXPECTED));
+      for (const row of report.scenarios) {
+        const expected = EXPECTED[row.scenario];
+        expect(row.ok, `${row.scenario}: ${row.note}`).toBe(true);
+        expect(row.diagnosedAs, row.scenario).toBe(expected?.cause);
+        expect(row.actions, row.scenario).toEqual(expected?.actions);
+        expect(row.detectedAfterMs, row.scenario).toBeGreaterThanOrEqual(0);
+        if (expected?.heals) {
+          expect(row.recoveredAfterMs, `${row.scenario} MTTR`).toBeLessThan(15_000);
+          expect(row.pageSent, row.scenario).toBeNull();
+        } else {
+          expect(row.recoveredAfterMs, row.scenario).toBeNull();
+          expect(row.pageSent, row.scenario).toMatch(/^alertmanager \(.*LADDER_EXHAUSTED/);
+        }
       }
-    }
-    expect(output).toMatch(/DETECTED/);
-    expect(output).toMatch(/VERIFIED\s+RECOVERED/);
+      expect(output).toMatch(/DETECTED/);
+      expect(output).toMatch(/VERIFIED\s+RECOVERED/);
 
-    const admin = testKafka().admin();
-    await admin.connect();
-    const left = (await admin.listTopics()).filter((t) => t.startsWith(report.prefix));
-    await admin.disconnect();
-    expect(left).toEqual([]);
-  }, 10 * 60_000);
+      const admin = testKafka().admin();
+      await admin.connect();
+      const left = (await admin.listTopics()).filter((t) => t.startsWith(report.prefix));
+      await admin.disconnect();
+      expect(left).toEqual([]);
+    },
+    10 * 60_000,
+  );
 });

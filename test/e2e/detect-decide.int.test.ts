@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { HealingCommand, HealingDecision, MetricSample, ReliabilityEvent, Diagnosis } from '@healstream/contracts';
+import type {
+  HealingCommand,
+  HealingDecision,
+  MetricSample,
+  ReliabilityEvent,
+  Diagnosis,
+} from '@healstream/contracts';
 import { testKafka, testSerde } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
 import { startDetector, startDiagnoser, startEvaluator } from '../support/services.js';
@@ -8,7 +14,13 @@ const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 
 function healthy(component: string, at: number): MetricSample[] {
   return [
-    { component, metric: 'latency_p99_ms', value: 120 + (at % 7), timestamp: at, labels: { version: 'v1' } },
+    {
+      component,
+      metric: 'latency_p99_ms',
+      value: 120 + (at % 7),
+      timestamp: at,
+      labels: { version: 'v1' },
+    },
     { component, metric: 'error_rate', value: 0.01, timestamp: at, labels: { version: 'v1' } },
     { component, metric: 'throughput_rps', value: 250, timestamp: at, labels: { version: 'v1' } },
   ];
@@ -20,26 +32,51 @@ async function publish(topic: string, samples: MetricSample[]) {
   await serde.registerTopic(topic, 'MetricSample');
   const producer = kafka.producer();
   await producer.connect();
-  await producer.send({ topic, messages: samples.map((s) => ({ key: s.component, value: serde.encode(topic, s), timestamp: String(s.timestamp) })) });
+  await producer.send({
+    topic,
+    messages: samples.map((s) => ({
+      key: s.component,
+      value: serde.encode(topic, s),
+      timestamp: String(s.timestamp),
+    })),
+  });
   await producer.disconnect();
 }
 
-
 /** Polls a topic until the decoded records satisfy `done` (or fails after the timeout). */
-async function waitForRecords<T>(topic: string, record: 'ReliabilityEvent' | 'Diagnosis' | 'HealingDecision' | 'HealingCommand', done: (items: T[]) => boolean, timeoutMs = 30_000): Promise<T[]> {
+async function waitForRecords<T>(
+  topic: string,
+  record: 'ReliabilityEvent' | 'Diagnosis' | 'HealingDecision' | 'HealingCommand',
+  done: (items: T[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<T[]> {
   const serde = testSerde();
   const kafka = testKafka();
   const items: T[] = [];
   let error: unknown;
   const deadline = Date.now() + timeoutMs;
-  const consumer = kafka.consumer({ groupId: `reader-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: `reader-${Math.random()}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void items.push(await serde.decode<T>(message.value, record).catch((e: unknown) => ((error = e), undefined as T))) });
+  await consumer.run({
+    eachMessage: async ({ message }) =>
+      void items.push(
+        await serde
+          .decode<T>(message.value, record)
+          .catch((e: unknown) => ((error = e), undefined as T)),
+      ),
+  });
   try {
     while (!done(items)) {
       if (error) throw error;
-      if (Date.now() > deadline) throw new Error(`timed out on ${topic} with ${items.length} records: ${JSON.stringify(items).slice(0, 2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out on ${topic} with ${items.length} records: ${JSON.stringify(items).slice(0, 2000)}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
     return items;
@@ -59,24 +96,62 @@ describe('detector → diagnoser → policy-evaluator on the real broker', () =>
     for (let i = 0; i < 20; i++) samples.push(...healthy('payments', T0 + i * 1000));
     const at = T0 + 20_000;
     samples.push(
-      { component: 'payments', metric: 'latency_p99_ms', value: 600, timestamp: at, labels: { version: 'v1' } },
-      { component: 'payments', metric: 'error_rate', value: 0.2, timestamp: at, labels: { version: 'v1' } },
-      { component: 'payments', metric: 'throughput_rps', value: 250, timestamp: at, labels: { version: 'v1' } },
+      {
+        component: 'payments',
+        metric: 'latency_p99_ms',
+        value: 600,
+        timestamp: at,
+        labels: { version: 'v1' },
+      },
+      {
+        component: 'payments',
+        metric: 'error_rate',
+        value: 0.2,
+        timestamp: at,
+        labels: { version: 'v1' },
+      },
+      {
+        component: 'payments',
+        metric: 'throughput_rps',
+        value: 250,
+        timestamp: at,
+        labels: { version: 'v1' },
+      },
     );
     await publish(topic('metrics'), samples);
 
-    const events = await waitForRecords<ReliabilityEvent>(topic('reliability-events'), 'ReliabilityEvent', (e) => e.length >= 1);
+    const events = await waitForRecords<ReliabilityEvent>(
+      topic('reliability-events'),
+      'ReliabilityEvent',
+      (e) => e.length >= 1,
+    );
     expect(events[0]).toMatchObject({ component: 'payments', kind: 'ANOMALY' });
-    const diagnoses = await waitForRecords<Diagnosis>(topic('diagnoses'), 'Diagnosis', (d) => d.length >= 1);
+    const diagnoses = await waitForRecords<Diagnosis>(
+      topic('diagnoses'),
+      'Diagnosis',
+      (d) => d.length >= 1,
+    );
     expect(diagnoses[0]?.incidentId).toBe(events[0]?.incidentId);
-    const decisions = await waitForRecords<HealingDecision>(topic('healing-decisions'), 'HealingDecision', (d) => d.some((x) => x.verdict === 'DISPATCHED'));
+    const decisions = await waitForRecords<HealingDecision>(
+      topic('healing-decisions'),
+      'HealingDecision',
+      (d) => d.some((x) => x.verdict === 'DISPATCHED'),
+    );
     const dispatched = decisions.find((d) => d.verdict === 'DISPATCHED') as HealingDecision;
     expect(dispatched.policy).toBe('Critical Latency Spike');
     const others = dispatched.evaluated.filter((e) => e.policy !== 'Critical Latency Spike');
     expect(others.length).toBeGreaterThan(0);
     expect(others.every((e) => e.reason.length > 0)).toBe(true);
-    const commands = await waitForRecords<HealingCommand>(topic('healing-commands'), 'HealingCommand', (c) => c.length >= 1);
-    expect(commands[0]).toMatchObject({ component: 'payments', policy: { name: 'Critical Latency Spike', priority: 10 }, mode: 'ENFORCE' });
+    const commands = await waitForRecords<HealingCommand>(
+      topic('healing-commands'),
+      'HealingCommand',
+      (c) => c.length >= 1,
+    );
+    expect(commands[0]).toMatchObject({
+      component: 'payments',
+      policy: { name: 'Critical Latency Spike', priority: 10 },
+      mode: 'ENFORCE',
+    });
     expect(commands[0]?.actions.map((a) => a.name)).toEqual(['restart-service', 'alert-oncall']);
     expect(commands[0]?.commandId).toBe(dispatched.commandId);
   });

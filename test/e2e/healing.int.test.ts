@@ -1,6 +1,11 @@
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { Escalation, HealingCommand, HealingDecision, HealingOutcome } from '@healstream/contracts';
+import type {
+  Escalation,
+  HealingCommand,
+  HealingDecision,
+  HealingOutcome,
+} from '@healstream/contracts';
 import { parseComponents } from '@healstream/core';
 import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
 import { privateAlertmanager } from '../support/alertmanager.js';
@@ -47,7 +52,10 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
     health_check: { url: "${ledgerHealth.url}/healthz", timeout_ms: 500 }
 `;
     const componentsFile = tempFile('components.yaml', componentsYaml);
-    const supervisor = new Supervisor({ specs: memberSpecs(parseComponents(componentsYaml, componentsFile), ['payments']), stopGraceMs: 2000 });
+    const supervisor = new Supervisor({
+      specs: memberSpecs(parseComponents(componentsYaml, componentsFile), ['payments']),
+      stopGraceMs: 2000,
+    });
     onTestFinished(() => supervisor.stopAll(2000));
     await supervisor.startAll();
     const control = await startControlServer(supervisor, { port: 0 });
@@ -64,7 +72,14 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
       ESCALATOR_COMPONENTS_FILE: componentsFile,
       FLEET_SUPERVISOR_URL: control.url,
       WEBHOOK_SECRET: SECRET,
-      DETECTOR_CONFIG: tempFile('detector.json', JSON.stringify({ reemitEveryMs: 2000, resolveAfterSamples: 3, statistical: { enabled: false } })),
+      DETECTOR_CONFIG: tempFile(
+        'detector.json',
+        JSON.stringify({
+          reemitEveryMs: 2000,
+          resolveAfterSamples: 3,
+          statistical: { enabled: false },
+        }),
+      ),
       VERIFY_WINDOW_MS: '4000',
       VERIFY_INTERVAL_MS: '300',
       VERIFY_HEALTHY_CHECKS: '2',
@@ -73,49 +88,92 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
     });
     const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
     const outcomes = await watchTopic<HealingOutcome>(topic('healing-outcomes'), 'HealingOutcome');
-    const decisions = await watchTopic<HealingDecision>(topic('healing-decisions'), 'HealingDecision');
+    const decisions = await watchTopic<HealingDecision>(
+      topic('healing-decisions'),
+      'HealingDecision',
+    );
     const escalations = await watchTopic<Escalation>(topic('escalations'), 'Escalation');
     onTestFinished(async () => {
       await Promise.all([commands.stop(), outcomes.stop(), decisions.stop(), escalations.stop()]);
     });
-    const metrics = await steadyPublisher(topic('metrics'), { payments: healthy, ledger: { ...healthy, throughput_rps: 100 } });
+    const metrics = await steadyPublisher(topic('metrics'), {
+      payments: healthy,
+      ledger: { ...healthy, throughput_rps: 100 },
+    });
     await new Promise((r) => setTimeout(r, 3000));
 
     // 1. p99 600 ms on payments: Critical Latency Spike restarts the real process and verifies it.
     const pidBefore = pid();
     metrics.set('payments', { latency_p99_ms: 600 });
-    const [restart] = await commands.waitFor('the restart command', (c) => c.some((x) => x.component === 'payments'));
+    const [restart] = await commands.waitFor('the restart command', (c) =>
+      c.some((x) => x.component === 'payments'),
+    );
     expect(restart?.policy.name).toBe('Critical Latency Spike');
     metrics.set('payments', healthy);
-    const [outcome] = await outcomes.waitFor('the restart outcome', (o) => o.some((x) => x.commandId === restart?.commandId), 60_000);
+    const [outcome] = await outcomes.waitFor(
+      'the restart outcome',
+      (o) => o.some((x) => x.commandId === restart?.commandId),
+      60_000,
+    );
     expect(outcome?.verification).toBe('RECOVERED');
     expect(outcome?.actions.find((a) => a.name === 'restart-service')?.status).toBe('SUCCEEDED');
     expect(pid()).toBeDefined();
     expect(pid()).not.toBe(pidBefore);
 
     // 2. A second anomaly inside the cooldown: the incident is new, Critical Latency Spike is not chosen again.
-    await decisions.waitFor('the first incident to resolve', (d) => d.some((x) => x.component === 'payments' && x.verdict === 'RESOLVED'));
+    await decisions.waitFor('the first incident to resolve', (d) =>
+      d.some((x) => x.component === 'payments' && x.verdict === 'RESOLVED'),
+    );
     metrics.set('payments', { latency_p99_ms: 620 });
     const second = await decisions.waitFor('a decision on the second incident', (d) =>
-      d.some((x) => x.component === 'payments' && x.incidentId !== restart?.incidentId && x.verdict !== 'RESOLVED'),
+      d.some(
+        (x) =>
+          x.component === 'payments' &&
+          x.incidentId !== restart?.incidentId &&
+          x.verdict !== 'RESOLVED',
+      ),
     );
     metrics.set('payments', healthy);
-    const step = second.find((x) => x.component === 'payments' && x.incidentId !== restart?.incidentId && x.verdict !== 'RESOLVED') as HealingDecision;
-    expect(step.evaluated.find((e) => e.policy === 'Critical Latency Spike')?.outcome).toBe('cooldown');
-    expect(commands.items.filter((c) => c.component === 'payments' && c.policy.name === 'Critical Latency Spike')).toHaveLength(1);
+    const step = second.find(
+      (x) =>
+        x.component === 'payments' &&
+        x.incidentId !== restart?.incidentId &&
+        x.verdict !== 'RESOLVED',
+    ) as HealingDecision;
+    expect(step.evaluated.find((e) => e.policy === 'Critical Latency Spike')?.outcome).toBe(
+      'cooldown',
+    );
+    expect(
+      commands.items.filter(
+        (c) => c.component === 'payments' && c.policy.name === 'Critical Latency Spike',
+      ),
+    ).toHaveLength(1);
 
     // 3. ledger never heals: each policy is tried once, then the ladder gives up and pages with the story.
     metrics.set('ledger', { latency_p99_ms: 650 });
-    const pages = await escalations.waitFor('the ladder page', (e) => e.some((x) => x.component === 'ledger' && x.source === 'LADDER_EXHAUSTED'), 90_000);
-    const ladder = pages.find((x) => x.component === 'ledger' && x.source === 'LADDER_EXHAUSTED') as Escalation;
+    const pages = await escalations.waitFor(
+      'the ladder page',
+      (e) => e.some((x) => x.component === 'ledger' && x.source === 'LADDER_EXHAUSTED'),
+      90_000,
+    );
+    const ladder = pages.find(
+      (x) => x.component === 'ledger' && x.source === 'LADDER_EXHAUSTED',
+    ) as Escalation;
     const tried = commands.items.filter((c) => c.component === 'ledger').map((c) => c.policy.name);
     expect(tried).toEqual(['Critical Latency Spike', 'Throughput Drop']);
     expect(ladder.actionsTried.join('\n')).toContain('Critical Latency Spike');
     expect(ladder.actionsTried.join('\n')).toContain('Throughput Drop');
-    expect(decisions.items.some((d) => d.component === 'ledger' && d.verdict === 'ESCALATE')).toBe(true);
+    expect(decisions.items.some((d) => d.component === 'ledger' && d.verdict === 'ESCALATE')).toBe(
+      true,
+    );
     expect(runbook.hits()).toBeGreaterThanOrEqual(2);
     // The page reached both sinks.
-    await expect.poll(() => webhook.accepted().some((r) => (r.json as Escalation).source === 'LADDER_EXHAUSTED'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        () => webhook.accepted().some((r) => (r.json as Escalation).source === 'LADDER_EXHAUSTED'),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     const alerts = await alertmanager.alerts({ component: 'ledger', source: 'LADDER_EXHAUSTED' });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.annotations['actions_tried']).toContain('Throughput Drop');

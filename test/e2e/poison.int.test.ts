@@ -7,7 +7,14 @@ import { startAllServices, tempFile } from '../support/full-pipeline.js';
 import { startTestWebhook } from '../support/webhook.js';
 
 // Every topic a service consumes, and who consumes it.
-const INPUTS = ['metrics', 'reliability-events', 'diagnoses', 'healing-commands', 'healing-outcomes', 'escalation-requests'];
+const INPUTS = [
+  'metrics',
+  'reliability-events',
+  'diagnoses',
+  'healing-commands',
+  'healing-outcomes',
+  'escalation-requests',
+];
 
 describe('a poison record in every input topic', () => {
   it('is dead-lettered by each service that reads it and paged to the webhook and a real Alertmanager', async () => {
@@ -26,22 +33,42 @@ describe('a poison record in every input topic', () => {
     await producer.connect();
     onTestFinished(() => producer.disconnect());
     for (const logical of INPUTS) {
-      await producer.send({ topic: topic(logical), messages: [{ key: 'payments', value: Buffer.from(`not avro, sent to ${logical}`), headers: { origin: 'poison-test' } }] });
+      await producer.send({
+        topic: topic(logical),
+        messages: [
+          {
+            key: 'payments',
+            value: Buffer.from(`not avro, sent to ${logical}`),
+            headers: { origin: 'poison-test' },
+          },
+        ],
+      });
     }
 
     const pageFor = (logical: string) =>
       webhook.accepted().find((r) => {
         const page = r.json as Escalation;
-        return page.source === 'DEAD_LETTER' && page.dedupKey === `healstream/dead-letter/${logical}/payments/BAD_FRAMING`;
+        return (
+          page.source === 'DEAD_LETTER' &&
+          page.dedupKey === `healstream/dead-letter/${logical}/payments/BAD_FRAMING`
+        );
       });
-    await expect.poll(() => INPUTS.filter((logical) => !pageFor(logical)), { timeout: 60_000, interval: 250 }).toEqual([]);
+    await expect
+      .poll(() => INPUTS.filter((logical) => !pageFor(logical)), { timeout: 60_000, interval: 250 })
+      .toEqual([]);
     for (const logical of INPUTS) {
       const page = pageFor(logical)?.json as Escalation;
       expect(page.details).toContain(`${topic(logical)} partition`);
       expect(page.summary).toContain('BAD_FRAMING');
     }
     await expect
-      .poll(async () => new Set((await alertmanager.alerts({ source: 'DEAD_LETTER' })).map((a) => a.labels['dedup'])).size, { timeout: 20_000 })
+      .poll(
+        async () =>
+          new Set(
+            (await alertmanager.alerts({ source: 'DEAD_LETTER' })).map((a) => a.labels['dedup']),
+          ).size,
+        { timeout: 20_000 },
+      )
       .toBe(INPUTS.length);
   });
 });

@@ -33,9 +33,15 @@ describe('a storm: 200 components failing at once', () => {
       WEBHOOK_SECRET: 'storm-test-webhook-secret',
       FLEET_PER_MINUTE: String(FLEET_PER_MINUTE),
       ESCALATOR_WEBHOOK_URL: webhook.url,
-      DETECTOR_CONFIG: tempFile('detector.json', JSON.stringify({ statistical: { enabled: false } })),
+      DETECTOR_CONFIG: tempFile(
+        'detector.json',
+        JSON.stringify({ statistical: { enabled: false } }),
+      ),
     });
-    const decisions = await watchTopic<HealingDecision>(topic('healing-decisions'), 'HealingDecision');
+    const decisions = await watchTopic<HealingDecision>(
+      topic('healing-decisions'),
+      'HealingDecision',
+    );
     const escalations = await watchTopic<Escalation>(topic('escalations'), 'Escalation');
     onTestFinished(async () => {
       await Promise.all([decisions.stop(), escalations.stop()]);
@@ -47,19 +53,42 @@ describe('a storm: 200 components failing at once', () => {
     await producer.connect();
     onTestFinished(() => producer.disconnect());
     const now = Date.now();
-    const samples: MetricSample[] = names.map((component) => ({ component, metric: 'latency_p99_ms', value: 700, timestamp: now, labels: {} }));
-    await producer.send({ topic: topic('metrics'), messages: samples.map((s) => ({ key: s.component, value: serde.encode(topic('metrics'), s), timestamp: String(now) })) });
+    const samples: MetricSample[] = names.map((component) => ({
+      component,
+      metric: 'latency_p99_ms',
+      value: 700,
+      timestamp: now,
+      labels: {},
+    }));
+    await producer.send({
+      topic: topic('metrics'),
+      messages: samples.map((s) => ({
+        key: s.component,
+        value: serde.encode(topic('metrics'), s),
+        timestamp: String(now),
+      })),
+    });
 
-    await decisions.waitFor('a decision for every component', (d) => new Set(d.map((x) => x.component)).size === COMPONENTS, 90_000);
+    await decisions.waitFor(
+      'a decision for every component',
+      (d) => new Set(d.map((x) => x.component)).size === COMPONENTS,
+      90_000,
+    );
     const dispatched = decisions.items.filter((d) => d.verdict === 'DISPATCHED');
     const limited = decisions.items.filter((d) => d.verdict === 'SKIPPED_RATE_LIMIT');
     expect(dispatched).toHaveLength(FLEET_PER_MINUTE);
     expect(limited).toHaveLength(COMPONENTS - FLEET_PER_MINUTE);
     expect(limited[0]?.evaluated.some((e) => e.outcome === 'rate-limit')).toBe(true);
 
-    await escalations.waitFor('the storm page', (e) => e.some((x) => x.source === 'STORM_BREAKER'), 30_000);
+    await escalations.waitFor(
+      'the storm page',
+      (e) => e.some((x) => x.source === 'STORM_BREAKER'),
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 3000)); // anything extra would arrive by now
     expect(escalations.items.filter((e) => e.source === 'STORM_BREAKER')).toHaveLength(1);
-    expect(webhook.accepted().filter((r) => (r.json as Escalation).source === 'STORM_BREAKER')).toHaveLength(1);
+    expect(
+      webhook.accepted().filter((r) => (r.json as Escalation).source === 'STORM_BREAKER'),
+    ).toHaveLength(1);
   });
 });

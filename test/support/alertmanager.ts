@@ -3,7 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { alertmanagerBin, startAlertmanager, type AlertmanagerAlert, type RunningAlertmanager } from '@healstream/infra';
+import {
+  alertmanagerBin,
+  startAlertmanager,
+  type AlertmanagerAlert,
+  type RunningAlertmanager,
+} from '@healstream/infra';
 
 export type GettableAlert = AlertmanagerAlert;
 export type PrivateAlertmanager = RunningAlertmanager;
@@ -12,7 +17,9 @@ export type PrivateAlertmanager = RunningAlertmanager;
  * A private Alertmanager for one test (temp storage, free port, clustering off), stopped when
  * the test finishes. Fails, never skips, when the binary is missing.
  */
-export async function privateAlertmanager(options: { readyTimeoutMs?: number } = {}): Promise<PrivateAlertmanager> {
+export async function privateAlertmanager(
+  options: { readyTimeoutMs?: number } = {},
+): Promise<PrivateAlertmanager> {
   const bin = alertmanagerBin(process.env);
   if (!existsSync(bin)) {
     throw new Error(
@@ -21,7 +28,11 @@ export async function privateAlertmanager(options: { readyTimeoutMs?: number } =
     );
   }
   const dir = await mkdtemp(join(tmpdir(), 'healstream-alertmanager-'));
-  const alertmanager = (await startAlertmanager(dir, process.env, options.readyTimeoutMs ?? 20_000)) as RunningAlertmanager;
+  const alertmanager = (await startAlertmanager(
+    dir,
+    process.env,
+    options.readyTimeoutMs ?? 20_000,
+  )) as RunningAlertmanager;
   onTestFinished(async () => {
     await alertmanager.stop();
     await rm(dir, { recursive: true, force: true });

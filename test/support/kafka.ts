@@ -22,7 +22,10 @@ export function testSerde(): Serde {
 }
 
 /** Creates topics for one test and deletes them when it finishes. */
-export async function withTopics(kafka: Kafka, topics: { name: string; partitions?: number; compact?: boolean }[]): Promise<void> {
+export async function withTopics(
+  kafka: Kafka,
+  topics: { name: string; partitions?: number; compact?: boolean }[],
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -49,15 +52,27 @@ export async function withTopics(kafka: Kafka, topics: { name: string; partition
 export async function readTopic(
   kafka: Kafka,
   topic: string,
-  options: { until: (messages: KafkaMessage[]) => boolean; timeoutMs?: number; readUncommitted?: boolean; settleMs?: number },
+  options: {
+    until: (messages: KafkaMessage[]) => boolean;
+    timeoutMs?: number;
+    readUncommitted?: boolean;
+    settleMs?: number;
+  },
 ): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), readUncommitted: options.readUncommitted ?? false, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: uniqueName('reader'),
+    readUncommitted: options.readUncommitted ?? false,
+    maxWaitTimeInMs: 100,
+  });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}: ${messages.length} messages seen`)), options.timeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out reading ${topic}: ${messages.length} messages seen`)),
+        options.timeoutMs ?? 30_000,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           messages.push(message);

@@ -1,13 +1,21 @@
 import { onTestFinished } from 'vitest';
 import { topicCatalogue } from '@healstream/contracts';
-import { baseEnvSchema, createRegistry, createTopics, loadConfig, type BaseEnv } from '@healstream/runtime';
+import {
+  baseEnvSchema,
+  createRegistry,
+  createTopics,
+  loadConfig,
+  type BaseEnv,
+} from '@healstream/runtime';
 import { testEnv, testKafka, uniqueName } from './kafka.js';
 
 /**
  * A private pipeline for one test: a unique topic prefix with every healstream topic created
  * (few partitions, to keep the broker light), deleted when the test finishes.
  */
-export async function privatePipeline(options: { partitions?: number } = {}): Promise<{ prefix: string; config: Readonly<BaseEnv>; topic: (logical: string) => string }> {
+export async function privatePipeline(
+  options: { partitions?: number } = {},
+): Promise<{ prefix: string; config: Readonly<BaseEnv>; topic: (logical: string) => string }> {
   const prefix = `${uniqueName('hs')}.`;
   const partitions = options.partitions ?? 3;
   const kafka = testKafka();

@@ -2,9 +2,20 @@ import type { RecordName } from '@healstream/contracts';
 import { testKafka, testSerde } from './kafka.js';
 
 /** A live, decoded view of a topic (read-committed) for assertions that wait for a state. */
-export async function watchTopic<T>(topic: string, record: RecordName): Promise<{ items: T[]; stop: () => Promise<void>; waitFor: (what: string, done: (items: T[]) => boolean, timeoutMs?: number) => Promise<T[]> }> {
+export async function watchTopic<T>(
+  topic: string,
+  record: RecordName,
+): Promise<{
+  items: T[];
+  stop: () => Promise<void>;
+  waitFor: (what: string, done: (items: T[]) => boolean, timeoutMs?: number) => Promise<T[]>;
+}> {
   const serde = testSerde();
-  const consumer = testKafka().consumer({ groupId: `watch-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  const consumer = testKafka().consumer({
+    groupId: `watch-${Math.random()}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+  });
   const items: T[] = [];
   let failure: unknown;
   await consumer.connect();
@@ -25,7 +36,8 @@ export async function watchTopic<T>(topic: string, record: RecordName): Promise<
       const deadline = Date.now() + timeoutMs;
       while (!done(items)) {
         if (failure) throw failure;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} on ${topic} (${items.length} records)`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what} on ${topic} (${items.length} records)`);
         await new Promise((r) => setTimeout(r, 100));
       }
       return items;

@@ -15,26 +15,35 @@ export interface ServiceChild {
 let nextPort = 19400 + Math.floor(Math.random() * 400);
 
 /** Runs a service's real main.ts in its own process, as `healstream start` does. */
-export function spawnServiceProcess(name: string, config: Readonly<BaseEnv>, env: Record<string, string> = {}): ServiceChild {
+export function spawnServiceProcess(
+  name: string,
+  config: Readonly<BaseEnv>,
+  env: Record<string, string> = {},
+): ServiceChild {
   const repoRoot = infraSettings().repoRoot;
   const port = nextPort++;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'services', name, 'src', 'main.ts')], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
-      SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
-      HEALSTREAM_TOPIC_PREFIX: config.HEALSTREAM_TOPIC_PREFIX,
-      HEALSTREAM_PARTITIONS: String(config.HEALSTREAM_PARTITIONS),
-      HTTP_PORT: String(port),
-      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'info',
-      HEALSTREAM_INSTANCE_ID: `${name}-${port}`,
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'services', name, 'src', 'main.ts')],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
+        SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
+        HEALSTREAM_TOPIC_PREFIX: config.HEALSTREAM_TOPIC_PREFIX,
+        HEALSTREAM_PARTITIONS: String(config.HEALSTREAM_PARTITIONS),
+        HTTP_PORT: String(port),
+        LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'info',
+        HEALSTREAM_INSTANCE_ID: `${name}-${port}`,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => lines.push(l));
+  for (const stream of [child.stdout, child.stderr])
+    createInterface({ input: stream }).on('line', (l) => lines.push(l));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   onTestFinished(async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -48,7 +57,9 @@ export function spawnServiceProcess(name: string, config: Readonly<BaseEnv>, env
 /** GET /readyz of a service process: its readiness and the partitions it owns. */
 export async function readiness(port: number): Promise<{ ready: boolean; partitions: number[] }> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) });
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`, {
+      signal: AbortSignal.timeout(1000),
+    });
     const body = (await response.json()) as { detail?: { partitions?: number[] } };
     return { ready: response.ok, partitions: body.detail?.partitions ?? [] };
   } catch {
@@ -56,7 +67,11 @@ export async function readiness(port: number): Promise<{ ready: boolean; partiti
   }
 }
 
-export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -26,11 +26,17 @@ export async function scrape(target: ScrapeTarget, timeoutMs: number): Promise<T
   try {
     const response = await fetch(target.url, { signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
-    if (!response.ok) return { component: target.component, error: `HTTP ${response.status}`, durationMs: Date.now() - started };
+    if (!response.ok)
+      return {
+        component: target.component,
+        error: `HTTP ${response.status}`,
+        durationMs: Date.now() - started,
+      };
     return { component: target.component, text, durationMs: Date.now() - started };
   } catch (error) {
     const e = error as Error & { cause?: { code?: string } };
-    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    const reason =
+      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
     return { component: target.component, error: reason, durationMs: Date.now() - started };
   }
 }
@@ -50,12 +56,26 @@ export class MetricsAgent {
     const now = (this.options.now ?? Date.now)();
     const results = await Promise.all(targets.map((t) => scrape(t, timeoutMs)));
     const samples = results.flatMap((r) => {
-      const { samples: parsed, errors } = r.text ? parsePrometheusText(r.text) : { samples: [], errors: [] };
-      if (errors.length) logger.warn({ component: r.component, errors: errors.slice(0, 3) }, 'unparsable lines on the metrics page');
+      const { samples: parsed, errors } = r.text
+        ? parsePrometheusText(r.text)
+        : { samples: [], errors: [] };
+      if (errors.length)
+        logger.warn(
+          { component: r.component, errors: errors.slice(0, 3) },
+          'unparsable lines on the metrics page',
+        );
       return toSamples(r, parsed, now);
     });
     const { producer, serde, topic } = this.options;
-    await producer.send({ topic, acks: -1, messages: samples.map((s) => ({ key: s.component, value: serde.encode(topic, s), timestamp: String(s.timestamp) })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: samples.map((s) => ({
+        key: s.component,
+        value: serde.encode(topic, s),
+        timestamp: String(s.timestamp),
+      })),
+    });
     this.options.onSamples?.(samples);
     return samples;
   }

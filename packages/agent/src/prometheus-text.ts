@@ -54,7 +54,12 @@ export function parsePrometheusText(text: string): { samples: PromSample[]; erro
       errors.push(`line ${i + 1}: bad value '${value}'`);
       return;
     }
-    samples.push({ name: name as string, labels, value: parsed, ...(timestamp ? { timestamp: Number(timestamp) } : {}) });
+    samples.push({
+      name: name as string,
+      labels,
+      value: parsed,
+      ...(timestamp ? { timestamp: Number(timestamp) } : {}),
+    });
   });
   return { samples, errors };
 }

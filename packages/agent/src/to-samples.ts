@@ -19,8 +19,20 @@ export interface TargetResult {
  */
 export function toSamples(result: TargetResult, parsed: PromSample[], now: number): MetricSample[] {
   const meta: MetricSample[] = [
-    { component: result.component, metric: 'up', value: result.error ? 0 : 1, timestamp: now, labels: result.error ? { error: result.error.slice(0, 200) } : {} },
-    { component: result.component, metric: 'scrape_duration_ms', value: result.durationMs, timestamp: now, labels: {} },
+    {
+      component: result.component,
+      metric: 'up',
+      value: result.error ? 0 : 1,
+      timestamp: now,
+      labels: result.error ? { error: result.error.slice(0, 200) } : {},
+    },
+    {
+      component: result.component,
+      metric: 'scrape_duration_ms',
+      value: result.durationMs,
+      timestamp: now,
+      labels: {},
+    },
   ];
   const seen = new Set<string>();
   const samples: MetricSample[] = [];
@@ -28,7 +40,13 @@ export function toSamples(result: TargetResult, parsed: PromSample[], now: numbe
     if (INTERNAL.test(p.name) || !Number.isFinite(p.value) || seen.has(p.name)) continue;
     seen.add(p.name); // one value per metric per component: the first series on the page
     const { component: _component, ...labels } = p.labels;
-    samples.push({ component: result.component, metric: p.name, value: p.value, timestamp: p.timestamp ?? now, labels });
+    samples.push({
+      component: result.component,
+      metric: p.name,
+      value: p.value,
+      timestamp: p.timestamp ?? now,
+      labels,
+    });
   }
   return [...meta, ...samples];
 }

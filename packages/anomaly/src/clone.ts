@@ -11,7 +11,8 @@ export function clonePlain<T>(value: T): T {
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = clonePlain((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value))
+      out[key] = clonePlain((value as Record<string, unknown>)[key]);
     return out as T;
   }
   return value;

@@ -54,7 +54,11 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
 }
 
 export function helpText(command: Command): string {
-  const lines = [`healstream ${command.path.join(' ')} — ${command.summary}`, '', `usage: ${command.usage}`];
+  const lines = [
+    `healstream ${command.path.join(' ')} — ${command.summary}`,
+    '',
+    `usage: ${command.usage}`,
+  ];
   const options = Object.entries(command.options ?? {});
   if (options.length > 0) {
     lines.push('', 'options:');

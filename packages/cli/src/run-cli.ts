@@ -1,7 +1,10 @@
 import { CliError, helpText, parseCommandArgs, type Command, type CommandIo } from './command.js';
 import { commands as allCommands } from './commands/index.js';
 
-function findCommand(commands: Command[], argv: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(
+  commands: Command[],
+  argv: string[],
+): { command: Command; rest: string[] } | undefined {
   let best: { command: Command; rest: string[] } | undefined;
   for (const command of commands) {
     const n = command.path.length;
@@ -24,14 +27,20 @@ export function overview(commands: Command[]): string {
 }
 
 /** Runs one CLI invocation; returns the exit code. Never calls process.exit. */
-export async function runCli(argv: string[], io: CommandIo, commands: Command[] = allCommands): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CommandIo,
+  commands: Command[] = allCommands,
+): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(overview(commands));
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(commands, argv);
   if (!found) {
-    io.err(`healstream: unknown command '${argv.join(' ')}' (run 'healstream --help' for the list)`);
+    io.err(
+      `healstream: unknown command '${argv.join(' ')}' (run 'healstream --help' for the list)`,
+    );
     return 2;
   }
   try {
@@ -49,7 +58,8 @@ export async function runCli(argv: string[], io: CommandIo, commands: Command[] 
     // Any other failure still ends as one line a person can act on; the stack on request.
     const message = error instanceof Error ? error.message : String(error);
     io.err(`healstream ${found.command.path.join(' ')}: ${message.split('\n')[0]}`);
-    if (io.env['HEALSTREAM_DEBUG']) io.err(error instanceof Error ? (error.stack ?? message) : message);
+    if (io.env['HEALSTREAM_DEBUG'])
+      io.err(error instanceof Error ? (error.stack ?? message) : message);
     return 1;
   }
 }

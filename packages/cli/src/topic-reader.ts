@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { changelogTopics, pipelineTopics, RegistryClient, Serde, type RecordName } from '@healstream/contracts';
+import {
+  changelogTopics,
+  pipelineTopics,
+  RegistryClient,
+  Serde,
+  type RecordName,
+} from '@healstream/contracts';
 import { readDeadLetterHeaders } from '@healstream/runtime';
 
-export type TopicKind = { kind: 'avro'; record: RecordName } | { kind: 'dlq' } | { kind: 'changelog' } | { kind: 'unknown' };
+export type TopicKind =
+  | { kind: 'avro'; record: RecordName }
+  | { kind: 'dlq' }
+  | { kind: 'changelog' }
+  | { kind: 'unknown' };
 
 /** What a topic carries, from its logical name under the prefix. */
 export function topicKind(prefix: string, topic: string): TopicKind {
@@ -31,24 +41,52 @@ export interface Decoded {
 }
 
 export function headersAsText(message: KafkaMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, (Array.isArray(v) ? v[0] : v)?.toString() ?? '']));
+  return Object.fromEntries(
+    Object.entries(message.headers ?? {}).map(([k, v]) => [
+      k,
+      (Array.isArray(v) ? v[0] : v)?.toString() ?? '',
+    ]),
+  );
 }
 
-export async function decodeMessage(serde: Serde, kind: TopicKind, topic: string, partition: number, message: KafkaMessage): Promise<Decoded> {
-  const base = { topic, partition, offset: message.offset, timestamp: Number(message.timestamp), key: message.key?.toString() ?? null };
+export async function decodeMessage(
+  serde: Serde,
+  kind: TopicKind,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): Promise<Decoded> {
+  const base = {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: Number(message.timestamp),
+    key: message.key?.toString() ?? null,
+  };
   try {
     switch (kind.kind) {
       case 'avro':
         return { ...base, value: await serde.decode(message.value, kind.record) };
       case 'changelog':
-        return { ...base, value: message.value === null ? null : JSON.parse(message.value.toString()) };
+        return {
+          ...base,
+          value: message.value === null ? null : JSON.parse(message.value.toString()),
+        };
       case 'dlq':
-        return { ...base, value: message.value?.toString('base64') ?? null, headers: readDeadLetterHeaders(message.headers) };
+        return {
+          ...base,
+          value: message.value?.toString('base64') ?? null,
+          headers: readDeadLetterHeaders(message.headers),
+        };
       default:
         return { ...base, value: message.value?.toString() ?? null };
     }
   } catch (error) {
-    return { ...base, value: message.value?.toString('base64') ?? null, error: (error as Error).message };
+    return {
+      ...base,
+      value: message.value?.toString('base64') ?? null,
+      error: (error as Error).message,
+    };
   }
 }
 
@@ -59,7 +97,12 @@ export async function decodeMessage(serde: Serde, kind: TopicKind, topic: string
 export async function readRecords(
   kafka: Kafka,
   topic: string,
-  options: { fromBeginning: boolean; max: number; timeoutMs: number; onMessage: (partition: number, m: KafkaMessage) => Promise<void> },
+  options: {
+    fromBeginning: boolean;
+    max: number;
+    timeoutMs: number;
+    onMessage: (partition: number, m: KafkaMessage) => Promise<void>;
+  },
 ): Promise<number> {
   const groupId = `healstream-cli-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
@@ -85,7 +128,10 @@ export async function readRecords(
   } finally {
     await consumer.disconnect();
     const admin = kafka.admin();
-    await admin.connect().then(() => admin.deleteGroups([groupId])).catch(() => {});
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([groupId]))
+      .catch(() => {});
     await admin.disconnect().catch(() => {});
   }
   return seen;

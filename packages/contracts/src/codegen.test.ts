@@ -15,7 +15,10 @@ describe('TypeScript types of the records', () => {
         name: 'R',
         fields: [
           { name: 'a', type: ['null', 'string'] },
-          { name: 'b', type: { type: 'array', items: { type: 'enum', name: 'E', symbols: ['X', 'Y'] } } },
+          {
+            name: 'b',
+            type: { type: 'array', items: { type: 'enum', name: 'E', symbols: ['X', 'Y'] } },
+          },
           { name: 'c', type: { type: 'map', values: 'double' } },
           { name: 'd', type: { type: 'long', logicalType: 'timestamp-millis' } },
         ],
@@ -31,6 +34,17 @@ describe('TypeScript types of the records', () => {
   it('refuse one name with two shapes', () => {
     const e1 = { type: 'enum', name: 'E', symbols: ['X'] };
     const e2 = { type: 'enum', name: 'E', symbols: ['Y'] };
-    expect(() => generateTypes([{ type: 'record', name: 'R', fields: [{ name: 'a', type: e1 }, { name: 'b', type: e2 }] }])).toThrow(/defined twice/);
+    expect(() =>
+      generateTypes([
+        {
+          type: 'record',
+          name: 'R',
+          fields: [
+            { name: 'a', type: e1 },
+            { name: 'b', type: e2 },
+          ],
+        },
+      ]),
+    ).toThrow(/defined twice/);
   });
 });

@@ -47,7 +47,8 @@ export function generateTypes(schemas: readonly unknown[]): string {
       return avro.split('.').pop() as string; // a named type defined earlier
     }
     if (Array.isArray(avro)) return avro.map(typeOf).join(' | ');
-    if (typeof avro.type === 'string' && avro.type in primitives) return primitives[avro.type] as string;
+    if (typeof avro.type === 'string' && avro.type in primitives)
+      return primitives[avro.type] as string;
     switch (avro.type) {
       case 'array':
         return `${wrap(typeOf(avro.items as Avro))}[]`;
@@ -55,7 +56,10 @@ export function generateTypes(schemas: readonly unknown[]): string {
         return `Record<string, ${typeOf(avro.values as Avro)}>`;
       case 'enum': {
         const name = avro.name as string;
-        declare(name, `export type ${name} = ${(avro.symbols ?? []).map((s) => `'${s}'`).join(' | ')};`);
+        declare(
+          name,
+          `export type ${name} = ${(avro.symbols ?? []).map((s) => `'${s}'`).join(' | ')};`,
+        );
         return name;
       }
       case 'record': {
@@ -74,7 +78,8 @@ export function generateTypes(schemas: readonly unknown[]): string {
   };
 
   for (const schema of schemas) typeOf(schema as Avro);
-  const header = '// Generated from schemas/*.avsc by packages/contracts/scripts/generate.ts. Do not edit.\n';
+  const header =
+    '// Generated from schemas/*.avsc by packages/contracts/scripts/generate.ts. Do not edit.\n';
   return header + '\n' + [...declarations.values()].join('\n\n') + '\n';
 }
 

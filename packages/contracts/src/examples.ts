@@ -10,7 +10,13 @@ import type {
 import type { RecordName } from './schemas.js';
 
 const t = Date.UTC(2026, 0, 1, 12, 0, 0);
-const anomaly = { metric: 'latency_p99_ms', value: 600, baseline: 120, score: 0.99, detector: 'threshold' };
+const anomaly = {
+  metric: 'latency_p99_ms',
+  value: 600,
+  baseline: 120,
+  score: 0.99,
+  detector: 'threshold',
+};
 const snapshot = [
   { metric: 'latency_p99_ms', value: 600, observedAt: t },
   { metric: 'error_rate', value: 0.2, observedAt: t },
@@ -18,7 +24,13 @@ const snapshot = [
 
 /** One valid example of every record, for docs, tests and `healstream publish --example`. */
 export const examples = {
-  MetricSample: { component: 'payments', metric: 'latency_p99_ms', value: 600, timestamp: t, labels: { version: 'v42' } } satisfies MetricSample,
+  MetricSample: {
+    component: 'payments',
+    metric: 'latency_p99_ms',
+    value: 600,
+    timestamp: t,
+    labels: { version: 'v42' },
+  } satisfies MetricSample,
   ReliabilityEvent: {
     eventId: 'ev-1',
     incidentId: 'inc-payments-1',
@@ -41,7 +53,13 @@ export const examples = {
     snapshot,
     anomalies: [anomaly],
     labels: { version: 'v42' },
-    causes: [{ cause: 'connection-pool-exhaustion', confidence: 0.8, evidence: ['db_pool_utilization 0.98 ≥ 0.95'] }],
+    causes: [
+      {
+        cause: 'connection-pool-exhaustion',
+        confidence: 0.8,
+        evidence: ['db_pool_utilization 0.98 ≥ 0.95'],
+      },
+    ],
   } satisfies Diagnosis,
   HealingCommand: {
     commandId: 'cmd-1',
@@ -66,8 +84,20 @@ export const examples = {
     attempt: 1,
     reason: 'highest-priority matching policy not in cooldown',
     evaluated: [
-      { policy: 'Critical Latency Spike', priority: 10, matched: true, outcome: 'chosen', reason: 'latency_p99_ms 600 > 500' },
-      { policy: 'High Error Rate', priority: 9, matched: true, outcome: 'lower-priority', reason: 'error_rate 0.2 > 0.1' },
+      {
+        policy: 'Critical Latency Spike',
+        priority: 10,
+        matched: true,
+        outcome: 'chosen',
+        reason: 'latency_p99_ms 600 > 500',
+      },
+      {
+        policy: 'High Error Rate',
+        priority: 9,
+        matched: true,
+        outcome: 'lower-priority',
+        reason: 'error_rate 0.2 > 0.1',
+      },
     ],
     decidedAt: t,
     causes: ['connection-pool-exhaustion'],
@@ -79,7 +109,15 @@ export const examples = {
     policy: 'Critical Latency Spike',
     attempt: 1,
     mode: 'ENFORCE',
-    actions: [{ name: 'restart-service', status: 'SUCCEEDED', durationMs: 1200, error: null, detail: 'pid 101 → 202' }],
+    actions: [
+      {
+        name: 'restart-service',
+        status: 'SUCCEEDED',
+        durationMs: 1200,
+        error: null,
+        detail: 'pid 101 → 202',
+      },
+    ],
     verification: 'RECOVERED',
     verificationDetail: 'health check 200 after 1.1s',
     startedAt: t,

@@ -1,5 +1,12 @@
 export { generateTypes } from './codegen.js';
-export { loadSchema, recordNames, schemaFiles, schemasDir, type AvroSchema, type RecordName } from './schemas.js';
+export {
+  loadSchema,
+  recordNames,
+  schemaFiles,
+  schemasDir,
+  type AvroSchema,
+  type RecordName,
+} from './schemas.js';
 export { Serde, frame, unframe } from './serde.js';
 export { examples } from './examples.js';
 export { outcomeFor, type OutcomeResult } from './outcome.js';

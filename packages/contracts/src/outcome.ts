@@ -1,7 +1,10 @@
 import type { HealingCommand, HealingOutcome } from './generated/records.js';
 
 /** What a command's run produced; the rest of its outcome comes from the command itself. */
-export type OutcomeResult = Pick<HealingOutcome, 'actions' | 'verification' | 'verificationDetail' | 'startedAt' | 'finishedAt'>;
+export type OutcomeResult = Pick<
+  HealingOutcome,
+  'actions' | 'verification' | 'verificationDetail' | 'startedAt' | 'finishedAt'
+>;
 
 /** The outcome of a command: its identity (command, incident, component, policy, attempt, mode) and the result. */
 export function outcomeFor(command: HealingCommand, result: OutcomeResult): HealingOutcome {

@@ -19,7 +19,11 @@ export class RegistryClient {
     private readonly timeoutMs = 5000,
   ) {}
 
-  private async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
@@ -29,7 +33,11 @@ export class RegistryClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new TransientError('REGISTRY_UNAVAILABLE', `schema registry ${this.baseUrl} unreachable: ${(error as Error).message}`, error);
+      throw new TransientError(
+        'REGISTRY_UNAVAILABLE',
+        `schema registry ${this.baseUrl} unreachable: ${(error as Error).message}`,
+        error,
+      );
     }
     const text = await response.text();
     let json: unknown = undefined;
@@ -39,13 +47,18 @@ export class RegistryClient {
       json = text;
     }
     if (response.status >= 500) {
-      throw new TransientError('REGISTRY_UNAVAILABLE', `schema registry ${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      throw new TransientError(
+        'REGISTRY_UNAVAILABLE',
+        `schema registry ${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`,
+      );
     }
     return { status: response.status, json };
   }
 
   /** A 409 from a concurrent first write of the same subject is retried a few times. */
-  private async retryConflict(request: () => Promise<{ status: number; json: unknown }>): Promise<{ status: number; json: unknown }> {
+  private async retryConflict(
+    request: () => Promise<{ status: number; json: unknown }>,
+  ): Promise<{ status: number; json: unknown }> {
     for (let attempt = 0; ; attempt++) {
       const answer = await request();
       const message = String((answer.json as { message?: unknown } | undefined)?.message ?? '');
@@ -58,21 +71,34 @@ export class RegistryClient {
   async setCompatibility(subject: string, compatibility: Compatibility): Promise<void> {
     // Services start together and set the same subject at once; the registry answers the
     // loser of that race 409 (rule already exists): a second PUT updates the rule instead.
-    const { status, json } = await this.retryConflict(() => this.call('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility }));
+    const { status, json } = await this.retryConflict(() =>
+      this.call('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility }),
+    );
     if (status >= 300) {
-      throw new HealstreamError('REGISTRY_REJECTED', `setting ${compatibility} on ${subject}: HTTP ${status} ${JSON.stringify(json)}`, { retriable: false });
+      throw new HealstreamError(
+        'REGISTRY_REJECTED',
+        `setting ${compatibility} on ${subject}: HTTP ${status} ${JSON.stringify(json)}`,
+        { retriable: false },
+      );
     }
   }
 
   /** Registers the schema under the subject (idempotent) and returns its id. */
   async register(subject: string, schema: object): Promise<number> {
     const { status, json } = await this.retryConflict(() =>
-      this.call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema: JSON.stringify(schema), schemaType: 'AVRO' }),
+      this.call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
+        schema: JSON.stringify(schema),
+        schemaType: 'AVRO',
+      }),
     );
     const id = (json as { id?: unknown } | undefined)?.id;
     if (status >= 300 || typeof id !== 'number') {
       const message = (json as { message?: string } | undefined)?.message ?? JSON.stringify(json);
-      throw new HealstreamError('REGISTRY_REJECTED', `registry rejected the schema for ${subject} (HTTP ${status}): ${message}`, { retriable: false });
+      throw new HealstreamError(
+        'REGISTRY_REJECTED',
+        `registry rejected the schema for ${subject} (HTTP ${status}): ${message}`,
+        { retriable: false },
+      );
     }
     return id;
   }
@@ -80,10 +106,14 @@ export class RegistryClient {
   /** The schema text for an id; an unknown id is a poison record, not an outage. */
   async schemaById(id: number): Promise<object> {
     const { status, json } = await this.call('GET', `/schemas/ids/${id}`);
-    if (status === 404) throw new PoisonRecordError('UNKNOWN_SCHEMA', `schema id ${id} is not in the registry`);
+    if (status === 404)
+      throw new PoisonRecordError('UNKNOWN_SCHEMA', `schema id ${id} is not in the registry`);
     const schema = (json as { schema?: unknown } | undefined)?.schema;
     if (status >= 300 || typeof schema !== 'string') {
-      throw new PoisonRecordError('UNKNOWN_SCHEMA', `schema id ${id}: HTTP ${status} ${JSON.stringify(json)}`);
+      throw new PoisonRecordError(
+        'UNKNOWN_SCHEMA',
+        `schema id ${id}: HTTP ${status} ${JSON.stringify(json)}`,
+      );
     }
     return JSON.parse(schema) as object;
   }

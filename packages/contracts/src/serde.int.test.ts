@@ -1,20 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import avro from 'avsc';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { examples, loadSchema, recordNames, RegistryClient, Serde, PoisonRecordError, HealstreamError } from '@healstream/contracts';
-import { readTopic, testEnv, testKafka, uniqueName, withTopics } from '../../../test/support/kafka.js';
+import {
+  examples,
+  loadSchema,
+  recordNames,
+  RegistryClient,
+  Serde,
+  PoisonRecordError,
+  HealstreamError,
+} from '@healstream/contracts';
+import {
+  readTopic,
+  testEnv,
+  testKafka,
+  uniqueName,
+  withTopics,
+} from '../../../test/support/kafka.js';
 
 describe('Avro contracts against the real registry and broker', () => {
   it('round-trips every record through Kafka', async () => {
     const kafka = testKafka();
     const serde = new Serde(new RegistryClient(testEnv().registryUrl));
     const topics = recordNames.map((name) => ({ name: uniqueName(name), record: name }));
-    await withTopics(kafka, topics.map((t) => ({ name: t.name })));
+    await withTopics(
+      kafka,
+      topics.map((t) => ({ name: t.name })),
+    );
     const producer = kafka.producer();
     await producer.connect();
     for (const t of topics) {
       await serde.registerTopic(t.name, t.record);
-      await producer.send({ topic: t.name, messages: [{ key: 'payments', value: serde.encode(t.name, examples[t.record]) }] });
+      await producer.send({
+        topic: t.name,
+        messages: [{ key: 'payments', value: serde.encode(t.name, examples[t.record]) }],
+      });
     }
     await producer.disconnect();
     for (const t of topics) {
@@ -41,7 +61,9 @@ describe('Avro contracts against the real registry and broker', () => {
     const topic = uniqueName('interop');
     await serde.registerTopic(topic, 'HealingOutcome');
     const foreign = new SchemaRegistry({ host: testEnv().registryUrl });
-    expect(await foreign.decode(serde.encode(topic, examples.HealingOutcome))).toEqual(examples.HealingOutcome);
+    expect(await foreign.decode(serde.encode(topic, examples.HealingOutcome))).toEqual(
+      examples.HealingOutcome,
+    );
   });
 
   it('names each invalid field when a record does not fit its schema', async () => {
@@ -56,30 +78,47 @@ describe('Avro contracts against the real registry and broker', () => {
   it('reports an unknown schema id as a poison record', async () => {
     const serde = new Serde(new RegistryClient(testEnv().registryUrl));
     const framed = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0x01]), Buffer.from('x')]);
-    await expect(serde.decode(framed, 'MetricSample')).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA', retriable: false });
+    await expect(serde.decode(framed, 'MetricSample')).rejects.toMatchObject({
+      code: 'UNKNOWN_SCHEMA',
+      retriable: false,
+    });
   });
 
   it('reports an unreachable registry as retriable, not as a bad record', async () => {
     const serde = new Serde(new RegistryClient('http://127.0.0.1:9/apis/ccompat/v7', 500));
     const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 42]), Buffer.from('x')]);
-    await expect(serde.decode(framed, 'MetricSample')).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', retriable: true });
+    await expect(serde.decode(framed, 'MetricSample')).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      retriable: true,
+    });
   });
 });
 
 describe('schema evolution under the configured compatibility (FULL by default)', () => {
-  const base = loadSchema('MetricSample') as unknown as { fields: { name: string }[] } & Record<string, unknown>;
+  const base = loadSchema('MetricSample') as unknown as { fields: { name: string }[] } & Record<
+    string,
+    unknown
+  >;
 
   it('accepts an added optional field with a default', async () => {
     const client = new RegistryClient(testEnv().registryUrl);
     const subject = `${uniqueName('evolve')}-value`;
     await client.setCompatibility(subject, 'FULL');
     const v1 = await client.register(subject, base);
-    const v2 = await client.register(subject, { ...base, fields: [...base.fields, { name: 'unit', type: ['null', 'string'], default: null }] });
+    const v2 = await client.register(subject, {
+      ...base,
+      fields: [...base.fields, { name: 'unit', type: ['null', 'string'], default: null }],
+    });
     expect(v2).not.toBe(v1);
     // A reader on the new schema reads data written with the old one.
     const old = avro.Type.forSchema(base as avro.Schema);
-    const next = avro.Type.forSchema({ ...base, fields: [...base.fields, { name: 'unit', type: ['null', 'string'], default: null }] } as avro.Schema);
-    expect(next.fromBuffer(old.toBuffer(examples.MetricSample), next.createResolver(old))).toMatchObject({ unit: null });
+    const next = avro.Type.forSchema({
+      ...base,
+      fields: [...base.fields, { name: 'unit', type: ['null', 'string'], default: null }],
+    } as avro.Schema);
+    expect(
+      next.fromBuffer(old.toBuffer(examples.MetricSample), next.createResolver(old)),
+    ).toMatchObject({ unit: null });
   });
 
   it('rejects removing a required field', async () => {
@@ -97,6 +136,11 @@ describe('schema evolution under the configured compatibility (FULL by default)'
     const subject = `${uniqueName('evolve')}-value`;
     await client.setCompatibility(subject, 'FULL');
     await client.register(subject, base);
-    await expect(client.register(subject, { ...base, fields: [...base.fields, { name: 'unit', type: 'string' }] })).rejects.toThrow(/rejected the schema/);
+    await expect(
+      client.register(subject, {
+        ...base,
+        fields: [...base.fields, { name: 'unit', type: 'string' }],
+      }),
+    ).rejects.toThrow(/rejected the schema/);
   });
 });

@@ -13,10 +13,16 @@ interface Registered {
 /** Splits Confluent framing: magic byte 0, 4-byte big-endian schema id, Avro payload. */
 export function unframe(buffer: Buffer | null): { schemaId: number; payload: Buffer } {
   if (buffer === null || buffer.length < 5) {
-    throw new PoisonRecordError('BAD_FRAMING', `value of ${buffer === null ? 'null' : buffer.length + ' bytes'} is too short for Confluent framing`);
+    throw new PoisonRecordError(
+      'BAD_FRAMING',
+      `value of ${buffer === null ? 'null' : buffer.length + ' bytes'} is too short for Confluent framing`,
+    );
   }
   if (buffer[0] !== MAGIC) {
-    throw new PoisonRecordError('BAD_FRAMING', `value starts with byte ${buffer[0]}, not the Confluent magic byte 0`);
+    throw new PoisonRecordError(
+      'BAD_FRAMING',
+      `value starts with byte ${buffer[0]}, not the Confluent magic byte 0`,
+    );
   }
   return { schemaId: buffer.readUInt32BE(1), payload: buffer.subarray(5) };
 }
@@ -32,7 +38,9 @@ function invalidPaths(type: avro.Type, value: unknown): string[] {
   const paths: string[] = [];
   type.isValid(value, {
     errorHook: (path: string[], got: unknown, expected: avro.Type) => {
-      paths.push(`${path.join('.') || '(root)'}: got ${JSON.stringify(got)}, expected ${String(expected.typeName ?? expected)}`);
+      paths.push(
+        `${path.join('.') || '(root)'}: got ${JSON.stringify(got)}, expected ${String(expected.typeName ?? expected)}`,
+      );
     },
   });
   return paths;
@@ -83,10 +91,14 @@ export class Serde {
   /** Encodes a record for a registered topic; an invalid record fails naming each bad field. */
   encode(topic: string, value: unknown): Buffer {
     const registered = this.bySubject.get(`${topic}-value`);
-    if (!registered) throw new Error(`topic ${topic} has no registered schema: call registerTopic first`);
+    if (!registered)
+      throw new Error(`topic ${topic} has no registered schema: call registerTopic first`);
     const problems = invalidPaths(registered.type, value);
     if (problems.length > 0) {
-      throw new PoisonRecordError('VALIDATION_FAILED', `${registered.type.name} for ${topic} is invalid: ${problems.join('; ')}`);
+      throw new PoisonRecordError(
+        'VALIDATION_FAILED',
+        `${registered.type.name} for ${topic} is invalid: ${problems.join('; ')}`,
+      );
     }
     return frame(registered.id, registered.type.toBuffer(value));
   }
@@ -123,7 +135,11 @@ export class Serde {
       }
       return reader.fromBuffer(payload, resolver) as T;
     } catch (error) {
-      throw new PoisonRecordError('DECODE_FAILED', `cannot decode schema id ${schemaId} as ${name}: ${(error as Error).message}`, error);
+      throw new PoisonRecordError(
+        'DECODE_FAILED',
+        `cannot decode schema id ${schemaId} as ${name}: ${(error as Error).message}`,
+        error,
+      );
     }
   }
 }

@@ -27,19 +27,41 @@ export class FleetClient {
   constructor(readonly baseUrl: string) {}
 
   status(options: CallOptions = {}): Promise<{ components: ComponentStatus[] }> {
-    return this.call('GET', '/status', undefined, options) as Promise<{ components: ComponentStatus[] }>;
+    return this.call('GET', '/status', undefined, options) as Promise<{
+      components: ComponentStatus[];
+    }>;
   }
 
   component(id: string, options: CallOptions = {}): Promise<ComponentStatus> {
-    return this.call('GET', `/components/${encodeURIComponent(id)}`, undefined, options) as Promise<ComponentStatus>;
+    return this.call(
+      'GET',
+      `/components/${encodeURIComponent(id)}`,
+      undefined,
+      options,
+    ) as Promise<ComponentStatus>;
   }
 
   /** POST /components/:id/:operation (operation may be `hooks/<name>`). */
-  operate(id: string, operation: string, body: Record<string, unknown>, options: CallOptions = {}): Promise<Record<string, unknown>> {
-    return this.call('POST', `/components/${encodeURIComponent(id)}/${operation}`, body, options) as Promise<Record<string, unknown>>;
+  operate(
+    id: string,
+    operation: string,
+    body: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<Record<string, unknown>> {
+    return this.call(
+      'POST',
+      `/components/${encodeURIComponent(id)}/${operation}`,
+      body,
+      options,
+    ) as Promise<Record<string, unknown>>;
   }
 
-  private async call(method: string, path: string, body: unknown, options: CallOptions): Promise<unknown> {
+  private async call(
+    method: string,
+    path: string,
+    body: unknown,
+    options: CallOptions,
+  ): Promise<unknown> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl.replace(/\/+$/, '')}${path}`, {
@@ -53,11 +75,19 @@ export class FleetClient {
       });
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      throw new FleetControlError(`fleet supervisor at ${this.baseUrl} unreachable: ${(error as Error).message}`, null, 'UNREACHABLE');
+      throw new FleetControlError(
+        `fleet supervisor at ${this.baseUrl} unreachable: ${(error as Error).message}`,
+        null,
+        'UNREACHABLE',
+      );
     }
     const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (!res.ok) {
-      throw new FleetControlError(String(answer['error'] ?? `${method} ${path} answered ${res.status}`), res.status, String(answer['code'] ?? 'HTTP_ERROR'));
+      throw new FleetControlError(
+        String(answer['error'] ?? `${method} ${path} answered ${res.status}`),
+        res.status,
+        String(answer['code'] ?? 'HTTP_ERROR'),
+      );
     }
     return answer;
   }

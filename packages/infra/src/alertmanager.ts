@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 
 /** Debian's package; ALERTMANAGER_BIN points elsewhere. */
-export const alertmanagerBin = (env: NodeJS.ProcessEnv) => env['ALERTMANAGER_BIN'] ?? '/usr/bin/prometheus-alertmanager';
+export const alertmanagerBin = (env: NodeJS.ProcessEnv) =>
+  env['ALERTMANAGER_BIN'] ?? '/usr/bin/prometheus-alertmanager';
 
 /** An alert as GET /api/v2/alerts returns it (the fields healstream reads). */
 export interface AlertmanagerAlert {
@@ -49,7 +50,11 @@ receivers:
  * config and storage under `dir`, clustering off, a free port; resolves once /-/ready answers.
  * Returns null when the binary is not installed.
  */
-export async function startAlertmanager(dir: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<RunningAlertmanager | null> {
+export async function startAlertmanager(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<RunningAlertmanager | null> {
   const bin = alertmanagerBin(env);
   if (!existsSync(bin)) return null;
   await mkdir(dir, { recursive: true });
@@ -59,7 +64,13 @@ export async function startAlertmanager(dir: string, env: NodeJS.ProcessEnv, tim
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     bin,
-    [`--config.file=${configFile}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [
+      `--config.file=${configFile}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -79,11 +90,20 @@ export async function startAlertmanager(dir: string, env: NodeJS.ProcessEnv, tim
 
   const until = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`Alertmanager exited with code ${child.exitCode}: ${output.trim()}`);
-    if (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)) break;
+    if (child.exitCode !== null)
+      throw new Error(`Alertmanager exited with code ${child.exitCode}: ${output.trim()}`);
+    if (
+      await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > until) {
       await stop();
-      throw new Error(`Alertmanager at ${url} was not ready within ${timeoutMs} ms: ${output.trim()}`);
+      throw new Error(
+        `Alertmanager at ${url} was not ready within ${timeoutMs} ms: ${output.trim()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -91,8 +111,13 @@ export async function startAlertmanager(dir: string, env: NodeJS.ProcessEnv, tim
     url,
     stop,
     async alerts(match = {}) {
-      const filter = Object.entries(match).map(([k, v]) => `filter=${encodeURIComponent(`${k}="${v}"`)}`);
-      const res = await fetch(`${url}/api/v2/alerts${filter.length > 0 ? `?${filter.join('&')}` : ''}`, { signal: AbortSignal.timeout(3000) });
+      const filter = Object.entries(match).map(
+        ([k, v]) => `filter=${encodeURIComponent(`${k}="${v}"`)}`,
+      );
+      const res = await fetch(
+        `${url}/api/v2/alerts${filter.length > 0 ? `?${filter.join('&')}` : ''}`,
+        { signal: AbortSignal.timeout(3000) },
+      );
       if (!res.ok) throw new Error(`GET /api/v2/alerts: HTTP ${res.status}`);
       return (await res.json()) as AlertmanagerAlert[];
     },

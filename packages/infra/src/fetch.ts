@@ -15,7 +15,11 @@ async function mvn(s: InfraSettings, args: string[]): Promise<void> {
     });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    const tail = `${e.stdout ?? ''}${e.stderr ?? ''}`.split('\n').filter(Boolean).slice(-15).join('\n');
+    const tail = `${e.stdout ?? ''}${e.stderr ?? ''}`
+      .split('\n')
+      .filter(Boolean)
+      .slice(-15)
+      .join('\n');
     throw new Error(`maven could not fetch the local infrastructure:\n${tail || e.message}`);
   }
 }
@@ -50,6 +54,7 @@ export async function ensureRegistry(s: InfraSettings): Promise<boolean> {
   if (!archive) throw new Error(`no registry archive in ${p.registryDir} after maven ran`);
   await run('tar', ['xzf', archive], { cwd: p.registryDir });
   rmSync(join(p.registryDir, archive));
-  if (!existsSync(p.registryJar)) throw new Error(`registry archive did not contain ${p.registryJar}`);
+  if (!existsSync(p.registryJar))
+    throw new Error(`registry archive did not contain ${p.registryJar}`);
   return true;
 }

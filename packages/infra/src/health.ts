@@ -17,10 +17,17 @@ export async function kafkaAcceptsProduce(broker: string): Promise<boolean> {
     await admin.connect();
     const topics = await admin.listTopics();
     if (!topics.includes(HEALTH_TOPIC)) {
-      await admin.createTopics({ topics: [{ topic: HEALTH_TOPIC, numPartitions: 1 }], waitForLeaders: true });
+      await admin.createTopics({
+        topics: [{ topic: HEALTH_TOPIC, numPartitions: 1 }],
+        waitForLeaders: true,
+      });
     }
     await producer.connect();
-    await producer.send({ topic: HEALTH_TOPIC, acks: -1, messages: [{ value: String(Date.now()) }] });
+    await producer.send({
+      topic: HEALTH_TOPIC,
+      acks: -1,
+      messages: [{ value: String(Date.now()) }],
+    });
     return true;
   } catch {
     return false;
@@ -49,7 +56,8 @@ export async function waitFor(
   for (;;) {
     if (await check()) return;
     stillAlive();
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -5,7 +5,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ensureKafka, ensureRegistry } from './fetch.js';
 import { kafkaAcceptsProduce, registryAnswers, waitFor } from './health.js';
-import { managed, residentMiB, runningPid, startDetached, stop, type ManagedProcess } from './processes.js';
+import {
+  managed,
+  residentMiB,
+  runningPid,
+  startDetached,
+  stop,
+  type ManagedProcess,
+} from './processes.js';
 import { brokerAddress, paths, registryUrl, type InfraSettings } from './settings.js';
 
 const run = promisify(execFile);
@@ -37,7 +44,10 @@ export interface UpReport {
 }
 
 function kafkaProperties(s: InfraSettings): string {
-  const template = readFileSync(join(s.repoRoot, 'infra', 'kafka', 'server.properties.template'), 'utf8');
+  const template = readFileSync(
+    join(s.repoRoot, 'infra', 'kafka', 'server.properties.template'),
+    'utf8',
+  );
   const values: Record<string, string> = {
     KAFKA_PORT: String(s.kafkaPort),
     CONTROLLER_PORT: String(s.controllerPort),
@@ -52,16 +62,36 @@ async function startKafka(s: InfraSettings, proc: ManagedProcess): Promise<void>
   const config = join(p.run, 'server.properties');
   writeFileSync(config, kafkaProperties(s));
   const classpath = join(p.kafkaLibs, '*');
-  const java = [`-Dlog4j2.configurationFile=${join(s.repoRoot, 'infra', 'kafka', 'log4j2.yaml')}`, '-cp', classpath];
+  const java = [
+    `-Dlog4j2.configurationFile=${join(s.repoRoot, 'infra', 'kafka', 'log4j2.yaml')}`,
+    '-cp',
+    classpath,
+  ];
   if (!existsSync(join(p.kafkaData, 'meta.properties'))) {
     mkdirSync(p.kafkaData, { recursive: true });
     const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
-    await run(s.java, [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--standalone']);
+    await run(s.java, [
+      ...java,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      config,
+      '--standalone',
+    ]);
   }
   startDetached(
     proc,
     s.java,
-    [`-Xmx${s.kafkaHeap}`, `-Xms${s.kafkaHeap}`, `-D${proc.marker}`, ...java, 'kafka.Kafka', config],
+    [
+      `-Xmx${s.kafkaHeap}`,
+      `-Xms${s.kafkaHeap}`,
+      `-D${proc.marker}`,
+      ...java,
+      'kafka.Kafka',
+      config,
+    ],
     p.run,
   );
 }
@@ -90,12 +120,17 @@ function startRegistry(s: InfraSettings, proc: ManagedProcess): void {
  * Starts the local Kafka broker and schema registry unless they already run, fetching them
  * with Maven on first use. Returns once the broker accepts a produce and the registry answers.
  */
-export async function up(s: InfraSettings, log: (line: string) => void = () => {}): Promise<UpReport> {
+export async function up(
+  s: InfraSettings,
+  log: (line: string) => void = () => {},
+): Promise<UpReport> {
   const started = Date.now();
   const procs = processes(s);
   const [kafkaDownloaded, registryDownloaded] = await Promise.all([
     ensureKafka(s).then((d) => (d && log(`fetched Kafka into ${paths(s).kafkaLibs}`), d)),
-    ensureRegistry(s).then((d) => (d && log(`fetched the schema registry into ${paths(s).registryDir}`), d)),
+    ensureRegistry(s).then(
+      (d) => (d && log(`fetched the schema registry into ${paths(s).registryDir}`), d),
+    ),
   ]);
   const kafkaStarted = runningPid(procs.kafka) === undefined;
   if (kafkaStarted) await startKafka(s, procs.kafka);
@@ -108,8 +143,18 @@ export async function up(s: InfraSettings, log: (line: string) => void = () => {
     }
   };
   await Promise.all([
-    waitFor('kafka to accept a produce', () => kafkaAcceptsProduce(brokerAddress(s)), 120_000, failedEarly(procs.kafka)),
-    waitFor('the schema registry to answer', () => registryAnswers(registryUrl(s)), 120_000, failedEarly(procs.registry)),
+    waitFor(
+      'kafka to accept a produce',
+      () => kafkaAcceptsProduce(brokerAddress(s)),
+      120_000,
+      failedEarly(procs.kafka),
+    ),
+    waitFor(
+      'the schema registry to answer',
+      () => registryAnswers(registryUrl(s)),
+      120_000,
+      failedEarly(procs.registry),
+    ),
   ]);
   return {
     kafka: { started: kafkaStarted, downloaded: kafkaDownloaded },

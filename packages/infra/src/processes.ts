@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** A long-running local process started detached, remembered by a pid file. */
@@ -11,8 +19,18 @@ export interface ManagedProcess {
   marker: string;
 }
 
-export function managed(name: string, runDir: string, logDir: string, marker: string): ManagedProcess {
-  return { name, pidFile: join(runDir, `${name}.pid`), logFile: join(logDir, `${name}.log`), marker };
+export function managed(
+  name: string,
+  runDir: string,
+  logDir: string,
+  marker: string,
+): ManagedProcess {
+  return {
+    name,
+    pidFile: join(runDir, `${name}.pid`),
+    logFile: join(logDir, `${name}.log`),
+    marker,
+  };
 }
 
 function cmdline(pid: number): string | undefined {
@@ -33,7 +51,12 @@ export function runningPid(p: ManagedProcess): number | undefined {
   return undefined;
 }
 
-export function startDetached(p: ManagedProcess, command: string, args: string[], cwd: string): number {
+export function startDetached(
+  p: ManagedProcess,
+  command: string,
+  args: string[],
+  cwd: string,
+): number {
   mkdirSync(join(p.pidFile, '..'), { recursive: true });
   mkdirSync(join(p.logFile, '..'), { recursive: true });
   const fd = openSync(p.logFile, 'a');

@@ -49,7 +49,12 @@ export function paths(s: InfraSettings) {
     m2: join(s.cache, 'm2'),
     kafkaLibs: join(s.cache, 'kafka', KAFKA_VERSION, 'libs'),
     registryDir: join(s.cache, 'registry', REGISTRY_VERSION),
-    registryJar: join(s.cache, 'registry', REGISTRY_VERSION, `apicurio-registry-app-${REGISTRY_VERSION}-runner.jar`),
+    registryJar: join(
+      s.cache,
+      'registry',
+      REGISTRY_VERSION,
+      `apicurio-registry-app-${REGISTRY_VERSION}-runner.jar`,
+    ),
     data: join(s.home, 'data'),
     kafkaData: join(s.home, 'data', 'kafka'),
     run: join(s.home, 'run'),

@@ -20,7 +20,11 @@ describe('KeyedLock', () => {
       await new Promise((r) => setTimeout(r, ms));
       log.push(`${name}-`);
     };
-    await Promise.all([lock.run(1, task('a', 20)), lock.run(1, task('b', 1)), lock.run(2, task('c', 1))]);
+    await Promise.all([
+      lock.run(1, task('a', 20)),
+      lock.run(1, task('b', 1)),
+      lock.run(2, task('c', 1)),
+    ]);
     expect(log.indexOf('a-')).toBeLessThan(log.indexOf('b+'));
     expect(log.indexOf('c+')).toBeLessThan(log.indexOf('a-'));
   });

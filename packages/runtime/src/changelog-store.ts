@@ -47,7 +47,11 @@ export class PartitionState<V> {
 
   beforeCommit(emit: Emit): void {
     for (const [key, value] of this.overlay) {
-      emit({ topic: this.changelogTopic, key, raw: value === null ? null : Buffer.from(JSON.stringify(value)) });
+      emit({
+        topic: this.changelogTopic,
+        key,
+        raw: value === null ? null : Buffer.from(JSON.stringify(value)),
+      });
     }
   }
 
@@ -87,15 +91,32 @@ export class ChangelogRestorer {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly options: { kafka: Kafka; changelogTopic: string; groupId: string; logger: Logger; coalesceMs?: number },
+    private readonly options: {
+      kafka: Kafka;
+      changelogTopic: string;
+      groupId: string;
+      logger: Logger;
+      coalesceMs?: number;
+    },
   ) {}
 
-  async restore<V>(partition: number, write: (records: Outbound[]) => Promise<void>): Promise<PartitionState<V>> {
+  async restore<V>(
+    partition: number,
+    write: (records: Outbound[]) => Promise<void>,
+  ): Promise<PartitionState<V>> {
     const marker = randomUUID();
-    await write([{ topic: this.options.changelogTopic, key: MARKER_KEY, raw: Buffer.from(marker) }]);
+    await write([
+      { topic: this.options.changelogTopic, key: MARKER_KEY, raw: Buffer.from(marker) },
+    ]);
     const state = new PartitionState<V>(partition, this.options.changelogTopic);
     await new Promise<void>((resolve, reject) => {
-      this.queue.push({ partition, marker, state: state as PartitionState<unknown>, resolve, reject });
+      this.queue.push({
+        partition,
+        marker,
+        state: state as PartitionState<unknown>,
+        resolve,
+        reject,
+      });
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         const batch = this.queue;
@@ -111,7 +132,11 @@ export class ChangelogRestorer {
     const byPartition = new Map(requests.map((r) => [r.partition, r]));
     const waiting = new Set(byPartition.keys());
     const restoreGroup = `${groupId}.restore.${randomUUID()}`;
-    const consumer = kafka.consumer({ groupId: restoreGroup, readUncommitted: false, maxWaitTimeInMs: 50 });
+    const consumer = kafka.consumer({
+      groupId: restoreGroup,
+      readUncommitted: false,
+      maxWaitTimeInMs: 50,
+    });
     const started = Date.now();
     let loaded = 0;
     await consumer.connect();
@@ -135,7 +160,10 @@ export class ChangelogRestorer {
                   }
                   continue;
                 }
-                request.state.load(key, message.value === null ? null : JSON.parse(message.value.toString()));
+                request.state.load(
+                  key,
+                  message.value === null ? null : JSON.parse(message.value.toString()),
+                );
                 loaded++;
               }
             },
@@ -145,9 +173,20 @@ export class ChangelogRestorer {
     } finally {
       await consumer.disconnect().catch(() => {});
       const admin = kafka.admin();
-      await admin.connect().then(() => admin.deleteGroups([restoreGroup])).catch(() => {});
+      await admin
+        .connect()
+        .then(() => admin.deleteGroups([restoreGroup]))
+        .catch(() => {});
       await admin.disconnect().catch(() => {});
     }
-    logger.info({ changelogTopic, partitions: [...byPartition.keys()], records: loaded, ms: Date.now() - started }, 'state restored');
+    logger.info(
+      {
+        changelogTopic,
+        partitions: [...byPartition.keys()],
+        records: loaded,
+        ms: Date.now() - started,
+      },
+      'state restored',
+    );
   }
 }

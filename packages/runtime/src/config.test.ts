@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { baseEnvSchema, ConfigError, loadConfig } from '@healstream/runtime';
 
-const good = { KAFKA_BROKERS: '127.0.0.1:9092', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7/' };
+const good = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7/',
+};
 
 describe('loadConfig', () => {
   it('parses, converts and freezes', () => {
-    const config = loadConfig(baseEnvSchema, { ...good, KAFKA_BROKERS: 'a:1, b:2', HEALSTREAM_PARTITIONS: '6' });
+    const config = loadConfig(baseEnvSchema, {
+      ...good,
+      KAFKA_BROKERS: 'a:1, b:2',
+      HEALSTREAM_PARTITIONS: '6',
+    });
     expect(config.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
     expect(config.SCHEMA_REGISTRY_URL).toBe('http://127.0.0.1:8081/apis/ccompat/v7');
     expect(config.HEALSTREAM_PARTITIONS).toBe(6);
@@ -14,22 +21,32 @@ describe('loadConfig', () => {
   });
 
   it('names a missing KAFKA_BROKERS', () => {
-    expect(() => loadConfig(baseEnvSchema, { SCHEMA_REGISTRY_URL: good.SCHEMA_REGISTRY_URL })).toThrow(/KAFKA_BROKERS is required/);
+    expect(() =>
+      loadConfig(baseEnvSchema, { SCHEMA_REGISTRY_URL: good.SCHEMA_REGISTRY_URL }),
+    ).toThrow(/KAFKA_BROKERS is required/);
   });
 
   it('names a malformed registry URL and shows the value', () => {
-    expect(() => loadConfig(baseEnvSchema, { ...good, SCHEMA_REGISTRY_URL: 'localhost:8081' })).toThrow(
-      /SCHEMA_REGISTRY_URL must be an http\(s\) URL.*got 'localhost:8081'/,
-    );
+    expect(() =>
+      loadConfig(baseEnvSchema, { ...good, SCHEMA_REGISTRY_URL: 'localhost:8081' }),
+    ).toThrow(/SCHEMA_REGISTRY_URL must be an http\(s\) URL.*got 'localhost:8081'/);
   });
 
   it('names every bad variable at once', () => {
     try {
-      loadConfig(baseEnvSchema, { KAFKA_BROKERS: 'nohost', SCHEMA_REGISTRY_URL: 'x', HEALSTREAM_PARTITIONS: '0' });
+      loadConfig(baseEnvSchema, {
+        KAFKA_BROKERS: 'nohost',
+        SCHEMA_REGISTRY_URL: 'x',
+        HEALSTREAM_PARTITIONS: '0',
+      });
       expect.fail('should throw');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).variables.sort()).toEqual(['HEALSTREAM_PARTITIONS', 'KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL']);
+      expect((error as ConfigError).variables.sort()).toEqual([
+        'HEALSTREAM_PARTITIONS',
+        'KAFKA_BROKERS',
+        'SCHEMA_REGISTRY_URL',
+      ]);
     }
   });
 });

@@ -15,7 +15,12 @@ export class ConfigError extends HealstreamError {
 const brokerList = z
   .string({ error: 'is required (comma-separated host:port list, e.g. 127.0.0.1:9092)' })
   .min(1, 'is required (comma-separated host:port list, e.g. 127.0.0.1:9092)')
-  .transform((raw) => raw.split(',').map((b) => b.trim()).filter(Boolean))
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
     message: 'must be a comma-separated host:port list, e.g. 127.0.0.1:9092',
   });
@@ -33,13 +38,20 @@ const httpUrl = z
   .transform((raw) => raw.replace(/\/+$/, ''));
 
 const intIn = (min: number, max: number) =>
-  z.coerce.number().int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  z.coerce
+    .number()
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 
 /** What every service reads. Services extend it with their own variables. */
 export const baseEnvSchema = z.object({
   KAFKA_BROKERS: brokerList,
   SCHEMA_REGISTRY_URL: httpUrl,
-  HEALSTREAM_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, . _ and - only').default('healstream.'),
+  HEALSTREAM_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, . _ and - only')
+    .default('healstream.'),
   HEALSTREAM_PARTITIONS: intIn(1, 1000).default(12),
   HEALSTREAM_INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   HTTP_PORT: intIn(0, 65535).default(0),
@@ -47,7 +59,15 @@ export const baseEnvSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: intIn(6000, 300_000).default(30_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SCHEMA_COMPATIBILITY: z
-    .enum(['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'])
+    .enum([
+      'BACKWARD',
+      'BACKWARD_TRANSITIVE',
+      'FORWARD',
+      'FORWARD_TRANSITIVE',
+      'FULL',
+      'FULL_TRANSITIVE',
+      'NONE',
+    ])
     .default('FULL'),
 });
 
@@ -57,12 +77,18 @@ export type BaseEnv = z.infer<typeof baseEnvSchema>;
  * Parses the environment once, freezes the result and fails fast with every wrong variable
  * named: `KAFKA_BROKERS is required (...)`. Tests pass a plain object.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): Readonly<z.infer<S>> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
   if (result.success) return Object.freeze(result.data) as Readonly<z.infer<S>>;
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.join('.') || '(environment)';
-    const shown = typeof issue.path[0] === 'string' && env[issue.path[0]] !== undefined ? ` (got '${env[issue.path[0]]}')` : '';
+    const shown =
+      typeof issue.path[0] === 'string' && env[issue.path[0]] !== undefined
+        ? ` (got '${env[issue.path[0]]}')`
+        : '';
     return { variable, text: `${variable} ${issue.message}${shown}` };
   });
   throw new ConfigError(

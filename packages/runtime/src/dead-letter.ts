@@ -26,7 +26,11 @@ export function errorCode(error: unknown): string {
 }
 
 /** The dead letter for a record: same key and bytes, headers naming where it came from and why. */
-export function deadLetter(message: KafkaMessage, error: unknown, ctx: DeadLetterContext): { topic: string; message: Message } {
+export function deadLetter(
+  message: KafkaMessage,
+  error: unknown,
+  ctx: DeadLetterContext,
+): { topic: string; message: Message } {
   const err = error instanceof Error ? error : new Error(String(error));
   const headers: IHeaders = {
     ...message.headers,
@@ -42,16 +46,26 @@ export function deadLetter(message: KafkaMessage, error: unknown, ctx: DeadLette
   };
   return {
     topic: dlqName(ctx.topic),
-    message: { key: message.key, value: message.value, headers, partition: ctx.partition, timestamp: message.timestamp },
+    message: {
+      key: message.key,
+      value: message.value,
+      headers,
+      partition: ctx.partition,
+      timestamp: message.timestamp,
+    },
   };
 }
 
 /** Reads the dead-letter headers back (for the escalator and `healstream dlq`). */
-export function readDeadLetterHeaders(headers: IHeaders | undefined): Record<keyof typeof dlqHeaders, string | undefined> {
+export function readDeadLetterHeaders(
+  headers: IHeaders | undefined,
+): Record<keyof typeof dlqHeaders, string | undefined> {
   const text = (name: string) => {
     const value = headers?.[name];
     const first = Array.isArray(value) ? value[0] : value;
     return first === undefined ? undefined : first.toString();
   };
-  return Object.fromEntries(Object.entries(dlqHeaders).map(([k, name]) => [k, text(name)])) as Record<keyof typeof dlqHeaders, string | undefined>;
+  return Object.fromEntries(
+    Object.entries(dlqHeaders).map(([k, name]) => [k, text(name)]),
+  ) as Record<keyof typeof dlqHeaders, string | undefined>;
 }

@@ -29,7 +29,14 @@ export { KeyedLock } from './partition-lock.js';
 export { ChangelogRestorer, PartitionState } from './changelog-store.js';
 export { createKafka, partitioner } from './kafka-client.js';
 export { onShutdownSignal } from './shutdown.js';
-export { runService, serviceMain, groupIdFor, type ServiceDefinition, type ServiceDeps, type RunningService } from './service.js';
+export {
+  runService,
+  serviceMain,
+  groupIdFor,
+  type ServiceDefinition,
+  type ServiceDeps,
+  type RunningService,
+} from './service.js';
 export { createTopics, type TopicsReport } from './topics-admin.js';
 export {
   HealstreamError,

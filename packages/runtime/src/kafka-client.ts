@@ -2,7 +2,12 @@ import { Kafka, Partitioners, type KafkaConfig } from 'kafkajs';
 import { kafkaLogCreator, quietKafkajsTimerWarnings, type Logger } from './logger.js';
 
 /** One kafkajs client for a service; producers it makes use Java's murmur2 partitioner. */
-export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger; extra?: Partial<KafkaConfig> }): Kafka {
+export function createKafka(options: {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  extra?: Partial<KafkaConfig>;
+}): Kafka {
   quietKafkajsTimerWarnings();
   return new Kafka({
     clientId: options.clientId,

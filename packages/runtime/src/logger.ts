@@ -5,7 +5,11 @@ export type { Logger };
 
 /** JSON logs on stdout, one line each; `service` and `instance` on every line. */
 export function createLogger(service: string, level: string, instance?: string): Logger {
-  return pino({ level, base: { service, ...(instance ? { instance } : {}) }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({
+    level,
+    base: { service, ...(instance ? { instance } : {}) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
 }
 
 /** Routes kafkajs's own logging into pino, at a level no noisier than warn. */

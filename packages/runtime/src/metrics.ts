@@ -24,9 +24,24 @@ export function loopMetrics(registry: Registry): LoopMetrics {
   const existing = registry.getSingleMetric('healstream_records_in_total');
   if (existing) return cachedLoopMetrics.get(registry) as LoopMetrics;
   const metrics: LoopMetrics = {
-    recordsIn: new Counter({ name: 'healstream_records_in_total', help: 'Records consumed, per input topic.', labelNames: ['topic'], registers: [registry] }),
-    recordsOut: new Counter({ name: 'healstream_records_out_total', help: 'Records produced, per output topic.', labelNames: ['topic'], registers: [registry] }),
-    deadLetters: new Counter({ name: 'healstream_dead_letters_total', help: 'Records sent to a dead-letter topic, per input topic and error code.', labelNames: ['topic', 'code'], registers: [registry] }),
+    recordsIn: new Counter({
+      name: 'healstream_records_in_total',
+      help: 'Records consumed, per input topic.',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+    recordsOut: new Counter({
+      name: 'healstream_records_out_total',
+      help: 'Records produced, per output topic.',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'healstream_dead_letters_total',
+      help: 'Records sent to a dead-letter topic, per input topic and error code.',
+      labelNames: ['topic', 'code'],
+      registers: [registry],
+    }),
     processingSeconds: new Histogram({
       name: 'healstream_processing_seconds',
       help: 'Time to process and commit one transaction of records.',
@@ -34,9 +49,25 @@ export function loopMetrics(registry: Registry): LoopMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    transactionAborts: new Counter({ name: 'healstream_transaction_aborts_total', help: 'Transactions aborted, by reason (retriable, fenced).', labelNames: ['topic', 'reason'], registers: [registry] }),
-    consumerLag: new Gauge({ name: 'healstream_consumer_lag', help: 'High watermark minus next offset, per assigned partition.', labelNames: ['topic', 'partition'], registers: [registry] }),
-    restoreSeconds: new Histogram({ name: 'healstream_state_restore_seconds', help: 'Time to restore a partition\'s state from its changelog.', labelNames: ['topic'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30], registers: [registry] }),
+    transactionAborts: new Counter({
+      name: 'healstream_transaction_aborts_total',
+      help: 'Transactions aborted, by reason (retriable, fenced).',
+      labelNames: ['topic', 'reason'],
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'healstream_consumer_lag',
+      help: 'High watermark minus next offset, per assigned partition.',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+    restoreSeconds: new Histogram({
+      name: 'healstream_state_restore_seconds',
+      help: "Time to restore a partition's state from its changelog.",
+      labelNames: ['topic'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    }),
   };
   cachedLoopMetrics.set(registry, metrics);
   return metrics;

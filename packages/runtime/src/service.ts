@@ -6,7 +6,12 @@ import { createKafka } from './kafka-client.js';
 import type { Logger } from './logger.js';
 import { loopMetrics, type Registry } from './metrics.js';
 import { onShutdownSignal } from './shutdown.js';
-import { TransactionalLoop, type LoopInput, type LoopOutput, type TransactionalLoopOptions } from './transactional-loop.js';
+import {
+  TransactionalLoop,
+  type LoopInput,
+  type LoopOutput,
+  type TransactionalLoopOptions,
+} from './transactional-loop.js';
 
 /** What a service is: its inputs and outputs, and how to open a partition. */
 export interface ServiceDefinition {
@@ -38,7 +43,10 @@ export interface RunningService {
 }
 
 /** The consumer group of a service: one per service, shared by all its instances. */
-export function groupIdFor(config: Pick<BaseEnv, 'HEALSTREAM_TOPIC_PREFIX'>, service: string): string {
+export function groupIdFor(
+  config: Pick<BaseEnv, 'HEALSTREAM_TOPIC_PREFIX'>,
+  service: string,
+): string {
   return `${config.HEALSTREAM_TOPIC_PREFIX}${service}`;
 }
 
@@ -46,11 +54,22 @@ export function groupIdFor(config: Pick<BaseEnv, 'HEALSTREAM_TOPIC_PREFIX'>, ser
  * Wires a service: Kafka client, serde, the transactional loop, /healthz /readyz /metrics.
  * Everything it needs is passed in; it reads no environment.
  */
-export async function runService(definition: ServiceDefinition, deps: ServiceDeps): Promise<RunningService> {
+export async function runService(
+  definition: ServiceDefinition,
+  deps: ServiceDeps,
+): Promise<RunningService> {
   const { config, logger, registry } = deps;
   const kafka =
-    deps.kafka ?? createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${definition.name}-${config.HEALSTREAM_INSTANCE_ID}`, logger });
-  const serde = new Serde(new RegistryClient(config.SCHEMA_REGISTRY_URL), config.SCHEMA_COMPATIBILITY);
+    deps.kafka ??
+    createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: `${definition.name}-${config.HEALSTREAM_INSTANCE_ID}`,
+      logger,
+    });
+  const serde = new Serde(
+    new RegistryClient(config.SCHEMA_REGISTRY_URL),
+    config.SCHEMA_COMPATIBILITY,
+  );
   const loop = new TransactionalLoop({
     kafka,
     serde,
@@ -62,8 +81,12 @@ export async function runService(definition: ServiceDefinition, deps: ServiceDep
     outputs: definition.outputs,
     open: definition.open,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    ...(definition.maxRecordsPerTransaction ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction } : {}),
-    ...(definition.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: definition.partitionsConsumedConcurrently } : {}),
+    ...(definition.maxRecordsPerTransaction
+      ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction }
+      : {}),
+    ...(definition.partitionsConsumedConcurrently
+      ? { partitionsConsumedConcurrently: definition.partitionsConsumedConcurrently }
+      : {}),
   });
   const http = await startHealthServer({
     port: config.HTTP_PORT,
@@ -95,7 +118,10 @@ export async function runService(definition: ServiceDefinition, deps: ServiceDep
  * The whole life of a service process: build it, stop it cleanly on SIGTERM/SIGINT. A bad
  * configuration exits 2 with one line naming the variables; any other start-up failure exits 1.
  */
-export async function serviceMain(name: string, start: () => Promise<{ logger: Logger; stop: () => Promise<void> }>): Promise<void> {
+export async function serviceMain(
+  name: string,
+  start: () => Promise<{ logger: Logger; stop: () => Promise<void> }>,
+): Promise<void> {
   try {
     const running = await start();
     onShutdownSignal(running.logger, running.stop);
@@ -106,7 +132,9 @@ export async function serviceMain(name: string, start: () => Promise<{ logger: L
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`${name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

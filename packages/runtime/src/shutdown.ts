@@ -4,7 +4,11 @@ import type { Logger } from './logger.js';
  * On SIGTERM or SIGINT: run `stop` once (stop consuming, finish the in-flight transaction,
  * flush), then exit 0. A second signal exits at once with 130.
  */
-export function onShutdownSignal(logger: Logger, stop: () => Promise<void>, exit: (code: number) => void = process.exit): void {
+export function onShutdownSignal(
+  logger: Logger,
+  stop: () => Promise<void>,
+  exit: (code: number) => void = process.exit,
+): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {

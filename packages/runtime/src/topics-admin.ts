@@ -19,9 +19,12 @@ export async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<To
     const wrong = present.flatMap((spec) => {
       const found = metadata.topics.find((t) => t.name === spec.name);
       const count = found?.partitions.length ?? 0;
-      return count === spec.partitions ? [] : [`${spec.name} has ${count} partitions, expected ${spec.partitions}`];
+      return count === spec.partitions
+        ? []
+        : [`${spec.name} has ${count} partitions, expected ${spec.partitions}`];
     });
-    if (wrong.length > 0) throw new Error(`topics exist with the wrong partition count: ${wrong.join('; ')}`);
+    if (wrong.length > 0)
+      throw new Error(`topics exist with the wrong partition count: ${wrong.join('; ')}`);
   }
   if (missing.length > 0) {
     await admin.createTopics({
@@ -32,12 +35,20 @@ export async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<To
         replicationFactor: -1,
         configEntries: [
           { name: 'cleanup.policy', value: s.cleanupPolicy },
-          ...(s.cleanupPolicy === 'compact' ? [{ name: 'min.compaction.lag.ms', value: '0' }, { name: 'segment.ms', value: '3600000' }] : []),
+          ...(s.cleanupPolicy === 'compact'
+            ? [
+                { name: 'min.compaction.lag.ms', value: '0' },
+                { name: 'segment.ms', value: '3600000' },
+              ]
+            : []),
         ],
       })),
     });
   }
-  await waitForLeaders(admin, specs.map((s) => s.name));
+  await waitForLeaders(
+    admin,
+    specs.map((s) => s.name),
+  );
   return { created: missing.map((s) => s.name), existing: present.map((s) => s.name) };
 }
 
@@ -50,11 +61,17 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   for (;;) {
     try {
       const metadata = await admin.fetchTopicMetadata({ topics });
-      if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (
+        metadata.topics.every(
+          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+        )
+      )
+        return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
-    if (Date.now() > deadline) throw new Error(`topics have no leader after ${timeoutMs / 1000}s: ${topics.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`topics have no leader after ${timeoutMs / 1000}s: ${topics.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

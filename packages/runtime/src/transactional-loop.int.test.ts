@@ -1,8 +1,27 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { examples, frame, PoisonRecordError, TransientError, type MetricSample } from '@healstream/contracts';
-import { createLogger, createRegistry, dlqHeaders, loopMetrics, TransactionalLoop, type PartitionHandler } from '@healstream/runtime';
-import { readTopic, testKafka, testSerde, uniqueName, withTopics } from '../../../test/support/kafka.js';
+import {
+  examples,
+  frame,
+  PoisonRecordError,
+  TransientError,
+  type MetricSample,
+} from '@healstream/contracts';
+import {
+  createLogger,
+  createRegistry,
+  dlqHeaders,
+  loopMetrics,
+  TransactionalLoop,
+  type PartitionHandler,
+} from '@healstream/runtime';
+import {
+  readTopic,
+  testKafka,
+  testSerde,
+  uniqueName,
+  withTopics,
+} from '../../../test/support/kafka.js';
 
 const header = (headers: IHeaders | undefined, name: string) => headers?.[name]?.toString();
 
@@ -35,7 +54,11 @@ async function startLoop(options: {
   return { loop, metrics, registry };
 }
 
-const sample = (value: number): MetricSample => ({ ...examples.MetricSample, value, timestamp: examples.MetricSample.timestamp + value });
+const sample = (value: number): MetricSample => ({
+  ...examples.MetricSample,
+  value,
+  timestamp: examples.MetricSample.timestamp + value,
+});
 
 describe('transactional loop against the real broker', () => {
   it('dead-letters bad framing, unknown schema ids and rejected records with their bytes and headers, and keeps flowing', async () => {
@@ -73,15 +96,25 @@ describe('transactional loop against the real broker', () => {
       handler: () => ({
         handle(record, emit) {
           const value = record.value as MetricSample;
-          if (value.value < 0) throw new PoisonRecordError('HANDLER_REJECTED', `negative value ${value.value}`);
-          emit({ topic: output, key: record.key ?? '', value: { ...value, value: value.value * 10 } });
+          if (value.value < 0)
+            throw new PoisonRecordError('HANDLER_REJECTED', `negative value ${value.value}`);
+          emit({
+            topic: output,
+            key: record.key ?? '',
+            value: { ...value, value: value.value * 10 },
+          });
         },
       }),
     });
 
     const outputs = await readTopic(kafka, output, { until: (m) => m.length >= 4, settleMs: 500 });
-    const letters = await readTopic(kafka, `${input}.dlq`, { until: (m) => m.length >= 3, settleMs: 500 });
-    const decoded = await Promise.all(outputs.map((m) => serde.decode<MetricSample>(m.value, 'MetricSample')));
+    const letters = await readTopic(kafka, `${input}.dlq`, {
+      until: (m) => m.length >= 3,
+      settleMs: 500,
+    });
+    const decoded = await Promise.all(
+      outputs.map((m) => serde.decode<MetricSample>(m.value, 'MetricSample')),
+    );
     expect(decoded.map((s) => s.value)).toEqual([10, 20, 30, 40]);
 
     expect(letters).toHaveLength(3);
@@ -124,7 +157,13 @@ describe('transactional loop against the real broker', () => {
     await serde.registerTopic(output, 'MetricSample');
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: input, messages: [1, 2, 3, 4, 5].map((v) => ({ key: 'payments', value: serde.encode(input, sample(v)) })) });
+    await producer.send({
+      topic: input,
+      messages: [1, 2, 3, 4, 5].map((v) => ({
+        key: 'payments',
+        value: serde.encode(input, sample(v)),
+      })),
+    });
     await producer.disconnect();
 
     const seen: number[] = [];
@@ -142,17 +181,32 @@ describe('transactional loop against the real broker', () => {
             failed = true;
             throw new TransientError('SINK_UNAVAILABLE', 'sink down for a moment');
           }
-          emit({ topic: output, key: 'payments', value: { ...(record.value as MetricSample), value: value * 10 } });
+          emit({
+            topic: output,
+            key: 'payments',
+            value: { ...(record.value as MetricSample), value: value * 10 },
+          });
         },
       }),
     });
 
-    const committed = await readTopic(kafka, output, { until: (m) => m.length >= 5, settleMs: 1000 });
-    const values = await Promise.all(committed.map(async (m) => (await serde.decode<MetricSample>(m.value, 'MetricSample')).value));
+    const committed = await readTopic(kafka, output, {
+      until: (m) => m.length >= 5,
+      settleMs: 1000,
+    });
+    const values = await Promise.all(
+      committed.map(async (m) => (await serde.decode<MetricSample>(m.value, 'MetricSample')).value),
+    );
     expect(values).toEqual([10, 20, 30, 40, 50]);
     // The aborted attempt really wrote 10 and 20 before failing: a read-uncommitted reader sees them.
-    const raw = await readTopic(kafka, output, { until: (m) => m.length >= 7, readUncommitted: true, settleMs: 500 });
-    const rawValues = await Promise.all(raw.map(async (m) => (await serde.decode<MetricSample>(m.value, 'MetricSample')).value));
+    const raw = await readTopic(kafka, output, {
+      until: (m) => m.length >= 7,
+      readUncommitted: true,
+      settleMs: 500,
+    });
+    const rawValues = await Promise.all(
+      raw.map(async (m) => (await serde.decode<MetricSample>(m.value, 'MetricSample')).value),
+    );
     expect(rawValues).toEqual([10, 20, 10, 20, 30, 40, 50]);
     // ...and the input of the aborted transaction was processed again.
     expect(seen).toEqual([1, 2, 3, 1, 2, 3, 4, 5]);

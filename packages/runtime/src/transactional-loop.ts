@@ -1,4 +1,13 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer, Transaction } from 'kafkajs';
+import type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+  Transaction,
+} from 'kafkajs';
 import { isRetriable, type RecordName, type Serde } from '@healstream/contracts';
 import { deadLetter, errorCode } from './dead-letter.js';
 import type { Logger } from './logger.js';
@@ -26,8 +35,20 @@ export interface InboundRecord<T> {
  * about the whole fleet meet on one partition).
  */
 export type Outbound =
-  | { topic: string; key: string; value: unknown; headers?: Record<string, string>; partition?: number }
-  | { topic: string; key: string; raw: Buffer | null; headers?: Record<string, string>; partition?: number };
+  | {
+      topic: string;
+      key: string;
+      value: unknown;
+      headers?: Record<string, string>;
+      partition?: number;
+    }
+  | {
+      topic: string;
+      key: string;
+      raw: Buffer | null;
+      headers?: Record<string, string>;
+      partition?: number;
+    };
 
 export type Emit = (out: Outbound) => void;
 
@@ -165,7 +186,8 @@ export class TransactionalLoop {
 
   async start(): Promise<void> {
     const { kafka, groupId, inputs, outputs, logger, serde } = this.options;
-    for (const io of [...inputs, ...outputs]) if (io.record !== 'raw') await serde.registerTopic(io.topic, io.record);
+    for (const io of [...inputs, ...outputs])
+      if (io.record !== 'raw') await serde.registerTopic(io.topic, io.record);
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = kafka.consumer({
@@ -181,7 +203,8 @@ export class TransactionalLoop {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = new Set<number>();
-      for (const partitions of Object.values(payload.memberAssignment)) for (const p of partitions) assigned.add(p);
+      for (const partitions of Object.values(payload.memberAssignment))
+        for (const p of partitions) assigned.add(p);
       for (const p of [...this.open.keys()]) if (!assigned.has(p)) this.release(p);
       for (const p of [...this.producers.keys()]) if (!assigned.has(p)) void this.dropProducer(p);
       this.assignment = assigned;
@@ -189,7 +212,12 @@ export class TransactionalLoop {
       logger.info({ partitions: this.assignedPartitions() }, 'joined consumer group');
       // Restore newly assigned partitions now, not only when their first record arrives.
       for (const p of assigned) {
-        void this.openPartition(p).catch((error: unknown) => logger.warn({ err: error, partition: p }, 'partition open failed; retried on its next batch'));
+        void this.openPartition(p).catch((error: unknown) =>
+          logger.warn(
+            { err: error, partition: p },
+            'partition open failed; retried on its next batch',
+          ),
+        );
       }
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -197,7 +225,8 @@ export class TransactionalLoop {
       this.joined = false;
     });
     await consumer.connect();
-    for (const input of inputs) await consumer.subscribe({ topic: input.topic, fromBeginning: true });
+    for (const input of inputs)
+      await consumer.subscribe({ topic: input.topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -211,7 +240,9 @@ export class TransactionalLoop {
     this.stopping = true;
     await this.consumer?.disconnect().catch(() => {});
     for (const p of [...this.open.keys()]) this.release(p);
-    await Promise.all([...this.producers.values()].map((producer) => producer.disconnect().catch(() => {})));
+    await Promise.all(
+      [...this.producers.values()].map((producer) => producer.disconnect().catch(() => {})),
+    );
     this.producers.clear();
     await this.admin?.disconnect().catch(() => {});
   }
@@ -248,7 +279,9 @@ export class TransactionalLoop {
     if (existing) return Promise.resolve(existing);
     let pending = this.opening.get(partition);
     if (!pending) {
-      pending = this.lock.run(partition, () => this.doOpen(partition)).finally(() => this.opening.delete(partition));
+      pending = this.lock
+        .run(partition, () => this.doOpen(partition))
+        .finally(() => this.opening.delete(partition));
       this.opening.set(partition, pending);
     }
     return pending;
@@ -282,24 +315,38 @@ export class TransactionalLoop {
       owned: () => this.open.get(partition)?.producer === producer && !this.stopping,
       produce: (records) =>
         this.lock.run(partition, async () => {
-          if (!context.owned()) throw new Error(`partition ${partition} is no longer owned by this instance`);
+          if (!context.owned())
+            throw new Error(`partition ${partition} is no longer owned by this instance`);
           await this.commitRecords(producer, partition, records);
         }),
     };
     const started = process.hrtime.bigint();
     const handler = await this.options.open(partition, write, context);
-    metrics.restoreSeconds.observe({ topic: String(partition) }, Number(process.hrtime.bigint() - started) / 1e9);
+    metrics.restoreSeconds.observe(
+      { topic: String(partition) },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
     if (this.assignment.size > 0 && !this.assignment.has(partition)) {
       handler.close?.();
       throw new Error(`partition ${partition} was revoked while it opened`);
     }
     const part: OpenPartition = { partition, producer, handler, nextOffset };
     this.open.set(partition, part);
-    logger.debug({ partition, offsets: Object.fromEntries([...nextOffset].map(([t, o]) => [t, o.toString()])) }, 'partition opened');
+    logger.debug(
+      {
+        partition,
+        offsets: Object.fromEntries([...nextOffset].map(([t, o]) => [t, o.toString()])),
+      },
+      'partition opened',
+    );
     return part;
   }
 
-  private async commitRecords(producer: Producer, partition: number, records: Outbound[]): Promise<void> {
+  private async commitRecords(
+    producer: Producer,
+    partition: number,
+    records: Outbound[],
+  ): Promise<void> {
     const tx = await producer.transaction();
     try {
       const byTopic = new Map<string, Message[]>();
@@ -308,9 +355,13 @@ export class TransactionalLoop {
         list.push(this.encode(r, partition));
         byTopic.set(r.topic, list);
       }
-      await tx.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+      await tx.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        acks: -1,
+      });
       await tx.commit();
-      for (const [topic, messages] of byTopic) this.options.metrics.recordsOut.inc({ topic }, messages.length);
+      for (const [topic, messages] of byTopic)
+        this.options.metrics.recordsOut.inc({ topic }, messages.length);
     } catch (error) {
       await tx.abort().catch(() => {});
       throw error;
@@ -337,16 +388,22 @@ export class TransactionalLoop {
       resolveOffset((batch.messages[skipped - 1] as KafkaMessage).offset);
     }
     const max = this.options.maxRecordsPerTransaction ?? 500;
-    const keepGoing = () => isRunning() && !isStale() && !this.stopping && this.open.get(partition) === part;
+    const keepGoing = () =>
+      isRunning() && !isStale() && !this.stopping && this.open.get(partition) === part;
     for (let i = 0; i < pending.length; i += max) {
       if (!keepGoing()) return;
       const chunk = pending.slice(i, i + max);
       try {
-        const done = await this.lock.run(partition, () => this.processChunk(part, topic, chunk, heartbeat, keepGoing));
+        const done = await this.lock.run(partition, () =>
+          this.processChunk(part, topic, chunk, heartbeat, keepGoing),
+        );
         if (!done) return;
       } catch (error) {
         if (error instanceof FencedError) {
-          logger.warn({ topic, partition }, 'fenced by a newer owner of this partition; letting it go');
+          logger.warn(
+            { topic, partition },
+            'fenced by a newer owner of this partition; letting it go',
+          );
           metrics.transactionAborts.inc({ topic, reason: 'fenced' });
           this.release(partition);
           await this.dropProducer(partition);
@@ -357,7 +414,10 @@ export class TransactionalLoop {
       const last = chunk[chunk.length - 1] as KafkaMessage;
       part.nextOffset.set(topic, BigInt(last.offset) + 1n);
       resolveOffset(last.offset);
-      metrics.consumerLag.set({ topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
+      metrics.consumerLag.set(
+        { topic, partition: String(partition) },
+        Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
+      );
       await heartbeat();
     }
   }
@@ -382,9 +442,13 @@ export class TransactionalLoop {
       const outCounts: Record<string, number> = {};
       let dead = 0;
       const flush = async () => {
-        const topicMessages = Object.entries(buffered).map(([t, messages]) => ({ topic: t, messages }));
+        const topicMessages = Object.entries(buffered).map(([t, messages]) => ({
+          topic: t,
+          messages,
+        }));
         buffered = {};
-        if (topicMessages.length > 0) await (tx as Transaction).sendBatch({ topicMessages, acks: -1 });
+        if (topicMessages.length > 0)
+          await (tx as Transaction).sendBatch({ topicMessages, acks: -1 });
       };
       const push = (t: string, message: Message) => {
         (buffered[t] ??= []).push(message);
@@ -396,10 +460,20 @@ export class TransactionalLoop {
           const message = chunk[i] as KafkaMessage;
           const staged: { topic: string; message: Message }[] = [];
           try {
-            const value = record === 'raw' ? message.value : await serde.decode<unknown>(message.value, record);
-            const emit: Emit = (out) => staged.push({ topic: out.topic, message: this.encode(out, partition) });
+            const value =
+              record === 'raw' ? message.value : await serde.decode<unknown>(message.value, record);
+            const emit: Emit = (out) =>
+              staged.push({ topic: out.topic, message: this.encode(out, partition) });
             await part.handler.handle(
-              { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, timestamp: Number(message.timestamp), headers: message.headers },
+              {
+                topic,
+                partition,
+                offset: message.offset,
+                key: message.key?.toString() ?? null,
+                value,
+                timestamp: Number(message.timestamp),
+                headers: message.headers,
+              },
               emit,
             );
           } catch (error) {
@@ -408,7 +482,10 @@ export class TransactionalLoop {
             staged.push(deadLetter(message, error, { topic, partition, service, now: this.now() }));
             dead++;
             metrics.deadLetters.inc({ topic, code: errorCode(error) });
-            logger.warn({ topic, partition, offset: message.offset, code: errorCode(error), err: error }, 'record dead-lettered');
+            logger.warn(
+              { topic, partition, offset: message.offset, code: errorCode(error), err: error },
+              'record dead-lettered',
+            );
           }
           for (const s of staged) push(s.topic, s.message);
           if ((i + 1) % sendEvery === 0) await flush();
@@ -418,14 +495,17 @@ export class TransactionalLoop {
         const last = chunk[chunk.length - 1] as KafkaMessage;
         await tx.sendOffsets({
           consumerGroupId: groupId,
-          topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+          topics: [
+            { topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] },
+          ],
         });
         await tx.commit();
         part.handler.committed?.();
         metrics.recordsIn.inc({ topic }, chunk.length);
         for (const [t, n] of Object.entries(outCounts)) metrics.recordsOut.inc({ topic: t }, n);
         timer();
-        if (dead > 0) logger.info({ topic, partition, dead }, 'transaction committed with dead letters');
+        if (dead > 0)
+          logger.info({ topic, partition, dead }, 'transaction committed with dead letters');
         return true;
       } catch (error) {
         if (tx?.isActive()) await tx.abort().catch(() => {});
@@ -433,7 +513,10 @@ export class TransactionalLoop {
         if (isFenced(error)) throw new FencedError();
         metrics.transactionAborts.inc({ topic, reason: 'retriable' });
         const delay = backoffDelay(attempt, this.options.backoff);
-        logger.warn({ topic, partition, attempt, delayMs: delay, err: error }, 'transaction aborted; retrying');
+        logger.warn(
+          { topic, partition, attempt, delayMs: delay, err: error },
+          'transaction aborted; retrying',
+        );
         const until = Date.now() + delay;
         while (Date.now() < until) {
           if (!keepGoing()) return false;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { ComponentRegistry } from '@healstream/core';
 import { baseEnvSchema, ConfigError } from '@healstream/runtime';
 
-const ms = (fallback: number, min = 0, max = 3_600_000) => z.coerce.number().int().min(min).max(max).default(fallback);
+const ms = (fallback: number, min = 0, max = 3_600_000) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const executorEnvSchema = baseEnvSchema.extend({
   COMPONENTS_FILE: z.string().min(1).default('components.yaml'),
@@ -72,16 +73,28 @@ export function settingsFrom(env: ExecutorEnv): ExecutorSettings {
  * The signing secret of every `http` component: the variable its `options.secret_env` names,
  * else WEBHOOK_SECRET. A component without one stops the start-up, naming the variable.
  */
-export function webhookSecrets(components: ComponentRegistry, env: Record<string, string | undefined>, fallback: string | undefined): Map<string, string> {
+export function webhookSecrets(
+  components: ComponentRegistry,
+  env: Record<string, string | undefined>,
+  fallback: string | undefined,
+): Map<string, string> {
   const secrets = new Map<string, string>();
   const missing: string[] = [];
   for (const c of components.components.values()) {
     if (c.executor !== 'http') continue;
-    const variable = typeof c.options['secret_env'] === 'string' ? c.options['secret_env'] : 'WEBHOOK_SECRET';
+    const variable =
+      typeof c.options['secret_env'] === 'string' ? c.options['secret_env'] : 'WEBHOOK_SECRET';
     const secret = variable === 'WEBHOOK_SECRET' ? fallback : env[variable];
-    if (!secret || secret.length < 16) missing.push(`${variable} (signing secret of http component '${c.id}', at least 16 characters)`);
+    if (!secret || secret.length < 16)
+      missing.push(
+        `${variable} (signing secret of http component '${c.id}', at least 16 characters)`,
+      );
     else secrets.set(c.id, secret);
   }
-  if (missing.length > 0) throw new ConfigError(`invalid configuration: ${missing.join('; ')} is required`, missing.map((m) => m.split(' ')[0] as string));
+  if (missing.length > 0)
+    throw new ConfigError(
+      `invalid configuration: ${missing.join('; ')} is required`,
+      missing.map((m) => m.split(' ')[0] as string),
+    );
   return secrets;
 }

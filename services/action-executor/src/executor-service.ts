@@ -1,5 +1,11 @@
 import type { Kafka } from 'kafkajs';
-import { TransientError, topicName, type ActionResult, type HealingCommand, type HealingOutcome } from '@healstream/contracts';
+import {
+  TransientError,
+  topicName,
+  type ActionResult,
+  type HealingCommand,
+  type HealingOutcome,
+} from '@healstream/contracts';
 import type { ComponentRegistry } from '@healstream/core';
 import {
   backoffDelay,
@@ -71,17 +77,31 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
   const { config, settings, components, logger, metrics } = options;
   const now = options.now ?? Date.now;
   const t = (logical: string) => topicName(config.HEALSTREAM_TOPIC_PREFIX, logical);
-  const topics = { commands: t('healing-commands'), outcomes: t('healing-outcomes'), ledger: t('action-executor.ledger') };
-  const restorer = new ChangelogRestorer({ kafka: options.kafka, changelogTopic: topics.ledger, groupId: groupIdFor(config, 'action-executor'), logger });
+  const topics = {
+    commands: t('healing-commands'),
+    outcomes: t('healing-outcomes'),
+    ledger: t('action-executor.ledger'),
+  };
+  const restorer = new ChangelogRestorer({
+    kafka: options.kafka,
+    changelogTopic: topics.ledger,
+    groupId: groupIdFor(config, 'action-executor'),
+    logger,
+  });
   const resilience = new Resilience(settings);
   const retentionMs = options.ledgerRetentionMs ?? 7 * 24 * 3_600_000;
   const slots = new Map<number, Slot>();
   const jobs = new Map<string, Promise<void>>();
   let draining = false;
 
-  const logFor = (c: HealingCommand) => logger.child({ incidentId: c.incidentId, commandId: c.commandId, component: c.component });
+  const logFor = (c: HealingCommand) =>
+    logger.child({ incidentId: c.incidentId, commandId: c.commandId, component: c.component });
   const verify = (component: Parameters<typeof verifyHealth>[0]) =>
-    verifyHealth(component, { windowMs: settings.verifyWindowMs, intervalMs: settings.verifyIntervalMs, healthyChecks: settings.verifyHealthyChecks });
+    verifyHealth(component, {
+      windowMs: settings.verifyWindowMs,
+      intervalMs: settings.verifyIntervalMs,
+      healthyChecks: settings.verifyHealthyChecks,
+    });
   const owned = (partition: number) => {
     const slot = slots.get(partition);
     return slot !== undefined && !slot.closed && slot.context.owned();
@@ -92,13 +112,22 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
    * Waits briefly for ownership (a partition being opened is not owned yet), retries broker
    * failures while owned; false when this instance no longer owns the partition.
    */
-  async function commit(partition: number, commandId: string, entry: LedgerEntry, records: Outbound[], log: Logger): Promise<boolean> {
+  async function commit(
+    partition: number,
+    commandId: string,
+    entry: LedgerEntry,
+    records: Outbound[],
+    log: Logger,
+  ): Promise<boolean> {
     const ownershipDeadline = Date.now() + 15_000;
     for (let attempt = 0; ; attempt++) {
       const slot = slots.get(partition);
       if (slot && !slot.closed && slot.context.owned()) {
         try {
-          await slot.context.produce([{ topic: topics.ledger, key: commandId, raw: Buffer.from(JSON.stringify(entry)) }, ...records]);
+          await slot.context.produce([
+            { topic: topics.ledger, key: commandId, raw: Buffer.from(JSON.stringify(entry)) },
+            ...records,
+          ]);
           // Committed outside a record transaction: straight into the committed view.
           slot.state.load(commandId, entry);
           return true;
@@ -106,12 +135,18 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
           if (!slot.context.owned()) continue;
           log.warn({ err: error, attempt }, 'ledger commit failed; retrying');
           if (attempt >= 30) {
-            log.error({ err: error }, 'ledger commit keeps failing; the command stays started and is reported after the next takeover');
+            log.error(
+              { err: error },
+              'ledger commit keeps failing; the command stays started and is reported after the next takeover',
+            );
             return false;
           }
         }
       } else if (Date.now() > ownershipDeadline) {
-        log.warn({ partition }, 'partition not owned here any more; its next owner reports the command');
+        log.warn(
+          { partition },
+          'partition not owned here any more; its next owner reports the command',
+        );
         return false;
       }
       await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 5000 }));
@@ -129,7 +164,12 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
     jobs.set(commandId, running);
   }
 
-  function execute(partition: number, command: HealingCommand, actions: PlannedAction[], startedAt: number): void {
+  function execute(
+    partition: number,
+    command: HealingCommand,
+    actions: PlannedAction[],
+    startedAt: number,
+  ): void {
     const log = logFor(command);
     const component = components.components.get(command.component);
     if (!component) return; // validated before; the registry does not change at run time
@@ -138,10 +178,19 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
       async () => {
         await options.hooks?.afterStarted?.(command);
         if (!owned(partition)) {
-          log.warn('partition lost before the actions ran; they are not run here, the next owner reports');
+          log.warn(
+            'partition lost before the actions ran; they are not run here, the next owner reports',
+          );
           return;
         }
-        const progress = (results: ActionResult[]) => commit(partition, command.commandId, { status: 'started', command, startedAt, results }, [], log);
+        const progress = (results: ActionResult[]) =>
+          commit(
+            partition,
+            command.commandId,
+            { status: 'started', command, startedAt, results },
+            [],
+            log,
+          );
         const result = await runCommand(command, component, actions, {
           executors: options.executors,
           resilience,
@@ -153,10 +202,32 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
           mayAct: () => owned(partition),
         });
         if (!result) return;
-        const outcome = outcomeOf(command, result.results, result.verification, result.verificationDetail, startedAt, now());
-        if (await commit(partition, command.commandId, finished(command.commandId, startedAt, outcome.finishedAt, outcome.verification), [outcomeRecord(outcome)], log)) {
+        const outcome = outcomeOf(
+          command,
+          result.results,
+          result.verification,
+          result.verificationDetail,
+          startedAt,
+          now(),
+        );
+        if (
+          await commit(
+            partition,
+            command.commandId,
+            finished(command.commandId, startedAt, outcome.finishedAt, outcome.verification),
+            [outcomeRecord(outcome)],
+            log,
+          )
+        ) {
           metrics.verifications.inc({ verification: outcome.verification });
-          log.info({ verification: outcome.verification, detail: outcome.verificationDetail, ms: outcome.finishedAt - startedAt }, 'command finished');
+          log.info(
+            {
+              verification: outcome.verification,
+              detail: outcome.verificationDetail,
+              ms: outcome.finishedAt - startedAt,
+            },
+            'command finished',
+          );
         }
       },
       log,
@@ -166,19 +237,47 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
   function recover(partition: number, entry: Extract<LedgerEntry, { status: 'started' }>): void {
     const { command } = entry;
     const log = logFor(command);
-    log.warn({ startedAt: entry.startedAt, recorded: entry.results.length }, 'command found started but unfinished: verifying, not running it again');
+    log.warn(
+      { startedAt: entry.startedAt, recorded: entry.results.length },
+      'command found started but unfinished: verifying, not running it again',
+    );
     track(
       command.commandId,
       async () => {
         const results = interruptedResults(plannedActions(command, components), entry.results);
         for (const r of results.slice(entry.results.length)) {
-          if (r.status === 'FAILED') metrics.failures.inc({ policy: command.policy.name, action: r.name, status: 'INTERRUPTED' });
+          if (r.status === 'FAILED')
+            metrics.failures.inc({
+              policy: command.policy.name,
+              action: r.name,
+              status: 'INTERRUPTED',
+            });
         }
         const component = components.components.get(command.component);
-        const health = component ? await verify(component) : { verification: 'UNKNOWN' as const, detail: `component ${command.component} is no longer in components.yaml` };
+        const health = component
+          ? await verify(component)
+          : {
+              verification: 'UNKNOWN' as const,
+              detail: `component ${command.component} is no longer in components.yaml`,
+            };
         const detail = `the executor instance running this command stopped after it started (${new Date(entry.startedAt).toISOString()}); its actions were not run again. Health after takeover: ${health.detail}`;
-        const outcome = outcomeOf(command, results, health.verification, detail, entry.startedAt, now());
-        if (await commit(partition, command.commandId, finished(command.commandId, entry.startedAt, outcome.finishedAt, outcome.verification), [outcomeRecord(outcome)], log)) {
+        const outcome = outcomeOf(
+          command,
+          results,
+          health.verification,
+          detail,
+          entry.startedAt,
+          now(),
+        );
+        if (
+          await commit(
+            partition,
+            command.commandId,
+            finished(command.commandId, entry.startedAt, outcome.finishedAt, outcome.verification),
+            [outcomeRecord(outcome)],
+            log,
+          )
+        ) {
           metrics.verifications.inc({ verification: outcome.verification });
           log.info({ verification: outcome.verification }, 'interrupted command reported');
         }
@@ -187,7 +286,11 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
     );
   }
 
-  const outcomeRecord = (outcome: HealingOutcome): Outbound => ({ topic: topics.outcomes, key: outcome.component, value: outcome });
+  const outcomeRecord = (outcome: HealingOutcome): Outbound => ({
+    topic: topics.outcomes,
+    key: outcome.component,
+    value: outcome,
+  });
 
   const definition: ServiceDefinition = {
     name: 'action-executor',
@@ -207,7 +310,11 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
       let lastPrune = 0;
       return {
         handle(record, emit) {
-          if (draining) throw new TransientError('INTERNAL', 'shutting down: the command is left for the next owner');
+          if (draining)
+            throw new TransientError(
+              'INTERNAL',
+              'shutting down: the command is left for the next owner',
+            );
           const command = record.value as HealingCommand;
           const at = now();
           if (at - lastPrune > 3_600_000) {
@@ -222,17 +329,26 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
           if (plan.kind === 'duplicate') {
             afterCommit.push(() => {
               metrics.skips.inc({ reason: 'DUPLICATE' });
-              log.info({ ledger: plan.entry.status }, 'command seen before: not run again, no second outcome');
+              log.info(
+                { ledger: plan.entry.status },
+                'command seen before: not run again, no second outcome',
+              );
             });
             return;
           }
           if (plan.kind === 'report') {
             emit(outcomeRecord(plan.outcome));
-            state.set(command.commandId, finished(command.commandId, at, at, plan.outcome.verification));
+            state.set(
+              command.commandId,
+              finished(command.commandId, at, at, plan.outcome.verification),
+            );
             afterCommit.push(() => {
               metrics.skips.inc({ reason: plan.reason });
               metrics.verifications.inc({ verification: plan.outcome.verification });
-              log.info({ reason: plan.reason, detail: plan.outcome.verificationDetail }, 'command answered without running anything');
+              log.info(
+                { reason: plan.reason, detail: plan.outcome.verificationDetail },
+                'command answered without running anything',
+              );
             });
             return;
           }

@@ -3,7 +3,14 @@ import type { HealingCommand, HealingOutcome } from '@healstream/contracts';
 import { parseComponents, type ComponentRegistry } from '@healstream/core';
 import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
 import { createLogger, runService, type BaseEnv, type Registry } from '@healstream/runtime';
-import { actionExecutorService, createExecutors, DEFAULT_SETTINGS, executorMetrics, type ExecutorHooks, type ExecutorSettings } from './index.js';
+import {
+  actionExecutorService,
+  createExecutors,
+  DEFAULT_SETTINGS,
+  executorMetrics,
+  type ExecutorHooks,
+  type ExecutorSettings,
+} from './index.js';
 import { testKafka, testSerde } from '../../../test/support/kafka.js';
 import { freshRegistry, privatePipeline } from '../../../test/support/pipeline.js';
 import { watchTopic } from '../../../test/support/records.js';
@@ -25,7 +32,10 @@ export const fastSettings: ExecutorSettings = {
 export async function startFleet(id: string) {
   const port = await freePort();
   const yaml = `components:\n  ${id}:\n    executor: process\n    target: ${id}\n    allowed_actions: [restart-service]\n    health_check: { url: "http://127.0.0.1:${port}/healthz" }\n`;
-  const supervisor = new Supervisor({ specs: memberSpecs(parseComponents(yaml, 'fleet.yaml')), stopGraceMs: 2000 });
+  const supervisor = new Supervisor({
+    specs: memberSpecs(parseComponents(yaml, 'fleet.yaml')),
+    stopGraceMs: 2000,
+  });
   onTestFinished(() => supervisor.stopAll(2000));
   await supervisor.startAll();
   const control = await startControlServer(supervisor, { port: 0 });
@@ -35,9 +45,16 @@ export async function startFleet(id: string) {
 }
 
 /** What the executor may act on: components given as components.yaml text. */
-export const components = (yaml: string): ComponentRegistry => parseComponents(`components:\n${yaml}`, 'test-components.yaml');
+export const components = (yaml: string): ComponentRegistry =>
+  parseComponents(`components:\n${yaml}`, 'test-components.yaml');
 
-export async function startExecutor(options: { config: Readonly<BaseEnv>; components: ComponentRegistry; supervisorUrl?: string; hooks?: ExecutorHooks; settings?: ExecutorSettings }) {
+export async function startExecutor(options: {
+  config: Readonly<BaseEnv>;
+  components: ComponentRegistry;
+  supervisorUrl?: string;
+  hooks?: ExecutorHooks;
+  settings?: ExecutorSettings;
+}) {
   const registry: Registry = freshRegistry('action-executor');
   const logger = createLogger('action-executor', options.config.LOG_LEVEL);
   const kafka = testKafka('action-executor-test');
@@ -45,29 +62,50 @@ export async function startExecutor(options: { config: Readonly<BaseEnv>; compon
     config: options.config,
     settings: options.settings ?? fastSettings,
     components: options.components,
-    executors: createExecutors({ supervisorUrl: options.supervisorUrl ?? 'http://127.0.0.1:9', webhookSecrets: new Map([['runbook', SECRET], ['slow', SECRET], ['quick', SECRET]]) }),
+    executors: createExecutors({
+      supervisorUrl: options.supervisorUrl ?? 'http://127.0.0.1:9',
+      webhookSecrets: new Map([
+        ['runbook', SECRET],
+        ['slow', SECRET],
+        ['quick', SECRET],
+      ]),
+    }),
     kafka,
     logger,
     metrics: executorMetrics(registry),
     ...(options.hooks ? { hooks: options.hooks } : {}),
   });
-  const running = await runService(executor.definition, { config: options.config, logger, registry, kafka });
+  const running = await runService(executor.definition, {
+    config: options.config,
+    logger,
+    registry,
+    kafka,
+  });
   onTestFinished(() => running.stop());
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
-    return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
+    return values
+      .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
+      .reduce((sum, v) => sum + v.value, 0);
   };
   return { executor, running, registry, metric };
 }
 
-export async function sendCommands(topic: string, commands: { command: HealingCommand; partition?: number }[]): Promise<void> {
+export async function sendCommands(
+  topic: string,
+  commands: { command: HealingCommand; partition?: number }[],
+): Promise<void> {
   const serde = testSerde();
   await serde.registerTopic(topic, 'HealingCommand');
   const producer = testKafka().producer();
   await producer.connect();
   await producer.send({
     topic,
-    messages: commands.map(({ command, partition }) => ({ key: command.component, value: serde.encode(topic, command), ...(partition === undefined ? {} : { partition }) })),
+    messages: commands.map(({ command, partition }) => ({
+      key: command.component,
+      value: serde.encode(topic, command),
+      ...(partition === undefined ? {} : { partition }),
+    })),
   });
   await producer.disconnect();
 }
@@ -78,7 +116,14 @@ export async function watchOutcomes(topic: string) {
   return {
     items: watch.items,
     of: (commandId: string) => watch.items.filter((o) => o.commandId === commandId),
-    waitFor: (commandId: string, timeoutMs = 60_000) => watch.waitFor(`the outcome of ${commandId}`, (items) => items.some((o) => o.commandId === commandId), timeoutMs).then((items) => items.find((o) => o.commandId === commandId) as HealingOutcome),
+    waitFor: (commandId: string, timeoutMs = 60_000) =>
+      watch
+        .waitFor(
+          `the outcome of ${commandId}`,
+          (items) => items.some((o) => o.commandId === commandId),
+          timeoutMs,
+        )
+        .then((items) => items.find((o) => o.commandId === commandId) as HealingOutcome),
   };
 }
 
@@ -93,7 +138,8 @@ export async function pipeline(): ReturnType<typeof privatePipeline> {
     try {
       return await privatePipeline();
     } catch (error) {
-      if (attempt >= 4 || (error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+      if (attempt >= 4 || (error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION')
+        throw error;
       await sleep(1000 * attempt);
     }
   }

@@ -8,11 +8,27 @@ import type { ActionResult, HealingCommand, Verification } from '@healstream/con
  */
 export type LedgerEntry =
   | { status: 'started'; command: HealingCommand; startedAt: number; results: ActionResult[] }
-  | { status: 'finished'; commandId: string; startedAt: number; finishedAt: number; verification: Verification };
+  | {
+      status: 'finished';
+      commandId: string;
+      startedAt: number;
+      finishedAt: number;
+      verification: Verification;
+    };
 
-export const started = (command: HealingCommand, startedAt: number): LedgerEntry => ({ status: 'started', command, startedAt, results: [] });
+export const started = (command: HealingCommand, startedAt: number): LedgerEntry => ({
+  status: 'started',
+  command,
+  startedAt,
+  results: [],
+});
 
-export const finished = (commandId: string, startedAt: number, finishedAt: number, verification: Verification): LedgerEntry => ({
+export const finished = (
+  commandId: string,
+  startedAt: number,
+  finishedAt: number,
+  verification: Verification,
+): LedgerEntry => ({
   status: 'finished',
   commandId,
   startedAt,

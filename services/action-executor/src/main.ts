@@ -1,5 +1,12 @@
 import { loadComponents } from '@healstream/core';
-import { createKafka, createLogger, createRegistry, loadConfig, runService, serviceMain } from '@healstream/runtime';
+import {
+  createKafka,
+  createLogger,
+  createRegistry,
+  loadConfig,
+  runService,
+  serviceMain,
+} from '@healstream/runtime';
 import { executorEnvSchema, settingsFrom, webhookSecrets } from './config.js';
 import { actionExecutorService } from './executor-service.js';
 import { createExecutors } from './executors/select.js';
@@ -11,13 +18,23 @@ await serviceMain('action-executor', async () => {
   const secrets = webhookSecrets(components, process.env, config.WEBHOOK_SECRET);
   const logger = createLogger('action-executor', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry('action-executor');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `action-executor-${config.HEALSTREAM_INSTANCE_ID}`, logger });
-  logger.info({ components: [...components.components.keys()], supervisor: config.FLEET_SUPERVISOR_URL }, 'components loaded');
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `action-executor-${config.HEALSTREAM_INSTANCE_ID}`,
+    logger,
+  });
+  logger.info(
+    { components: [...components.components.keys()], supervisor: config.FLEET_SUPERVISOR_URL },
+    'components loaded',
+  );
   const executor = actionExecutorService({
     config,
     settings: settingsFrom(config),
     components,
-    executors: createExecutors({ supervisorUrl: config.FLEET_SUPERVISOR_URL, webhookSecrets: secrets }),
+    executors: createExecutors({
+      supervisorUrl: config.FLEET_SUPERVISOR_URL,
+      webhookSecrets: secrets,
+    }),
     kafka,
     logger,
     metrics: executorMetrics(registry),

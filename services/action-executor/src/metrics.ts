@@ -13,8 +13,18 @@ export interface ExecutorMetrics {
 
 export function executorMetrics(registry: Registry): ExecutorMetrics {
   return {
-    attempts: new Counter({ name: 'healstream_healing_attempts_total', help: 'Actions started, per policy and action.', labelNames: ['policy', 'action'], registers: [registry] }),
-    successes: new Counter({ name: 'healstream_healing_successes_total', help: 'Actions that succeeded, per policy and action.', labelNames: ['policy', 'action'], registers: [registry] }),
+    attempts: new Counter({
+      name: 'healstream_healing_attempts_total',
+      help: 'Actions started, per policy and action.',
+      labelNames: ['policy', 'action'],
+      registers: [registry],
+    }),
+    successes: new Counter({
+      name: 'healstream_healing_successes_total',
+      help: 'Actions that succeeded, per policy and action.',
+      labelNames: ['policy', 'action'],
+      registers: [registry],
+    }),
     failures: new Counter({
       name: 'healstream_healing_failures_total',
       help: 'Actions that failed or timed out (status), per policy and action; interrupted ones count as FAILED.',
@@ -27,7 +37,12 @@ export function executorMetrics(registry: Registry): ExecutorMetrics {
       labelNames: ['reason'],
       registers: [registry],
     }),
-    verifications: new Counter({ name: 'healstream_healing_verifications_total', help: 'Outcomes by verification result.', labelNames: ['verification'], registers: [registry] }),
+    verifications: new Counter({
+      name: 'healstream_healing_verifications_total',
+      help: 'Outcomes by verification result.',
+      labelNames: ['verification'],
+      registers: [registry],
+    }),
     actionSeconds: new Histogram({
       name: 'healstream_action_duration_seconds',
       help: 'Time an action took, retries included.',
@@ -35,6 +50,10 @@ export function executorMetrics(registry: Registry): ExecutorMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers: [registry],
     }),
-    inFlight: new Gauge({ name: 'healstream_commands_in_flight', help: 'Commands whose actions or verification are running now.', registers: [registry] }),
+    inFlight: new Gauge({
+      name: 'healstream_commands_in_flight',
+      help: 'Commands whose actions or verification are running now.',
+      registers: [registry],
+    }),
   };
 }

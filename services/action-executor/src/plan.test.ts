@@ -9,7 +9,17 @@ const now = Date.now();
 
 describe('planning a command', () => {
   it('executes a valid command with parsed parameters and defaults', () => {
-    const plan = planCommand(command({ actions: [{ name: 'scale-up', params: {} }, { name: 'restart-service', params: { grace_seconds: '5' } }] }), undefined, registry, now);
+    const plan = planCommand(
+      command({
+        actions: [
+          { name: 'scale-up', params: {} },
+          { name: 'restart-service', params: { grace_seconds: '5' } },
+        ],
+      }),
+      undefined,
+      registry,
+      now,
+    );
     expect(plan.kind).toBe('execute');
     if (plan.kind !== 'execute') return;
     expect(plan.actions.map((a) => [a.name, a.params])).toEqual([
@@ -22,8 +32,14 @@ describe('planning a command', () => {
     ['UNKNOWN_ACTION', command({ actions: [{ name: 'reboot-datacenter', params: {} }] })],
     ['UNKNOWN_COMPONENT', command({ component: 'nope' })],
     ['ACTION_NOT_PERMITTED', command({ actions: [{ name: 'rollback-deployment', params: {} }] })],
-    ['PARAMS_OUT_OF_BOUNDS', command({ actions: [{ name: 'scale-up', params: { replicas: '4' } }] })],
-    ['PARAMS_OUT_OF_BOUNDS', command({ actions: [{ name: 'restart-service', params: { grace_seconds: '9999' } }] })],
+    [
+      'PARAMS_OUT_OF_BOUNDS',
+      command({ actions: [{ name: 'scale-up', params: { replicas: '4' } }] }),
+    ],
+    [
+      'PARAMS_OUT_OF_BOUNDS',
+      command({ actions: [{ name: 'restart-service', params: { grace_seconds: '9999' } }] }),
+    ],
   ])('answers %s at once, every action SKIPPED with the error', (code, c) => {
     const plan = planCommand(c, undefined, registry, now);
     expect(plan.kind).toBe('report');
@@ -39,17 +55,34 @@ describe('planning a command', () => {
 
   it('runs nothing for shadow commands', () => {
     const plan = planCommand(command({ mode: 'SHADOW' }), undefined, registry, now);
-    expect(plan).toMatchObject({ kind: 'report', reason: 'SHADOW', outcome: { mode: 'SHADOW', actions: [{ status: 'SKIPPED', detail: 'shadow' }] } });
+    expect(plan).toMatchObject({
+      kind: 'report',
+      reason: 'SHADOW',
+      outcome: { mode: 'SHADOW', actions: [{ status: 'SKIPPED', detail: 'shadow' }] },
+    });
   });
 
   it('runs nothing past the deadline', () => {
     const plan = planCommand(command({ deadline: now - 1 }), undefined, registry, now);
-    expect(plan).toMatchObject({ kind: 'report', reason: 'EXPIRED', outcome: { actions: [{ status: 'SKIPPED' }] } });
+    expect(plan).toMatchObject({
+      kind: 'report',
+      reason: 'EXPIRED',
+      outcome: { actions: [{ status: 'SKIPPED' }] },
+    });
   });
 
   it('delegates alert-oncall to the escalator', () => {
-    const plan = planCommand(command({ actions: [{ name: 'alert-oncall', params: { severity: 'CRITICAL' } }] }), undefined, registry, now);
-    expect(plan).toMatchObject({ kind: 'report', reason: 'DELEGATED_ONLY', outcome: { actions: [{ status: 'DELEGATED' }] } });
+    const plan = planCommand(
+      command({ actions: [{ name: 'alert-oncall', params: { severity: 'CRITICAL' } }] }),
+      undefined,
+      registry,
+      now,
+    );
+    expect(plan).toMatchObject({
+      kind: 'report',
+      reason: 'DELEGATED_ONLY',
+      outcome: { actions: [{ status: 'DELEGATED' }] },
+    });
   });
 
   it('ignores a command already in the ledger, started or finished', () => {
@@ -73,9 +106,25 @@ describe('reporting an interrupted command', () => {
 
   it('starts after the actions already recorded', () => {
     const done = [
-      { name: 'alert-oncall', status: 'DELEGATED' as const, durationMs: 0, error: null, detail: null },
-      { name: 'scale-up', status: 'SUCCEEDED' as const, durationMs: 900, error: null, detail: 'added' },
+      {
+        name: 'alert-oncall',
+        status: 'DELEGATED' as const,
+        durationMs: 0,
+        error: null,
+        detail: null,
+      },
+      {
+        name: 'scale-up',
+        status: 'SUCCEEDED' as const,
+        durationMs: 900,
+        error: null,
+        detail: 'added',
+      },
     ];
-    expect(interruptedResults(actions, done).map((r) => r.status)).toEqual(['DELEGATED', 'SUCCEEDED', 'FAILED']);
+    expect(interruptedResults(actions, done).map((r) => r.status)).toEqual([
+      'DELEGATED',
+      'SUCCEEDED',
+      'FAILED',
+    ]);
   });
 });

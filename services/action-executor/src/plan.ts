@@ -1,4 +1,9 @@
-import type { ActionResult, HealingCommand, HealingOutcome, Verification } from '@healstream/contracts';
+import type {
+  ActionResult,
+  HealingCommand,
+  HealingOutcome,
+  Verification,
+} from '@healstream/contracts';
 import { outcomeFor } from '@healstream/contracts';
 import { validateActions, type Component, type ComponentRegistry } from '@healstream/core';
 import type { LedgerEntry } from './ledger.js';
@@ -11,7 +16,14 @@ export interface PlannedAction {
   custom: boolean;
 }
 
-export type SkipReason = 'UNKNOWN_ACTION' | 'UNKNOWN_COMPONENT' | 'ACTION_NOT_PERMITTED' | 'PARAMS_OUT_OF_BOUNDS' | 'SHADOW' | 'EXPIRED' | 'DELEGATED_ONLY';
+export type SkipReason =
+  | 'UNKNOWN_ACTION'
+  | 'UNKNOWN_COMPONENT'
+  | 'ACTION_NOT_PERMITTED'
+  | 'PARAMS_OUT_OF_BOUNDS'
+  | 'SHADOW'
+  | 'EXPIRED'
+  | 'DELEGATED_ONLY';
 
 export type Plan =
   /** Seen before (redelivery, or a duplicate from upstream): nothing to do, no second outcome. */
@@ -32,7 +44,10 @@ export function outcomeOf(
 }
 
 /** The command's actions with parsed parameters (unparseable ones keep their raw strings). */
-export function plannedActions(command: HealingCommand, registry: ComponentRegistry): PlannedAction[] {
+export function plannedActions(
+  command: HealingCommand,
+  registry: ComponentRegistry,
+): PlannedAction[] {
   return command.actions.map((a) => {
     const spec = registry.actions.get(a.name);
     const parsed = spec?.params.safeParse(a.params);
@@ -45,7 +60,13 @@ export function plannedActions(command: HealingCommand, registry: ComponentRegis
   });
 }
 
-const skipped = (name: string, detail: string, error: string | null = null): ActionResult => ({ name, status: 'SKIPPED', durationMs: 0, error, detail });
+const skipped = (name: string, detail: string, error: string | null = null): ActionResult => ({
+  name,
+  status: 'SKIPPED',
+  durationMs: 0,
+  error,
+  detail,
+});
 
 /**
  * Decides what to do with a command, before anything runs: a duplicate is ignored; an invalid,
@@ -53,7 +74,12 @@ const skipped = (name: string, detail: string, error: string | null = null): Act
  * failure with its own code); a command of delegated actions only (alert-oncall) is answered
  * DELEGATED; anything else is executed.
  */
-export function planCommand(command: HealingCommand, entry: LedgerEntry | undefined, registry: ComponentRegistry, now: number): Plan {
+export function planCommand(
+  command: HealingCommand,
+  entry: LedgerEntry | undefined,
+  registry: ComponentRegistry,
+  now: number,
+): Plan {
   if (entry) return { kind: 'duplicate', entry };
   const report = (reason: SkipReason, actions: ActionResult[], detail: string): Plan => ({
     kind: 'report',
@@ -64,21 +90,39 @@ export function planCommand(command: HealingCommand, entry: LedgerEntry | undefi
   if (failure) {
     const error = `${failure.code}: ${failure.message}`;
     const detail = command.mode === 'SHADOW' ? 'shadow' : 'not run: the command failed validation';
-    return report(failure.code, command.actions.map((a) => skipped(a.name, detail, error)), `nothing ran: ${error}`);
+    return report(
+      failure.code,
+      command.actions.map((a) => skipped(a.name, detail, error)),
+      `nothing ran: ${error}`,
+    );
   }
   if (command.mode === 'SHADOW') {
-    return report('SHADOW', command.actions.map((a) => skipped(a.name, 'shadow')), 'shadow mode: nothing ran');
+    return report(
+      'SHADOW',
+      command.actions.map((a) => skipped(a.name, 'shadow')),
+      'shadow mode: nothing ran',
+    );
   }
   if (now > command.deadline) {
     const error = `EXPIRED: deadline ${new Date(command.deadline).toISOString()} passed before the command could run`;
-    return report('EXPIRED', command.actions.map((a) => skipped(a.name, 'not run: too late', error)), `nothing ran: ${error}`);
+    return report(
+      'EXPIRED',
+      command.actions.map((a) => skipped(a.name, 'not run: too late', error)),
+      `nothing ran: ${error}`,
+    );
   }
   const component = registry.components.get(command.component) as Component;
   const actions = plannedActions(command, registry);
   if (actions.every((a) => a.delegated)) {
     return report(
       'DELEGATED_ONLY',
-      actions.map((a) => ({ name: a.name, status: 'DELEGATED', durationMs: 0, error: null, detail: 'the escalator pages on-call' })),
+      actions.map((a) => ({
+        name: a.name,
+        status: 'DELEGATED',
+        durationMs: 0,
+        error: null,
+        detail: 'the escalator pages on-call',
+      })),
       'nothing ran here: delegated to the escalator',
     );
   }

@@ -3,7 +3,15 @@ import { DEFAULT_SETTINGS } from './config.js';
 import { ExecutorError } from './executors/types.js';
 import { Resilience } from './resilience.js';
 
-const fast = { ...DEFAULT_SETTINGS, backoffInitialMs: 5, backoffMaxMs: 20, actionTimeoutMs: 200, maxAttempts: 3, breakerFailures: 3, breakerHalfOpenMs: 60_000 };
+const fast = {
+  ...DEFAULT_SETTINGS,
+  backoffInitialMs: 5,
+  backoffMaxMs: 20,
+  actionTimeoutMs: 200,
+  maxAttempts: 3,
+  breakerFailures: 3,
+  breakerHalfOpenMs: 60_000,
+};
 
 describe('resilience around an action', () => {
   it('retries transient failures with backoff and succeeds', async () => {
@@ -32,7 +40,14 @@ describe('resilience around an action', () => {
   it('times out an attempt, aborting its signal, and reports TIMED_OUT', async () => {
     const r = new Resilience({ ...fast, maxAttempts: 1 });
     let aborted = false;
-    const result = await r.run('payments', 't3', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted'))))));
+    const result = await r.run(
+      'payments',
+      't3',
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted')))),
+        ),
+    );
     expect(result.status).toBe('TIMED_OUT');
     expect(aborted).toBe(true);
   });
@@ -42,7 +57,8 @@ describe('resilience around an action', () => {
     const down = async () => {
       throw new ExecutorError('unreachable', true);
     };
-    for (let i = 0; i < 3; i++) expect((await r.run('payments', 'target-down', down)).status).toBe('FAILED');
+    for (let i = 0; i < 3; i++)
+      expect((await r.run('payments', 'target-down', down)).status).toBe('FAILED');
     let called = false;
     const result = await r.run('payments', 'target-down', async () => ((called = true), 'ok'));
     expect(called).toBe(false);
@@ -61,7 +77,11 @@ describe('resilience around an action', () => {
       concurrent--;
       return 'ok';
     };
-    await Promise.all([r.run('payments', 'a', action), r.run('payments', 'a', action), r.run('checkout', 'a', action)]);
+    await Promise.all([
+      r.run('payments', 'a', action),
+      r.run('payments', 'a', action),
+      r.run('checkout', 'a', action),
+    ]);
     expect(peak).toBe(2); // payments twice in sequence, checkout alongside
   });
 });

@@ -26,7 +26,8 @@ export interface GuardedResult {
 }
 
 /** Worth another attempt: the executor said so, or the attempt ran out of time. */
-const transient = (error: unknown) => (error instanceof ExecutorError && error.retriable) || error instanceof TaskCancelledError;
+const transient = (error: unknown) =>
+  (error instanceof ExecutorError && error.retriable) || error instanceof TaskCancelledError;
 
 /**
  * Every action runs inside: a bulkhead per component (one action at a time, a short queue),
@@ -61,14 +62,21 @@ export class Resilience {
     return policy;
   }
 
-  async run(component: string, target: string, call: (signal: AbortSignal) => Promise<string>): Promise<GuardedResult> {
+  async run(
+    component: string,
+    target: string,
+    call: (signal: AbortSignal) => Promise<string>,
+  ): Promise<GuardedResult> {
     const { settings } = this;
     let attempts = 0;
     const policy = wrap(
       this.bulkhead(component),
       retry(handleWhen(transient), {
         maxAttempts: settings.maxAttempts - 1,
-        backoff: new ExponentialBackoff({ initialDelay: settings.backoffInitialMs, maxDelay: settings.backoffMaxMs }),
+        backoff: new ExponentialBackoff({
+          initialDelay: settings.backoffInitialMs,
+          maxDelay: settings.backoffMaxMs,
+        }),
       }),
       this.breaker(target),
       timeout(settings.actionTimeoutMs, TimeoutStrategy.Aggressive),
@@ -84,11 +92,40 @@ export class Resilience {
       return { status: 'SUCCEEDED', error: null, detail, attempts };
     } catch (error) {
       const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
-      if (error instanceof TaskCancelledError) return { status: 'TIMED_OUT', error: `timed out (${settings.actionTimeoutMs} ms per attempt, ${tries})`, detail: null, attempts };
-      if (error instanceof BrokenCircuitError) return { status: 'FAILED', error: `CIRCUIT_OPEN: ${target} failed repeatedly; not called until the breaker half-opens`, detail: null, attempts };
-      if (error instanceof BulkheadRejectedError) return { status: 'FAILED', error: `BULKHEAD_FULL: too many actions queued for ${component}`, detail: null, attempts };
-      if (error instanceof ExecutorError) return { status: 'FAILED', error: `${error.code}: ${error.message} (${tries})`, detail: null, attempts };
-      return { status: 'FAILED', error: `INTERNAL: ${error instanceof Error ? error.message : String(error)}`, detail: null, attempts };
+      if (error instanceof TaskCancelledError)
+        return {
+          status: 'TIMED_OUT',
+          error: `timed out (${settings.actionTimeoutMs} ms per attempt, ${tries})`,
+          detail: null,
+          attempts,
+        };
+      if (error instanceof BrokenCircuitError)
+        return {
+          status: 'FAILED',
+          error: `CIRCUIT_OPEN: ${target} failed repeatedly; not called until the breaker half-opens`,
+          detail: null,
+          attempts,
+        };
+      if (error instanceof BulkheadRejectedError)
+        return {
+          status: 'FAILED',
+          error: `BULKHEAD_FULL: too many actions queued for ${component}`,
+          detail: null,
+          attempts,
+        };
+      if (error instanceof ExecutorError)
+        return {
+          status: 'FAILED',
+          error: `${error.code}: ${error.message} (${tries})`,
+          detail: null,
+          attempts,
+        };
+      return {
+        status: 'FAILED',
+        error: `INTERNAL: ${error instanceof Error ? error.message : String(error)}`,
+        detail: null,
+        attempts,
+      };
     }
   }
 }

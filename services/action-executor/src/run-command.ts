@@ -27,7 +27,13 @@ export interface RunResult {
   verificationDetail: string;
 }
 
-const notRun = (name: string, why: string): ActionResult => ({ name, status: 'SKIPPED', durationMs: 0, error: null, detail: `not run: ${why}` });
+const notRun = (name: string, why: string): ActionResult => ({
+  name,
+  status: 'SKIPPED',
+  durationMs: 0,
+  error: null,
+  detail: `not run: ${why}`,
+});
 
 /**
  * Runs a validated command's actions in order, each through the resilience policies, records
@@ -35,13 +41,24 @@ const notRun = (name: string, why: string): ActionResult => ({ name, status: 'SK
  * fails stops the ones after it (they are reported SKIPPED). Returns null when the instance
  * lost the right to act or to record: the partition's next owner reports the command.
  */
-export async function runCommand(command: HealingCommand, component: Component, actions: PlannedAction[], deps: RunDeps): Promise<RunResult | null> {
+export async function runCommand(
+  command: HealingCommand,
+  component: Component,
+  actions: PlannedAction[],
+  deps: RunDeps,
+): Promise<RunResult | null> {
   const { metrics, logger, now } = deps;
   const results: ActionResult[] = [];
   let stopped: string | null = null;
   for (const action of actions) {
     if (action.delegated) {
-      results.push({ name: action.name, status: 'DELEGATED', durationMs: 0, error: null, detail: 'the escalator pages on-call' });
+      results.push({
+        name: action.name,
+        status: 'DELEGATED',
+        durationMs: 0,
+        error: null,
+        detail: 'the escalator pages on-call',
+      });
       continue;
     }
     if (stopped) {
@@ -49,29 +66,61 @@ export async function runCommand(command: HealingCommand, component: Component, 
       continue;
     }
     if (!deps.mayAct()) return null;
-    const executor = deps.executors.get(component.executor) ?? unavailableExecutor(component.executor);
+    const executor =
+      deps.executors.get(component.executor) ?? unavailableExecutor(component.executor);
     const labels = { policy: command.policy.name, action: action.name };
     metrics.attempts.inc(labels);
-    logger.info({ action: action.name, params: action.params, executor: executor.kind }, 'action starting');
+    logger.info(
+      { action: action.name, params: action.params, executor: executor.kind },
+      'action starting',
+    );
     const started = now();
     const guarded = await deps.resilience.run(component.id, executor.target(component), (signal) =>
-      executor.run({ command, component, action, signal, idempotencyKey: `${command.commandId}:${action.name}` }),
+      executor.run({
+        command,
+        component,
+        action,
+        signal,
+        idempotencyKey: `${command.commandId}:${action.name}`,
+      }),
     );
     const durationMs = now() - started;
     metrics.actionSeconds.observe({ action: action.name }, durationMs / 1000);
-    results.push({ name: action.name, status: guarded.status, durationMs, error: guarded.error, detail: guarded.detail });
+    results.push({
+      name: action.name,
+      status: guarded.status,
+      durationMs,
+      error: guarded.error,
+      detail: guarded.detail,
+    });
     if (guarded.status === 'SUCCEEDED') {
       metrics.successes.inc(labels);
-      logger.info({ action: action.name, durationMs, attempts: guarded.attempts, detail: guarded.detail }, 'action succeeded');
+      logger.info(
+        { action: action.name, durationMs, attempts: guarded.attempts, detail: guarded.detail },
+        'action succeeded',
+      );
     } else {
       metrics.failures.inc({ ...labels, status: guarded.status });
-      logger.warn({ action: action.name, durationMs, attempts: guarded.attempts, status: guarded.status, error: guarded.error }, 'action did not succeed');
+      logger.warn(
+        {
+          action: action.name,
+          durationMs,
+          attempts: guarded.attempts,
+          status: guarded.status,
+          error: guarded.error,
+        },
+        'action did not succeed',
+      );
       stopped = `${action.name} ${guarded.status}`;
     }
     if (!(await deps.progress([...results]))) return null;
   }
-  const ran = results.some((r) => r.status === 'SUCCEEDED' || r.status === 'FAILED' || r.status === 'TIMED_OUT');
-  const verified = ran ? await deps.verify(component) : { verification: 'UNKNOWN' as const, detail: 'no action ran here, nothing to verify' };
+  const ran = results.some(
+    (r) => r.status === 'SUCCEEDED' || r.status === 'FAILED' || r.status === 'TIMED_OUT',
+  );
+  const verified = ran
+    ? await deps.verify(component)
+    : { verification: 'UNKNOWN' as const, detail: 'no action ran here, nothing to verify' };
   return { results, verification: verified.verification, verificationDetail: verified.detail };
 }
 
@@ -80,18 +129,29 @@ export async function runCommand(command: HealingCommand, component: Component, 
  * done keep their results; the one that was due is reported FAILED (INTERRUPTED: it may or
  * may not have run) and the rest SKIPPED. Nothing runs again.
  */
-export function interruptedResults(actions: PlannedAction[], recorded: ActionResult[]): ActionResult[] {
+export function interruptedResults(
+  actions: PlannedAction[],
+  recorded: ActionResult[],
+): ActionResult[] {
   const due = actions.findIndex((a, i) => i >= recorded.length && !a.delegated);
   return actions.map((action, i) => {
     const done = recorded[i];
     if (done) return done;
-    if (action.delegated) return { name: action.name, status: 'DELEGATED', durationMs: 0, error: null, detail: 'the escalator pages on-call' };
+    if (action.delegated)
+      return {
+        name: action.name,
+        status: 'DELEGATED',
+        durationMs: 0,
+        error: null,
+        detail: 'the escalator pages on-call',
+      };
     if (i === due) {
       return {
         name: action.name,
         status: 'FAILED',
         durationMs: 0,
-        error: 'INTERRUPTED: the executor instance stopped after this command started; the action may or may not have run, and is not run again',
+        error:
+          'INTERRUPTED: the executor instance stopped after this command started; the action may or may not have run, and is not run again',
         detail: null,
       };
     }

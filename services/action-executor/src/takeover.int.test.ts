@@ -2,7 +2,17 @@ import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { HealingCommand } from '@healstream/contracts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './index.js';
-import { command, components, pipeline, SECRET, sendCommands, sleep, startExecutor, startFleet, watchOutcomes } from './int-test-harness.js';
+import {
+  command,
+  components,
+  pipeline,
+  SECRET,
+  sendCommands,
+  sleep,
+  startExecutor,
+  startFleet,
+  watchOutcomes,
+} from './int-test-harness.js';
 
 /** A runbook endpoint that checks the signature and answers after `delayMs`. */
 async function runbook(delayMs: number) {
@@ -11,9 +21,24 @@ async function runbook(delayMs: number) {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
-      const signed = verifySignature(SECRET, { signature: req.headers[SIGNATURE_HEADER] as string, timestamp: req.headers[TIMESTAMP_HEADER] as string }, text, { now: Date.now() });
-      calls.push({ action: (JSON.parse(text) as { action: string }).action, signed, at: Date.now() });
-      setTimeout(() => res.writeHead(signed ? 200 : 401).end(signed ? 'done' : 'bad signature'), delayMs);
+      const signed = verifySignature(
+        SECRET,
+        {
+          signature: req.headers[SIGNATURE_HEADER] as string,
+          timestamp: req.headers[TIMESTAMP_HEADER] as string,
+        },
+        text,
+        { now: Date.now() },
+      );
+      calls.push({
+        action: (JSON.parse(text) as { action: string }).action,
+        signed,
+        at: Date.now(),
+      });
+      setTimeout(
+        () => res.writeHead(signed ? 200 : 401).end(signed ? 'done' : 'bad signature'),
+        delayMs,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -22,10 +47,14 @@ async function runbook(delayMs: number) {
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
   const address = server.address();
-  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/runbook`, calls };
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/runbook`,
+    calls,
+  };
 }
 
-const httpComponent = (id: string, url: string) => `  ${id}:\n    executor: http\n    target: "${url}"\n    allowed_actions: [restart-service, fallback-mode]\n`;
+const httpComponent = (id: string, url: string) =>
+  `  ${id}:\n    executor: http\n    target: "${url}"\n    allowed_actions: [restart-service, fallback-mode]\n`;
 
 describe('action-executor takeover and concurrency', () => {
   it('a command started by an instance that died is not run again by the next one, which reports it once', async () => {
@@ -62,7 +91,13 @@ describe('action-executor takeover and concurrency', () => {
 
     const next = await startExecutor({ config, components: registry });
     const outcome = await outcomes.waitFor(c.commandId);
-    expect(outcome.actions).toEqual([expect.objectContaining({ name: 'restart-service', status: 'FAILED', error: expect.stringMatching(/^INTERRUPTED/) })]);
+    expect(outcome.actions).toEqual([
+      expect.objectContaining({
+        name: 'restart-service',
+        status: 'FAILED',
+        error: expect.stringMatching(/^INTERRUPTED/),
+      }),
+    ]);
     expect(outcome.verification).toBe('RECOVERED');
     expect(outcome.verificationDetail).toMatch(/not run again/);
     await sleep(2000);
@@ -76,20 +111,34 @@ describe('action-executor takeover and concurrency', () => {
     const { config, topic } = await pipeline();
     const slowHook = await runbook(6000);
     const quickHook = await runbook(0);
-    const registry = components(httpComponent('slow', slowHook.url) + httpComponent('quick', quickHook.url));
+    const registry = components(
+      httpComponent('slow', slowHook.url) + httpComponent('quick', quickHook.url),
+    );
     const outcomes = await watchOutcomes(topic('healing-outcomes'));
     await startExecutor({ config, components: registry });
 
     const slow = command({ component: 'slow' });
-    const quick = command({ component: 'quick', actions: [{ name: 'fallback-mode', params: { duration_seconds: '60' } }] });
+    const quick = command({
+      component: 'quick',
+      actions: [{ name: 'fallback-mode', params: { duration_seconds: '60' } }],
+    });
     const samePartition = command({ component: 'quick' });
     await sendCommands(topic('healing-commands'), [{ command: slow, partition: 0 }]);
     await expect.poll(() => slowHook.calls.length, { timeout: 30_000 }).toBe(1);
-    await sendCommands(topic('healing-commands'), [{ command: quick, partition: 1 }, { command: samePartition, partition: 0 }]);
+    await sendCommands(topic('healing-commands'), [
+      { command: quick, partition: 1 },
+      { command: samePartition, partition: 0 },
+    ]);
 
     const quickOutcome = await outcomes.waitFor(quick.commandId);
     expect(outcomes.of(slow.commandId)).toHaveLength(0);
-    expect(quickOutcome.actions).toEqual([expect.objectContaining({ name: 'fallback-mode', status: 'SUCCEEDED', detail: 'webhook answered 200: done' })]);
+    expect(quickOutcome.actions).toEqual([
+      expect.objectContaining({
+        name: 'fallback-mode',
+        status: 'SUCCEEDED',
+        detail: 'webhook answered 200: done',
+      }),
+    ]);
     expect(quickOutcome.verification).toBe('UNKNOWN'); // no health check configured
     // Behind the slow command on its own partition: its actions run outside the transaction.
     await outcomes.waitFor(samePartition.commandId);

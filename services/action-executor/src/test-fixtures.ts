@@ -2,8 +2,12 @@ import type { HealingCommand } from '@healstream/contracts';
 import { parseComponents, type ComponentRegistry } from '@healstream/core';
 
 /** A fleet for tests: a process component and an http one, on the given ports/URLs. */
-export function testComponents(options: { healthPort?: number; webhookUrl?: string; supervisorUrl?: string } = {}): ComponentRegistry {
-  const supervisor = options.supervisorUrl ? `\n    options: { supervisor_url: "${options.supervisorUrl}" }` : '';
+export function testComponents(
+  options: { healthPort?: number; webhookUrl?: string; supervisorUrl?: string } = {},
+): ComponentRegistry {
+  const supervisor = options.supervisorUrl
+    ? `\n    options: { supervisor_url: "${options.supervisorUrl}" }`
+    : '';
   return parseComponents(
     `components:
   payments:

@@ -6,7 +6,9 @@ import { verifyHealth } from './verify.js';
 /** A health endpoint answering the scripted statuses in turn (then the last one forever). */
 async function healthEndpoint(statuses: number[]) {
   let i = 0;
-  const server = createServer((_req, res) => res.writeHead(statuses[Math.min(i++, statuses.length - 1)] as number).end());
+  const server = createServer((_req, res) =>
+    res.writeHead(statuses[Math.min(i++, statuses.length - 1)] as number).end(),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const address = server.address();

@@ -16,14 +16,22 @@ export interface VerifyResult {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function probe(check: NonNullable<Component['healthCheck']>): Promise<{ ok: boolean; what: string }> {
+async function probe(
+  check: NonNullable<Component['healthCheck']>,
+): Promise<{ ok: boolean; what: string }> {
   try {
     const res = await fetch(check.url, { signal: AbortSignal.timeout(check.timeoutMs) });
     await res.body?.cancel();
     return { ok: res.status === check.expectedStatus, what: `answered ${res.status}` };
   } catch (error) {
     const e = error as Error;
-    return { ok: false, what: e.name === 'TimeoutError' ? `no answer within ${check.timeoutMs} ms` : `unreachable (${e.message})` };
+    return {
+      ok: false,
+      what:
+        e.name === 'TimeoutError'
+          ? `no answer within ${check.timeoutMs} ms`
+          : `unreachable (${e.message})`,
+    };
   }
 }
 
@@ -31,9 +39,13 @@ async function probe(check: NonNullable<Component['healthCheck']>): Promise<{ ok
  * Polls the component's health check until `healthyChecks` consecutive checks pass (RECOVERED)
  * or the window closes (NOT_RECOVERED). Without a health check the answer is UNKNOWN.
  */
-export async function verifyHealth(component: Component, options: VerifyOptions): Promise<VerifyResult> {
+export async function verifyHealth(
+  component: Component,
+  options: VerifyOptions,
+): Promise<VerifyResult> {
   const check = component.healthCheck;
-  if (!check) return { verification: 'UNKNOWN', detail: `no health_check configured for ${component.id}` };
+  if (!check)
+    return { verification: 'UNKNOWN', detail: `no health_check configured for ${component.id}` };
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const until = now() + options.windowMs;
@@ -46,7 +58,10 @@ export async function verifyHealth(component: Component, options: VerifyOptions)
     last = result.what;
     streak = result.ok ? streak + 1 : 0;
     if (streak >= options.healthyChecks) {
-      return { verification: 'RECOVERED', detail: `${check.url} healthy ${streak} times in a row (${checks} checks)` };
+      return {
+        verification: 'RECOVERED',
+        detail: `${check.url} healthy ${streak} times in a row (${checks} checks)`,
+      };
     }
     if (now() + options.intervalMs > until) break;
     await sleep(options.intervalMs);

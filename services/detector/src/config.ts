@@ -15,6 +15,8 @@ export function loadDetectorConfig(file: string | undefined): DetectorConfig {
   try {
     return resolveDetectorConfig(parse(readFileSync(file, 'utf8')) ?? {});
   } catch (error) {
-    throw new ConfigError(`DETECTOR_CONFIG ${file}: ${(error as Error).message}`, ['DETECTOR_CONFIG']);
+    throw new ConfigError(`DETECTOR_CONFIG ${file}: ${(error as Error).message}`, [
+      'DETECTOR_CONFIG',
+    ]);
   }
 }

@@ -1,6 +1,17 @@
 import { topicName, type MetricSample, type ReliabilityEvent } from '@healstream/contracts';
-import { detect, refreshEvent, type ComponentDetectorState, type DetectorConfig } from '@healstream/core';
-import { ChangelogRestorer, type Logger, type ServiceDefinition, type BaseEnv, groupIdFor } from '@healstream/runtime';
+import {
+  detect,
+  refreshEvent,
+  type ComponentDetectorState,
+  type DetectorConfig,
+} from '@healstream/core';
+import {
+  ChangelogRestorer,
+  type Logger,
+  type ServiceDefinition,
+  type BaseEnv,
+  groupIdFor,
+} from '@healstream/runtime';
 import type { Kafka } from 'kafkajs';
 
 export interface DetectorOptions {
@@ -50,7 +61,12 @@ export function detectorService(options: DetectorOptions): ServiceDefinition {
             const event = latest ? refreshEvent(held, latest, options.detector) : held;
             emit({ topic: events, key: event.component, value: event });
             logger.info(
-              { incidentId: event.incidentId, component: event.component, kind: event.kind, anomalies: event.anomalies.map((a) => a.metric) },
+              {
+                incidentId: event.incidentId,
+                component: event.component,
+                kind: event.kind,
+                anomalies: event.anomalies.map((a) => a.metric),
+              },
               event.kind === 'ANOMALY' ? 'anomaly detected' : 'incident resolved',
             );
           }

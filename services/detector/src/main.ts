@@ -1,4 +1,11 @@
-import { createKafka, createLogger, createRegistry, loadConfig, runService, serviceMain } from '@healstream/runtime';
+import {
+  createKafka,
+  createLogger,
+  createRegistry,
+  loadConfig,
+  runService,
+  serviceMain,
+} from '@healstream/runtime';
 import { detectorEnvSchema, loadDetectorConfig } from './config.js';
 import { detectorService } from './detector.js';
 
@@ -7,7 +14,16 @@ await serviceMain('detector', async () => {
   const detector = loadDetectorConfig(config.DETECTOR_CONFIG);
   const logger = createLogger('detector', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry('detector');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `detector-${config.HEALSTREAM_INSTANCE_ID}`, logger });
-  const running = await runService(detectorService({ config, detector, kafka, logger }), { config, logger, registry, kafka });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `detector-${config.HEALSTREAM_INSTANCE_ID}`,
+    logger,
+  });
+  const running = await runService(detectorService({ config, detector, kafka, logger }), {
+    config,
+    logger,
+    registry,
+    kafka,
+  });
   return { logger, stop: running.stop };
 });

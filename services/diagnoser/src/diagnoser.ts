@@ -7,7 +7,11 @@ import type { BaseEnv, Logger, ServiceDefinition } from '@healstream/runtime';
  * into the event (snapshot with ages, anomalies, labels including the deploy marker), so the
  * diagnoser needs no changelog and any instance can take any partition at once.
  */
-export function diagnoserService(options: { config: Readonly<BaseEnv>; logger: Logger; diagnose?: DiagnoseOptions }): ServiceDefinition {
+export function diagnoserService(options: {
+  config: Readonly<BaseEnv>;
+  logger: Logger;
+  diagnose?: DiagnoseOptions;
+}): ServiceDefinition {
   const { config, logger } = options;
   const events = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'reliability-events');
   const diagnoses = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'diagnoses');
@@ -24,7 +28,15 @@ export function diagnoserService(options: { config: Readonly<BaseEnv>; logger: L
         emit({ topic: diagnoses, key: event.component, value: diagnosis });
         if (diagnosis.kind === 'ANOMALY') {
           const top = diagnosis.causes[0];
-          logger.info({ incidentId: diagnosis.incidentId, component: diagnosis.component, cause: top?.cause, confidence: top?.confidence }, 'diagnosed');
+          logger.info(
+            {
+              incidentId: diagnosis.incidentId,
+              component: diagnosis.component,
+              cause: top?.cause,
+              confidence: top?.confidence,
+            },
+            'diagnosed',
+          );
         }
       },
     }),

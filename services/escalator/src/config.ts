@@ -7,7 +7,8 @@ const optionalUrl = z
   .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()))
   .refine((raw) => raw === undefined || /^https?:\/\/\S+$/.test(raw), 'must be an http(s) URL');
 
-const seconds = (fallback: number) => z.coerce.number().int().min(1, 'must be at least 1 (seconds)').default(fallback);
+const seconds = (fallback: number) =>
+  z.coerce.number().int().min(1, 'must be at least 1 (seconds)').default(fallback);
 
 /** The escalator's variables, on top of every service's. */
 export const escalatorEnvSchema = baseEnvSchema.extend({

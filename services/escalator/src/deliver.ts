@@ -40,11 +40,23 @@ export interface DeliveryReport {
 export async function deliver(
   page: Escalation,
   sinkNames: string[],
-  deps: { sinks: ReadonlyMap<string, Sink>; memo: DeliveryMemo; metrics: EscalatorMetrics; logger: Logger; team: string | undefined },
+  deps: {
+    sinks: ReadonlyMap<string, Sink>;
+    memo: DeliveryMemo;
+    metrics: EscalatorMetrics;
+    logger: Logger;
+    team: string | undefined;
+  },
 ): Promise<DeliveryReport> {
   const { sinks, memo, metrics, logger, team } = deps;
   const report: DeliveryReport = { delivered: [], rejected: [], channel: '' };
-  const log = { escalationId: page.escalationId, dedupKey: page.dedupKey, incidentId: page.incidentId, source: page.source, status: page.status };
+  const log = {
+    escalationId: page.escalationId,
+    dedupKey: page.dedupKey,
+    incidentId: page.incidentId,
+    source: page.source,
+    status: page.status,
+  };
   for (const name of sinkNames) {
     const sink = sinks.get(name);
     if (!sink) throw new Error(`sink '${name}' is routed to but not configured`);
@@ -60,7 +72,10 @@ export async function deliver(
       memo.add(memoKey);
       report.delivered.push(name);
       metrics.delivered.inc({ sink: name, source: page.source, status: page.status });
-      logger.info({ ...log, sink: name }, page.status === 'RESOLVED' ? 'page resolved' : 'page delivered');
+      logger.info(
+        { ...log, sink: name },
+        page.status === 'RESOLVED' ? 'page resolved' : 'page delivered',
+      );
     } catch (error) {
       timer();
       if (error instanceof SinkRejectedError) {
@@ -70,12 +85,16 @@ export async function deliver(
         continue;
       }
       metrics.failed.inc({ sink: name, source: page.source, reason: 'unavailable' });
-      logger.warn({ ...log, sink: name, err: error }, 'sink unavailable; the transaction will be retried');
+      logger.warn(
+        { ...log, sink: name, err: error },
+        'sink unavailable; the transaction will be retried',
+      );
       throw error;
     }
   }
   const parts = [report.delivered.join(',') || 'none'];
-  if (report.rejected.length > 0) parts.push(`rejected by ${report.rejected.map((r) => `${r.sink} (${r.reason})`).join(', ')}`);
+  if (report.rejected.length > 0)
+    parts.push(`rejected by ${report.rejected.map((r) => `${r.sink} (${r.reason})`).join(', ')}`);
   if (sinkNames.length === 0) parts.push('no sink routed');
   report.channel = parts.join('; ');
   return report;

@@ -43,7 +43,13 @@ export interface EscalateResult {
  * decide + evolve in one: what to deliver for one input, and the state after it. `now` is the
  * input record's timestamp. Changes go to `state`, which the caller commits or throws away.
  */
-export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<Entry>, now: number, settings: EscalatorSettings): EscalateResult {
+export function escalate(
+  input: EscalatorInput,
+  origin: Origin,
+  state: KeyValue<Entry>,
+  now: number,
+  settings: EscalatorSettings,
+): EscalateResult {
   const result: EscalateResult = { deliver: [], suppressed: [] };
   const trigger = (page: Escalation, resolvable: boolean) => {
     const open = readPage(state, page.dedupKey);
@@ -51,11 +57,17 @@ export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<
     // failed, say) is sent again under the same dedup key, so the sinks update the page
     // a person already has instead of opening a second one.
     if (open && now - open.openedAt < settings.dedupWindowMs && open.page.source === page.source) {
-      state.set(pageKey(page.dedupKey), { ...open, lastSeenAt: now, suppressed: open.suppressed + 1 });
+      state.set(pageKey(page.dedupKey), {
+        ...open,
+        lastSeenAt: now,
+        suppressed: open.suppressed + 1,
+      });
       result.suppressed.push(page);
       return;
     }
-    const earlier = open ? [...(open.earlier ?? []).filter((e) => e.source !== open.page.source), open.page] : [];
+    const earlier = open
+      ? [...(open.earlier ?? []).filter((e) => e.source !== open.page.source), open.page]
+      : [];
     state.set(pageKey(page.dedupKey), {
       kind: 'page',
       page,
@@ -76,7 +88,8 @@ export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<
     const open = readPage(state, dedupKey);
     if (!open) return;
     state.delete(pageKey(dedupKey));
-    for (const page of [...(open.earlier ?? []), open.page]) result.deliver.push(resolutionOf(page, now, why));
+    for (const page of [...(open.earlier ?? []), open.page])
+      result.deliver.push(resolutionOf(page, now, why));
   };
 
   switch (input.kind) {
@@ -87,10 +100,16 @@ export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<
       const { outcome } = input;
       if (outcome.mode === 'SHADOW') break;
       const notes = notesFor(state, outcome.incidentId, outcome.component, now);
-      notes.actionsTried = bounded([...notes.actionsTried, describeOutcome(outcome)], MAX_ACTIONS_TRIED);
+      notes.actionsTried = bounded(
+        [...notes.actionsTried, describeOutcome(outcome)],
+        MAX_ACTIONS_TRIED,
+      );
       state.set(incidentKey(outcome.incidentId), notes);
       if (outcomeNeedsPage(outcome)) {
-        trigger(pageFromOutcome(outcome, origin, notes.context, notes.actionsTried, settings), true);
+        trigger(
+          pageFromOutcome(outcome, origin, notes.context, notes.actionsTried, settings),
+          true,
+        );
       } else {
         const why = `recovered: ${describeOutcome(outcome)}`;
         for (const dedupKey of notes.pages) resolve(dedupKey, why);
@@ -105,21 +124,33 @@ export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<
       const line = `policy '${command.policy.name}' (attempt ${command.attempt}) acted because: ${command.reason || 'no reason given'}`;
       notes.context = bounded([...notes.context, line], MAX_CONTEXT);
       state.set(incidentKey(command.incidentId), notes);
-      if (alertAction(command)) trigger(pageFromCommand(command, origin, notes.context, notes.actionsTried, settings), true);
+      if (alertAction(command))
+        trigger(
+          pageFromCommand(command, origin, notes.context, notes.actionsTried, settings),
+          true,
+        );
       break;
     }
     case 'request': {
       const request = input.escalation;
       if (request.status === 'RESOLVED') {
-        resolve(request.dedupKey, `resolved by request ${request.escalationId}: ${request.summary}`);
+        resolve(
+          request.dedupKey,
+          `resolved by request ${request.escalationId}: ${request.summary}`,
+        );
         break;
       }
-      const notes = request.incidentId === null ? undefined : readIncident(state, request.incidentId);
+      const notes =
+        request.incidentId === null ? undefined : readIncident(state, request.incidentId);
       const page: Escalation = {
         ...request,
         channel: '',
-        actionsTried: request.actionsTried.length > 0 ? request.actionsTried : (notes?.actionsTried ?? []),
-        links: request.links.length > 0 ? request.links : linksFor(settings, request.component, request.incidentId),
+        actionsTried:
+          request.actionsTried.length > 0 ? request.actionsTried : (notes?.actionsTried ?? []),
+        links:
+          request.links.length > 0
+            ? request.links
+            : linksFor(settings, request.component, request.incidentId),
       };
       // A storm-breaker page is about the fleet's budget, not about the incident it names.
       trigger(page, request.source !== 'STORM_BREAKER' && request.incidentId !== null);
@@ -129,7 +160,14 @@ export function escalate(input: EscalatorInput, origin: Origin, state: KeyValue<
   return result;
 }
 
-function notesFor(state: KeyValue<Entry>, incidentId: string, component: string, now: number): IncidentNotes {
+function notesFor(
+  state: KeyValue<Entry>,
+  incidentId: string,
+  component: string,
+  now: number,
+): IncidentNotes {
   const notes = readIncident(state, incidentId);
-  return notes ? { ...notes, updatedAt: now } : { kind: 'incident', component, context: [], actionsTried: [], pages: [], updatedAt: now };
+  return notes
+    ? { ...notes, updatedAt: now }
+    : { kind: 'incident', component, context: [], actionsTried: [], pages: [], updatedAt: now };
 }

@@ -1,7 +1,23 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { dlqName, dlqSourceTopics, examples, PoisonRecordError, type Escalation, type HealingOutcome } from '@healstream/contracts';
-import { createLogger, deadLetter, loadConfig, runService, type Registry } from '@healstream/runtime';
-import { privateAlertmanager, type PrivateAlertmanager } from '../../../test/support/alertmanager.js';
+import {
+  dlqName,
+  dlqSourceTopics,
+  examples,
+  PoisonRecordError,
+  type Escalation,
+  type HealingOutcome,
+} from '@healstream/contracts';
+import {
+  createLogger,
+  deadLetter,
+  loadConfig,
+  runService,
+  type Registry,
+} from '@healstream/runtime';
+import {
+  privateAlertmanager,
+  type PrivateAlertmanager,
+} from '../../../test/support/alertmanager.js';
 import { readTopic, testKafka, testSerde } from '../../../test/support/kafka.js';
 import { freshRegistry, privatePipeline } from '../../../test/support/pipeline.js';
 import { escalatorEnvSchema } from './config.js';
@@ -15,7 +31,10 @@ interface Rig {
   hook: TestWebhook;
   am: PrivateAlertmanager;
   registry: Registry;
-  produce: (topic: string, messages: { key: string; value: Buffer | null; headers?: Record<string, string> }[]) => Promise<void>;
+  produce: (
+    topic: string,
+    messages: { key: string; value: Buffer | null; headers?: Record<string, string> }[],
+  ) => Promise<void>;
   /** Records in `escalations` once there are `count`, plus any that arrive within `settleMs`. */
   escalations: (count: number, settleMs: number) => Promise<Escalation[]>;
   metric: (name: string, labels: Record<string, string>) => Promise<number>;
@@ -30,14 +49,20 @@ async function pipelineWithRetry(): Promise<Awaited<ReturnType<typeof privatePip
     try {
       return await privatePipeline({ partitions: 3 });
     } catch (error) {
-      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 5) throw error;
+      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 5)
+        throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
   }
 }
 
 /** A private pipeline, a real Alertmanager, a local webhook, and the escalator between them. */
-async function rig(options: { hook?: TestWebhook; escalationYaml?: (urls: { hook: string; am: string }) => string } = {}): Promise<Rig> {
+async function rig(
+  options: {
+    hook?: TestWebhook;
+    escalationYaml?: (urls: { hook: string; am: string }) => string;
+  } = {},
+): Promise<Rig> {
   const pipeline = await pipelineWithRetry();
   const am = await privateAlertmanager();
   const hook = options.hook ?? (await startTestWebhook());
@@ -71,7 +96,12 @@ async function rig(options: { hook?: TestWebhook; escalationYaml?: (urls: { hook
   const kafka = testKafka('escalator-test');
   const logger = createLogger('escalator', config.LOG_LEVEL);
   const registry = freshRegistry('escalator');
-  const running = await runService(escalatorService({ config, routing, kafka, logger, registry }), { config, logger, registry, kafka });
+  const running = await runService(escalatorService({ config, routing, kafka, logger, registry }), {
+    config,
+    logger,
+    registry,
+    kafka,
+  });
   onTestFinished(() => running.stop());
 
   const serde = testSerde();
@@ -87,7 +117,11 @@ async function rig(options: { hook?: TestWebhook; escalationYaml?: (urls: { hook
       await producer.send({ topic, messages });
     },
     escalations: async (count, settleMs) => {
-      const messages = await readTopic(kafka, pipeline.topic('escalations'), { timeoutMs: 60_000, settleMs, until: (ms) => ms.length >= count });
+      const messages = await readTopic(kafka, pipeline.topic('escalations'), {
+        timeoutMs: 60_000,
+        settleMs,
+        until: (ms) => ms.length >= count,
+      });
       return Promise.all(messages.map((m) => serde.decode<Escalation>(m.value, 'Escalation')));
     },
     metric: async (name, labels) => {
@@ -99,7 +133,11 @@ async function rig(options: { hook?: TestWebhook; escalationYaml?: (urls: { hook
   };
 }
 
-async function encode(topic: string, record: 'HealingOutcome' | 'Escalation', value: unknown): Promise<Buffer> {
+async function encode(
+  topic: string,
+  record: 'HealingOutcome' | 'Escalation',
+  value: unknown,
+): Promise<Buffer> {
   const serde = testSerde();
   await serde.registerTopic(topic, record);
   return serde.encode(topic, value);
@@ -115,23 +153,55 @@ describe('escalator on a real broker, Alertmanager and webhook', () => {
     for (const logical of dlqSourceTopics) {
       const original = r.topic(logical);
       const letter = deadLetter(
-        { key: Buffer.from(`comp-${logical}`), value: Buffer.from('not avro'), headers: {}, offset: '41', timestamp: String(Date.now()), attributes: 0 },
+        {
+          key: Buffer.from(`comp-${logical}`),
+          value: Buffer.from('not avro'),
+          headers: {},
+          offset: '41',
+          timestamp: String(Date.now()),
+          attributes: 0,
+        },
         new PoisonRecordError('BAD_FRAMING', 'first byte is not the magic byte 0'),
         { topic: original, partition: 0, service: 'some-consumer', now: Date.now() },
       );
       expect(letter.topic).toBe(dlqName(original));
-      await r.produce(letter.topic, [{ key: `comp-${logical}`, value: letter.message.value as Buffer, headers: letter.message.headers as Record<string, string> }]);
+      await r.produce(letter.topic, [
+        {
+          key: `comp-${logical}`,
+          value: letter.message.value as Buffer,
+          headers: letter.message.headers as Record<string, string>,
+        },
+      ]);
     }
     // And a real poison record on an escalator input: the escalator dead-letters it, then pages it once.
-    await r.produce(r.topic('healing-outcomes'), [{ key: 'comp-garbage', value: Buffer.from('garbage') }]);
+    await r.produce(r.topic('healing-outcomes'), [
+      { key: 'comp-garbage', value: Buffer.from('garbage') },
+    ]);
 
     const expected = [...dlqSourceTopics.map((t) => `comp-${t}`), 'comp-garbage'].sort();
-    await vi.waitFor(() => expect(webhookPages(r.hook).map((p) => p.component).sort()).toEqual(expected), wait);
-    for (const page of webhookPages(r.hook)) expect(page).toMatchObject({ source: 'DEAD_LETTER', status: 'TRIGGERED', channel: 'webhook' });
+    await vi.waitFor(
+      () =>
+        expect(
+          webhookPages(r.hook)
+            .map((p) => p.component)
+            .sort(),
+        ).toEqual(expected),
+      wait,
+    );
+    for (const page of webhookPages(r.hook))
+      expect(page).toMatchObject({
+        source: 'DEAD_LETTER',
+        status: 'TRIGGERED',
+        channel: 'webhook',
+      });
     const garbage = webhookPages(r.hook).find((p) => p.component === 'comp-garbage');
     expect(garbage?.details).toContain(`${r.topic('healing-outcomes')} partition`);
 
-    await vi.waitFor(async () => expect((await r.am.alerts({ source: 'DEAD_LETTER' })).length).toBe(expected.length), wait);
+    await vi.waitFor(
+      async () =>
+        expect((await r.am.alerts({ source: 'DEAD_LETTER' })).length).toBe(expected.length),
+      wait,
+    );
     const alert = (await r.am.alerts({ component: 'comp-metrics' }))[0];
     expect(alert?.labels).toEqual({
       alertname: 'HealstreamEscalation',
@@ -158,24 +228,69 @@ describe('escalator on a real broker, Alertmanager and webhook', () => {
       incidentId: 'inc-int-1',
       verification: 'NOT_RECOVERED',
       verificationDetail: 'health check 503 for 30s',
-      actions: [{ name: 'restart-service', status: 'SUCCEEDED', durationMs: 900, error: null, detail: null }],
+      actions: [
+        {
+          name: 'restart-service',
+          status: 'SUCCEEDED',
+          durationMs: 900,
+          error: null,
+          detail: null,
+        },
+      ],
       startedAt: now - 1000,
       finishedAt: now,
     };
-    await r.produce(topic, [{ key: 'payments', value: await encode(topic, 'HealingOutcome', failed) }]);
-    await r.produce(topic, [{ key: 'payments', value: await encode(topic, 'HealingOutcome', { ...failed, attempt: 2, commandId: 'cmd-2', finishedAt: now + 1 }) }]);
+    await r.produce(topic, [
+      { key: 'payments', value: await encode(topic, 'HealingOutcome', failed) },
+    ]);
+    await r.produce(topic, [
+      {
+        key: 'payments',
+        value: await encode(topic, 'HealingOutcome', {
+          ...failed,
+          attempt: 2,
+          commandId: 'cmd-2',
+          finishedAt: now + 1,
+        }),
+      },
+    ]);
 
-    await vi.waitFor(async () => expect(await r.am.alerts({ incident: 'inc-int-1' })).toHaveLength(1), wait);
+    await vi.waitFor(
+      async () => expect(await r.am.alerts({ incident: 'inc-int-1' })).toHaveLength(1),
+      wait,
+    );
     const [alert] = await r.am.alerts({ incident: 'inc-int-1' });
-    expect(alert?.labels).toMatchObject({ component: 'payments', severity: 'critical', source: 'HEALING_FAILED', dedup: 'healstream/incident/inc-int-1' });
-    expect(alert?.annotations['actions_tried']).toContain('restart-service → SUCCEEDED in 900 ms; verification NOT_RECOVERED (health check 503 for 30s)');
+    expect(alert?.labels).toMatchObject({
+      component: 'payments',
+      severity: 'critical',
+      source: 'HEALING_FAILED',
+      dedup: 'healstream/incident/inc-int-1',
+    });
+    expect(alert?.annotations['actions_tried']).toContain(
+      'restart-service → SUCCEEDED in 900 ms; verification NOT_RECOVERED (health check 503 for 30s)',
+    );
     const [page] = webhookPages(r.hook);
     expect(page?.links).toContain('https://trail.example/incidents/inc-int-1');
 
-    const recovered = { ...failed, attempt: 3, commandId: 'cmd-3', verification: 'RECOVERED', verificationDetail: 'health check 200', finishedAt: now + 2 };
-    await r.produce(topic, [{ key: 'payments', value: await encode(topic, 'HealingOutcome', recovered) }]);
-    await vi.waitFor(async () => expect(await r.am.alerts({ incident: 'inc-int-1' })).toHaveLength(0), wait);
-    await vi.waitFor(() => expect(webhookPages(r.hook).map((p) => p.status)).toEqual(['TRIGGERED', 'RESOLVED']), wait);
+    const recovered = {
+      ...failed,
+      attempt: 3,
+      commandId: 'cmd-3',
+      verification: 'RECOVERED',
+      verificationDetail: 'health check 200',
+      finishedAt: now + 2,
+    };
+    await r.produce(topic, [
+      { key: 'payments', value: await encode(topic, 'HealingOutcome', recovered) },
+    ]);
+    await vi.waitFor(
+      async () => expect(await r.am.alerts({ incident: 'inc-int-1' })).toHaveLength(0),
+      wait,
+    );
+    await vi.waitFor(
+      () => expect(webhookPages(r.hook).map((p) => p.status)).toEqual(['TRIGGERED', 'RESOLVED']),
+      wait,
+    );
     expect(webhookPages(r.hook)[1]?.escalationId).toBe(page?.escalationId);
 
     const recorded = await r.escalations(2, 1500);
@@ -200,15 +315,30 @@ default: [am, hook]
 `,
     });
     const topic = r.topic('escalation-requests');
-    const request: Escalation = { ...examples.Escalation, escalationId: 'esc-down-1', incidentId: 'inc-down', dedupKey: 'healstream/incident/inc-down', createdAt: Date.now() };
-    await r.produce(topic, [{ key: 'payments', value: await encode(topic, 'Escalation', request) }]);
+    const request: Escalation = {
+      ...examples.Escalation,
+      escalationId: 'esc-down-1',
+      incidentId: 'inc-down',
+      dedupKey: 'healstream/incident/inc-down',
+      createdAt: Date.now(),
+    };
+    await r.produce(topic, [
+      { key: 'payments', value: await encode(topic, 'Escalation', request) },
+    ]);
 
     await vi.waitFor(() => expect(hook.accepted()).toHaveLength(1), wait);
     expect(hook.received.length).toBeGreaterThanOrEqual(6);
     const [delivered] = hook.accepted();
     expect((delivered?.json as Escalation).escalationId).toBe('esc-down-1');
-    expect(delivered?.headers[signatureHeader]).toBe(signBody('test-secret', String(delivered?.headers[timestampHeader]), delivered?.body ?? ''));
-    expect(await r.metric('healstream_escalator_pages_failed_total', { sink: 'hook', reason: 'unavailable' })).toBeGreaterThan(0);
+    expect(delivered?.headers[signatureHeader]).toBe(
+      signBody('test-secret', String(delivered?.headers[timestampHeader]), delivered?.body ?? ''),
+    );
+    expect(
+      await r.metric('healstream_escalator_pages_failed_total', {
+        sink: 'hook',
+        reason: 'unavailable',
+      }),
+    ).toBeGreaterThan(0);
     // Alertmanager took it on the first attempt and was not called again on the retries.
     expect(await r.metric('healstream_escalator_pages_delivered_total', { sink: 'am' })).toBe(1);
     expect(await r.am.alerts({ incident: 'inc-down' })).toHaveLength(1);
@@ -237,10 +367,20 @@ default: [am, hook]
     );
     await r.produce(topic, messages);
     // Wait until all 50 were consumed, then count.
-    await vi.waitFor(async () => expect(await r.metric('healstream_escalator_pages_suppressed_total', { source: 'STORM_BREAKER' })).toBe(49), wait);
+    await vi.waitFor(
+      async () =>
+        expect(
+          await r.metric('healstream_escalator_pages_suppressed_total', {
+            source: 'STORM_BREAKER',
+          }),
+        ).toBe(49),
+      wait,
+    );
     expect(webhookPages(r.hook).map((p) => p.escalationId)).toEqual(['storm-0']);
     expect(await r.am.alerts({ source: 'STORM_BREAKER' })).toHaveLength(1);
     const recorded = await r.escalations(1, 2000);
-    expect(recorded.map((p) => [p.escalationId, p.source, p.dedupKey])).toEqual([['storm-0', 'STORM_BREAKER', 'healstream/storm-breaker/fleet/minute']]);
+    expect(recorded.map((p) => [p.escalationId, p.source, p.dedupKey])).toEqual([
+      ['storm-0', 'STORM_BREAKER', 'healstream/storm-breaker/fleet/minute'],
+    ]);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { examples, TransientError, type Escalation } from '@healstream/contracts';
-import { createLogger, isRetriable, Registry, type InboundRecord, type Outbound } from '@healstream/runtime';
+import {
+  createLogger,
+  isRetriable,
+  Registry,
+  type InboundRecord,
+  type Outbound,
+} from '@healstream/runtime';
 import { DeliveryMemo } from './deliver.js';
 import { partitionHandler, type TransactionalState } from './handler.js';
 import { escalatorMetrics } from './metrics.js';
@@ -19,7 +25,8 @@ function memoryState(): TransactionalState & { committedKeys: () => string[] } {
     get: (k) => (overlay.has(k) ? (overlay.get(k) ?? undefined) : committed.get(k)),
     set: (k, v) => void overlay.set(k, v),
     delete: (k) => void overlay.set(k, null),
-    keys: () => [...new Set([...committed.keys(), ...overlay.keys()])].filter((k) => overlay.get(k) !== null),
+    keys: () =>
+      [...new Set([...committed.keys(), ...overlay.keys()])].filter((k) => overlay.get(k) !== null),
     beforeCommit: () => {},
     committed: () => {
       for (const [k, v] of overlay) {
@@ -34,7 +41,10 @@ function memoryState(): TransactionalState & { committedKeys: () => string[] } {
 }
 
 /** A sink that does what the test says, and remembers what it was sent. */
-function fakeSink(name: string, behave: (n: number) => 'ok' | 'down' | 'reject'): Sink & { sent: Escalation[]; calls: number } {
+function fakeSink(
+  name: string,
+  behave: (n: number) => 'ok' | 'down' | 'reject',
+): Sink & { sent: Escalation[]; calls: number } {
   const sink = {
     name,
     kind: 'webhook' as const,
@@ -84,7 +94,9 @@ describe('escalator partition handler', () => {
     const { handler, state } = setup([am, hook]);
     const emitted: Outbound[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
-      const error = await Promise.resolve(handler.handle(outcomeRecord(7), (o) => emitted.push(o))).catch((e: unknown) => e);
+      const error = await Promise.resolve(
+        handler.handle(outcomeRecord(7), (o) => emitted.push(o)),
+      ).catch((e: unknown) => e);
       expect(isRetriable(error)).toBe(true);
       handler.aborted?.();
       expect(state.committedKeys()).toEqual([]);
@@ -94,7 +106,13 @@ describe('escalator partition handler', () => {
     expect(am.sent).toHaveLength(1);
     expect(hook.sent).toHaveLength(1);
     expect(hook.sent[0]?.escalationId).toBe(am.sent[0]?.escalationId);
-    expect(emitted).toEqual([expect.objectContaining({ topic: 'hs.escalations', key: 'payments', value: expect.objectContaining({ channel: 'am,hook' }) })]);
+    expect(emitted).toEqual([
+      expect.objectContaining({
+        topic: 'hs.escalations',
+        key: 'payments',
+        value: expect.objectContaining({ channel: 'am,hook' }),
+      }),
+    ]);
   });
 
   it('records a rejection (4xx) in the channel and moves on, without throwing', async () => {
@@ -103,14 +121,30 @@ describe('escalator partition handler', () => {
     const { handler, registry } = setup([am, hook]);
     const emitted: Outbound[] = [];
     await handler.handle(outcomeRecord(1), (o) => emitted.push(o));
-    expect((emitted[0] as { value: Escalation }).value.channel).toBe('am; rejected by hook (HTTP 400)');
-    expect(await registry.getSingleMetricAsString('healstream_escalator_pages_failed_total')).toContain('reason="rejected"');
+    expect((emitted[0] as { value: Escalation }).value.channel).toBe(
+      'am; rejected by hook (HTTP 400)',
+    );
+    expect(
+      await registry.getSingleMetricAsString('healstream_escalator_pages_failed_total'),
+    ).toContain('reason="rejected"');
   });
 
   it('never lets a dead letter go to a dead-letter topic: any failure on one is retried', async () => {
-    const broken: Sink = { name: 'broken', kind: 'webhook', send: () => Promise.reject(new Error('bug in a sink')) };
+    const broken: Sink = {
+      name: 'broken',
+      kind: 'webhook',
+      send: () => Promise.reject(new Error('bug in a sink')),
+    };
     const { handler } = setup([broken]);
-    const record: InboundRecord<unknown> = { topic: 'hs.metrics.dlq', partition: 0, offset: '0', key: 'search', value: Buffer.from('x'), timestamp: 1, headers: {} };
+    const record: InboundRecord<unknown> = {
+      topic: 'hs.metrics.dlq',
+      partition: 0,
+      offset: '0',
+      key: 'search',
+      value: Buffer.from('x'),
+      timestamp: 1,
+      headers: {},
+    };
     const error = await Promise.resolve(handler.handle(record, () => {})).catch((e: unknown) => e);
     expect(isRetriable(error)).toBe(true);
   });
@@ -120,6 +154,10 @@ describe('escalator partition handler', () => {
     expect(inputs).toContain('hs.healing-outcomes.dlq');
     expect(inputs).toContain('hs.escalation-requests.dlq');
     expect(inputs.filter((t) => t.endsWith('.dlq.dlq'))).toEqual([]);
-    expect(escalatorInputs(topics).filter((i) => i.topic.endsWith('.dlq')).every((i) => i.record === 'raw')).toBe(true);
+    expect(
+      escalatorInputs(topics)
+        .filter((i) => i.topic.endsWith('.dlq'))
+        .every((i) => i.record === 'raw'),
+    ).toBe(true);
   });
 });

@@ -1,5 +1,12 @@
 import type { Escalation, HealingCommand, HealingOutcome } from '@healstream/contracts';
-import { TransientError, isRetriable, readDeadLetterHeaders, type InboundRecord, type Logger, type PartitionHandler } from '@healstream/runtime';
+import {
+  TransientError,
+  isRetriable,
+  readDeadLetterHeaders,
+  type InboundRecord,
+  type Logger,
+  type PartitionHandler,
+} from '@healstream/runtime';
 import type { EscalatorSettings } from './config.js';
 import { deliver, type DeliveryMemo } from './deliver.js';
 import { escalate, type EscalatorInput } from './escalate.js';
@@ -58,9 +65,12 @@ export function toInput(record: InboundRecord<unknown>, topics: EscalatorTopics)
       },
     };
   }
-  if (record.topic === topics.outcomes) return { kind: 'outcome', outcome: record.value as HealingOutcome };
-  if (record.topic === topics.commands) return { kind: 'command', command: record.value as HealingCommand };
-  if (record.topic === topics.requests) return { kind: 'request', escalation: record.value as Escalation };
+  if (record.topic === topics.outcomes)
+    return { kind: 'outcome', outcome: record.value as HealingOutcome };
+  if (record.topic === topics.commands)
+    return { kind: 'command', command: record.value as HealingCommand };
+  if (record.topic === topics.requests)
+    return { kind: 'request', escalation: record.value as Escalation };
   throw new Error(`not an input of the escalator: ${record.topic}`);
 }
 
@@ -68,12 +78,18 @@ export function toInput(record: InboundRecord<unknown>, topics: EscalatorTopics)
  * Adapts records to `escalate`, delivers what it decides inside the record's transaction, and
  * writes each delivered page to `escalations` in that same transaction.
  */
-export function partitionHandler(state: TransactionalState, deps: HandlerDeps): PartitionHandler<unknown> {
+export function partitionHandler(
+  state: TransactionalState,
+  deps: HandlerDeps,
+): PartitionHandler<unknown> {
   const { settings, topics, routing, sinks, teams, memo, metrics, logger } = deps;
   let lastPrune = Number.NEGATIVE_INFINITY;
   let prunedAt: number | undefined;
 
-  const handleRecord = async (record: InboundRecord<unknown>, emit: Parameters<PartitionHandler<unknown>['handle']>[1]) => {
+  const handleRecord = async (
+    record: InboundRecord<unknown>,
+    emit: Parameters<PartitionHandler<unknown>['handle']>[1],
+  ) => {
     const now = record.timestamp;
     // A record that throws must leave the state as it was: its changes wait in a scratch.
     const scratch = new Scratch(state);
@@ -87,14 +103,27 @@ export function partitionHandler(state: TransactionalState, deps: HandlerDeps): 
     const { deliver: pages, suppressed } = escalate(input, origin, scratch, now, settings);
     for (const page of pages) {
       const team = teams.get(page.component);
-      const report = await deliver(page, routeFor(routing, page, team), { sinks, memo, metrics, logger, team });
-      emit({ topic: topics.escalations, key: page.component, value: { ...page, channel: report.channel } });
+      const report = await deliver(page, routeFor(routing, page, team), {
+        sinks,
+        memo,
+        metrics,
+        logger,
+        team,
+      });
+      emit({
+        topic: topics.escalations,
+        key: page.component,
+        value: { ...page, channel: report.channel },
+      });
     }
     scratch.apply();
     if (pruned) prunedAt = now;
     for (const page of suppressed) {
       metrics.suppressed.inc({ source: page.source });
-      logger.debug({ dedupKey: page.dedupKey, incidentId: page.incidentId, source: page.source }, 'trigger absorbed by an open page');
+      logger.debug(
+        { dedupKey: page.dedupKey, incidentId: page.incidentId, source: page.source },
+        'trigger absorbed by an open page',
+      );
     }
   };
 
@@ -106,8 +135,15 @@ export function partitionHandler(state: TransactionalState, deps: HandlerDeps): 
         // A dead letter the escalator cannot handle has nowhere else to go (`<dlq>.dlq` is no
         // topic and no input): retry it, loudly, rather than drop it or loop it.
         if (!isRetriable(error) && topics.deadLetters.has(record.topic)) {
-          logger.error({ topic: record.topic, partition: record.partition, offset: record.offset, err: error }, 'dead letter could not be paged; retrying');
-          throw new TransientError('INTERNAL', `dead letter ${record.topic}/${record.partition}/${record.offset} could not be paged: ${(error as Error).message}`, error);
+          logger.error(
+            { topic: record.topic, partition: record.partition, offset: record.offset, err: error },
+            'dead letter could not be paged; retrying',
+          );
+          throw new TransientError(
+            'INTERNAL',
+            `dead letter ${record.topic}/${record.partition}/${record.offset} could not be paged: ${(error as Error).message}`,
+            error,
+          );
         }
         throw error;
       }

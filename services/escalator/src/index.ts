@@ -5,14 +5,26 @@
  *   const routing = loadRouting({ alertmanagerUrl: 'http://127.0.0.1:9093', timeoutMs: 5000, env: {} });
  *   const running = await runService(escalatorService({ config, routing, kafka, logger, registry }), deps);
  */
-export { escalatorEnvSchema, settingsFrom, type EscalatorEnv, type EscalatorSettings } from './config.js';
+export {
+  escalatorEnvSchema,
+  settingsFrom,
+  type EscalatorEnv,
+  type EscalatorSettings,
+} from './config.js';
 export { escalate, type EscalatorInput, type EscalateResult } from './escalate.js';
 export { deliver, DeliveryMemo, type DeliveryReport } from './deliver.js';
 export { partitionHandler, toInput, type EscalatorTopics, type HandlerDeps } from './handler.js';
 export { escalatorMetrics, type EscalatorMetrics } from './metrics.js';
 export { incidentDedupKey, describeOutcome, linksFor } from './page.js';
 export { loadRouting, routeFor, type Routing, type RouteMatch } from './routing.js';
-export { SERVICE, buildSinks, escalatorInputs, escalatorService, escalatorTopics, type EscalatorServiceOptions } from './service.js';
+export {
+  SERVICE,
+  buildSinks,
+  escalatorInputs,
+  escalatorService,
+  escalatorTopics,
+  type EscalatorServiceOptions,
+} from './service.js';
 export { alertFor, alertLabels, alertmanagerSink, ALERTNAME } from './sinks/alertmanager.js';
 export { SinkRejectedError, httpPost } from './sinks/http.js';
 export { signBody, signatureHeader, timestampHeader, webhookSink } from './sinks/webhook.js';

@@ -1,6 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadComponents } from '@healstream/core';
-import { ConfigError, createKafka, createLogger, createRegistry, loadConfig, runService, serviceMain } from '@healstream/runtime';
+import {
+  ConfigError,
+  createKafka,
+  createLogger,
+  createRegistry,
+  loadConfig,
+  runService,
+  serviceMain,
+} from '@healstream/runtime';
 import { escalatorEnvSchema } from './config.js';
 import { loadRouting } from './routing.js';
 import { SERVICE, escalatorService } from './service.js';
@@ -8,7 +16,10 @@ import { SERVICE, escalatorService } from './service.js';
 await serviceMain(SERVICE, async () => {
   const config = loadConfig(escalatorEnvSchema, process.env);
   const file = config.ESCALATOR_CONFIG;
-  if (file !== undefined && !existsSync(file)) throw new ConfigError(`ESCALATOR_CONFIG names a file that does not exist: ${file}`, ['ESCALATOR_CONFIG']);
+  if (file !== undefined && !existsSync(file))
+    throw new ConfigError(`ESCALATOR_CONFIG names a file that does not exist: ${file}`, [
+      'ESCALATOR_CONFIG',
+    ]);
   const routing = loadRouting({
     file: file === undefined ? undefined : { text: readFileSync(file, 'utf8'), name: file },
     webhookUrl: config.ESCALATOR_WEBHOOK_URL,
@@ -19,11 +30,19 @@ await serviceMain(SERVICE, async () => {
   });
   const teams = new Map<string, string>();
   if (config.ESCALATOR_COMPONENTS_FILE !== undefined) {
-    for (const c of loadComponents(config.ESCALATOR_COMPONENTS_FILE).components.values()) if (c.oncall) teams.set(c.id, c.oncall.team);
+    for (const c of loadComponents(config.ESCALATOR_COMPONENTS_FILE).components.values())
+      if (c.oncall) teams.set(c.id, c.oncall.team);
   }
   const logger = createLogger(SERVICE, config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry(SERVICE);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${SERVICE}-${config.HEALSTREAM_INSTANCE_ID}`, logger });
-  const running = await runService(escalatorService({ config, routing, teams, kafka, logger, registry }), { config, logger, registry, kafka });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `${SERVICE}-${config.HEALSTREAM_INSTANCE_ID}`,
+    logger,
+  });
+  const running = await runService(
+    escalatorService({ config, routing, teams, kafka, logger, registry }),
+    { config, logger, registry, kafka },
+  );
   return { logger, stop: running.stop };
 });

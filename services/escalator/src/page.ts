@@ -27,14 +27,21 @@ export interface Origin {
 export const incidentDedupKey = (incidentId: string): string => `healstream/incident/${incidentId}`;
 
 export function escalationIdFor(origin: Origin, dedupKey: string): string {
-  const hash = createHash('sha256').update(`${origin.topic}\0${origin.partition}\0${origin.offset}\0${dedupKey}`).digest('hex');
+  const hash = createHash('sha256')
+    .update(`${origin.topic}\0${origin.partition}\0${origin.offset}\0${dedupKey}`)
+    .digest('hex');
   return `esc-${hash.slice(0, 24)}`;
 }
 
-const stripPrefix = (prefix: string, topic: string) => (topic.startsWith(prefix) ? topic.slice(prefix.length) : topic);
+const stripPrefix = (prefix: string, topic: string) =>
+  topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
 
 /** Links a person can follow: the configured decision trail, then CLI hints that always work. */
-export function linksFor(settings: EscalatorSettings, component: string, incidentId: string | null): string[] {
+export function linksFor(
+  settings: EscalatorSettings,
+  component: string,
+  incidentId: string | null,
+): string[] {
   const links: string[] = [];
   if (settings.trailUrl && incidentId) {
     const url = settings.trailUrl;
@@ -47,8 +54,12 @@ export function linksFor(settings: EscalatorSettings, component: string, inciden
     );
   }
   if (incidentId) {
-    links.push(`healstream tail ${settings.prefix}healing-decisions --from-beginning  # records with incidentId ${incidentId}`);
-    links.push(`healstream tail ${settings.prefix}healing-outcomes --from-beginning  # records with incidentId ${incidentId}`);
+    links.push(
+      `healstream tail ${settings.prefix}healing-decisions --from-beginning  # records with incidentId ${incidentId}`,
+    );
+    links.push(
+      `healstream tail ${settings.prefix}healing-outcomes --from-beginning  # records with incidentId ${incidentId}`,
+    );
   }
   return links;
 }
@@ -68,9 +79,17 @@ export function outcomeNeedsPage(outcome: HealingOutcome): boolean {
   return outcome.actions.some((a) => a.status === 'FAILED' || a.status === 'TIMED_OUT');
 }
 
-export function pageFromOutcome(outcome: HealingOutcome, origin: Origin, context: string[], actionsTried: string[], settings: EscalatorSettings): Escalation {
+export function pageFromOutcome(
+  outcome: HealingOutcome,
+  origin: Origin,
+  context: string[],
+  actionsTried: string[],
+  settings: EscalatorSettings,
+): Escalation {
   const dedupKey = incidentDedupKey(outcome.incidentId);
-  const failed = outcome.actions.filter((a) => a.status === 'FAILED' || a.status === 'TIMED_OUT').map((a) => a.name);
+  const failed = outcome.actions
+    .filter((a) => a.status === 'FAILED' || a.status === 'TIMED_OUT')
+    .map((a) => a.name);
   const what =
     outcome.verification === 'UNKNOWN'
       ? 'healing result unknown (verification could not decide)'
@@ -84,7 +103,11 @@ export function pageFromOutcome(outcome: HealingOutcome, origin: Origin, context
     component: outcome.component,
     severity: outcome.verification === 'NOT_RECOVERED' ? 'CRITICAL' : 'WARNING',
     summary: `${outcome.component}: ${what} — policy '${outcome.policy}', attempt ${outcome.attempt}`,
-    details: [...context, `last outcome: ${describeOutcome(outcome)}`, `command ${outcome.commandId}`].join('\n'),
+    details: [
+      ...context,
+      `last outcome: ${describeOutcome(outcome)}`,
+      `command ${outcome.commandId}`,
+    ].join('\n'),
     actionsTried,
     channel: '',
     dedupKey,
@@ -94,12 +117,23 @@ export function pageFromOutcome(outcome: HealingOutcome, origin: Origin, context
   };
 }
 
-const severities: Record<string, Severity> = { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' };
+const severities: Record<string, Severity> = {
+  critical: 'CRITICAL',
+  warning: 'WARNING',
+  info: 'INFO',
+};
 
 /** The alert-oncall action of a command, if it has one. */
-export const alertAction = (command: HealingCommand) => command.actions.find((a) => a.name === 'alert-oncall');
+export const alertAction = (command: HealingCommand) =>
+  command.actions.find((a) => a.name === 'alert-oncall');
 
-export function pageFromCommand(command: HealingCommand, origin: Origin, context: string[], actionsTried: string[], settings: EscalatorSettings): Escalation {
+export function pageFromCommand(
+  command: HealingCommand,
+  origin: Origin,
+  context: string[],
+  actionsTried: string[],
+  settings: EscalatorSettings,
+): Escalation {
   const params = alertAction(command)?.params ?? {};
   const dedupKey = incidentDedupKey(command.incidentId);
   const others = command.actions.filter((a) => a.name !== 'alert-oncall').map((a) => a.name);
@@ -109,11 +143,15 @@ export function pageFromCommand(command: HealingCommand, origin: Origin, context
     incidentId: command.incidentId,
     component: command.component,
     severity: severities[(params['severity'] ?? '').toLowerCase()] ?? 'CRITICAL',
-    summary: params['message'] ?? `${command.component}: policy '${command.policy.name}' pages on-call${command.reason ? ` (${command.reason})` : ''}`,
+    summary:
+      params['message'] ??
+      `${command.component}: policy '${command.policy.name}' pages on-call${command.reason ? ` (${command.reason})` : ''}`,
     details: [
       ...context,
       `policy '${command.policy.name}' (priority ${command.policy.priority}), attempt ${command.attempt}, command ${command.commandId}`,
-      others.length > 0 ? `also dispatched: ${others.join(', ')}` : 'no other actions in this command',
+      others.length > 0
+        ? `also dispatched: ${others.join(', ')}`
+        : 'no other actions in this command',
     ].join('\n'),
     actionsTried,
     channel: '',
@@ -125,8 +163,16 @@ export function pageFromCommand(command: HealingCommand, origin: Origin, context
 }
 
 /** A dead letter becomes one page per source topic, component and error code within the window. */
-export function pageFromDeadLetter(dead: DeadLetterInput, origin: Origin, timestamp: number, settings: EscalatorSettings): Escalation {
-  const source = stripPrefix(settings.prefix, dead.originalTopic ?? dead.dlqTopic.replace(/\.dlq$/, ''));
+export function pageFromDeadLetter(
+  dead: DeadLetterInput,
+  origin: Origin,
+  timestamp: number,
+  settings: EscalatorSettings,
+): Escalation {
+  const source = stripPrefix(
+    settings.prefix,
+    dead.originalTopic ?? dead.dlqTopic.replace(/\.dlq$/, ''),
+  );
   const component = dead.key && dead.key.length > 0 ? dead.key : source;
   const code = dead.errorCode ?? 'UNKNOWN';
   const dedupKey = `healstream/dead-letter/${source}/${component}/${code}`;
@@ -154,5 +200,11 @@ export function pageFromDeadLetter(dead: DeadLetterInput, origin: Origin, timest
 
 /** The resolution of a page: the same identity and labels, status RESOLVED. */
 export function resolutionOf(page: Escalation, at: number, why: string): Escalation {
-  return { ...page, status: 'RESOLVED', createdAt: at, summary: `RESOLVED: ${page.summary}`, details: `${why}\n${page.details}` };
+  return {
+    ...page,
+    status: 'RESOLVED',
+    createdAt: at,
+    summary: `RESOLVED: ${page.summary}`,
+    details: `${why}\n${page.details}`,
+  };
 }

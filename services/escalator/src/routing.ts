@@ -6,7 +6,13 @@ import { OPSGENIE_URL } from './sinks/opsgenie.js';
 import { PAGERDUTY_URL } from './sinks/pagerduty.js';
 import { SINK_KINDS, type SinkSpec } from './sinks/types.js';
 
-const sources = ['POLICY_ACTION', 'HEALING_FAILED', 'LADDER_EXHAUSTED', 'DEAD_LETTER', 'STORM_BREAKER'] as const;
+const sources = [
+  'POLICY_ACTION',
+  'HEALING_FAILED',
+  'LADDER_EXHAUSTED',
+  'DEAD_LETTER',
+  'STORM_BREAKER',
+] as const;
 const severities = ['INFO', 'WARNING', 'CRITICAL'] as const;
 
 const url = z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL');
@@ -33,7 +39,12 @@ const routeSchema = z.strictObject({
   sinks: z.array(z.string().min(1)).min(1),
 });
 const fileSchema = z.strictObject({
-  sinks: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'sink names may hold letters, digits, _ and -'), sinkSchema).default({}),
+  sinks: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_-]+$/, 'sink names may hold letters, digits, _ and -'),
+      sinkSchema,
+    )
+    .default({}),
   routes: z.array(routeSchema).default([]),
   default: z.array(z.string().min(1)).optional(),
 });
@@ -69,50 +80,87 @@ export function loadRouting(input: RoutingSources): Routing {
   const where = input.file?.name ?? 'escalation config';
   const sinks: SinkSpec[] = [];
   const problems: string[] = [];
-  if (input.webhookUrl) sinks.push({ name: 'webhook', type: 'webhook', url: input.webhookUrl, timeoutMs: input.timeoutMs, secret: input.webhookSecret });
-  if (input.alertmanagerUrl) sinks.push({ name: 'alertmanager', type: 'alertmanager', url: input.alertmanagerUrl, timeoutMs: input.timeoutMs });
+  if (input.webhookUrl)
+    sinks.push({
+      name: 'webhook',
+      type: 'webhook',
+      url: input.webhookUrl,
+      timeoutMs: input.timeoutMs,
+      secret: input.webhookSecret,
+    });
+  if (input.alertmanagerUrl)
+    sinks.push({
+      name: 'alertmanager',
+      type: 'alertmanager',
+      url: input.alertmanagerUrl,
+      timeoutMs: input.timeoutMs,
+    });
   let file: z.infer<typeof fileSchema> = { sinks: {}, routes: [] };
   if (input.file) {
     let raw: unknown;
     try {
       raw = parseYaml(input.file.text) ?? {};
     } catch (error) {
-      throw new ConfigError(`${where}: not valid YAML: ${(error as Error).message}`, ['ESCALATOR_CONFIG']);
+      throw new ConfigError(`${where}: not valid YAML: ${(error as Error).message}`, [
+        'ESCALATOR_CONFIG',
+      ]);
     }
     const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) {
-      const text = parsed.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+      const text = parsed.error.issues
+        .map((i) => `${where}: ${i.path.join('.') || '(top)'}: ${i.message}`)
+        .join('; ');
       throw new ConfigError(text, ['ESCALATOR_CONFIG']);
     }
     file = parsed.data;
   }
   for (const [name, spec] of Object.entries(file.sinks)) {
     const at = `${where}: sinks.${name}`;
-    if (sinks.some((s) => s.name === name)) problems.push(`${at}: a sink of that name is also given by a variable`);
+    if (sinks.some((s) => s.name === name))
+      problems.push(`${at}: a sink of that name is also given by a variable`);
     const secret = spec.secret_env ? input.env[spec.secret_env] : undefined;
-    if (spec.secret_env && !secret) problems.push(`${at}.secret_env: variable ${spec.secret_env} is not set`);
+    if (spec.secret_env && !secret)
+      problems.push(`${at}.secret_env: variable ${spec.secret_env} is not set`);
     const keyed = spec.type === 'webhook' || spec.type === 'pagerduty' || spec.type === 'opsgenie';
-    if (!keyed && spec.secret_env) problems.push(`${at}: secret_env is for webhook, pagerduty and opsgenie sinks`);
+    if (!keyed && spec.secret_env)
+      problems.push(`${at}: secret_env is for webhook, pagerduty and opsgenie sinks`);
     if ((spec.type === 'pagerduty' || spec.type === 'opsgenie') && !spec.secret_env) {
-      problems.push(`${at}: secret_env is required (the variable holding the ${spec.type === 'pagerduty' ? 'routing key' : 'API key'})`);
+      problems.push(
+        `${at}: secret_env is required (the variable holding the ${spec.type === 'pagerduty' ? 'routing key' : 'API key'})`,
+      );
     }
-    if (spec.type !== 'webhook' && spec.headers) problems.push(`${at}: headers are for webhooks only`);
+    if (spec.type !== 'webhook' && spec.headers)
+      problems.push(`${at}: headers are for webhooks only`);
     if (spec.type !== 'slack' && spec.url_env) problems.push(`${at}: url_env is for slack sinks`);
-    let target = spec.url ?? (spec.type === 'pagerduty' ? PAGERDUTY_URL : spec.type === 'opsgenie' ? OPSGENIE_URL : '');
+    let target =
+      spec.url ??
+      (spec.type === 'pagerduty' ? PAGERDUTY_URL : spec.type === 'opsgenie' ? OPSGENIE_URL : '');
     if (spec.type === 'slack' && spec.url_env) {
       if (spec.url) problems.push(`${at}: give url or url_env, not both`);
       const fromEnv = input.env[spec.url_env]?.trim();
       if (!fromEnv) problems.push(`${at}.url_env: variable ${spec.url_env} is not set`);
-      else if (!/^https?:\/\/\S+$/.test(fromEnv)) problems.push(`${at}.url_env: variable ${spec.url_env} must hold an http(s) URL`);
+      else if (!/^https?:\/\/\S+$/.test(fromEnv))
+        problems.push(`${at}.url_env: variable ${spec.url_env} must hold an http(s) URL`);
       else target = fromEnv;
     }
-    if (!target && !(spec.type === 'slack' && spec.url_env)) problems.push(`${at}: url${spec.type === 'slack' ? ' or url_env' : ''} is required`);
-    sinks.push({ name, type: spec.type, url: target, timeoutMs: spec.timeout_ms ?? input.timeoutMs, secret, ...(spec.headers ? { headers: spec.headers } : {}) });
+    if (!target && !(spec.type === 'slack' && spec.url_env))
+      problems.push(`${at}: url${spec.type === 'slack' ? ' or url_env' : ''} is required`);
+    sinks.push({
+      name,
+      type: spec.type,
+      url: target,
+      timeoutMs: spec.timeout_ms ?? input.timeoutMs,
+      secret,
+      ...(spec.headers ? { headers: spec.headers } : {}),
+    });
   }
   const known = sinks.map((s) => s.name);
   const check = (names: string[], field: string) =>
     names.forEach((n, i) => {
-      if (!known.includes(n)) problems.push(`${where}: ${field}[${i}]: unknown sink '${n}' (known: ${known.join(', ') || 'none'})`);
+      if (!known.includes(n))
+        problems.push(
+          `${where}: ${field}[${i}]: unknown sink '${n}' (known: ${known.join(', ') || 'none'})`,
+        );
     });
   file.routes.forEach((r, i) => check(r.sinks, `routes[${i}].sinks`));
   if (file.default) check(file.default, 'default');
@@ -120,7 +168,13 @@ export function loadRouting(input: RoutingSources): Routing {
   return { sinks, routes: file.routes, default: file.default ?? known };
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 function matches(match: RouteMatch, page: Escalation, team: string | undefined): boolean {
   if (match.components && !match.components.some((c) => glob(c).test(page.component))) return false;

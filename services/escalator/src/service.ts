@@ -1,6 +1,12 @@
 import type { Kafka } from 'kafkajs';
 import { dlqName, dlqSourceTopics, topicName } from '@healstream/contracts';
-import { ChangelogRestorer, groupIdFor, type Logger, type Registry, type ServiceDefinition } from '@healstream/runtime';
+import {
+  ChangelogRestorer,
+  groupIdFor,
+  type Logger,
+  type Registry,
+  type ServiceDefinition,
+} from '@healstream/runtime';
 import type { EscalatorEnv } from './config.js';
 import { settingsFrom } from './config.js';
 import { DeliveryMemo } from './deliver.js';
@@ -41,7 +47,8 @@ export function escalatorInputs(topics: EscalatorTopics): ServiceDefinition['inp
   ];
   const names = new Set(inputs.map((i) => i.topic));
   for (const topic of topics.deadLetters) {
-    if (names.has(dlqName(topic))) throw new Error(`the escalator would consume its own dead letters: ${dlqName(topic)}`);
+    if (names.has(dlqName(topic)))
+      throw new Error(`the escalator would consume its own dead letters: ${dlqName(topic)}`);
   }
   return inputs;
 }
@@ -83,9 +90,18 @@ export function escalatorService(options: EscalatorServiceOptions): ServiceDefin
   const metrics = escalatorMetrics(registry);
   const memo = new DeliveryMemo();
   const changelogTopic = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'escalator.state');
-  const restorer = new ChangelogRestorer({ kafka, changelogTopic, groupId: groupIdFor(config, SERVICE), logger });
-  if (sinks.size === 0) logger.warn('no sinks configured: pages are only written to the escalations topic');
-  logger.info({ sinks: [...sinks.keys()], routes: routing.routes.length, default: routing.default }, 'escalation routing');
+  const restorer = new ChangelogRestorer({
+    kafka,
+    changelogTopic,
+    groupId: groupIdFor(config, SERVICE),
+    logger,
+  });
+  if (sinks.size === 0)
+    logger.warn('no sinks configured: pages are only written to the escalations topic');
+  logger.info(
+    { sinks: [...sinks.keys()], routes: routing.routes.length, default: routing.default },
+    'escalation routing',
+  );
   return {
     name: SERVICE,
     inputs: escalatorInputs(topics),
@@ -93,7 +109,16 @@ export function escalatorService(options: EscalatorServiceOptions): ServiceDefin
     maxRecordsPerTransaction: config.ESCALATOR_MAX_RECORDS_PER_TRANSACTION,
     async open(partition, write) {
       const state = await restorer.restore<Entry>(partition, write);
-      return partitionHandler(state, { settings, topics, routing, sinks, teams: options.teams ?? new Map(), memo, metrics, logger });
+      return partitionHandler(state, {
+        settings,
+        topics,
+        routing,
+        sinks,
+        teams: options.teams ?? new Map(),
+        memo,
+        metrics,
+        logger,
+      });
     },
   };
 }

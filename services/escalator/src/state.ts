@@ -85,7 +85,10 @@ export function bounded(lines: string[], max: number): string[] {
   return lines.length <= max ? lines : lines.slice(lines.length - max);
 }
 
-export function readIncident(state: KeyValue<Entry>, incidentId: string): IncidentNotes | undefined {
+export function readIncident(
+  state: KeyValue<Entry>,
+  incidentId: string,
+): IncidentNotes | undefined {
   const entry = state.get(incidentKey(incidentId));
   return entry?.kind === 'incident' ? entry : undefined;
 }
@@ -99,7 +102,11 @@ export function readPage(state: KeyValue<Entry>, dedupKey: string): OpenPage | u
  * Forgets what can no longer matter: pages that cannot be resolved (no incident) once their
  * dedup window passed, other pages and incident notes once idle for the TTL.
  */
-export function prune(state: KeyValue<Entry>, now: number, limits: { dedupWindowMs: number; pageTtlMs: number }): number {
+export function prune(
+  state: KeyValue<Entry>,
+  now: number,
+  limits: { dedupWindowMs: number; pageTtlMs: number },
+): number {
   let removed = 0;
   for (const key of state.keys()) {
     const entry = state.get(key);

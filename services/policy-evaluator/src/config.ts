@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { loadComponents, loadPolicyDir, resolveDecisionConfig, type ComponentRegistry, type DecisionConfig, type Policy } from '@healstream/core';
+import {
+  loadComponents,
+  loadPolicyDir,
+  resolveDecisionConfig,
+  type ComponentRegistry,
+  type DecisionConfig,
+  type Policy,
+} from '@healstream/core';
 import { baseEnvSchema, ConfigError } from '@healstream/runtime';
 
 const positive = z.coerce.number().int().min(1);
@@ -25,11 +32,17 @@ export function loadEvaluatorInputs(env: EvaluatorEnv): {
   decision: Omit<DecisionConfig, 'partition' | 'partitionCount'>;
 } {
   if (env.COMPONENTS_FILE && !existsSync(env.COMPONENTS_FILE)) {
-    throw new ConfigError(`COMPONENTS_FILE ${env.COMPONENTS_FILE} does not exist`, ['COMPONENTS_FILE']);
+    throw new ConfigError(`COMPONENTS_FILE ${env.COMPONENTS_FILE} does not exist`, [
+      'COMPONENTS_FILE',
+    ]);
   }
-  const componentsFile = env.COMPONENTS_FILE ?? (existsSync('components.yaml') ? 'components.yaml' : undefined);
+  const componentsFile =
+    env.COMPONENTS_FILE ?? (existsSync('components.yaml') ? 'components.yaml' : undefined);
   const components = componentsFile ? loadComponents(componentsFile) : null;
-  const policies = loadPolicyDir(env.POLICIES_DIR, components ? { actions: components.actions } : {});
+  const policies = loadPolicyDir(
+    env.POLICIES_DIR,
+    components ? { actions: components.actions } : {},
+  );
   const decision = resolveDecisionConfig({
     ...(env.MAX_ATTEMPTS ? { maxAttempts: env.MAX_ATTEMPTS } : {}),
     ...(env.FLEET_PER_MINUTE ? { fleetPerMinute: env.FLEET_PER_MINUTE } : {}),

@@ -1,5 +1,10 @@
 import type { Kafka } from 'kafkajs';
-import { topicName, type Diagnosis, type Escalation, type HealingOutcome } from '@healstream/contracts';
+import {
+  topicName,
+  type Diagnosis,
+  type Escalation,
+  type HealingOutcome,
+} from '@healstream/contracts';
 import {
   applyOutcome,
   decide,
@@ -10,7 +15,14 @@ import {
   type EvaluatorState,
   type Policy,
 } from '@healstream/core';
-import { ChangelogRestorer, groupIdFor, type BaseEnv, type Emit, type Logger, type ServiceDefinition } from '@healstream/runtime';
+import {
+  ChangelogRestorer,
+  groupIdFor,
+  type BaseEnv,
+  type Emit,
+  type Logger,
+  type ServiceDefinition,
+} from '@healstream/runtime';
 
 /** The one key of the partition's state in the changelog. */
 const STATE_KEY = 'evaluator';
@@ -68,9 +80,14 @@ export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
     async open(partition, write) {
       const store = await restorer.restore<unknown>(partition, write);
       const saved = store.get(STATE_KEY);
-      const decision: DecisionConfig = { ...options.decision, partition, partitionCount: config.HEALSTREAM_PARTITIONS };
+      const decision: DecisionConfig = {
+        ...options.decision,
+        partition,
+        partitionCount: config.HEALSTREAM_PARTITIONS,
+      };
       // decide and applyOutcome never mutate their input: the committed state stays intact.
-      const current = (): EvaluatorState => (store.get(STATE_KEY) as EvaluatorState | undefined) ?? emptyState();
+      const current = (): EvaluatorState =>
+        (store.get(STATE_KEY) as EvaluatorState | undefined) ?? emptyState();
       if (saved !== undefined) restoreState(saved); // fail loudly on a state this version cannot read
       const verdicts: { verdict: string; policy: string | null }[] = [];
       return {
@@ -78,25 +95,50 @@ export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
           if (record.topic === topics.outcomes) {
             const outcome = record.value as HealingOutcome;
             store.set(STATE_KEY, applyOutcome(current(), outcome, outcome.finishedAt, decision));
-            logger.info({ incidentId: outcome.incidentId, commandId: outcome.commandId, verification: outcome.verification }, 'outcome applied');
+            logger.info(
+              {
+                incidentId: outcome.incidentId,
+                commandId: outcome.commandId,
+                verification: outcome.verification,
+              },
+              'outcome applied',
+            );
             return;
           }
           const diagnosis = record.value as Diagnosis;
           // Event time: the samples' clock, carried through detection and diagnosis.
           const now = diagnosis.diagnosedAt;
-          const result = decide({ diagnosis, state: current(), policies: options.policies, components: options.components, config: decision, now });
+          const result = decide({
+            diagnosis,
+            state: current(),
+            policies: options.policies,
+            components: options.components,
+            config: decision,
+            now,
+          });
           store.set(STATE_KEY, result.state);
           for (const d of [result.decision, ...(result.shadow ? [result.shadow] : [])]) {
             emit({ topic: topics.decisions, key: diagnosis.component, value: d });
             verdicts.push({ verdict: d.verdict, policy: d.policy });
           }
-          for (const c of result.commands) emit({ topic: topics.commands, key: c.component, value: c });
+          for (const c of result.commands)
+            emit({ topic: topics.commands, key: c.component, value: c });
           for (const e of result.escalations) {
             const fleet = e.source === 'STORM_BREAKER';
-            emit({ topic: topics.requests, key: requestKey(e), value: e, ...(fleet ? { partition: FLEET_PARTITION } : {}) });
+            emit({
+              topic: topics.requests,
+              key: requestKey(e),
+              value: e,
+              ...(fleet ? { partition: FLEET_PARTITION } : {}),
+            });
           }
           logger.info(
-            { incidentId: diagnosis.incidentId, commandId: result.decision.commandId, verdict: result.decision.verdict, policy: result.decision.policy },
+            {
+              incidentId: diagnosis.incidentId,
+              commandId: result.decision.commandId,
+              verdict: result.decision.verdict,
+              policy: result.decision.policy,
+            },
             result.decision.reason,
           );
         },

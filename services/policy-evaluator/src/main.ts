@@ -1,5 +1,12 @@
 import { Counter } from 'prom-client';
-import { createKafka, createLogger, createRegistry, loadConfig, runService, serviceMain } from '@healstream/runtime';
+import {
+  createKafka,
+  createLogger,
+  createRegistry,
+  loadConfig,
+  runService,
+  serviceMain,
+} from '@healstream/runtime';
 import { evaluatorEnvSchema, loadEvaluatorInputs } from './config.js';
 import { evaluatorService } from './evaluator.js';
 
@@ -14,8 +21,18 @@ await serviceMain('policy-evaluator', async () => {
     labelNames: ['verdict', 'policy'],
     registers: [registry],
   });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `policy-evaluator-${config.HEALSTREAM_INSTANCE_ID}`, logger });
-  logger.info({ policies: policies.map((p) => p.name), components: components ? [...components.components.keys()] : null }, 'policies loaded');
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `policy-evaluator-${config.HEALSTREAM_INSTANCE_ID}`,
+    logger,
+  });
+  logger.info(
+    {
+      policies: policies.map((p) => p.name),
+      components: components ? [...components.components.keys()] : null,
+    },
+    'policies loaded',
+  );
   const service = evaluatorService({
     config,
     decision,

@@ -7,7 +7,8 @@ import { SCENARIOS, selectScenarios } from '../demo/scenarios.js';
 
 export const demo: Command = {
   path: ['demo'],
-  summary: 'the live self-healing demo: a real fleet, injected faults, the five services, a timeline and an MTTR table',
+  summary:
+    'the live self-healing demo: a real fleet, injected faults, the five services, a timeline and an MTTR table',
   usage: `healstream demo [--scenario ${SCENARIOS.map((s) => s.name).join('|')}] [--short] [--json] [--json-file F] [--verbose]`,
   options: {
     scenario: { type: 'string' },
@@ -19,7 +20,9 @@ export const demo: Command = {
   async run(args, io) {
     let scenarios;
     try {
-      scenarios = selectScenarios(typeof args.values['scenario'] === 'string' ? args.values['scenario'] : undefined);
+      scenarios = selectScenarios(
+        typeof args.values['scenario'] === 'string' ? args.values['scenario'] : undefined,
+      );
     } catch (error) {
       throw new CliError(`demo: ${(error as Error).message}`, 2);
     }
@@ -29,7 +32,9 @@ export const demo: Command = {
     const onSignal = () => {
       signals++;
       if (signals === 1) {
-        io.err('demo: stopping (services, fleet, Alertmanager, topics); Ctrl-C again to leave at once');
+        io.err(
+          'demo: stopping (services, fleet, Alertmanager, topics); Ctrl-C again to leave at once',
+        );
         controller.abort();
       } else {
         process.exit(130);
@@ -52,7 +57,8 @@ export const demo: Command = {
         controller.signal,
       );
       const json = JSON.stringify(report, null, 2);
-      if (typeof args.values['json-file'] === 'string') writeFileSync(resolve(io.cwd, args.values['json-file']), `${json}\n`);
+      if (typeof args.values['json-file'] === 'string')
+        writeFileSync(resolve(io.cwd, args.values['json-file']), `${json}\n`);
       if (args.values['json'] === true) io.out(json);
       if (report.interrupted) return 130;
       return report.ok ? 0 : 1;

@@ -2,9 +2,16 @@ import { dlqName, dlqSourceTopics, topicName } from '@healstream/contracts';
 import { createKafka, createLogger, dlqHeaders, partitioner } from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
 import { resolveEnv } from '../connection.js';
-import { decodeMessage, headersAsText, readRecords, resolveTopic, serdeFor } from '../topic-reader.js';
+import {
+  decodeMessage,
+  headersAsText,
+  readRecords,
+  resolveTopic,
+  serdeFor,
+} from '../topic-reader.js';
 
-const cliKafka = (brokers: string[]) => createKafka({ brokers, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+const cliKafka = (brokers: string[]) =>
+  createKafka({ brokers, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
 
 export const dlqList: Command = {
   path: ['dlq', 'list'],
@@ -44,14 +51,20 @@ export const dlqShow: Command = {
     const name = args.positionals[0];
     if (!name) throw new CliError('dlq show: which dead-letter topic? e.g. metrics.dlq');
     const config = await resolveEnv(io);
-    const topic = resolveTopic(config.HEALSTREAM_TOPIC_PREFIX, name.endsWith('.dlq') ? name : `${name}.dlq`);
+    const topic = resolveTopic(
+      config.HEALSTREAM_TOPIC_PREFIX,
+      name.endsWith('.dlq') ? name : `${name}.dlq`,
+    );
     const kafka = cliKafka(config.KAFKA_BROKERS);
     const serde = serdeFor(config.SCHEMA_REGISTRY_URL);
     await readRecords(kafka, topic, {
       fromBeginning: true,
       max: Number(args.values['max'] ?? 100),
       timeoutMs: 3000,
-      onMessage: async (partition, message) => io.out(JSON.stringify(await decodeMessage(serde, { kind: 'dlq' }, topic, partition, message))),
+      onMessage: async (partition, message) =>
+        io.out(
+          JSON.stringify(await decodeMessage(serde, { kind: 'dlq' }, topic, partition, message)),
+        ),
     });
     return 0;
   },
@@ -59,18 +72,25 @@ export const dlqShow: Command = {
 
 export const dlqRedrive: Command = {
   path: ['dlq', 'redrive'],
-  summary: 'send dead letters back to the topic they came from (each once: progress is kept in a consumer group)',
+  summary:
+    'send dead letters back to the topic they came from (each once: progress is kept in a consumer group)',
   usage: 'healstream dlq redrive <dlq-topic> [--max N] [--json]',
   options: { max: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
     const name = args.positionals[0];
     if (!name) throw new CliError('dlq redrive: which dead-letter topic? e.g. metrics.dlq');
     const config = await resolveEnv(io);
-    const topic = resolveTopic(config.HEALSTREAM_TOPIC_PREFIX, name.endsWith('.dlq') ? name : `${name}.dlq`);
+    const topic = resolveTopic(
+      config.HEALSTREAM_TOPIC_PREFIX,
+      name.endsWith('.dlq') ? name : `${name}.dlq`,
+    );
     const kafka = cliKafka(config.KAFKA_BROKERS);
     const max = Number(args.values['max'] ?? Number.POSITIVE_INFINITY);
     const producer = kafka.producer({ createPartitioner: partitioner, idempotent: true });
-    const consumer = kafka.consumer({ groupId: `${config.HEALSTREAM_TOPIC_PREFIX}dlq-redrive`, maxWaitTimeInMs: 200 });
+    const consumer = kafka.consumer({
+      groupId: `${config.HEALSTREAM_TOPIC_PREFIX}dlq-redrive`,
+      maxWaitTimeInMs: 200,
+    });
     await producer.connect();
     await consumer.connect();
     let redriven = 0;
@@ -87,12 +107,26 @@ export const dlqRedrive: Command = {
                 if (redriven >= max) return resolve();
                 const headers = headersAsText(message);
                 const original = headers[dlqHeaders.topic];
-                if (!original) throw new CliError(`dlq redrive: record at offset ${message.offset} has no ${dlqHeaders.topic} header`);
-                const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith('healstream.dlq.')));
+                if (!original)
+                  throw new CliError(
+                    `dlq redrive: record at offset ${message.offset} has no ${dlqHeaders.topic} header`,
+                  );
+                const kept = Object.fromEntries(
+                  Object.entries(headers).filter(([k]) => !k.startsWith('healstream.dlq.')),
+                );
                 await producer.send({
                   topic: original,
                   acks: -1,
-                  messages: [{ key: message.key, value: message.value, headers: { ...kept, 'healstream.redriven.from': `${topic}@${message.offset}` } }],
+                  messages: [
+                    {
+                      key: message.key,
+                      value: message.value,
+                      headers: {
+                        ...kept,
+                        'healstream.redriven.from': `${topic}@${message.offset}`,
+                      },
+                    },
+                  ],
                 });
                 redriven++;
                 resolveOffset(message.offset);

@@ -31,16 +31,28 @@ export const fleet: Command = {
   async run(args, io) {
     const file = resolve(io.cwd, String(args.values['components'] ?? 'components.yaml'));
     const port = Number(args.values['port'] ?? io.env['FLEET_SUPERVISOR_PORT'] ?? 7100);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a port number, got '${String(args.values['port'])}'`, 2);
-    const only = typeof args.values['only'] === 'string' ? args.values['only'].split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new CliError(`--port must be a port number, got '${String(args.values['port'])}'`, 2);
+    const only =
+      typeof args.values['only'] === 'string'
+        ? args.values['only']
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
     const json = args.values['json'] === true;
     const specs = memberSpecs(loadComponents(file), only);
     if (specs.length === 0) throw new CliError(`no component with executor 'process' in ${file}`);
 
-    const say = (record: Record<string, unknown>, text: string) => io.out(json ? JSON.stringify({ at: new Date().toISOString(), ...record }) : text);
+    const say = (record: Record<string, unknown>, text: string) =>
+      io.out(json ? JSON.stringify({ at: new Date().toISOString(), ...record }) : text);
     const supervisor = new Supervisor({
       specs,
-      onEvent: (e) => say({ event: e.message, component: e.component, ...e.detail }, `[${e.component}] ${e.message}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`),
+      onEvent: (e) =>
+        say(
+          { event: e.message, component: e.component, ...e.detail },
+          `[${e.component}] ${e.message}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`,
+        ),
       onOutput: (component, index, line) => {
         if (!json) io.out(`[${component}-${index}] ${line}`);
       },
@@ -55,9 +67,15 @@ export const fleet: Command = {
     const control = await startControlServer(supervisor, { port });
     for (const c of supervisor.status()) {
       const i = c.instances[0];
-      say({ event: 'running', component: c.id, pid: i?.pid, port: i?.port, version: c.version }, `${c.id.padEnd(12)} pid ${String(i?.pid).padEnd(8)} port ${i?.port}  version ${c.version}`);
+      say(
+        { event: 'running', component: c.id, pid: i?.pid, port: i?.port, version: c.version },
+        `${c.id.padEnd(12)} pid ${String(i?.pid).padEnd(8)} port ${i?.port}  version ${c.version}`,
+      );
     }
-    say({ event: 'control', url: control.url }, `control API on ${control.url} (GET /status, POST /components/<id>/restart|scale-up|rollback|fault|...); Ctrl-C stops the fleet`);
+    say(
+      { event: 'control', url: control.url },
+      `control API on ${control.url} (GET /status, POST /components/<id>/restart|scale-up|rollback|fault|...); Ctrl-C stops the fleet`,
+    );
     const got = await signal;
     say({ event: 'stopping', signal: got }, `${got}: stopping every instance`);
     await control.close();

@@ -29,7 +29,8 @@ export const infraDown: Command = {
   options: { ...json, clean: { type: 'boolean' } },
   async run(args, io) {
     const stopped = await down(infraSettings(io.env), { clean: args.values['clean'] === true });
-    if (args.values['json']) io.out(JSON.stringify({ stopped, cleaned: args.values['clean'] === true }));
+    if (args.values['json'])
+      io.out(JSON.stringify({ stopped, cleaned: args.values['clean'] === true }));
     else io.out(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
     return 0;
   },
@@ -65,11 +66,18 @@ export const infraLogs: Command = {
       throw new CliError(`infra logs: unknown component '${which}' (kafka or registry)`);
     }
     const lines = Number(args.values['lines'] ?? 40);
-    if (!Number.isInteger(lines) || lines < 1) throw new CliError('infra logs: --lines takes a positive whole number');
+    if (!Number.isInteger(lines) || lines < 1)
+      throw new CliError('infra logs: --lines takes a positive whole number');
     for (const name of which ? [which as 'kafka' | 'registry'] : (['kafka', 'registry'] as const)) {
       const file = files[name];
       io.out(`==> ${file} <==`);
-      if (existsSync(file)) io.out(readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n'));
+      if (existsSync(file))
+        io.out(
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .slice(-lines - 1)
+            .join('\n'),
+        );
     }
     return 0;
   },

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cli } from '../run-cli.test-helper.js';
 
-
 describe('healstream policies validate', () => {
   it('accepts the default policies and the examples', async () => {
     const { code, out } = await cli('policies', 'validate', 'policies', 'policies/examples');

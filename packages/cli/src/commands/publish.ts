@@ -51,19 +51,44 @@ export function parseSamples(text: string, now: number): ParsedLine[] {
     }
     const value = Number(record['value']);
     const ts = record['timestamp'];
-    const timestamp = ts === undefined || ts === '' ? now : typeof ts === 'number' ? ts : /^\d+$/.test(String(ts)) ? Number(ts) : Date.parse(String(ts));
+    const timestamp =
+      ts === undefined || ts === ''
+        ? now
+        : typeof ts === 'number'
+          ? ts
+          : /^\d+$/.test(String(ts))
+            ? Number(ts)
+            : Date.parse(String(ts));
     const problems = [
-      typeof record['component'] === 'string' && record['component'] !== '' ? null : 'component is missing',
+      typeof record['component'] === 'string' && record['component'] !== ''
+        ? null
+        : 'component is missing',
       typeof record['metric'] === 'string' && record['metric'] !== '' ? null : 'metric is missing',
       Number.isFinite(value) ? null : `value ${JSON.stringify(record['value'])} is not a number`,
-      Number.isFinite(timestamp) ? null : `timestamp ${JSON.stringify(ts)} is not epoch ms or ISO-8601`,
+      Number.isFinite(timestamp)
+        ? null
+        : `timestamp ${JSON.stringify(ts)} is not epoch ms or ISO-8601`,
     ].filter(Boolean);
     if (problems.length) {
       results.push({ line, error: problems.join('; ') });
       return;
     }
-    const labels = Object.fromEntries(Object.entries((record['labels'] as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]));
-    results.push({ line, sample: { component: record['component'] as string, metric: record['metric'] as string, value, timestamp, labels } });
+    const labels = Object.fromEntries(
+      Object.entries((record['labels'] as Record<string, unknown>) ?? {}).map(([k, v]) => [
+        k,
+        String(v),
+      ]),
+    );
+    results.push({
+      line,
+      sample: {
+        component: record['component'] as string,
+        metric: record['metric'] as string,
+        value,
+        timestamp,
+        labels,
+      },
+    });
   });
   return results;
 }
@@ -83,9 +108,16 @@ export const publish: Command = {
     if (samples.length === 0) throw new CliError(`publish: no valid samples in ${source}`);
     const config = await resolveEnv(io);
     const topic = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'metrics');
-    const serde = new Serde(new RegistryClient(config.SCHEMA_REGISTRY_URL), config.SCHEMA_COMPATIBILITY);
+    const serde = new Serde(
+      new RegistryClient(config.SCHEMA_REGISTRY_URL),
+      config.SCHEMA_COMPATIBILITY,
+    );
     await serde.registerTopic(topic, 'MetricSample');
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'healstream-cli',
+      logger: createLogger('cli', 'warn'),
+    });
     const producer = kafka.producer({ createPartitioner: partitioner, idempotent: true });
     await producer.connect();
     try {
@@ -93,7 +125,13 @@ export const publish: Command = {
         await producer.send({
           topic,
           acks: -1,
-          messages: samples.slice(i, i + 1000).map((s) => ({ key: s.component, value: serde.encode(topic, s), timestamp: String(s.timestamp) })),
+          messages: samples
+            .slice(i, i + 1000)
+            .map((s) => ({
+              key: s.component,
+              value: serde.encode(topic, s),
+              timestamp: String(s.timestamp),
+            })),
         });
       }
     } finally {
@@ -101,7 +139,10 @@ export const publish: Command = {
     }
     const skipped = parsed.length - samples.length;
     if (args.values['json']) io.out(JSON.stringify({ topic, published: samples.length, skipped }));
-    else io.out(`published ${samples.length} samples to ${topic}${skipped ? `, skipped ${skipped} bad lines` : ''}`);
+    else
+      io.out(
+        `published ${samples.length} samples to ${topic}${skipped ? `, skipped ${skipped} bad lines` : ''}`,
+      );
     return skipped > 0 ? 1 : 0;
   },
 };

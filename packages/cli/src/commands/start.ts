@@ -8,7 +8,13 @@ import { CliError, type Command, type CommandIo } from '../command.js';
 import { resolveEnv } from '../connection.js';
 import { formatLogLine } from '../log-format.js';
 
-export const SERVICES = ['detector', 'diagnoser', 'policy-evaluator', 'action-executor', 'escalator'] as const;
+export const SERVICES = [
+  'detector',
+  'diagnoser',
+  'policy-evaluator',
+  'action-executor',
+  'escalator',
+] as const;
 
 export interface ServiceProcess {
   name: string;
@@ -17,10 +23,19 @@ export interface ServiceProcess {
 }
 
 /** Starts one service as a child process of this one, its log lines handed to `onLine`. */
-export function spawnService(repoRoot: string, name: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void): ServiceProcess {
+export function spawnService(
+  repoRoot: string,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void,
+): ServiceProcess {
   const main = join(repoRoot, 'services', name, 'src', 'main.ts');
   if (!existsSync(main)) throw new CliError(`service ${name} has no ${main}`);
-  const child = spawn(process.execPath, ['--import', 'tsx', main], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', onLine);
   }
@@ -31,24 +46,42 @@ export function spawnService(repoRoot: string, name: string, env: NodeJS.Process
 /** SIGTERM to every service, SIGKILL after the grace period; resolves when all exited. */
 export async function stopServices(services: ServiceProcess[], graceMs = 15_000): Promise<void> {
   for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGTERM');
-  const timer = setTimeout(() => services.forEach((s) => s.child.exitCode === null && s.child.kill('SIGKILL')), graceMs);
+  const timer = setTimeout(
+    () => services.forEach((s) => s.child.exitCode === null && s.child.kill('SIGKILL')),
+    graceMs,
+  );
   await Promise.all(services.map((s) => s.exited));
   clearTimeout(timer);
 }
 
 /** The environment the services get: the resolved connection, one HTTP port each. */
-export function serviceEnv(base: NodeJS.ProcessEnv, name: string, index: number): NodeJS.ProcessEnv {
+export function serviceEnv(
+  base: NodeJS.ProcessEnv,
+  name: string,
+  index: number,
+): NodeJS.ProcessEnv {
   const basePort = Number(base['HEALSTREAM_HTTP_BASE_PORT'] ?? 9400);
-  return { ...base, HTTP_PORT: base['HTTP_PORT'] ?? String(basePort + index + 1), HEALSTREAM_INSTANCE_ID: base['HEALSTREAM_INSTANCE_ID'] ?? `${name}-${process.pid}` };
+  return {
+    ...base,
+    HTTP_PORT: base['HTTP_PORT'] ?? String(basePort + index + 1),
+    HEALSTREAM_INSTANCE_ID: base['HEALSTREAM_INSTANCE_ID'] ?? `${name}-${process.pid}`,
+  };
 }
 
 export async function prepareTopics(io: CommandIo): Promise<NodeJS.ProcessEnv> {
   const config = await resolveEnv(io);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'healstream-cli',
+    logger: createLogger('cli', 'warn'),
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await createTopics(admin, topicCatalogue(config.HEALSTREAM_TOPIC_PREFIX, config.HEALSTREAM_PARTITIONS));
+    await createTopics(
+      admin,
+      topicCatalogue(config.HEALSTREAM_TOPIC_PREFIX, config.HEALSTREAM_PARTITIONS),
+    );
   } finally {
     await admin.disconnect();
   }
@@ -57,18 +90,28 @@ export async function prepareTopics(io: CommandIo): Promise<NodeJS.ProcessEnv> {
 
 export const start: Command = {
   path: ['start'],
-  summary: 'run the five services in the foreground (embedded Kafka when KAFKA_BROKERS is unset); Ctrl-C stops all',
+  summary:
+    'run the five services in the foreground (embedded Kafka when KAFKA_BROKERS is unset); Ctrl-C stops all',
   usage: 'healstream start [--only detector,diagnoser,...] [--json]',
   options: { only: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
-    const only = typeof args.values['only'] === 'string' ? args.values['only'].split(',').map((s) => s.trim()) : [...SERVICES];
+    const only =
+      typeof args.values['only'] === 'string'
+        ? args.values['only'].split(',').map((s) => s.trim())
+        : [...SERVICES];
     const unknown = only.filter((s) => !(SERVICES as readonly string[]).includes(s));
-    if (unknown.length) throw new CliError(`start: unknown service ${unknown.join(', ')} (known: ${SERVICES.join(', ')})`);
+    if (unknown.length)
+      throw new CliError(
+        `start: unknown service ${unknown.join(', ')} (known: ${SERVICES.join(', ')})`,
+      );
     const env = await prepareTopics(io);
     const json = args.values['json'] === true;
     const services = only.map((name) =>
-      spawnService(io.cwd, name, serviceEnv(env, name, SERVICES.indexOf(name as (typeof SERVICES)[number])), (line) =>
-        io.out(json ? line : formatLogLine(name, line)),
+      spawnService(
+        io.cwd,
+        name,
+        serviceEnv(env, name, SERVICES.indexOf(name as (typeof SERVICES)[number])),
+        (line) => io.out(json ? line : formatLogLine(name, line)),
       ),
     );
     io.err(`started ${only.join(', ')}; Ctrl-C stops them`);
@@ -81,7 +124,9 @@ export const start: Command = {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    const first = await Promise.race(services.map((s) => s.exited.then((code) => ({ name: s.name, code }))));
+    const first = await Promise.race(
+      services.map((s) => s.exited.then((code) => ({ name: s.name, code }))),
+    );
     if (!stopping) {
       io.err(`${first.name} exited with code ${first.code}; stopping the others`);
       stop();

@@ -7,17 +7,29 @@ export const tail: Command = {
   path: ['tail'],
   summary: 'print a topic’s records decoded, as JSON lines',
   usage: 'healstream tail <topic> [--from-beginning] [--max N] [--timeout S]',
-  options: { 'from-beginning': { type: 'boolean' }, max: { type: 'string' }, timeout: { type: 'string' } },
+  options: {
+    'from-beginning': { type: 'boolean' },
+    max: { type: 'string' },
+    timeout: { type: 'string' },
+  },
   async run(args, io) {
     const name = args.positionals[0];
     if (!name) throw new CliError('tail: which topic? e.g. healstream tail healing-outcomes');
-    const max = args.values['max'] === undefined ? Number.POSITIVE_INFINITY : Number(args.values['max']);
-    const timeout = args.values['timeout'] === undefined ? Number.POSITIVE_INFINITY : Number(args.values['timeout']);
+    const max =
+      args.values['max'] === undefined ? Number.POSITIVE_INFINITY : Number(args.values['max']);
+    const timeout =
+      args.values['timeout'] === undefined
+        ? Number.POSITIVE_INFINITY
+        : Number(args.values['timeout']);
     if (!(max > 0)) throw new CliError('tail: --max takes a positive number');
     if (!(timeout > 0)) throw new CliError('tail: --timeout takes a positive number of seconds');
     const config = await resolveEnv(io);
     const topic = resolveTopic(config.HEALSTREAM_TOPIC_PREFIX, name);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'healstream-cli',
+      logger: createLogger('cli', 'warn'),
+    });
     const admin = kafka.admin();
     await admin.connect();
     const exists = (await admin.listTopics()).includes(topic);
@@ -29,7 +41,8 @@ export const tail: Command = {
       fromBeginning: args.values['from-beginning'] === true,
       max,
       timeoutMs: Number.isFinite(timeout) ? timeout * 1000 : 2 ** 31 - 1,
-      onMessage: async (partition, message) => io.out(JSON.stringify(await decodeMessage(serde, kind, topic, partition, message))),
+      onMessage: async (partition, message) =>
+        io.out(JSON.stringify(await decodeMessage(serde, kind, topic, partition, message))),
     });
     return 0;
   },

@@ -10,7 +10,11 @@ export const topicsCreate: Command = {
   options: { json: { type: 'boolean' } },
   async run(args, io) {
     const config = await resolveEnv(io);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'healstream-cli',
+      logger: createLogger('cli', 'warn'),
+    });
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -20,7 +24,9 @@ export const topicsCreate: Command = {
       else {
         for (const spec of specs) {
           const state = report.created.includes(spec.name) ? 'created' : 'exists';
-          io.out(`${state.padEnd(8)} ${spec.name.padEnd(48)} ${String(spec.partitions).padStart(3)} partitions  ${spec.cleanupPolicy}`);
+          io.out(
+            `${state.padEnd(8)} ${spec.name.padEnd(48)} ${String(spec.partitions).padStart(3)} partitions  ${spec.cleanupPolicy}`,
+          );
         }
         io.out(`${report.created.length} created, ${report.existing.length} already there`);
       }

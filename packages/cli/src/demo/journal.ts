@@ -1,4 +1,11 @@
-import type { Diagnosis, Escalation, HealingCommand, HealingDecision, HealingOutcome, ReliabilityEvent } from '@healstream/contracts';
+import type {
+  Diagnosis,
+  Escalation,
+  HealingCommand,
+  HealingDecision,
+  HealingOutcome,
+  ReliabilityEvent,
+} from '@healstream/contracts';
 
 /** The topics the demo watches, with the record each carries. */
 export const WATCHED = {
@@ -67,7 +74,11 @@ export class Aborted extends Error {
 }
 
 /** Polls `probe` every 100 ms until it returns a value, the time runs out (undefined) or the run is aborted. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, signal: AbortSignal): Promise<T | undefined> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<T | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (signal.aborted) throw new Aborted();

@@ -26,7 +26,11 @@ export interface DemoIo {
  * stop everything (also when interrupted or when something failed), print the table.
  * Returns the report, with `ok` true only when every scenario ended as expected.
  */
-export async function runDemo(options: DemoOptions, io: DemoIo, signal: AbortSignal): Promise<DemoReport & { interrupted: boolean; error?: string }> {
+export async function runDemo(
+  options: DemoOptions,
+  io: DemoIo,
+  signal: AbortSignal,
+): Promise<DemoReport & { interrupted: boolean; error?: string }> {
   const startedAt = Date.now();
   const timeline = new TimelineFormatter(startedAt);
   const say = (text: string) => io.out(timeline.line(Date.now(), 'demo', '', text));
@@ -56,16 +60,21 @@ export async function runDemo(options: DemoOptions, io: DemoIo, signal: AbortSig
     );
     prefix = stack.prefix;
     alertmanager = stack.alertmanager !== null;
-    say(`pipeline ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ${options.scenarios.length} scenario(s) to run`);
+    say(
+      `pipeline ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ${options.scenarios.length} scenario(s) to run`,
+    );
     for (const [i, scenario] of options.scenarios.entries()) {
       io.out('');
-      say(`── scenario ${i + 1}/${options.scenarios.length}: ${scenario.title} (${scenario.component}) ──`);
+      say(
+        `── scenario ${i + 1}/${options.scenarios.length}: ${scenario.title} (${scenario.component}) ──`,
+      );
       const result = await runScenario(scenario, {
         fleet: stack.fleet,
         journal: stack.journal,
         alertmanager: stack.alertmanager,
         webhook: stack.webhook,
-        healthUrl: (component) => `http://127.0.0.1:${stack.files.ports.get(component) ?? 0}/healthz`,
+        healthUrl: (component) =>
+          `http://127.0.0.1:${stack.files.ports.get(component) ?? 0}/healthz`,
         describe: (component) => describeMetrics(stack.latest.get(component)),
         say,
         watch: (component, at) => timeline.watch(component, at),
@@ -73,15 +82,22 @@ export async function runDemo(options: DemoOptions, io: DemoIo, signal: AbortSig
         signal,
       });
       results.push(result);
-      say(`${result.ok ? '✔' : '✘'} ${scenario.name}: ${result.note}${result.recoveredAfterMs === null ? '' : `, MTTR ${(result.recoveredAfterMs / 1000).toFixed(1)} s`}`);
-      if (!options.short && i < options.scenarios.length - 1) await new Promise((r) => setTimeout(r, 3000));
+      say(
+        `${result.ok ? '✔' : '✘'} ${scenario.name}: ${result.note}${result.recoveredAfterMs === null ? '' : `, MTTR ${(result.recoveredAfterMs / 1000).toFixed(1)} s`}`,
+      );
+      if (!options.short && i < options.scenarios.length - 1)
+        await new Promise((r) => setTimeout(r, 3000));
     }
   } catch (caught) {
     if (caught instanceof Aborted || signal.aborted) interrupted = true;
     else error = (caught as Error).message;
   }
   io.out('');
-  say(interrupted ? 'interrupted: stopping everything' : 'stopping the services, the fleet and Alertmanager; deleting the run’s topics');
+  say(
+    interrupted
+      ? 'interrupted: stopping everything'
+      : 'stopping the services, the fleet and Alertmanager; deleting the run’s topics',
+  );
   await teardown.run((line) => io.err(`demo: ${line}`));
   const totalSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
   if (results.length > 0) {
@@ -89,7 +105,22 @@ export async function runDemo(options: DemoOptions, io: DemoIo, signal: AbortSig
     io.out(resultTable(results));
   }
   io.out('');
-  const ok = !interrupted && error === undefined && results.length === options.scenarios.length && results.every((r) => r.ok);
-  io.out(`${ok ? 'every scenario ended as expected' : error ? `demo failed: ${error}` : interrupted ? 'demo interrupted' : 'some scenarios did not end as expected'}; total ${totalSeconds.toFixed(1)} s`);
-  return { ok, prefix, totalSeconds, short: options.short, alertmanager, scenarios: results, interrupted, ...(error ? { error } : {}) };
+  const ok =
+    !interrupted &&
+    error === undefined &&
+    results.length === options.scenarios.length &&
+    results.every((r) => r.ok);
+  io.out(
+    `${ok ? 'every scenario ended as expected' : error ? `demo failed: ${error}` : interrupted ? 'demo interrupted' : 'some scenarios did not end as expected'}; total ${totalSeconds.toFixed(1)} s`,
+  );
+  return {
+    ok,
+    prefix,
+    totalSeconds,
+    short: options.short,
+    alertmanager,
+    scenarios: results,
+    interrupted,
+    ...(error ? { error } : {}),
+  };
 }

@@ -45,11 +45,19 @@ async function healthy(url: string): Promise<boolean> {
 }
 
 /** Waits until the component answers its health check twice and has no open incident. */
-async function settled(scenario: Scenario, ctx: RunnerContext, timeoutMs: number): Promise<boolean> {
+async function settled(
+  scenario: Scenario,
+  ctx: RunnerContext,
+  timeoutMs: number,
+): Promise<boolean> {
   let streak = 0;
   const ok = await waitFor(
     async () => {
-      streak = (await healthy(ctx.healthUrl(scenario.component))) && !ctx.journal.incidentOpen(scenario.component) ? streak + 1 : 0;
+      streak =
+        (await healthy(ctx.healthUrl(scenario.component))) &&
+        !ctx.journal.incidentOpen(scenario.component)
+          ? streak + 1
+          : 0;
       return streak >= 2 ? true : undefined;
     },
     timeoutMs,
@@ -63,14 +71,27 @@ async function settled(scenario: Scenario, ctx: RunnerContext, timeoutMs: number
  * Alertmanager's API (GET /api/v2/alerts), or, when Alertmanager is not installed, what the
  * webhook sink received. `source` narrows them to pages of that source (e.g. LADDER_EXHAUSTED).
  */
-async function pageFor(ctx: RunnerContext, component: string, incidentId: string, source?: string): Promise<string | undefined> {
+async function pageFor(
+  ctx: RunnerContext,
+  component: string,
+  incidentId: string,
+  source?: string,
+): Promise<string | undefined> {
   const wanted = (s: unknown) => source === undefined || s === source;
   if (ctx.alertmanager) {
-    const alerts = await ctx.alertmanager.alerts({ component, incident: incidentId }).catch(() => []);
-    const sources = alerts.filter((a) => a.status.state === 'active').map((a) => a.labels['source'] ?? 'page');
-    return sources.some(wanted) ? `alertmanager (${[...new Set(sources)].sort().join(', ')})` : undefined;
+    const alerts = await ctx.alertmanager
+      .alerts({ component, incident: incidentId })
+      .catch(() => []);
+    const sources = alerts
+      .filter((a) => a.status.state === 'active')
+      .map((a) => a.labels['source'] ?? 'page');
+    return sources.some(wanted)
+      ? `alertmanager (${[...new Set(sources)].sort().join(', ')})`
+      : undefined;
   }
-  const hooks = ctx.webhook.pages.filter((p) => p.body['incidentId'] === incidentId && p.body['status'] === 'TRIGGERED').map((p) => String(p.body['source']));
+  const hooks = ctx.webhook.pages
+    .filter((p) => p.body['incidentId'] === incidentId && p.body['status'] === 'TRIGGERED')
+    .map((p) => String(p.body['source']));
   return hooks.some(wanted) ? `webhook (${[...new Set(hooks)].sort().join(', ')})` : undefined;
 }
 
@@ -98,7 +119,10 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
     ok: false,
     note: '',
   };
-  if (!(await settled(scenario, ctx, 60_000))) ctx.say(`${scenario.component} is not calm after 60 s (unhealthy or an incident still open); injecting anyway`);
+  if (!(await settled(scenario, ctx, 60_000)))
+    ctx.say(
+      `${scenario.component} is not calm after 60 s (unhealthy or an incident still open); injecting anyway`,
+    );
   else ctx.say(`${scenario.component} is healthy: ${ctx.describe(scenario.component)}`);
 
   const t0 = Date.now();
@@ -106,7 +130,14 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
   await ctx.fleet.operate(scenario.component, 'fault', { kind: scenario.fault });
   ctx.say(`injected ${scenario.fault} into ${scenario.component} (${Date.now() - t0} ms)`);
   try {
-    const detected = await waitFor(() => journal.events.find((e) => e.component === scenario.component && e.kind === 'ANOMALY' && e.detectedAt >= t0), ctx.timeoutMs, signal);
+    const detected = await waitFor(
+      () =>
+        journal.events.find(
+          (e) => e.component === scenario.component && e.kind === 'ANOMALY' && e.detectedAt >= t0,
+        ),
+      ctx.timeoutMs,
+      signal,
+    );
     if (!detected) return { ...result, note: 'never detected' };
     result.detectedAfterMs = detected.detectedAt - t0;
     const incident = detected.incidentId;
@@ -114,16 +145,22 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
     const remaining = () => Math.max(0, ctx.timeoutMs - (Date.now() - t0));
     const end = await waitFor(
       () => {
-        const outcome = journal.outcomes.find((o) => o.incidentId === incident && o.verification === 'RECOVERED');
+        const outcome = journal.outcomes.find(
+          (o) => o.incidentId === incident && o.verification === 'RECOVERED',
+        );
         if (outcome) return { kind: 'recovered' as const, outcome };
-        const escalated = journal.decisions.find((d) => d.incidentId === incident && d.verdict === 'ESCALATE');
+        const escalated = journal.decisions.find(
+          (d) => d.incidentId === incident && d.verdict === 'ESCALATE',
+        );
         if (escalated) return { kind: 'escalated' as const };
         return undefined;
       },
       remaining(),
       signal,
     );
-    const dispatched = journal.decisions.filter((d) => d.incidentId === incident && d.verdict === 'DISPATCHED');
+    const dispatched = journal.decisions.filter(
+      (d) => d.incidentId === incident && d.verdict === 'DISPATCHED',
+    );
     // The diagnosis the first action was decided on (an incident's first look may see too little).
     const diagnosis =
       journal.diagnoses.find((d) => d.eventId === dispatched[0]?.eventId && d.causes.length > 0) ??
@@ -131,19 +168,39 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
     result.diagnosedAs = diagnosis?.causes[0]?.cause ?? null;
     result.confidence = diagnosis?.causes[0]?.confidence ?? null;
     result.policy = dispatched.map((d) => d.policy).join(' → ') || null;
-    result.actions = dispatched.flatMap((d) => journal.commands.find((c) => c.commandId === d.commandId)?.actions.map((a) => a.name) ?? []);
+    result.actions = dispatched.flatMap(
+      (d) =>
+        journal.commands.find((c) => c.commandId === d.commandId)?.actions.map((a) => a.name) ?? [],
+    );
 
     if (end?.kind === 'recovered') result.recoveredAfterMs = end.outcome.finishedAt - t0;
     if (scenario.expect.kind === 'page') {
       // The ladder's page may still be on its way from the escalator to Alertmanager.
       const wait = end?.kind === 'escalated' ? 20_000 : 0;
-      result.pageSent = (await waitFor(() => pageFor(ctx, scenario.component, incident, 'LADDER_EXHAUSTED'), wait, signal)) ?? (await pageFor(ctx, scenario.component, incident)) ?? null;
+      result.pageSent =
+        (await waitFor(
+          () => pageFor(ctx, scenario.component, incident, 'LADDER_EXHAUSTED'),
+          wait,
+          signal,
+        )) ??
+        (await pageFor(ctx, scenario.component, incident)) ??
+        null;
       result.ok = end?.kind === 'escalated' && result.pageSent !== null;
-      result.note = end?.kind === 'escalated' ? (result.pageSent ? 'ladder exhausted, on-call paged' : 'escalated, but no page arrived') : end ? 'recovered, but it should not have' : 'no escalation in time';
+      result.note =
+        end?.kind === 'escalated'
+          ? result.pageSent
+            ? 'ladder exhausted, on-call paged'
+            : 'escalated, but no page arrived'
+          : end
+            ? 'recovered, but it should not have'
+            : 'no escalation in time';
     } else {
       result.pageSent = (await pageFor(ctx, scenario.component, incident)) ?? null;
       const expectedPolicy = scenario.expect.policy;
-      result.ok = end?.kind === 'recovered' && end.outcome.policy === expectedPolicy && dispatched.length === 1;
+      result.ok =
+        end?.kind === 'recovered' &&
+        end.outcome.policy === expectedPolicy &&
+        dispatched.length === 1;
       result.note = !end
         ? 'not recovered in time'
         : end.kind === 'escalated'
@@ -155,6 +212,8 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
     return result;
   } finally {
     // The world recovers (the dependency is back, the database is up, the surge is over).
-    await ctx.fleet.operate(scenario.component, 'fault', { kind: 'none' }).catch((error: unknown) => ctx.say(`could not clear the fault: ${(error as Error).message}`));
+    await ctx.fleet
+      .operate(scenario.component, 'fault', { kind: 'none' })
+      .catch((error: unknown) => ctx.say(`could not clear the fault: ${(error as Error).message}`));
   }
 }

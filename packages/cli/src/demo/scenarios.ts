@@ -19,14 +19,22 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'connection-pool exhaustion → restart',
     component: 'payments',
     fault: 'pool-exhaustion',
-    expect: { kind: 'heal', policy: 'Restart On Pool Exhaustion', cause: 'connection-pool-exhaustion' },
+    expect: {
+      kind: 'heal',
+      policy: 'Restart On Pool Exhaustion',
+      cause: 'connection-pool-exhaustion',
+    },
   },
   {
     name: 'error-spike',
     title: 'error spike from a failing dependency → circuit breaker and fallback',
     component: 'checkout',
     fault: 'dependency-errors',
-    expect: { kind: 'heal', policy: 'Circuit Breaker On Dependency Failure', cause: 'dependency-failure' },
+    expect: {
+      kind: 'heal',
+      policy: 'Circuit Breaker On Dependency Failure',
+      cause: 'dependency-failure',
+    },
   },
   {
     name: 'resource-exhaustion',
@@ -53,8 +61,14 @@ export const SCENARIOS: readonly Scenario[] = [
 
 export function selectScenarios(names: string | undefined): Scenario[] {
   if (!names) return [...SCENARIOS];
-  const wanted = names.split(',').map((n) => n.trim()).filter(Boolean);
+  const wanted = names
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((n) => !SCENARIOS.some((s) => s.name === n));
-  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`,
+    );
   return SCENARIOS.filter((s) => wanted.includes(s.name));
 }

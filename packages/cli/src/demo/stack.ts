@@ -5,7 +5,13 @@ import type { Kafka } from 'kafkajs';
 import { MetricsAgent } from '@healstream/agent';
 import { RegistryClient, Serde } from '@healstream/contracts';
 import { loadComponents } from '@healstream/core';
-import { FleetClient, freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
+import {
+  FleetClient,
+  freePort,
+  memberSpecs,
+  startControlServer,
+  Supervisor,
+} from '@healstream/fleet';
 import { createKafka, createLogger, partitioner } from '@healstream/runtime';
 import { SERVICES, spawnService, stopServices, type ServiceProcess } from '../commands/start.js';
 import { formatLogLine } from '../log-format.js';
@@ -46,7 +52,13 @@ export interface DemoStack {
 }
 
 /** How the services are tuned for the demo: quick verification, quick ladder, quick pages. */
-function serviceSettings(files: DemoFiles, supervisorUrl: string, alertmanager: RunningAlertmanager | null, webhook: WebhookSink, short: boolean): Record<string, string> {
+function serviceSettings(
+  files: DemoFiles,
+  supervisorUrl: string,
+  alertmanager: RunningAlertmanager | null,
+  webhook: WebhookSink,
+  short: boolean,
+): Record<string, string> {
   return {
     DETECTOR_CONFIG: files.detectorConfig,
     POLICIES_DIR: files.policiesDir,
@@ -82,12 +94,18 @@ async function readyz(port: number): Promise<boolean> {
 export async function startStack(options: StackOptions, teardown: Teardown): Promise<DemoStack> {
   const { say, signal } = options;
   const logger = createLogger('demo', 'error');
-  const kafka: Kafka = createKafka({ brokers: options.brokers, clientId: 'healstream-demo', logger });
+  const kafka: Kafka = createKafka({
+    brokers: options.brokers,
+    clientId: 'healstream-demo',
+    logger,
+  });
   const serde = new Serde(new RegistryClient(options.registryUrl));
   const prefix = runPrefix();
 
   const specs = await createRunTopics(kafka, prefix, options.partitions);
-  teardown.add('delete the run’s topics', () => removeRunTopics(kafka, options.registryUrl, prefix, specs));
+  teardown.add('delete the run’s topics', () =>
+    removeRunTopics(kafka, options.registryUrl, prefix, specs),
+  );
   say(`topics created under ${prefix} (${options.partitions} partitions)`);
 
   const dir = await mkdtemp(join(tmpdir(), 'healstream-demo-'));
@@ -99,17 +117,24 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     teardown.add('stop Alertmanager', () => alertmanager.stop());
     say(`Alertmanager on ${alertmanager.url}`);
   } else {
-    say('Alertmanager is not installed (apt-get install prometheus-alertmanager, or set ALERTMANAGER_BIN): pages go to the local webhook sink only');
+    say(
+      'Alertmanager is not installed (apt-get install prometheus-alertmanager, or set ALERTMANAGER_BIN): pages go to the local webhook sink only',
+    );
   }
   const webhook = await startWebhookSink();
   teardown.add('close the webhook sink', () => webhook.close());
 
-  const supervisor = new Supervisor({ specs: memberSpecs(loadComponents(files.componentsFile)), stopGraceMs: 3000 });
+  const supervisor = new Supervisor({
+    specs: memberSpecs(loadComponents(files.componentsFile)),
+    stopGraceMs: 3000,
+  });
   teardown.add('stop the fleet', () => supervisor.stopAll(3000));
   await supervisor.startAll();
   const control = await startControlServer(supervisor, { port: await freePort() });
   teardown.add('close the supervisor’s control API', () => control.close());
-  say(`fleet running: ${[...files.ports].map(([id, port]) => `${id} on :${port}`).join(', ')}; supervisor ${control.url}`);
+  say(
+    `fleet running: ${[...files.ports].map(([id, port]) => `${id} on :${port}`).join(', ')}; supervisor ${control.url}`,
+  );
 
   const settings = serviceSettings(files, control.url, alertmanager, webhook, options.short);
   const serviceLogs = new Map<string, string[]>();
@@ -143,7 +168,10 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   const ready = await waitFor(
     async () => {
       const dead = services.find((s) => s.child.exitCode !== null);
-      if (dead) throw new Error(`${dead.name} exited with code ${dead.child.exitCode}:\n${(serviceLogs.get(dead.name) ?? []).slice(-10).join('\n')}`);
+      if (dead)
+        throw new Error(
+          `${dead.name} exited with code ${dead.child.exitCode}:\n${(serviceLogs.get(dead.name) ?? []).slice(-10).join('\n')}`,
+        );
       const states = await Promise.all([...ports.values()].map(readyz));
       return states.every(Boolean) ? true : undefined;
     },
@@ -154,7 +182,14 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   say(`services ready: ${SERVICES.join(', ')}`);
 
   const journal = new Journal();
-  const timeline = await startTimeline({ kafka, serde, prefix, journal, onEntry: options.onEntry, onError: say });
+  const timeline = await startTimeline({
+    kafka,
+    serde,
+    prefix,
+    journal,
+    onEntry: options.onEntry,
+    onError: say,
+  });
   teardown.add('stop the timeline consumer', () => timeline.stop());
 
   const producer = kafka.producer({ createPartitioner: partitioner });
@@ -164,7 +199,10 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   const latest = new Map<string, Map<string, number>>();
   await serde.registerTopic(metricsTopic, 'MetricSample');
   const agent = new MetricsAgent({
-    targets: [...files.ports].map(([component, port]) => ({ component, url: `http://127.0.0.1:${port}/metrics` })),
+    targets: [...files.ports].map(([component, port]) => ({
+      component,
+      url: `http://127.0.0.1:${port}/metrics`,
+    })),
     intervalMs: 1000,
     timeoutMs: 800,
     topic: metricsTopic,
@@ -183,5 +221,15 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   teardown.add('stop the metrics agent', () => agent.stop());
   say('metrics agent scraping every member each second');
 
-  return { prefix, files, fleet: new FleetClient(control.url), journal, alertmanager, webhook, serviceLogs, services, latest };
+  return {
+    prefix,
+    files,
+    fleet: new FleetClient(control.url),
+    journal,
+    alertmanager,
+    webhook,
+    serviceLogs,
+    services,
+    latest,
+  };
 }

@@ -22,9 +22,23 @@ const row = (over: Partial<ScenarioResult>): ScenarioResult => ({
 
 describe('the demo’s final table', () => {
   it('shows each scenario’s timings, cause, action, page and result in aligned columns', () => {
-    const text = resultTable([row({}), row({ scenario: 'unfixable', expected: 'page', recoveredAfterMs: null, diagnosedAs: 'unknown', confidence: 1, actions: ['restart-service', 'scale-up'], pageSent: 'alertmanager (HEALING_FAILED)', note: 'ladder exhausted, on-call paged' })]);
+    const text = resultTable([
+      row({}),
+      row({
+        scenario: 'unfixable',
+        expected: 'page',
+        recoveredAfterMs: null,
+        diagnosedAs: 'unknown',
+        confidence: 1,
+        actions: ['restart-service', 'scale-up'],
+        pageSent: 'alertmanager (HEALING_FAILED)',
+        note: 'ladder exhausted, on-call paged',
+      }),
+    ]);
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^scenario\s+detected after\s+diagnosed as\s+action\s+recovered after \(MTTR\)\s+page sent\s+result$/);
+    expect(lines[0]).toMatch(
+      /^scenario\s+detected after\s+diagnosed as\s+action\s+recovered after \(MTTR\)\s+page sent\s+result$/,
+    );
     expect(lines[2]).toContain('2.1 s');
     expect(lines[2]).toContain('connection-pool-exhaustion (0.90)');
     expect(lines[2]).toContain('7.4 s');

@@ -12,7 +12,9 @@ const event = (over: Partial<ReliabilityEvent>): ReliabilityEvent => ({
   severity: 'WARNING',
   detectedAt: T0 + 2000,
   snapshot: [],
-  anomalies: [{ metric: 'db_pool_utilization', value: 1, baseline: 0.95, score: 1, detector: 'threshold' }],
+  anomalies: [
+    { metric: 'db_pool_utilization', value: 1, baseline: 0.95, score: 1, detector: 'threshold' },
+  ],
   labels: {},
   ...over,
 });
@@ -37,17 +39,44 @@ describe('the demo timeline', () => {
     const f = new TimelineFormatter(T0);
     f.watch('payments', T0 + 1000);
     const first = f.format({ topic: 'reliability-events', value: event({}) });
-    expect(first).toMatch(/^ +\+2\.0s fault\+1\.0s +payments +DETECTED +WARNING db_pool_utilization 1 \(limit 0\.95\)/);
-    expect(f.format({ topic: 'reliability-events', value: event({ eventId: 'inc-1#2', detectedAt: T0 + 4000 }) })).toBeNull();
-    expect(f.format({ topic: 'healing-decisions', value: decision('SKIPPED_IN_FLIGHT') })).toBeNull();
-    expect(f.format({ topic: 'healing-decisions', value: decision('DISPATCHED') })).toMatch(/DECIDED +DISPATCHED: Restart On Pool Exhaustion \(attempt 1\)/);
-    expect(f.format({ topic: 'reliability-events', value: event({ kind: 'RESOLVED', anomalies: [], detectedAt: T0 + 9000 }) })).toMatch(/RESOLVED +incident inc-1 closed/);
+    expect(first).toMatch(
+      /^ +\+2\.0s fault\+1\.0s +payments +DETECTED +WARNING db_pool_utilization 1 \(limit 0\.95\)/,
+    );
+    expect(
+      f.format({
+        topic: 'reliability-events',
+        value: event({ eventId: 'inc-1#2', detectedAt: T0 + 4000 }),
+      }),
+    ).toBeNull();
+    expect(
+      f.format({ topic: 'healing-decisions', value: decision('SKIPPED_IN_FLIGHT') }),
+    ).toBeNull();
+    expect(f.format({ topic: 'healing-decisions', value: decision('DISPATCHED') })).toMatch(
+      /DECIDED +DISPATCHED: Restart On Pool Exhaustion \(attempt 1\)/,
+    );
+    expect(
+      f.format({
+        topic: 'reliability-events',
+        value: event({ kind: 'RESOLVED', anomalies: [], detectedAt: T0 + 9000 }),
+      }),
+    ).toMatch(/RESOLVED +incident inc-1 closed/);
     // another component's records carry no time since this fault
-    expect(f.format({ topic: 'reliability-events', value: event({ incidentId: 'inc-2', component: 'search' }) })).toMatch(/^ +\+2\.0s {13}search/);
+    expect(
+      f.format({
+        topic: 'reliability-events',
+        value: event({ incidentId: 'inc-2', component: 'search' }),
+      }),
+    ).toMatch(/^ +\+2\.0s {13}search/);
   });
 
   it('sums up a component’s latest scrape in a few words', () => {
-    const m = new Map([['latency_p99_ms', 14.2], ['error_rate', 0.002], ['throughput_rps', 39.8], ['cpu_util', 0.031], ['db_pool_utilization', 0.1]]);
+    const m = new Map([
+      ['latency_p99_ms', 14.2],
+      ['error_rate', 0.002],
+      ['throughput_rps', 39.8],
+      ['cpu_util', 0.031],
+      ['db_pool_utilization', 0.1],
+    ]);
     expect(describeMetrics(m)).toBe('p99 14 ms, errors 0.2%, 40 req/s, cpu 3%, db pool 10%');
     expect(describeMetrics(undefined)).toBe('no scrape yet');
   });

@@ -21,8 +21,14 @@ export async function startTimeline(options: {
   joinTimeoutMs?: number;
 }): Promise<TimelineConsumer> {
   const { kafka, serde, prefix, journal } = options;
-  const consumer = kafka.consumer({ groupId: `${prefix}demo-timeline`, readUncommitted: false, maxWaitTimeInMs: 100 });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const consumer = kafka.consumer({
+    groupId: `${prefix}demo-timeline`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+  });
+  const joined = new Promise<void>((resolve) =>
+    consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+  );
   await consumer.connect();
   const topics = Object.keys(WATCHED).map((t) => `${prefix}${t}`);
   await consumer.subscribe({ topics, fromBeginning: true });
@@ -35,13 +41,18 @@ export async function startTimeline(options: {
         journal.add(entry);
         options.onEntry(entry);
       } catch (error) {
-        options.onError(`timeline: could not decode a record of ${topic}: ${(error as Error).message}`);
+        options.onError(
+          `timeline: could not decode a record of ${topic}: ${(error as Error).message}`,
+        );
       }
     },
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('the timeline consumer did not join its group in time')), options.joinTimeoutMs ?? 60_000);
+    timer = setTimeout(
+      () => reject(new Error('the timeline consumer did not join its group in time')),
+      options.joinTimeoutMs ?? 60_000,
+    );
   });
   try {
     await Promise.race([joined, timeout]);

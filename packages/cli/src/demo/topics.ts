@@ -8,7 +8,11 @@ export function runPrefix(now = new Date()): string {
   return `healstream.demo-${stamp}-${Math.random().toString(16).slice(2, 6)}.`;
 }
 
-export async function createRunTopics(kafka: Kafka, prefix: string, partitions: number): Promise<TopicSpec[]> {
+export async function createRunTopics(
+  kafka: Kafka,
+  prefix: string,
+  partitions: number,
+): Promise<TopicSpec[]> {
   const specs = topicCatalogue(prefix, partitions);
   const admin = kafka.admin();
   await admin.connect();
@@ -24,11 +28,18 @@ export async function createRunTopics(kafka: Kafka, prefix: string, partitions: 
  * Removes what the run left in Kafka and the registry: its topics, its consumer groups (every
  * group id starts with the prefix) and the schema subjects of its topics.
  */
-export async function removeRunTopics(kafka: Kafka, registryUrl: string, prefix: string, specs: TopicSpec[]): Promise<void> {
+export async function removeRunTopics(
+  kafka: Kafka,
+  registryUrl: string,
+  prefix: string,
+  specs: TopicSpec[],
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith(prefix));
     if (groups.length > 0) await admin.deleteGroups(groups).catch(() => {});
     const existing = new Set(await admin.listTopics());
     const topics = specs.map((s) => s.name).filter((t) => existing.has(t));
@@ -40,7 +51,13 @@ export async function removeRunTopics(kafka: Kafka, registryUrl: string, prefix:
   for (const spec of specs.filter((s) => s.record)) {
     const subject = encodeURIComponent(`${spec.name}-value`);
     for (const suffix of ['', '?permanent=true']) {
-      await fetch(`${base}/subjects/${subject}${suffix}`, { method: 'DELETE', signal: AbortSignal.timeout(5000) }).then((r) => r.body?.cancel(), () => {});
+      await fetch(`${base}/subjects/${subject}${suffix}`, {
+        method: 'DELETE',
+        signal: AbortSignal.timeout(5000),
+      }).then(
+        (r) => r.body?.cancel(),
+        () => {},
+      );
     }
   }
 }

@@ -19,7 +19,10 @@ export async function startWebhookSink(): Promise<WebhookSink> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       try {
-        pages.push({ at: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+        pages.push({
+          at: Date.now(),
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+        });
       } catch {
         pages.push({ at: Date.now(), body: { raw: Buffer.concat(chunks).toString('utf8') } });
       }

@@ -14,7 +14,10 @@ const policies = parsePolicies(
 );
 
 /** The decide tests' diagnosis: metrics and overrides in one object. */
-function diagnosis(overrides: Partial<Diagnosis> & { metrics?: Record<string, number> } = {}, at = T0): Diagnosis {
+function diagnosis(
+  overrides: Partial<Diagnosis> & { metrics?: Record<string, number> } = {},
+  at = T0,
+): Diagnosis {
   const { metrics = {}, ...rest } = overrides;
   return diagnosisOf(metrics, at, rest);
 }

@@ -190,7 +190,13 @@ describe('refreshEvent', () => {
   it('brings an opening event up to date with the rest of the scrape it opened on', () => {
     const config = resolveDetectorConfig({ statistical: { enabled: false } });
     const at = Date.parse('2026-03-01T10:00:00Z');
-    const sample = (metric: string, value: number) => ({ component: 'checkout', metric, value, timestamp: at, labels: {} });
+    const sample = (metric: string, value: number) => ({
+      component: 'checkout',
+      metric,
+      value,
+      timestamp: at,
+      labels: {},
+    });
     const first = detect(undefined, sample('error_rate', 0.2), config);
     expect(first.events).toHaveLength(1);
     const opening = first.events[0] as ReliabilityEvent;
@@ -200,15 +206,35 @@ describe('refreshEvent', () => {
     const refreshed = refreshEvent(opening, rest.state, config);
     expect(refreshed.eventId).toBe(opening.eventId);
     expect(refreshed.detectedAt).toBe(at);
-    expect(refreshed.snapshot.map((r) => r.metric).sort()).toEqual(['dependency_error_rate', 'error_rate']);
-    expect(refreshed.anomalies.map((a) => a.metric).sort()).toEqual(['dependency_error_rate', 'error_rate']);
+    expect(refreshed.snapshot.map((r) => r.metric).sort()).toEqual([
+      'dependency_error_rate',
+      'error_rate',
+    ]);
+    expect(refreshed.anomalies.map((a) => a.metric).sort()).toEqual([
+      'dependency_error_rate',
+      'error_rate',
+    ]);
     expect(refreshed.severity).toBe('CRITICAL');
   });
 
   it('leaves a RESOLVED event, or one of another incident, as it is', () => {
     const config = resolveDetectorConfig({ statistical: { enabled: false } });
-    const state = detect(undefined, { component: 'c', metric: 'error_rate', value: 0.2, timestamp: 1, labels: {} }, config).state;
-    const resolved = { eventId: 'x', incidentId: state.incident?.incidentId ?? '', component: 'c', kind: 'RESOLVED' as const, severity: 'INFO' as const, detectedAt: 1, snapshot: [], anomalies: [], labels: {} };
+    const state = detect(
+      undefined,
+      { component: 'c', metric: 'error_rate', value: 0.2, timestamp: 1, labels: {} },
+      config,
+    ).state;
+    const resolved = {
+      eventId: 'x',
+      incidentId: state.incident?.incidentId ?? '',
+      component: 'c',
+      kind: 'RESOLVED' as const,
+      severity: 'INFO' as const,
+      detectedAt: 1,
+      snapshot: [],
+      anomalies: [],
+      labels: {},
+    };
     expect(refreshEvent(resolved, state, config)).toBe(resolved);
     const other = { ...resolved, kind: 'ANOMALY' as const, incidentId: 'inc-other' };
     expect(refreshEvent(other, state, config)).toBe(other);

@@ -34,7 +34,9 @@ describe('fleet member behaviour', () => {
 
   it('errors fault fails requests and makes the member unhealthy; fallback mode stops the errors', async () => {
     let i = 0;
-    const { behaviour, advance, now } = member({ random: () => [0.9, 0.9, 0.1][i++ % 3] as number });
+    const { behaviour, advance, now } = member({
+      random: () => [0.9, 0.9, 0.1][i++ % 3] as number,
+    });
     behaviour.inject('errors');
     await serveMany(behaviour, 30);
     expect(behaviour.window.summary(now()).errorRate).toBeGreaterThan(0.25);
@@ -99,16 +101,45 @@ describe('fleet member behaviour', () => {
 describe('metrics exposition', () => {
   it('renders the catalogue metrics with component, instance and version labels, and parses back', () => {
     const text = exposition(
-      { latencyP99Ms: 120, errorRate: 0.01, requestsPerSecond: 40, dependencyErrorRate: 0, inflight: 2, cpuUtil: 0.1, memoryMb: 100, memoryUtil: 0.2, poolActive: 5, poolMax: 20, circuitOpen: false, fallback: true, uptimeSeconds: 3 },
+      {
+        latencyP99Ms: 120,
+        errorRate: 0.01,
+        requestsPerSecond: 40,
+        dependencyErrorRate: 0,
+        inflight: 2,
+        cpuUtil: 0.1,
+        memoryMb: 100,
+        memoryUtil: 0.2,
+        poolActive: 5,
+        poolMax: 20,
+        circuitOpen: false,
+        fallback: true,
+        uptimeSeconds: 3,
+      },
       { component: 'payments', instance: 'payments-0', version: '1.2.3' },
     );
     const samples = parseExposition(text);
     const byName = new Map(samples.map((s) => [s.name, s]));
-    for (const name of ['latency_p99_ms', 'error_rate', 'cpu_util', 'cpu_percent', 'memory_mb', 'db_pool_utilization', 'throughput_rps', 'requests_per_second', 'dependency_error_rate', 'inflight_requests']) {
+    for (const name of [
+      'latency_p99_ms',
+      'error_rate',
+      'cpu_util',
+      'cpu_percent',
+      'memory_mb',
+      'db_pool_utilization',
+      'throughput_rps',
+      'requests_per_second',
+      'dependency_error_rate',
+      'inflight_requests',
+    ]) {
       expect(byName.has(name), name).toBe(true);
     }
     expect(byName.get('db_pool_utilization')?.value).toBe(0.25);
     expect(byName.has('uptime_seconds')).toBe(false);
-    expect(byName.get('build_info')?.labels).toEqual({ component: 'payments', instance: 'payments-0', version: '1.2.3' });
+    expect(byName.get('build_info')?.labels).toEqual({
+      component: 'payments',
+      instance: 'payments-0',
+      version: '1.2.3',
+    });
   });
 });

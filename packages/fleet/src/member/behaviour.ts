@@ -162,13 +162,19 @@ export class MemberBehaviour {
             await sleep(2 + random() * 5);
             const failed = random() < (this.faults.dependencyErrors ? 0.6 : 0.002);
             dependency = failed ? 'failed' : 'ok';
-            result = failed ? { status: 502, body: 'dependency failed' } : { status: 200, body: 'ok' };
+            result = failed
+              ? { status: 502, body: 'dependency failed' }
+              : { status: 200, body: 'ok' };
           }
         } else {
           result = { status: 200, body: 'ok' };
         }
         if (result.status === 200) {
-          const errorShare = Math.max(this.faults.errors ? 0.4 : 0, this.options.defective ? 0.35 : 0, 0.002);
+          const errorShare = Math.max(
+            this.faults.errors ? 0.4 : 0,
+            this.options.defective ? 0.35 : 0,
+            0.002,
+          );
           if (random() < errorShare) result = { status: 500, body: 'internal error' };
         }
       }
@@ -178,7 +184,12 @@ export class MemberBehaviour {
     } finally {
       this.inflightCount--;
     }
-    this.window.record({ at: now(), latencyMs: now() - started, ok: result.status < 500, dependency });
+    this.window.record({
+      at: now(),
+      latencyMs: now() - started,
+      ok: result.status < 500,
+      dependency,
+    });
     return result;
   }
 
@@ -186,9 +197,12 @@ export class MemberBehaviour {
   unhealthyReason(memoryUtil: number, cpuUtil = 0): string | null {
     if (this.fallbackOn()) return null;
     const s = this.window.summary(this.options.now());
-    if (this.pool.inUse >= this.pool.max && this.pool.waiting > 0) return `connection pool exhausted (${this.pool.inUse}/${this.pool.max})`;
-    if (s.count >= 10 && s.errorRate >= 0.25) return `error rate ${(s.errorRate * 100).toFixed(0)}%`;
-    if (s.count >= 10 && s.latencyP99Ms > 500) return `p99 latency ${Math.round(s.latencyP99Ms)} ms`;
+    if (this.pool.inUse >= this.pool.max && this.pool.waiting > 0)
+      return `connection pool exhausted (${this.pool.inUse}/${this.pool.max})`;
+    if (s.count >= 10 && s.errorRate >= 0.25)
+      return `error rate ${(s.errorRate * 100).toFixed(0)}%`;
+    if (s.count >= 10 && s.latencyP99Ms > 500)
+      return `p99 latency ${Math.round(s.latencyP99Ms)} ms`;
     if (memoryUtil >= 0.9) return `memory at ${(memoryUtil * 100).toFixed(0)}% of its limit`;
     if (cpuUtil >= 0.95) return `cpu at ${(cpuUtil * 100).toFixed(0)}% of its limit`;
     return null;

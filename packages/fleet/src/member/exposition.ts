@@ -29,19 +29,51 @@ export interface MemberSnapshot {
 
 export function gauges(s: MemberSnapshot): Gauge[] {
   return [
-    { name: 'latency_p99_ms', help: '99th percentile request latency over the last seconds, in ms.', value: s.latencyP99Ms },
-    { name: 'error_rate', help: 'Share of requests answered with a 5xx status (0..1).', value: s.errorRate },
+    {
+      name: 'latency_p99_ms',
+      help: '99th percentile request latency over the last seconds, in ms.',
+      value: s.latencyP99Ms,
+    },
+    {
+      name: 'error_rate',
+      help: 'Share of requests answered with a 5xx status (0..1).',
+      value: s.errorRate,
+    },
     { name: 'throughput_rps', help: 'Requests served per second.', value: s.requestsPerSecond },
     { name: 'requests_per_second', help: 'Alias of throughput_rps.', value: s.requestsPerSecond },
-    { name: 'dependency_error_rate', help: 'Share of calls to the downstream dependency that failed (0..1).', value: s.dependencyErrorRate },
+    {
+      name: 'dependency_error_rate',
+      help: 'Share of calls to the downstream dependency that failed (0..1).',
+      value: s.dependencyErrorRate,
+    },
     { name: 'inflight_requests', help: 'Requests being served now.', value: s.inflight },
-    { name: 'cpu_util', help: 'CPU used by the process, share of one core (0..1).', value: s.cpuUtil },
-    { name: 'cpu_percent', help: 'CPU used by the process, percent of one core.', value: s.cpuUtil * 100 },
+    {
+      name: 'cpu_util',
+      help: 'CPU used by the process, share of one core (0..1).',
+      value: s.cpuUtil,
+    },
+    {
+      name: 'cpu_percent',
+      help: 'CPU used by the process, percent of one core.',
+      value: s.cpuUtil * 100,
+    },
     { name: 'memory_mb', help: 'Resident memory of the process, in MiB.', value: s.memoryMb },
-    { name: 'memory_util', help: 'Resident memory as a share of the memory limit (0..1).', value: s.memoryUtil },
-    { name: 'db_pool_active', help: 'Database connections in use (leaked ones included).', value: s.poolActive },
+    {
+      name: 'memory_util',
+      help: 'Resident memory as a share of the memory limit (0..1).',
+      value: s.memoryUtil,
+    },
+    {
+      name: 'db_pool_active',
+      help: 'Database connections in use (leaked ones included).',
+      value: s.poolActive,
+    },
     { name: 'db_pool_max', help: 'Size of the database connection pool.', value: s.poolMax },
-    { name: 'db_pool_utilization', help: 'db_pool_active / db_pool_max (0..1).', value: s.poolMax > 0 ? s.poolActive / s.poolMax : 0 },
+    {
+      name: 'db_pool_utilization',
+      help: 'db_pool_active / db_pool_max (0..1).',
+      value: s.poolMax > 0 ? s.poolActive / s.poolMax : 0,
+    },
   ];
 }
 
@@ -57,14 +89,24 @@ export function exposition(snapshot: MemberSnapshot, labels: Record<string, stri
     .join(',');
   const lines: string[] = [];
   for (const g of gauges(snapshot)) {
-    lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, `${g.name}{${rendered}} ${Number.isFinite(g.value) ? Number(g.value.toFixed(6)) : 0}`);
+    lines.push(
+      `# HELP ${g.name} ${g.help}`,
+      `# TYPE ${g.name} gauge`,
+      `${g.name}{${rendered}} ${Number.isFinite(g.value) ? Number(g.value.toFixed(6)) : 0}`,
+    );
   }
-  lines.push('# HELP build_info The running build; the version label changes on every deploy.', '# TYPE build_info gauge', `build_info{${rendered}} 1`);
+  lines.push(
+    '# HELP build_info The running build; the version label changes on every deploy.',
+    '# TYPE build_info gauge',
+    `build_info{${rendered}} 1`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 /** Parses the text exposition back into samples (used by tests and simple scrapers). */
-export function parseExposition(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+export function parseExposition(
+  text: string,
+): { name: string; labels: Record<string, string>; value: number }[] {
   const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
@@ -72,7 +114,10 @@ export function parseExposition(text: string): { name: string; labels: Record<st
     if (!match) continue;
     const labels: Record<string, string> = {};
     for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[pair[1] as string] = (pair[2] as string).replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+      labels[pair[1] as string] = (pair[2] as string)
+        .replace(/\\n/g, '\n')
+        .replace(/\\"/g, '"')
+        .replace(/\\\\/g, '\\');
     }
     samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
   }

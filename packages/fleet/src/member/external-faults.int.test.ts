@@ -10,16 +10,24 @@ import { memberSpecs } from '../supervisor/spec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 
 async function health(port: number): Promise<{ status: number; reason: string }> {
-  const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
+    signal: AbortSignal.timeout(2000),
+  }).catch(() => null);
   const body = ((await res?.json().catch(() => ({}))) ?? {}) as { reason?: string };
   return { status: res?.status ?? 0, reason: body.reason ?? '' };
 }
 
-async function until(what: string, port: number, ok: (h: { status: number; reason: string }) => boolean, timeoutMs = 20_000) {
+async function until(
+  what: string,
+  port: number,
+  ok: (h: { status: number; reason: string }) => boolean,
+  timeoutMs = 20_000,
+) {
   const deadline = Date.now() + timeoutMs;
   let last = await health(port);
   while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 200));
     last = await health(port);
   }
@@ -44,7 +52,9 @@ describe('faults around the process, on real members', () => {
     const fleet = new FleetClient(control.url);
 
     await fleet.operate('search', 'fault', { kind: 'traffic-surge' });
-    expect((await until('a saturated CPU', port, (h) => h.status === 503)).reason).toMatch(/cpu at \d+% of its limit/);
+    expect((await until('a saturated CPU', port, (h) => h.status === 503)).reason).toMatch(
+      /cpu at \d+% of its limit/,
+    );
     await fleet.operate('search', 'scale-up', { replicas: 1 });
     await until('the surge shared by two instances', port, (h) => h.status === 200);
     await fleet.operate('search', 'fault', { kind: 'none' });
@@ -53,7 +63,9 @@ describe('faults around the process, on real members', () => {
     await until('failing queries', port, (h) => h.status === 503);
     await fleet.operate('search', 'restart', { grace_seconds: 1 });
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await until('the outage seen by the new process', port, (h) => h.status === 503)).reason).toMatch(/error rate/);
+    expect(
+      (await until('the outage seen by the new process', port, (h) => h.status === 503)).reason,
+    ).toMatch(/error rate/);
     await fleet.operate('search', 'fault', { kind: 'none' });
     await until('the database back', port, (h) => h.status === 200);
   }, 90_000);

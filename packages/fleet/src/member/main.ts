@@ -20,7 +20,9 @@ const schema = z.object({
 
 const parsed = schema.safeParse(process.env);
 if (!parsed.success) {
-  process.stderr.write(`fleet member: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}\n`);
+  process.stderr.write(
+    `fleet member: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}\n`,
+  );
   process.exit(2);
 }
 const env = parsed.data;
@@ -38,7 +40,9 @@ const member = await startMember({
   ...(env.SURGE_CORES === undefined ? {} : { surgeCores: env.SURGE_CORES }),
   stateDir: env.STATE_DIR,
 });
-process.stdout.write(`${JSON.stringify({ msg: 'listening', name: env.NAME, port: member.port, version: env.VERSION, pid: process.pid })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ msg: 'listening', name: env.NAME, port: member.port, version: env.VERSION, pid: process.pid })}\n`,
+);
 
 // Started by a supervisor that has since died (SIGKILL): do not linger as an orphan.
 if (process.env['SUPERVISOR_PID']) {

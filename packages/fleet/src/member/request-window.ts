@@ -34,7 +34,8 @@ export class RequestWindow {
     while (first < this.samples.length && (this.samples[first] as RequestSample).at < from) first++;
     if (first > 0) this.samples = this.samples.slice(first);
     const count = this.samples.length;
-    if (count === 0) return { count, latencyP99Ms: 0, errorRate: 0, requestsPerSecond: 0, dependencyErrorRate: 0 };
+    if (count === 0)
+      return { count, latencyP99Ms: 0, errorRate: 0, requestsPerSecond: 0, dependencyErrorRate: 0 };
     const latencies = this.samples.map((s) => s.latencyMs).sort((a, b) => a - b);
     const p99 = latencies[Math.min(count - 1, Math.ceil(count * 0.99) - 1)] as number;
     const errors = this.samples.filter((s) => !s.ok).length;

@@ -36,7 +36,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 function durationMs(body: Record<string, unknown>, fallbackSeconds: number): number {
   const raw = body['duration_seconds'] ?? fallbackSeconds;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) throw new BadRequest('duration_seconds must be a number of seconds from 1 to 86400');
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400)
+    throw new BadRequest('duration_seconds must be a number of seconds from 1 to 86400');
   return seconds * 1000;
 }
 
@@ -44,8 +45,17 @@ function durationMs(body: Record<string, unknown>, fallbackSeconds: number): num
  * The demo fleet member: a small HTTP service that serves a self-generated load and reports
  * real measurements of it. Faults are injected over /admin and behave like the real thing.
  */
-export async function startMember(settings: MemberSettings, onCrash: () => void = () => process.exit(70)): Promise<RunningMember> {
-  const behaviour = new MemberBehaviour({ defective: settings.defective, poolSize: settings.poolSize, now: Date.now, random: Math.random, sleep });
+export async function startMember(
+  settings: MemberSettings,
+  onCrash: () => void = () => process.exit(70),
+): Promise<RunningMember> {
+  const behaviour = new MemberBehaviour({
+    defective: settings.defective,
+    poolSize: settings.poolSize,
+    now: Date.now,
+    random: Math.random,
+    sleep,
+  });
   const startedAt = Date.now();
   const leaked: Buffer[] = [];
   let cpuBefore = process.cpuUsage();
@@ -66,9 +76,12 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
 
   const timers = [
     // The load: requests go through the same path as GET /work.
-    setInterval(() => {
-      if (behaviour.inflight < 200) void behaviour.serve().catch(() => {});
-    }, Math.max(1, Math.round(1000 / settings.loadRps))),
+    setInterval(
+      () => {
+        if (behaviour.inflight < 200) void behaviour.serve().catch(() => {});
+      },
+      Math.max(1, Math.round(1000 / settings.loadRps)),
+    ),
     setInterval(() => {
       const now = Date.now();
       const used = process.cpuUsage(cpuBefore);
@@ -76,7 +89,8 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
       cpuBefore = process.cpuUsage();
       cpuAt = now;
       // A leak holds on to memory it touched, so resident memory really grows.
-      if (behaviour.faults.memoryLeak) leaked.push(Buffer.alloc(Math.round(settings.leakMbPerSecond * 1024 * 1024), 1));
+      if (behaviour.faults.memoryLeak)
+        leaked.push(Buffer.alloc(Math.round(settings.leakMbPerSecond * 1024 * 1024), 1));
       refreshShared();
     }, 1000),
   ];
@@ -100,7 +114,11 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
       uptimeSeconds: (Date.now() - startedAt) / 1000,
     };
   };
-  const labels = { component: settings.name, instance: settings.instance, version: settings.version };
+  const labels = {
+    component: settings.name,
+    instance: settings.instance,
+    version: settings.version,
+  };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://member');
@@ -109,7 +127,12 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
       if (behaviour.faults.hang) return; // a hung process does not answer at all
       const now = snapshot();
       const reason = behaviour.unhealthyReason(now.memoryUtil, now.cpuUtil);
-      return sendJson(res, reason ? 503 : 200, { status: reason ? 'unhealthy' : behaviour.fallbackOn() ? 'degraded' : 'ok', reason, version: settings.version, pid: process.pid });
+      return sendJson(res, reason ? 503 : 200, {
+        status: reason ? 'unhealthy' : behaviour.fallbackOn() ? 'degraded' : 'ok',
+        reason,
+        version: settings.version,
+        pid: process.pid,
+      });
     }
     if (req.method === 'GET' && path === '/metrics') {
       const text = exposition(snapshot(), labels);
@@ -124,14 +147,26 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
       return;
     }
     if (req.method === 'GET' && path === '/status') {
-      return sendJson(res, 200, { ...labels, pid: process.pid, defective: settings.defective, faults: behaviour.faults, peers, flushes: behaviour.flushes, ...snapshot() });
+      return sendJson(res, 200, {
+        ...labels,
+        pid: process.pid,
+        defective: settings.defective,
+        faults: behaviour.faults,
+        peers,
+        flushes: behaviour.flushes,
+        ...snapshot(),
+      });
     }
     if (req.method === 'POST' && path === '/admin/fault') {
       const body = await readJson(req);
       const kind = body['kind'] as FaultKind;
-      if (!FAULT_KINDS.includes(kind)) throw new BadRequest(`kind must be one of ${FAULT_KINDS.join(', ')}`);
+      if (!FAULT_KINDS.includes(kind))
+        throw new BadRequest(`kind must be one of ${FAULT_KINDS.join(', ')}`);
       if (kind === 'bad-deploy') {
-        return sendJson(res, 409, { error: 'a bad deploy is a new version: ask the supervisor (POST /components/<id>/fault {"kind":"bad-deploy"} or /deploy)' });
+        return sendJson(res, 409, {
+          error:
+            'a bad deploy is a new version: ask the supervisor (POST /components/<id>/fault {"kind":"bad-deploy"} or /deploy)',
+        });
       }
       if (kind === 'crash') {
         sendJson(res, 202, { fault: kind, pid: process.pid });
@@ -139,7 +174,8 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
         return;
       }
       if (kind === 'none') shared.clearAll();
-      if ((EXTERNAL_FAULTS as readonly string[]).includes(kind)) shared.set(kind as ExternalFault, true);
+      if ((EXTERNAL_FAULTS as readonly string[]).includes(kind))
+        shared.set(kind as ExternalFault, true);
       behaviour.inject(kind);
       return sendJson(res, 200, { fault: kind, faults: behaviour.faults });
     }
@@ -164,7 +200,9 @@ export async function startMember(settings: MemberSettings, onCrash: () => void 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
-      sendJson(res, error instanceof BadRequest ? 400 : 500, { error: error instanceof Error ? error.message : String(error) });
+      sendJson(res, error instanceof BadRequest ? 400 : 500, {
+        error: error instanceof Error ? error.message : String(error),
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {

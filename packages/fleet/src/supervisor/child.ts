@@ -39,7 +39,6 @@ export function memberCommand(): string[] {
   return [process.execPath, '--import', pathToFileURL(tsx).href, main];
 }
 
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One real child process of a component, from spawn to exit. */
@@ -77,7 +76,8 @@ export class ChildInstance {
     });
     this.info.pid = this.child.pid ?? null;
     const forward = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') options.onOutput?.(line);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') options.onOutput?.(line);
     };
     this.child.stdout?.on('data', forward);
     this.child.stderr?.on('data', forward);
@@ -105,7 +105,9 @@ export class ChildInstance {
     let last = 'no answer yet';
     while (Date.now() < until) {
       if (instance.info.state === 'exited') {
-        throw new Error(`${options.component}-${options.index} exited while starting (code ${instance.info.exitCode}, signal ${instance.info.signal})`);
+        throw new Error(
+          `${options.component}-${options.index} exited while starting (code ${instance.info.exitCode}, signal ${instance.info.signal})`,
+        );
       }
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
@@ -121,7 +123,9 @@ export class ChildInstance {
       await sleep(100);
     }
     await instance.stop(0);
-    throw new Error(`${options.component}-${options.index} did not become healthy within ${options.startTimeoutMs} ms (${last})`);
+    throw new Error(
+      `${options.component}-${options.index} did not become healthy within ${options.startTimeoutMs} ms (${last})`,
+    );
   }
 
   get alive(): boolean {

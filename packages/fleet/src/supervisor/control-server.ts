@@ -14,12 +14,16 @@ const restartBody = z.object({ grace_seconds: z.coerce.number().min(0).max(300).
 const scaleBody = z.object({ replicas: z.coerce.number().int().min(1).max(100).default(1) });
 const rollbackBody = z.object({ to_version: z.string().min(1).optional() });
 const deployBody = z.object({ version: z.string().min(1), defective: z.boolean().default(false) });
-const durationBody = (fallback: number) => z.object({ duration_seconds: z.coerce.number().min(1).max(86_400).default(fallback) });
+const durationBody = (fallback: number) =>
+  z.object({ duration_seconds: z.coerce.number().min(1).max(86_400).default(fallback) });
 const faultBody = z.object({ kind: z.string().min(1) });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
-  if (!result.success) throw new BadRequest(result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!result.success)
+    throw new BadRequest(
+      result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   return result.data;
 }
 
@@ -39,24 +43,36 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
  *
  * An `Idempotency-Key` header makes a mutating request run at most once per key.
  */
-export async function startControlServer(supervisor: Supervisor, options: { port?: number; host?: string } = {}): Promise<ControlServer> {
+export async function startControlServer(
+  supervisor: Supervisor,
+  options: { port?: number; host?: string } = {},
+): Promise<ControlServer> {
   const route = async (req: IncomingMessage): Promise<{ status: number; body: unknown }> => {
     const path = new URL(req.url ?? '/', 'http://supervisor').pathname;
     if (req.method === 'GET' && path === '/healthz') return { status: 200, body: { status: 'ok' } };
-    if (req.method === 'GET' && path === '/status') return { status: 200, body: { components: supervisor.status() } };
+    if (req.method === 'GET' && path === '/status')
+      return { status: 200, body: { components: supervisor.status() } };
     const match = /^\/components\/([^/]+)(?:\/([a-z-]+)(?:\/([^/]+))?)?$/.exec(path);
     if (!match) return { status: 404, body: { error: `no route ${req.method} ${path}` } };
     const id = decodeURIComponent(match[1] as string);
     const op = match[2];
     if (req.method === 'GET' && !op) return { status: 200, body: supervisor.component(id) };
-    if (req.method !== 'POST' || !op) return { status: 405, body: { error: `use POST for /components/${id}/${op ?? ''}` } };
+    if (req.method !== 'POST' || !op)
+      return { status: 405, body: { error: `use POST for /components/${id}/${op ?? ''}` } };
     const body = await readJson(req);
     const key = req.headers['idempotency-key'];
-    const once = <T>(operation: () => Promise<T>) => supervisor.once(typeof key === 'string' && key !== '' ? `${op}:${id}:${key}` : undefined, operation);
+    const once = <T>(operation: () => Promise<T>) =>
+      supervisor.once(
+        typeof key === 'string' && key !== '' ? `${op}:${id}:${key}` : undefined,
+        operation,
+      );
     switch (op) {
       case 'restart': {
         const { grace_seconds } = parse(restartBody, body);
-        return { status: 200, body: await once(() => supervisor.restart(id, grace_seconds * 1000)) };
+        return {
+          status: 200,
+          body: await once(() => supervisor.restart(id, grace_seconds * 1000)),
+        };
       }
       case 'scale-up': {
         const { replicas } = parse(scaleBody, body);
@@ -72,7 +88,10 @@ export async function startControlServer(supervisor: Supervisor, options: { port
       }
       case 'circuit-breaker': {
         const { duration_seconds } = parse(durationBody(60), body);
-        return { status: 200, body: await once(() => supervisor.circuitBreaker(id, duration_seconds)) };
+        return {
+          status: 200,
+          body: await once(() => supervisor.circuitBreaker(id, duration_seconds)),
+        };
       }
       case 'fallback': {
         const { duration_seconds } = parse(durationBody(300), body);
@@ -85,7 +104,10 @@ export async function startControlServer(supervisor: Supervisor, options: { port
       case 'hooks': {
         const name = match[3];
         if (!name) throw new BadRequest('POST /components/:id/hooks/:name');
-        return { status: 200, body: await once(() => supervisor.hook(id, decodeURIComponent(name), body)) };
+        return {
+          status: 200,
+          body: await once(() => supervisor.hook(id, decodeURIComponent(name), body)),
+        };
       }
       default:
         return { status: 404, body: { error: `no operation '${op}'` } };
@@ -96,9 +118,14 @@ export async function startControlServer(supervisor: Supervisor, options: { port
     route(req)
       .then(({ status, body }) => sendJson(res, status, body))
       .catch((error: unknown) => {
-        if (error instanceof SupervisorError) return sendJson(res, error.status, { error: error.message, code: error.code });
-        if (error instanceof BadRequest) return sendJson(res, 400, { error: error.message, code: 'BAD_REQUEST' });
-        sendJson(res, 500, { error: error instanceof Error ? error.message : String(error), code: 'INTERNAL' });
+        if (error instanceof SupervisorError)
+          return sendJson(res, error.status, { error: error.message, code: error.code });
+        if (error instanceof BadRequest)
+          return sendJson(res, 400, { error: error.message, code: 'BAD_REQUEST' });
+        sendJson(res, 500, {
+          error: error instanceof Error ? error.message : String(error),
+          code: 'INTERNAL',
+        });
       });
   });
   const host = options.host ?? '127.0.0.1';

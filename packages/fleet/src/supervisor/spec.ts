@@ -43,12 +43,16 @@ export function memberSpecs(registry: ComponentRegistry, only?: readonly string[
     if (only && only.length > 0 && !only.includes(component.id)) continue;
     const parsed = optionsSchema.safeParse(component.options);
     if (!parsed.success) {
-      throw new FleetSpecError(`components.${component.id}.options: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+      throw new FleetSpecError(
+        `components.${component.id}.options: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      );
     }
     const health = component.healthCheck ? new URL(component.healthCheck.url) : null;
     const port = parsed.data.port ?? (health?.port ? Number(health.port) : undefined);
     if (port === undefined) {
-      throw new FleetSpecError(`components.${component.id}: give options.port or a health_check url with a port, so the supervisor knows where to run it`);
+      throw new FleetSpecError(
+        `components.${component.id}: give options.port or a health_check url with a port, so the supervisor knows where to run it`,
+      );
     }
     specs.push({
       id: component.id,
@@ -62,7 +66,8 @@ export function memberSpecs(registry: ComponentRegistry, only?: readonly string[
   }
   if (only) {
     const missing = only.filter((id) => !specs.some((s) => s.id === id));
-    if (missing.length > 0) throw new FleetSpecError(`no process component named ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new FleetSpecError(`no process component named ${missing.join(', ')}`);
   }
   return specs;
 }

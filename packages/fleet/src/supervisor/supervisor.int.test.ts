@@ -21,16 +21,24 @@ async function fleetOf(id: string) {
 }
 
 async function health(port: number): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
+    signal: AbortSignal.timeout(2000),
+  }).catch(() => null);
   await res?.body?.cancel();
   return res?.status ?? 0;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: T = await probe();
   while (!ok(last)) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 200));
     last = await probe();
   }
@@ -45,16 +53,30 @@ describe('fleet supervisor with real child processes', () => {
     expect(first.version).toBe('2.0.0');
     expect(await health(port)).toBe(200);
 
-    const restarted = await client.operate('alpha', 'restart', { grace_seconds: 2 }, { idempotencyKey: 'cmd-1:restart-service' });
+    const restarted = await client.operate(
+      'alpha',
+      'restart',
+      { grace_seconds: 2 },
+      { idempotencyKey: 'cmd-1:restart-service' },
+    );
     expect(restarted['before']).toEqual([pid]);
     const newPid = (restarted['after'] as number[])[0];
     expect(newPid).not.toBe(pid);
-    const again = await client.operate('alpha', 'restart', { grace_seconds: 2 }, { idempotencyKey: 'cmd-1:restart-service' });
+    const again = await client.operate(
+      'alpha',
+      'restart',
+      { grace_seconds: 2 },
+      { idempotencyKey: 'cmd-1:restart-service' },
+    );
     expect(again).toEqual(restarted);
     expect((await client.component('alpha')).instances[0]?.pid).toBe(newPid);
 
     await client.operate('alpha', 'fault', { kind: 'crash' });
-    await waitFor('the crash', () => client.component('alpha'), (c) => c.instances[0]?.state === 'exited');
+    await waitFor(
+      'the crash',
+      () => client.component('alpha'),
+      (c) => c.instances[0]?.state === 'exited',
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect((await client.component('alpha')).instances[0]?.state).toBe('exited');
     expect(await health(port)).toBe(0);
@@ -69,11 +91,18 @@ describe('fleet supervisor with real child processes', () => {
     const added = (scaled['added'] as { port: number; pid: number }[])[0];
     expect(added?.port).not.toBe(port);
     expect(await health(added?.port as number)).toBe(200);
-    await expect(client.operate('beta', 'scale-up', { replicas: 1 })).rejects.toMatchObject({ status: 409, code: 'AT_MAX_REPLICAS' });
+    await expect(client.operate('beta', 'scale-up', { replicas: 1 })).rejects.toMatchObject({
+      status: 409,
+      code: 'AT_MAX_REPLICAS',
+    });
 
     const deployed = await client.operate('beta', 'fault', { kind: 'bad-deploy' });
     expect(deployed['version']).toBe('2.0.1');
-    await waitFor('the bad version to turn unhealthy', () => health(port), (s) => s === 503);
+    await waitFor(
+      'the bad version to turn unhealthy',
+      () => health(port),
+      (s) => s === 503,
+    );
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/build_info\{component="beta",instance="beta-0",version="2.0.1"\} 1/);
 
@@ -82,16 +111,25 @@ describe('fleet supervisor with real child processes', () => {
     expect(await health(port)).toBe(200);
     const status = await client.component('beta');
     expect(status.instances.map((i) => i.version)).toEqual(['2.0.0', '2.0.0']);
-    await expect(client.operate('beta', 'rollback', {})).rejects.toMatchObject({ status: 409, code: 'NO_PREVIOUS_VERSION' });
+    await expect(client.operate('beta', 'rollback', {})).rejects.toMatchObject({
+      status: 409,
+      code: 'NO_PREVIOUS_VERSION',
+    });
   });
 
   it('fallback mode really stops the errors of an erroring member', async () => {
     const { client, port } = await fleetOf('gamma');
     await client.operate('gamma', 'fault', { kind: 'errors' });
-    await waitFor('errors to show', () => health(port), (s) => s === 503);
+    await waitFor(
+      'errors to show',
+      () => health(port),
+      (s) => s === 503,
+    );
     await client.operate('gamma', 'fallback', { duration_seconds: 60 });
     expect(await health(port)).toBe(200);
-    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { fallback: boolean };
+    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as {
+      fallback: boolean;
+    };
     expect(status.fallback).toBe(true);
     await expect(client.operate('nope', 'restart', {})).rejects.toMatchObject({ status: 404 });
   });

@@ -5,7 +5,14 @@ import type { MemberSpec } from './spec.js';
 /** An operation the supervisor refused or could not complete; `status` is its HTTP status. */
 export class SupervisorError extends Error {
   constructor(
-    readonly code: 'UNKNOWN_COMPONENT' | 'BAD_REQUEST' | 'AT_MAX_REPLICAS' | 'NO_PREVIOUS_VERSION' | 'NOT_RUNNING' | 'START_FAILED' | 'INSTANCE_FAILED',
+    readonly code:
+      | 'UNKNOWN_COMPONENT'
+      | 'BAD_REQUEST'
+      | 'AT_MAX_REPLICAS'
+      | 'NO_PREVIOUS_VERSION'
+      | 'NOT_RUNNING'
+      | 'START_FAILED'
+      | 'INSTANCE_FAILED',
     message: string,
     readonly status: number,
   ) {
@@ -69,19 +76,36 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     for (const spec of options.specs) {
-      this.managed.set(spec.id, { spec, release: { version: spec.version, defective: false }, history: [], instances: [], queue: Promise.resolve() });
+      this.managed.set(spec.id, {
+        spec,
+        release: { version: spec.version, defective: false },
+        history: [],
+        instances: [],
+        queue: Promise.resolve(),
+      });
     }
   }
 
   /** Starts one instance of every component, in parallel; throws if any fails to start. */
   async startAll(): Promise<void> {
-    const results = await Promise.allSettled([...this.managed.keys()].map((id) => this.serially(id, (m) => this.addInstance(m, m.spec.port))));
+    const results = await Promise.allSettled(
+      [...this.managed.keys()].map((id) =>
+        this.serially(id, (m) => this.addInstance(m, m.spec.port)),
+      ),
+    );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length > 0) throw new SupervisorError('START_FAILED', failed.map((f) => (f.reason as Error).message).join('; '), 500);
+    if (failed.length > 0)
+      throw new SupervisorError(
+        'START_FAILED',
+        failed.map((f) => (f.reason as Error).message).join('; '),
+        500,
+      );
   }
 
   async stopAll(graceMs = this.options.stopGraceMs ?? 10_000): Promise<void> {
-    await Promise.all([...this.managed.values()].flatMap((m) => m.instances.map((i) => i.stop(graceMs))));
+    await Promise.all(
+      [...this.managed.values()].flatMap((m) => m.instances.map((i) => i.stop(graceMs))),
+    );
   }
 
   status(): ComponentStatus[] {
@@ -103,12 +127,16 @@ export class Supervisor {
     const running = operation();
     this.operations.set(key, running);
     running.catch(() => this.operations.delete(key));
-    if (this.operations.size > 1000) this.operations.delete(this.operations.keys().next().value as string);
+    if (this.operations.size > 1000)
+      this.operations.delete(this.operations.keys().next().value as string);
     return running;
   }
 
   /** Graceful stop and health-checked start of every instance, one after another: new pids. */
-  restart(id: string, graceMs = 30_000): Promise<{ component: string; before: (number | null)[]; after: (number | null)[] }> {
+  restart(
+    id: string,
+    graceMs = 30_000,
+  ): Promise<{ component: string; before: (number | null)[]; after: (number | null)[] }> {
     return this.serially(id, async (m) => {
       const before = m.instances.map((i) => i.info.pid);
       await this.replaceAll(m, m.release, graceMs);
@@ -118,24 +146,39 @@ export class Supervisor {
   }
 
   /** Starts `replicas` more instances on free ports, up to the component's max_replicas. */
-  scaleUp(id: string, replicas = 1): Promise<{ component: string; added: InstanceInfo[]; instances: number }> {
+  scaleUp(
+    id: string,
+    replicas = 1,
+  ): Promise<{ component: string; added: InstanceInfo[]; instances: number }> {
     return this.serially(id, async (m) => {
       const alive = m.instances.filter((i) => i.alive).length;
       if (alive + replicas > m.spec.maxReplicas) {
-        throw new SupervisorError('AT_MAX_REPLICAS', `${id} runs ${alive} of at most ${m.spec.maxReplicas} instances; cannot add ${replicas}`, 409);
+        throw new SupervisorError(
+          'AT_MAX_REPLICAS',
+          `${id} runs ${alive} of at most ${m.spec.maxReplicas} instances; cannot add ${replicas}`,
+          409,
+        );
       }
       const added: InstanceInfo[] = [];
       for (let n = 0; n < replicas; n++) {
         const instance = await this.addInstance(m, await freePort());
         added.push({ ...instance.info });
       }
-      this.emit(id, 'scaled up', { added: added.map((a) => a.port), instances: m.instances.length });
+      this.emit(id, 'scaled up', {
+        added: added.map((a) => a.port),
+        instances: m.instances.length,
+      });
       return { component: id, added, instances: m.instances.filter((i) => i.alive).length };
     });
   }
 
   /** Deploys a version: every instance is replaced by one running it. */
-  deploy(id: string, version: string, defective = false, graceMs = 10_000): Promise<ComponentStatus> {
+  deploy(
+    id: string,
+    version: string,
+    defective = false,
+    graceMs = 10_000,
+  ): Promise<ComponentStatus> {
     return this.serially(id, async (m) => {
       const previous = m.release;
       await this.replaceAll(m, { version, defective }, graceMs);
@@ -147,12 +190,25 @@ export class Supervisor {
   }
 
   /** Goes back to the previous version (or the given one, which must be in the history). */
-  rollback(id: string, toVersion?: string, graceMs = 10_000): Promise<{ component: string; from: string; to: string; after: (number | null)[] }> {
+  rollback(
+    id: string,
+    toVersion?: string,
+    graceMs = 10_000,
+  ): Promise<{ component: string; from: string; to: string; after: (number | null)[] }> {
     return this.serially(id, async (m) => {
-      const index = toVersion === undefined ? m.history.length - 1 : m.history.map((r) => r.version).lastIndexOf(toVersion);
+      const index =
+        toVersion === undefined
+          ? m.history.length - 1
+          : m.history.map((r) => r.version).lastIndexOf(toVersion);
       const target = m.history[index];
       if (!target) {
-        throw new SupervisorError('NO_PREVIOUS_VERSION', toVersion ? `${id} never ran version ${toVersion}` : `${id} has no previous version to roll back to`, 409);
+        throw new SupervisorError(
+          'NO_PREVIOUS_VERSION',
+          toVersion
+            ? `${id} never ran version ${toVersion}`
+            : `${id} has no previous version to roll back to`,
+          409,
+        );
       }
       const from = m.release.version;
       await this.replaceAll(m, target, graceMs);
@@ -163,23 +219,39 @@ export class Supervisor {
     });
   }
 
-  circuitBreaker(id: string, durationSeconds: number): Promise<{ component: string; instances: unknown[] }> {
+  circuitBreaker(
+    id: string,
+    durationSeconds: number,
+  ): Promise<{ component: string; instances: unknown[] }> {
     return this.toInstances(id, '/admin/circuit-breaker', { duration_seconds: durationSeconds });
   }
 
-  fallback(id: string, durationSeconds: number): Promise<{ component: string; instances: unknown[] }> {
+  fallback(
+    id: string,
+    durationSeconds: number,
+  ): Promise<{ component: string; instances: unknown[] }> {
     return this.toInstances(id, '/admin/fallback', { duration_seconds: durationSeconds });
   }
 
   /** A custom action: POST /admin/hooks/<name> on every running instance. */
-  async hook(id: string, name: string, params: Record<string, unknown>): Promise<{ component: string; instances: unknown[] }> {
-    if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new SupervisorError('BAD_REQUEST', `hook names are kebab-case, got '${name}'`, 400);
+  async hook(
+    id: string,
+    name: string,
+    params: Record<string, unknown>,
+  ): Promise<{ component: string; instances: unknown[] }> {
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      throw new SupervisorError('BAD_REQUEST', `hook names are kebab-case, got '${name}'`, 400);
     return this.toInstances(id, `/admin/hooks/${name}`, params);
   }
 
   /** Injects a fault; a bad deploy is a deploy of a defective next version. */
   async fault(id: string, kind: string): Promise<unknown> {
-    if (!FAULT_KINDS.includes(kind as FaultKind)) throw new SupervisorError('BAD_REQUEST', `kind must be one of ${FAULT_KINDS.join(', ')}`, 400);
+    if (!FAULT_KINDS.includes(kind as FaultKind))
+      throw new SupervisorError(
+        'BAD_REQUEST',
+        `kind must be one of ${FAULT_KINDS.join(', ')}`,
+        400,
+      );
     if (kind === 'bad-deploy') {
       const m = this.get(id);
       return this.deploy(id, nextPatch(m.release.version), true);
@@ -194,7 +266,11 @@ export class Supervisor {
   }
 
   private unknown(id: string): SupervisorError {
-    return new SupervisorError('UNKNOWN_COMPONENT', `no component '${id}' in this fleet (have: ${[...this.managed.keys()].join(', ')})`, 404);
+    return new SupervisorError(
+      'UNKNOWN_COMPONENT',
+      `no component '${id}' in this fleet (have: ${[...this.managed.keys()].join(', ')})`,
+      404,
+    );
   }
 
   private serially<T>(id: string, operation: (m: Managed) => Promise<T>): Promise<T> {
@@ -216,13 +292,23 @@ export class Supervisor {
     };
   }
 
-  private async addInstance(m: Managed, port: number, release = m.release, index = m.instances.length): Promise<ChildInstance> {
+  private async addInstance(
+    m: Managed,
+    port: number,
+    release = m.release,
+    index = m.instances.length,
+  ): Promise<ChildInstance> {
     const instance = await this.startInstance(m, port, release, index);
     m.instances[index] = instance;
     return instance;
   }
 
-  private startInstance(m: Managed, port: number, release: Release, index: number): Promise<ChildInstance> {
+  private startInstance(
+    m: Managed,
+    port: number,
+    release: Release,
+    index: number,
+  ): Promise<ChildInstance> {
     const { spec } = m;
     return ChildInstance.start({
       component: spec.id,
@@ -236,10 +322,20 @@ export class Supervisor {
       startTimeoutMs: this.options.startTimeoutMs ?? 20_000,
       onOutput: (line) => this.options.onOutput?.(spec.id, index, line),
       onExit: (info) => {
-        if (info.state === 'exited') this.emit(spec.id, 'instance exited', { index, pid: info.pid, code: info.exitCode, signal: info.signal });
+        if (info.state === 'exited')
+          this.emit(spec.id, 'instance exited', {
+            index,
+            pid: info.pid,
+            code: info.exitCode,
+            signal: info.signal,
+          });
       },
     }).catch((error: unknown) => {
-      throw new SupervisorError('START_FAILED', error instanceof Error ? error.message : String(error), 502);
+      throw new SupervisorError(
+        'START_FAILED',
+        error instanceof Error ? error.message : String(error),
+        502,
+      );
     });
   }
 
@@ -255,10 +351,15 @@ export class Supervisor {
     }
   }
 
-  private async toInstances(id: string, path: string, body: Record<string, unknown>): Promise<{ component: string; instances: unknown[] }> {
+  private async toInstances(
+    id: string,
+    path: string,
+    body: Record<string, unknown>,
+  ): Promise<{ component: string; instances: unknown[] }> {
     const m = this.get(id);
     const running = m.instances.filter((i) => i.info.state === 'running');
-    if (running.length === 0) throw new SupervisorError('NOT_RUNNING', `${id} has no running instance`, 409);
+    if (running.length === 0)
+      throw new SupervisorError('NOT_RUNNING', `${id} has no running instance`, 409);
     const answers = await Promise.all(
       running.map(async (i) => {
         const res = await fetch(`http://127.0.0.1:${i.info.port}${path}`, {
@@ -267,10 +368,19 @@ export class Supervisor {
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(5000),
         }).catch((error: unknown) => {
-          throw new SupervisorError('INSTANCE_FAILED', `${id}-${i.info.index} (pid ${i.info.pid}) did not answer ${path}: ${(error as Error).message}`, 502);
+          throw new SupervisorError(
+            'INSTANCE_FAILED',
+            `${id}-${i.info.index} (pid ${i.info.pid}) did not answer ${path}: ${(error as Error).message}`,
+            502,
+          );
         });
         const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-        if (res.status >= 400) throw new SupervisorError(res.status === 400 ? 'BAD_REQUEST' : 'INSTANCE_FAILED', `${id}-${i.info.index}: ${String(answer['error'] ?? res.status)}`, res.status === 400 ? 400 : 502);
+        if (res.status >= 400)
+          throw new SupervisorError(
+            res.status === 400 ? 'BAD_REQUEST' : 'INSTANCE_FAILED',
+            `${id}-${i.info.index}: ${String(answer['error'] ?? res.status)}`,
+            res.status === 400 ? 400 : 502,
+          );
         return { index: i.info.index, pid: i.info.pid, ...answer };
       }),
     );

@@ -22,7 +22,11 @@ export class DockerEngine {
     readonly apiVersion: string,
   ) {}
 
-  call(method: string, path: string, options: { signal: AbortSignal; body?: unknown; ok?: number[]; what: string }): Promise<EngineAnswer> {
+  call(
+    method: string,
+    path: string,
+    options: { signal: AbortSignal; body?: unknown; ok?: number[]; what: string },
+  ): Promise<EngineAnswer> {
     const ok = options.ok ?? [200, 201, 204];
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     return new Promise<EngineAnswer>((resolve, reject) => {
@@ -31,7 +35,16 @@ export class DockerEngine {
           socketPath: this.socketPath,
           method,
           path: `/${this.apiVersion}${path}`,
-          headers: { host: 'docker', accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) },
+          headers: {
+            host: 'docker',
+            accept: 'application/json',
+            ...(payload === undefined
+              ? {}
+              : {
+                  'content-type': 'application/json',
+                  'content-length': Buffer.byteLength(payload),
+                }),
+          },
           signal: options.signal,
         },
         (res) => {
@@ -48,15 +61,30 @@ export class DockerEngine {
             }
             const status = res.statusCode ?? 0;
             if (ok.includes(status)) return resolve({ status, body });
-            const message = typeof (body as { message?: unknown } | undefined)?.message === 'string' ? (body as { message: string }).message : text.slice(0, 300);
+            const message =
+              typeof (body as { message?: unknown } | undefined)?.message === 'string'
+                ? (body as { message: string }).message
+                : text.slice(0, 300);
             const retriable = status >= 500;
-            reject(new ExecutorError(`${options.what}: docker engine answered ${status}: ${message}`, retriable, retriable ? 'EXECUTOR_UNAVAILABLE' : 'EXECUTOR_REJECTED'));
+            reject(
+              new ExecutorError(
+                `${options.what}: docker engine answered ${status}: ${message}`,
+                retriable,
+                retriable ? 'EXECUTOR_UNAVAILABLE' : 'EXECUTOR_REJECTED',
+              ),
+            );
           });
         },
       );
       req.on('error', (error) => {
         if (options.signal.aborted) reject(error);
-        else reject(new ExecutorError(`${options.what}: docker engine at ${this.socketPath} unreachable: ${error.message}`, true));
+        else
+          reject(
+            new ExecutorError(
+              `${options.what}: docker engine at ${this.socketPath} unreachable: ${error.message}`,
+              true,
+            ),
+          );
       });
       req.end(payload);
     });
@@ -68,7 +96,10 @@ export interface ContainerInspect {
   Id: string;
   Name: string;
   Config: Record<string, unknown> & { Image: string; Labels?: Record<string, string> | null };
-  HostConfig: Record<string, unknown> & { NetworkMode?: string; PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null };
+  HostConfig: Record<string, unknown> & {
+    NetworkMode?: string;
+    PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+  };
   NetworkSettings?: { Networks?: Record<string, { Aliases?: string[] | null }> | null };
 }
 

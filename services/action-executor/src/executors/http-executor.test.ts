@@ -13,19 +13,33 @@ async function runbook() {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
-      const ok = verifySignature(SECRET, { signature: req.headers[SIGNATURE_HEADER] as string, timestamp: req.headers[TIMESTAMP_HEADER] as string }, text, { now: Date.now() });
+      const ok = verifySignature(
+        SECRET,
+        {
+          signature: req.headers[SIGNATURE_HEADER] as string,
+          timestamp: req.headers[TIMESTAMP_HEADER] as string,
+        },
+        text,
+        { now: Date.now() },
+      );
       if (!ok) {
         res.writeHead(401).end('bad signature');
         return;
       }
-      received.push({ body: JSON.parse(text) as Record<string, unknown>, idempotencyKey: req.headers['idempotency-key'] as string | undefined });
+      received.push({
+        body: JSON.parse(text) as Record<string, unknown>,
+        idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+      });
       res.writeHead(200).end('runbook started');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const address = server.address();
-  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks`, received };
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks`,
+    received,
+  };
 }
 
 describe('http executor', () => {
@@ -38,14 +52,28 @@ describe('http executor', () => {
     const detail = await httpExecutor(new Map([['runbook', SECRET]])).run({
       command: c,
       component,
-      action: { name: 'restart-service', params: { grace_seconds: 2 }, delegated: false, custom: false },
+      action: {
+        name: 'restart-service',
+        params: { grace_seconds: 2 },
+        delegated: false,
+        custom: false,
+      },
       signal: AbortSignal.timeout(5000),
       idempotencyKey: `${c.commandId}:restart-service`,
     });
     expect(detail).toBe('webhook answered 200: runbook started');
     expect(hook.received).toEqual([
       {
-        body: { commandId: c.commandId, incidentId: c.incidentId, component: 'runbook', policy: c.policy.name, attempt: 1, action: 'restart-service', params: { grace_seconds: 2 }, reason: 'test' },
+        body: {
+          commandId: c.commandId,
+          incidentId: c.incidentId,
+          component: 'runbook',
+          policy: c.policy.name,
+          attempt: 1,
+          action: 'restart-service',
+          params: { grace_seconds: 2 },
+          reason: 'test',
+        },
         idempotencyKey: `${c.commandId}:restart-service`,
       },
     ]);
@@ -62,7 +90,10 @@ describe('http executor', () => {
       signal: AbortSignal.timeout(5000),
       idempotencyKey: 'k',
     });
-    await expect(run).rejects.toMatchObject({ retriable: false, message: 'webhook answered 401: bad signature' });
+    await expect(run).rejects.toMatchObject({
+      retriable: false,
+      message: 'webhook answered 401: bad signature',
+    });
     expect(hook.received).toEqual([]);
   });
 
@@ -73,6 +104,8 @@ describe('http executor', () => {
     expect(verifySignature(SECRET, headers, body, { now })).toBe(true);
     expect(verifySignature(SECRET, headers, '{"a":2}', { now })).toBe(false);
     expect(verifySignature(SECRET, headers, body, { now: now + 600_000 })).toBe(false);
-    expect(verifySignature(SECRET, { ...headers, timestamp: String(now + 1) }, body, { now })).toBe(false);
+    expect(verifySignature(SECRET, { ...headers, timestamp: String(now + 1) }, body, { now })).toBe(
+      false,
+    );
   });
 });

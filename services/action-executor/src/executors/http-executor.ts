@@ -7,13 +7,21 @@ import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js'
  * Idempotency-Key. 2xx is success; 4xx is a refusal (not retried); 5xx, 429 and network
  * failures are retried.
  */
-export function httpExecutor(secrets: ReadonlyMap<string, string>, now: () => number = Date.now): ActionExecutor {
+export function httpExecutor(
+  secrets: ReadonlyMap<string, string>,
+  now: () => number = Date.now,
+): ActionExecutor {
   return {
     kind: 'http',
     target: (component) => `http:${new URL(component.target).origin}`,
     async run({ command, component, action, signal, idempotencyKey }: ActionCall): Promise<string> {
       const secret = secrets.get(component.id);
-      if (!secret) throw new ExecutorError(`no signing secret for http component '${component.id}'`, false, 'NO_SECRET');
+      if (!secret)
+        throw new ExecutorError(
+          `no signing secret for http component '${component.id}'`,
+          false,
+          'NO_SECRET',
+        );
       const body = JSON.stringify({
         commandId: command.commandId,
         incidentId: command.incidentId,
@@ -40,12 +48,19 @@ export function httpExecutor(secrets: ReadonlyMap<string, string>, now: () => nu
         });
       } catch (error) {
         if (signal.aborted) throw error;
-        throw new ExecutorError(`webhook ${component.target} unreachable: ${(error as Error).message}`, true);
+        throw new ExecutorError(
+          `webhook ${component.target} unreachable: ${(error as Error).message}`,
+          true,
+        );
       }
       const text = (await res.text().catch(() => '')).slice(0, 300);
       if (res.ok) return `webhook answered ${res.status}${text ? `: ${text}` : ''}`;
       const retriable = res.status >= 500 || res.status === 429;
-      throw new ExecutorError(`webhook answered ${res.status}${text ? `: ${text}` : ''}`, retriable, retriable ? 'EXECUTOR_UNAVAILABLE' : 'EXECUTOR_REJECTED');
+      throw new ExecutorError(
+        `webhook answered ${res.status}${text ? `: ${text}` : ''}`,
+        retriable,
+        retriable ? 'EXECUTOR_UNAVAILABLE' : 'EXECUTOR_REJECTED',
+      );
     },
   };
 }

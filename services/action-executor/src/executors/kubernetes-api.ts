@@ -1,4 +1,13 @@
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  Observable,
+  type ConfigurationOptions,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 import type { Component } from '@healstream/core';
 import { ExecutorError } from './types.js';
 
@@ -18,10 +27,19 @@ export function loadCluster(path: string | undefined): Cluster {
     if (path) kc.loadFromFile(path);
     else kc.loadFromDefault();
   } catch (error) {
-    throw new ExecutorError(`kubeconfig ${path ?? '(default)'} could not be loaded: ${(error as Error).message}`, false, 'KUBECONFIG_INVALID');
+    throw new ExecutorError(
+      `kubeconfig ${path ?? '(default)'} could not be loaded: ${(error as Error).message}`,
+      false,
+      'KUBECONFIG_INVALID',
+    );
   }
   const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new ExecutorError(`kubeconfig ${path ?? '(default)'} has no current cluster`, false, 'KUBECONFIG_INVALID');
+  if (!server)
+    throw new ExecutorError(
+      `kubeconfig ${path ?? '(default)'} has no current cluster`,
+      false,
+      'KUBECONFIG_INVALID',
+    );
   return {
     apps: kc.makeApiClient(AppsV1Api),
     core: kc.makeApiClient(CoreV1Api),
@@ -31,12 +49,21 @@ export function loadCluster(path: string | undefined): Cluster {
 }
 
 /** `namespace/name`, or `name` with options.namespace, else the context's namespace, else `default`. */
-export function deploymentOf(component: Component, contextNamespace: string | undefined): { namespace: string; name: string } {
-  const option = typeof component.options['namespace'] === 'string' ? component.options['namespace'] : undefined;
+export function deploymentOf(
+  component: Component,
+  contextNamespace: string | undefined,
+): { namespace: string; name: string } {
+  const option =
+    typeof component.options['namespace'] === 'string' ? component.options['namespace'] : undefined;
   const parts = component.target.split('/');
   if (parts.length === 2 && parts[0] && parts[1]) return { namespace: parts[0], name: parts[1] };
-  if (parts.length === 1) return { namespace: option ?? contextNamespace ?? 'default', name: component.target };
-  throw new ExecutorError(`kubernetes target '${component.target}' of '${component.id}' is not 'namespace/deployment' or 'deployment'`, false, 'TARGET_INVALID');
+  if (parts.length === 1)
+    return { namespace: option ?? contextNamespace ?? 'default', name: component.target };
+  throw new ExecutorError(
+    `kubernetes target '${component.target}' of '${component.id}' is not 'namespace/deployment' or 'deployment'`,
+    false,
+    'TARGET_INVALID',
+  );
 }
 
 /**
@@ -77,7 +104,11 @@ export function asExecutorError(error: unknown, what: string, signal: AbortSigna
   if (error instanceof ApiException) {
     const code = Number(error.code);
     const retriable = code >= 500 || code === 429 || code === 409;
-    return new ExecutorError(`${what}: API server answered ${code}: ${statusMessage(error.body)}`, retriable, retriable ? 'EXECUTOR_UNAVAILABLE' : 'EXECUTOR_REJECTED');
+    return new ExecutorError(
+      `${what}: API server answered ${code}: ${statusMessage(error.body)}`,
+      retriable,
+      retriable ? 'EXECUTOR_UNAVAILABLE' : 'EXECUTOR_REJECTED',
+    );
   }
   return new ExecutorError(`${what}: API server unreachable: ${(error as Error).message}`, true);
 }

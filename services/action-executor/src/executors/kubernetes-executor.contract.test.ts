@@ -37,13 +37,38 @@ const replicaSet = (revision: number, image: string, hash: string, owner = UID) 
     name: `cart-${hash}`,
     namespace: 'shop',
     labels: { app: 'cart', 'pod-template-hash': hash },
-    annotations: { 'deployment.kubernetes.io/revision': String(revision), 'deployment.kubernetes.io/desired-replicas': '2', 'example.com/build': `b${revision}` },
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'cart', uid: owner, controller: true, blockOwnerDeletion: true }],
+    annotations: {
+      'deployment.kubernetes.io/revision': String(revision),
+      'deployment.kubernetes.io/desired-replicas': '2',
+      'example.com/build': `b${revision}`,
+    },
+    ownerReferences: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: 'cart',
+        uid: owner,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ],
   },
-  spec: { replicas: revision === 3 ? 2 : 0, selector: { matchLabels: { app: 'cart' } }, template: template(image, hash) },
+  spec: {
+    replicas: revision === 3 ? 2 : 0,
+    selector: { matchLabels: { app: 'cart' } },
+    template: template(image, hash),
+  },
 });
 
-const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+const status = (code: number, reason: string, message: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message,
+  reason,
+  code,
+});
 
 /** The API server stand-in: one Deployment shop/cart (revision 3, image cart:3, 2 replicas), its ReplicaSets, one ConfigMap. */
 async function apiServer() {
@@ -51,44 +76,95 @@ async function apiServer() {
     deployment: {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'cart', namespace: 'shop', uid: UID, resourceVersion: '100', annotations: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}' } },
-      spec: { replicas: 2, paused: false, selector: { matchLabels: { app: 'cart' } }, template: template('cart:3') } as Record<string, unknown>,
+      metadata: {
+        name: 'cart',
+        namespace: 'shop',
+        uid: UID,
+        resourceVersion: '100',
+        annotations: {
+          'deployment.kubernetes.io/revision': '3',
+          'kubectl.kubernetes.io/last-applied-configuration': '{}',
+        },
+      },
+      spec: {
+        replicas: 2,
+        paused: false,
+        selector: { matchLabels: { app: 'cart' } },
+        template: template('cart:3'),
+      } as Record<string, unknown>,
     },
-    replicaSets: [replicaSet(1, 'cart:1', 'aaa'), replicaSet(2, 'cart:2', 'bbb'), replicaSet(3, 'cart:3', 'ccc'), replicaSet(9, 'cart:other', 'zzz', 'another-owner')],
-    configMap: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cart-switches', namespace: 'shop' }, data: { unrelated: 'kept' } as Record<string, string> },
+    replicaSets: [
+      replicaSet(1, 'cart:1', 'aaa'),
+      replicaSet(2, 'cart:2', 'bbb'),
+      replicaSet(3, 'cart:3', 'ccc'),
+      replicaSet(9, 'cart:other', 'zzz', 'another-owner'),
+    ],
+    configMap: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cart-switches', namespace: 'shop' },
+      data: { unrelated: 'kept' } as Record<string, string>,
+    },
     /** Changes the Deployment between the executor's read of the scale and its write (an autoscaler, say). */
     raceOnScale: false,
     failWith: 0,
   };
   const seen: Seen[] = [];
-  const bump = () => (state.deployment.metadata.resourceVersion = String(Number(state.deployment.metadata.resourceVersion) + 1));
+  const bump = () =>
+    (state.deployment.metadata.resourceVersion = String(
+      Number(state.deployment.metadata.resourceVersion) + 1,
+    ));
   const scale = () => ({
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: 'cart', namespace: 'shop', resourceVersion: state.deployment.metadata.resourceVersion },
+    metadata: {
+      name: 'cart',
+      namespace: 'shop',
+      resourceVersion: state.deployment.metadata.resourceVersion,
+    },
     spec: { replicas: state.deployment.spec['replicas'] },
     status: { replicas: state.deployment.spec['replicas'], selector: 'app=cart' },
   });
   const handle = (req: IncomingMessage, body: unknown): [number, unknown] => {
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return [401, status(401, 'Unauthorized', 'Unauthorized')];
-    if (!String(req.headers.accept).includes('application/json')) return [406, status(406, 'NotAcceptable', 'only application/json is served here')];
-    if (state.failWith) return [state.failWith, status(state.failWith, 'ServiceUnavailable', 'etcdserver: request timed out')];
+    if (req.headers.authorization !== `Bearer ${TOKEN}`)
+      return [401, status(401, 'Unauthorized', 'Unauthorized')];
+    if (!String(req.headers.accept).includes('application/json'))
+      return [406, status(406, 'NotAcceptable', 'only application/json is served here')];
+    if (state.failWith)
+      return [
+        state.failWith,
+        status(state.failWith, 'ServiceUnavailable', 'etcdserver: request timed out'),
+      ];
     const type = req.headers['content-type'];
     const route = `${req.method} ${req.url}`;
     if (route === `GET ${DEPLOYMENT_PATH}`) return [200, state.deployment];
     if (route === `PATCH ${DEPLOYMENT_PATH}`) {
       if (type === 'application/strategic-merge-patch+json') {
-        const annotations = (body as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata.annotations;
-        const t = state.deployment.spec['template'] as { metadata: { annotations?: Record<string, string> } };
+        const annotations = (
+          body as { spec: { template: { metadata: { annotations: Record<string, string> } } } }
+        ).spec.template.metadata.annotations;
+        const t = state.deployment.spec['template'] as {
+          metadata: { annotations?: Record<string, string> };
+        };
         t.metadata.annotations = { ...t.metadata.annotations, ...annotations };
       } else if (type === 'application/json-patch+json') {
         for (const op of body as { op: string; path: string; value: unknown }[]) {
           if (op.op !== 'replace') return [422, status(422, 'Invalid', `unexpected op ${op.op}`)];
           if (op.path === '/spec/template') state.deployment.spec['template'] = op.value;
-          else if (op.path === '/metadata/annotations') state.deployment.metadata.annotations = op.value as typeof state.deployment.metadata.annotations;
+          else if (op.path === '/metadata/annotations')
+            state.deployment.metadata.annotations =
+              op.value as typeof state.deployment.metadata.annotations;
           else return [422, status(422, 'Invalid', `unexpected path ${op.path}`)];
         }
-      } else return [415, status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`)];
+      } else
+        return [
+          415,
+          status(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+          ),
+        ];
       bump();
       return [200, state.deployment];
     }
@@ -98,33 +174,71 @@ async function apiServer() {
       return [200, answer];
     }
     if (route === `PUT ${DEPLOYMENT_PATH}/scale`) {
-      const s = body as { kind?: string; apiVersion?: string; metadata?: { resourceVersion?: string }; spec?: { replicas?: number } };
-      if (s.kind !== 'Scale' || s.apiVersion !== 'autoscaling/v1' || typeof s.spec?.replicas !== 'number') return [400, status(400, 'BadRequest', 'not a Scale')];
+      const s = body as {
+        kind?: string;
+        apiVersion?: string;
+        metadata?: { resourceVersion?: string };
+        spec?: { replicas?: number };
+      };
+      if (
+        s.kind !== 'Scale' ||
+        s.apiVersion !== 'autoscaling/v1' ||
+        typeof s.spec?.replicas !== 'number'
+      )
+        return [400, status(400, 'BadRequest', 'not a Scale')];
       if (s.metadata?.resourceVersion !== state.deployment.metadata.resourceVersion) {
-        return [409, status(409, 'Conflict', 'Operation cannot be fulfilled on deployments.apps "cart": the object has been modified; please apply your changes to the latest version and try again')];
+        return [
+          409,
+          status(
+            409,
+            'Conflict',
+            'Operation cannot be fulfilled on deployments.apps "cart": the object has been modified; please apply your changes to the latest version and try again',
+          ),
+        ];
       }
       state.deployment.spec['replicas'] = s.spec.replicas;
       bump();
       return [200, scale()];
     }
-    if (route === `GET /apis/apps/v1/namespaces/shop/replicasets?labelSelector=${encodeURIComponent('app=cart')}`) {
-      return [200, { kind: 'ReplicaSetList', apiVersion: 'apps/v1', metadata: { resourceVersion: '120' }, items: state.replicaSets }];
+    if (
+      route ===
+      `GET /apis/apps/v1/namespaces/shop/replicasets?labelSelector=${encodeURIComponent('app=cart')}`
+    ) {
+      return [
+        200,
+        {
+          kind: 'ReplicaSetList',
+          apiVersion: 'apps/v1',
+          metadata: { resourceVersion: '120' },
+          items: state.replicaSets,
+        },
+      ];
     }
     if (route === 'PATCH /api/v1/namespaces/shop/configmaps/cart-switches') {
-      if (type !== 'application/merge-patch+json') return [415, status(415, 'UnsupportedMediaType', 'expected a merge patch here')];
+      if (type !== 'application/merge-patch+json')
+        return [415, status(415, 'UnsupportedMediaType', 'expected a merge patch here')];
       const data = (body as { data: Record<string, string | null> }).data;
-      for (const [k, v] of Object.entries(data)) if (v === null) delete state.configMap.data[k];
-      else state.configMap.data[k] = v;
+      for (const [k, v] of Object.entries(data))
+        if (v === null) delete state.configMap.data[k];
+        else state.configMap.data[k] = v;
       return [200, state.configMap];
     }
-    return [404, status(404, 'NotFound', `the server could not find the requested resource (${route})`)];
+    return [
+      404,
+      status(404, 'NotFound', `the server could not find the requested resource (${route})`),
+    ];
   };
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
       const body: unknown = text ? JSON.parse(text) : undefined;
-      seen.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'], body });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        contentType: req.headers['content-type'],
+        body,
+      });
       const [code, answer] = handle(req, body);
       res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
@@ -152,7 +266,12 @@ contexts:
 current-context: stand-in
 `,
   );
-  return { state, seen, kubeconfig, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    state,
+    seen,
+    kubeconfig,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 function cart(kubeconfig: string, extra = ''): Component {
@@ -172,7 +291,13 @@ function cart(kubeconfig: string, extra = ''): Component {
 
 const run = (component: Component, name: string, params: Record<string, unknown> = {}) => {
   const action: PlannedAction = { name, params, delegated: false, custom: false };
-  return kubernetesExecutor({ now: () => NOW }).run({ command: command({ component: 'cart' }), component, action, signal: AbortSignal.timeout(5000), idempotencyKey: 'k' });
+  return kubernetesExecutor({ now: () => NOW }).run({
+    command: command({ component: 'cart' }),
+    component,
+    action,
+    signal: AbortSignal.timeout(5000),
+    idempotencyKey: 'k',
+  });
 };
 
 describe('kubernetes executor (contract, stand-in API server)', () => {
@@ -186,7 +311,15 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
         method: 'PATCH',
         url: DEPLOYMENT_PATH,
         contentType: 'application/strategic-merge-patch+json',
-        body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2025-06-01T12:00:00.000Z' } } } } },
+        body: {
+          spec: {
+            template: {
+              metadata: {
+                annotations: { 'kubectl.kubernetes.io/restartedAt': '2025-06-01T12:00:00.000Z' },
+              },
+            },
+          },
+        },
       },
     ]);
     expect((api.state.deployment.spec['template'] as { metadata: unknown }).metadata).toEqual({
@@ -197,13 +330,20 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
 
   it('scale-up: reads the scale subresource and PUTs replicas + n with the resourceVersion read', async () => {
     const api = await apiServer();
-    await expect(run(cart(api.kubeconfig), 'scale-up', { replicas: 2 })).resolves.toBe('scaled deployment shop/cart from 2 to 4 replicas');
+    await expect(run(cart(api.kubeconfig), 'scale-up', { replicas: 2 })).resolves.toBe(
+      'scaled deployment shop/cart from 2 to 4 replicas',
+    );
     expect(api.seen.map((s) => [s.method, s.url])).toEqual([
       ['GET', `${DEPLOYMENT_PATH}/scale`],
       ['PUT', `${DEPLOYMENT_PATH}/scale`],
     ]);
     expect(api.seen[1]?.contentType).toBe('application/json');
-    expect(api.seen[1]?.body).toEqual({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'cart', namespace: 'shop', resourceVersion: '100' }, spec: { replicas: 4 } });
+    expect(api.seen[1]?.body).toEqual({
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: { name: 'cart', namespace: 'shop', resourceVersion: '100' },
+      spec: { replicas: 4 },
+    });
     expect(api.state.deployment.spec['replicas']).toBe(4);
   });
 
@@ -223,14 +363,18 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
     api.state.raceOnScale = true;
     await expect(run(cart(api.kubeconfig), 'scale-up', { replicas: 1 })).rejects.toMatchObject({
       retriable: true,
-      message: expect.stringContaining('API server answered 409: Operation cannot be fulfilled on deployments.apps "cart"') as unknown,
+      message: expect.stringContaining(
+        'API server answered 409: Operation cannot be fulfilled on deployments.apps "cart"',
+      ) as unknown,
     });
     expect(api.state.deployment.spec['replicas']).toBe(2);
   });
 
   it('rollback-deployment: the previous revision of the ReplicaSets the Deployment owns, as kubectl rollout undo', async () => {
     const api = await apiServer();
-    await expect(run(cart(api.kubeconfig), 'rollback-deployment')).resolves.toBe('rolled back deployment shop/cart to revision 2');
+    await expect(run(cart(api.kubeconfig), 'rollback-deployment')).resolves.toBe(
+      'rolled back deployment shop/cart to revision 2',
+    );
     expect(api.seen.map((s) => [s.method, s.url, s.contentType])).toEqual([
       ['GET', DEPLOYMENT_PATH, undefined],
       ['GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dcart', undefined],
@@ -242,38 +386,71 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
         op: 'replace',
         path: '/metadata/annotations',
         // kept from the Deployment: its revision and last-applied; copied from the ReplicaSet: the rest
-        value: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'example.com/build': 'b2' },
+        value: {
+          'deployment.kubernetes.io/revision': '3',
+          'kubectl.kubernetes.io/last-applied-configuration': '{}',
+          'example.com/build': 'b2',
+        },
       },
     ]);
   });
 
   it('rollback-deployment: to_version picks that revision; the current template is skipped; a paused Deployment is refused', async () => {
     const api = await apiServer();
-    await expect(run(cart(api.kubeconfig), 'rollback-deployment', { to_version: '1' })).resolves.toBe('rolled back deployment shop/cart to revision 1');
-    expect((api.state.deployment.spec['template'] as { spec: unknown }).spec).toEqual(template('cart:1').spec);
-    await expect(run(cart(api.kubeconfig), 'rollback-deployment', { to_version: '1' })).resolves.toBe(
+    await expect(
+      run(cart(api.kubeconfig), 'rollback-deployment', { to_version: '1' }),
+    ).resolves.toBe('rolled back deployment shop/cart to revision 1');
+    expect((api.state.deployment.spec['template'] as { spec: unknown }).spec).toEqual(
+      template('cart:1').spec,
+    );
+    await expect(
+      run(cart(api.kubeconfig), 'rollback-deployment', { to_version: '1' }),
+    ).resolves.toBe(
       'deployment shop/cart already runs the template of revision 1; nothing to roll back',
     );
-    await expect(run(cart(api.kubeconfig), 'rollback-deployment', { to_version: '9' })).rejects.toMatchObject({ retriable: false, code: 'ROLLBACK_REFUSED' });
+    await expect(
+      run(cart(api.kubeconfig), 'rollback-deployment', { to_version: '9' }),
+    ).rejects.toMatchObject({ retriable: false, code: 'ROLLBACK_REFUSED' });
     api.state.deployment.spec['paused'] = true;
     const writes = api.seen.filter((s) => s.method === 'PATCH').length;
-    await expect(run(cart(api.kubeconfig), 'rollback-deployment')).rejects.toMatchObject({ retriable: false, message: 'deployment cart is paused; resume it before rolling back' });
+    await expect(run(cart(api.kubeconfig), 'rollback-deployment')).rejects.toMatchObject({
+      retriable: false,
+      message: 'deployment cart is paused; resume it before rolling back',
+    });
     expect(api.seen.filter((s) => s.method === 'PATCH')).toHaveLength(writes);
   });
 
   it('enable-circuit-breaker and fallback-mode: a merge patch of the ConfigMap named in options.config_map', async () => {
     const api = await apiServer();
     const component = cart(api.kubeconfig, ', config_map: cart-switches');
-    await expect(run(component, 'enable-circuit-breaker', { duration_seconds: 60, dependency: 'payments' })).resolves.toBe(
+    await expect(
+      run(component, 'enable-circuit-breaker', { duration_seconds: 60, dependency: 'payments' }),
+    ).resolves.toBe(
       'set circuit-breaker.payments=2025-06-01T12:01:00.000Z in configmap shop/cart-switches',
     );
     await run(component, 'fallback-mode', { duration_seconds: 300 });
     expect(api.seen.map((s) => [s.method, s.url, s.contentType, s.body])).toEqual([
-      ['PATCH', '/api/v1/namespaces/shop/configmaps/cart-switches', 'application/merge-patch+json', { data: { 'circuit-breaker.payments': '2025-06-01T12:01:00.000Z' } }],
-      ['PATCH', '/api/v1/namespaces/shop/configmaps/cart-switches', 'application/merge-patch+json', { data: { 'fallback-mode': '2025-06-01T12:05:00.000Z' } }],
+      [
+        'PATCH',
+        '/api/v1/namespaces/shop/configmaps/cart-switches',
+        'application/merge-patch+json',
+        { data: { 'circuit-breaker.payments': '2025-06-01T12:01:00.000Z' } },
+      ],
+      [
+        'PATCH',
+        '/api/v1/namespaces/shop/configmaps/cart-switches',
+        'application/merge-patch+json',
+        { data: { 'fallback-mode': '2025-06-01T12:05:00.000Z' } },
+      ],
     ]);
-    expect(api.state.configMap.data).toEqual({ unrelated: 'kept', 'circuit-breaker.payments': '2025-06-01T12:01:00.000Z', 'fallback-mode': '2025-06-01T12:05:00.000Z' });
-    await expect(run(cart(api.kubeconfig), 'fallback-mode', { duration_seconds: 300 })).rejects.toMatchObject({ retriable: false, code: 'UNSUPPORTED_ACTION' });
+    expect(api.state.configMap.data).toEqual({
+      unrelated: 'kept',
+      'circuit-breaker.payments': '2025-06-01T12:01:00.000Z',
+      'fallback-mode': '2025-06-01T12:05:00.000Z',
+    });
+    await expect(
+      run(cart(api.kubeconfig), 'fallback-mode', { duration_seconds: 300 }),
+    ).rejects.toMatchObject({ retriable: false, code: 'UNSUPPORTED_ACTION' });
   });
 
   it('maps answers to retry decisions: 404 is final, 503 and an unreachable server are retried', async () => {
@@ -283,11 +460,22 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
       'c.yaml',
     ).components.get('gone') as Component;
     // target without a namespace: the kubeconfig context's namespace (shop)
-    await expect(run(missing, 'restart-service')).rejects.toMatchObject({ retriable: false, message: expect.stringContaining('restart deployment shop/gone: API server answered 404') as unknown });
+    await expect(run(missing, 'restart-service')).rejects.toMatchObject({
+      retriable: false,
+      message: expect.stringContaining(
+        'restart deployment shop/gone: API server answered 404',
+      ) as unknown,
+    });
     expect(api.seen.at(-1)?.url).toBe('/apis/apps/v1/namespaces/shop/deployments/gone');
     api.state.failWith = 503;
-    await expect(run(cart(api.kubeconfig), 'restart-service')).rejects.toMatchObject({ retriable: true, message: expect.stringContaining('503: etcdserver: request timed out') as unknown });
+    await expect(run(cart(api.kubeconfig), 'restart-service')).rejects.toMatchObject({
+      retriable: true,
+      message: expect.stringContaining('503: etcdserver: request timed out') as unknown,
+    });
     await api.close();
-    await expect(run(cart(api.kubeconfig), 'restart-service')).rejects.toMatchObject({ retriable: true, message: expect.stringContaining('API server unreachable') as unknown });
+    await expect(run(cart(api.kubeconfig), 'restart-service')).rejects.toMatchObject({
+      retriable: true,
+      message: expect.stringContaining('API server unreachable') as unknown,
+    });
   });
 });

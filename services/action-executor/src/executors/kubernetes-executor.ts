@@ -1,6 +1,12 @@
 import { PatchStrategy, type V1Scale } from '@kubernetes/client-node';
 import type { Component } from '@healstream/core';
-import { asExecutorError, deploymentOf, loadCluster, requestOptions, type Cluster } from './kubernetes-api.js';
+import {
+  asExecutorError,
+  deploymentOf,
+  loadCluster,
+  requestOptions,
+  type Cluster,
+} from './kubernetes-api.js';
 import { planRollback, selectorString } from './kubernetes-rollback.js';
 import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js';
 
@@ -12,7 +18,8 @@ export interface KubernetesExecutorOptions {
   load?: (kubeconfig: string | undefined) => Cluster;
 }
 
-const kubeconfigOf = (component: Component) => (typeof component.options['kubeconfig'] === 'string' ? component.options['kubeconfig'] : undefined);
+const kubeconfigOf = (component: Component) =>
+  typeof component.options['kubeconfig'] === 'string' ? component.options['kubeconfig'] : undefined;
 
 /**
  * The `kubernetes` executor, on the official client. The component's `target` is
@@ -60,50 +67,103 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
       switch (action.name) {
         case 'restart-service': {
           const at = new Date(now()).toISOString();
-          const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } } };
-          await call('restart', () => apps.patchNamespacedDeployment({ name, namespace, body }, requestOptions(signal, PatchStrategy.StrategicMergePatch)));
+          const body = {
+            spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } },
+          };
+          await call('restart', () =>
+            apps.patchNamespacedDeployment(
+              { name, namespace, body },
+              requestOptions(signal, PatchStrategy.StrategicMergePatch),
+            ),
+          );
           return `rollout restart of ${where} (restartedAt ${at})`;
         }
         case 'scale-up': {
-          const scale = await call('read scale of', () => apps.readNamespacedDeploymentScale({ name, namespace }, requestOptions(signal)));
+          const scale = await call('read scale of', () =>
+            apps.readNamespacedDeploymentScale({ name, namespace }, requestOptions(signal)),
+          );
           const current = scale.spec?.replicas ?? 0;
           const wanted = current + Number(action.params['replicas'] ?? 1);
           const max = component.bounds.maxReplicas;
           if (max !== null && wanted > max) {
-            throw new ExecutorError(`scale-up of ${where} to ${wanted} replicas refused: max_replicas is ${max} (now ${current})`, false, 'PARAMS_OUT_OF_BOUNDS');
+            throw new ExecutorError(
+              `scale-up of ${where} to ${wanted} replicas refused: max_replicas is ${max} (now ${current})`,
+              false,
+              'PARAMS_OUT_OF_BOUNDS',
+            );
           }
-          const body: V1Scale = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace, resourceVersion: scale.metadata?.resourceVersion }, spec: { replicas: wanted } };
-          await call('scale', () => apps.replaceNamespacedDeploymentScale({ name, namespace, body }, requestOptions(signal)));
+          const body: V1Scale = {
+            apiVersion: 'autoscaling/v1',
+            kind: 'Scale',
+            metadata: { name, namespace, resourceVersion: scale.metadata?.resourceVersion },
+            spec: { replicas: wanted },
+          };
+          await call('scale', () =>
+            apps.replaceNamespacedDeploymentScale(
+              { name, namespace, body },
+              requestOptions(signal),
+            ),
+          );
           return `scaled ${where} from ${current} to ${wanted} replicas`;
         }
         case 'rollback-deployment': {
-          const deployment = await call('read', () => apps.readNamespacedDeployment({ name, namespace }, requestOptions(signal)));
+          const deployment = await call('read', () =>
+            apps.readNamespacedDeployment({ name, namespace }, requestOptions(signal)),
+          );
           const selector = deployment.spec?.selector;
-          const list = await call('list replica sets of', () => apps.listNamespacedReplicaSet({ namespace, labelSelector: selectorString(selector) }, requestOptions(signal)));
+          const list = await call('list replica sets of', () =>
+            apps.listNamespacedReplicaSet(
+              { namespace, labelSelector: selectorString(selector) },
+              requestOptions(signal),
+            ),
+          );
           const raw = action.params['to_version'];
           const toRevision = raw === undefined ? undefined : Number(raw);
           if (toRevision !== undefined && !(Number.isInteger(toRevision) && toRevision > 0)) {
-            throw new ExecutorError(`to_version '${String(raw)}' is not a revision number of ${where}`, false, 'PARAMS_OUT_OF_BOUNDS');
+            throw new ExecutorError(
+              `to_version '${String(raw)}' is not a revision number of ${where}`,
+              false,
+              'PARAMS_OUT_OF_BOUNDS',
+            );
           }
           const plan = planRollback(deployment, list.items, toRevision);
-          if (plan.kind === 'skip') return `${where} already runs the template of revision ${plan.revision}; nothing to roll back`;
-          await call('roll back', () => apps.patchNamespacedDeployment({ name, namespace, body: plan.patch }, requestOptions(signal, PatchStrategy.JsonPatch)));
+          if (plan.kind === 'skip')
+            return `${where} already runs the template of revision ${plan.revision}; nothing to roll back`;
+          await call('roll back', () =>
+            apps.patchNamespacedDeployment(
+              { name, namespace, body: plan.patch },
+              requestOptions(signal, PatchStrategy.JsonPatch),
+            ),
+          );
           return `rolled back ${where} to revision ${plan.revision}`;
         }
         case 'enable-circuit-breaker':
         case 'fallback-mode': {
           const configMap = component.options['config_map'];
           if (typeof configMap !== 'string' || configMap === '') {
-            throw new ExecutorError(`${action.name} on kubernetes component '${component.id}' needs options.config_map (the ConfigMap the application reads its switches from)`, false, 'UNSUPPORTED_ACTION');
+            throw new ExecutorError(
+              `${action.name} on kubernetes component '${component.id}' needs options.config_map (the ConfigMap the application reads its switches from)`,
+              false,
+              'UNSUPPORTED_ACTION',
+            );
           }
           const data = switchPatch(action.name, action.params, now());
           await call(`${action.name} via configmap ${configMap} of`, () =>
-            core.patchNamespacedConfigMap({ name: configMap, namespace, body: { data } }, requestOptions(signal, PatchStrategy.MergePatch)),
+            core.patchNamespacedConfigMap(
+              { name: configMap, namespace, body: { data } },
+              requestOptions(signal, PatchStrategy.MergePatch),
+            ),
           );
-          return `set ${Object.entries(data).map(([k, v]) => `${k}=${v}`).join(', ')} in configmap ${namespace}/${configMap}`;
+          return `set ${Object.entries(data)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')} in configmap ${namespace}/${configMap}`;
         }
         default:
-          throw new ExecutorError(`the kubernetes executor has no operation for '${action.name}'`, false, 'UNSUPPORTED_ACTION');
+          throw new ExecutorError(
+            `the kubernetes executor has no operation for '${action.name}'`,
+            false,
+            'UNSUPPORTED_ACTION',
+          );
       }
     },
   };
@@ -114,11 +174,18 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
  * valued with the RFC 3339 time it ends. The application treats a key whose time is in the
  * future as on; nothing needs to switch it off.
  */
-export function switchPatch(action: string, params: Record<string, unknown>, now: number): Record<string, string> {
+export function switchPatch(
+  action: string,
+  params: Record<string, unknown>,
+  now: number,
+): Record<string, string> {
   const until = (seconds: unknown) => new Date(now + Number(seconds) * 1000).toISOString();
   if (action === 'enable-circuit-breaker') {
     // ConfigMap keys hold letters, digits, '-', '_' and '.' only.
-    const dependency = typeof params['dependency'] === 'string' ? params['dependency'].replace(/[^-._a-zA-Z0-9]/g, '-') : 'all';
+    const dependency =
+      typeof params['dependency'] === 'string'
+        ? params['dependency'].replace(/[^-._a-zA-Z0-9]/g, '-')
+        : 'all';
     return { [`circuit-breaker.${dependency}`]: until(params['duration_seconds'] ?? 60) };
   }
   return { 'fallback-mode': until(params['duration_seconds'] ?? 300) };

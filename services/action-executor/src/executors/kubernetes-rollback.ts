@@ -1,4 +1,9 @@
-import type { V1Deployment, V1LabelSelector, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import type {
+  V1Deployment,
+  V1LabelSelector,
+  V1PodTemplateSpec,
+  V1ReplicaSet,
+} from '@kubernetes/client-node';
 import { ExecutorError } from './types.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -41,8 +46,13 @@ function withoutHash(template: V1PodTemplateSpec): V1PodTemplateSpec {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    const entries = Object.entries(value as Record<string, unknown>).filter(
+      ([, v]) => v !== undefined,
+    );
+    return `{${entries
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -57,28 +67,62 @@ export type RollbackPlan =
  * pod-template-hash) already is the Deployment's, nothing to do; else a JSON patch replacing
  * spec.template and metadata.annotations (the ReplicaSet's, minus the ones kubectl keeps).
  */
-export function planRollback(deployment: V1Deployment, replicaSets: V1ReplicaSet[], toRevision: number | undefined): RollbackPlan {
+export function planRollback(
+  deployment: V1Deployment,
+  replicaSets: V1ReplicaSet[],
+  toRevision: number | undefined,
+): RollbackPlan {
   const name = deployment.metadata?.name ?? '?';
-  if (deployment.spec?.paused) throw new ExecutorError(`deployment ${name} is paused; resume it before rolling back`, false, 'ROLLBACK_REFUSED');
+  if (deployment.spec?.paused)
+    throw new ExecutorError(
+      `deployment ${name} is paused; resume it before rolling back`,
+      false,
+      'ROLLBACK_REFUSED',
+    );
   const uid = deployment.metadata?.uid;
-  const owned = replicaSets.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.controller === true && o.uid === uid));
+  const owned = replicaSets.filter((rs) =>
+    rs.metadata?.ownerReferences?.some((o) => o.controller === true && o.uid === uid),
+  );
   let target: V1ReplicaSet | undefined;
   if (toRevision !== undefined) {
     target = owned.find((rs) => revisionOf(rs) === toRevision);
-    if (!target) throw new ExecutorError(`deployment ${name} has no revision ${toRevision} in its history`, false, 'ROLLBACK_REFUSED');
+    if (!target)
+      throw new ExecutorError(
+        `deployment ${name} has no revision ${toRevision} in its history`,
+        false,
+        'ROLLBACK_REFUSED',
+      );
   } else {
-    const revisions = [...new Set(owned.map(revisionOf).filter((r) => r > 0))].sort((a, b) => b - a);
+    const revisions = [...new Set(owned.map(revisionOf).filter((r) => r > 0))].sort(
+      (a, b) => b - a,
+    );
     const previous = revisions[1];
-    if (previous === undefined) throw new ExecutorError(`deployment ${name} has no previous revision to roll back to`, false, 'ROLLBACK_REFUSED');
+    if (previous === undefined)
+      throw new ExecutorError(
+        `deployment ${name} has no previous revision to roll back to`,
+        false,
+        'ROLLBACK_REFUSED',
+      );
     target = owned.find((rs) => revisionOf(rs) === previous);
   }
-  if (!target?.spec?.template) throw new ExecutorError(`replica set of deployment ${name} has no pod template`, false, 'ROLLBACK_REFUSED');
+  if (!target?.spec?.template)
+    throw new ExecutorError(
+      `replica set of deployment ${name} has no pod template`,
+      false,
+      'ROLLBACK_REFUSED',
+    );
   const revision = revisionOf(target);
   const template = withoutHash(target.spec.template);
-  if (deployment.spec?.template && canonical(withoutHash(deployment.spec.template)) === canonical(template)) return { kind: 'skip', revision };
+  if (
+    deployment.spec?.template &&
+    canonical(withoutHash(deployment.spec.template)) === canonical(template)
+  )
+    return { kind: 'skip', revision };
   const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(deployment.metadata?.annotations ?? {})) if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
-  for (const [k, v] of Object.entries(target.metadata?.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(deployment.metadata?.annotations ?? {}))
+    if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(target.metadata?.annotations ?? {}))
+    if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
   return {
     kind: 'patch',
     revision,

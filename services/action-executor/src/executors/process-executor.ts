@@ -12,8 +12,10 @@ const OPERATIONS: Record<string, string> = {
 };
 
 function describe(action: string, answer: Record<string, unknown>): string {
-  if (action === 'restart-service') return `restarted: pids ${JSON.stringify(answer['before'])} → ${JSON.stringify(answer['after'])}`;
-  if (action === 'rollback-deployment') return `rolled back ${String(answer['from'])} → ${String(answer['to'])}, pids ${JSON.stringify(answer['after'])}`;
+  if (action === 'restart-service')
+    return `restarted: pids ${JSON.stringify(answer['before'])} → ${JSON.stringify(answer['after'])}`;
+  if (action === 'rollback-deployment')
+    return `rolled back ${String(answer['from'])} → ${String(answer['to'])}, pids ${JSON.stringify(answer['after'])}`;
   if (action === 'scale-up') {
     const added = (answer['added'] as { port: number; pid: number }[] | undefined) ?? [];
     return `added ${added.map((a) => `pid ${a.pid} on port ${a.port}`).join(', ')}; ${String(answer['instances'])} instances running`;
@@ -27,19 +29,36 @@ function describe(action: string, answer: Record<string, unknown>): string {
  * `target` is its name in the fleet; `options.supervisor_url` overrides the default URL.
  */
 export function processExecutor(defaultUrl: string): ActionExecutor {
-  const urlOf = (component: Component) => (typeof component.options['supervisor_url'] === 'string' ? component.options['supervisor_url'] : defaultUrl);
+  const urlOf = (component: Component) =>
+    typeof component.options['supervisor_url'] === 'string'
+      ? component.options['supervisor_url']
+      : defaultUrl;
   return {
     kind: 'process',
     target: (component) => `process:${urlOf(component)}`,
     async run({ component, action, signal, idempotencyKey }: ActionCall): Promise<string> {
-      const operation = OPERATIONS[action.name] ?? (action.custom ? `hooks/${action.name}` : undefined);
-      if (!operation) throw new ExecutorError(`the process executor has no operation for '${action.name}'`, false, 'UNSUPPORTED_ACTION');
-      const body = Object.fromEntries(Object.entries(action.params).filter(([, v]) => v !== undefined));
+      const operation =
+        OPERATIONS[action.name] ?? (action.custom ? `hooks/${action.name}` : undefined);
+      if (!operation)
+        throw new ExecutorError(
+          `the process executor has no operation for '${action.name}'`,
+          false,
+          'UNSUPPORTED_ACTION',
+        );
+      const body = Object.fromEntries(
+        Object.entries(action.params).filter(([, v]) => v !== undefined),
+      );
       try {
-        const answer = await new FleetClient(urlOf(component)).operate(component.target, operation, body, { signal, idempotencyKey });
+        const answer = await new FleetClient(urlOf(component)).operate(
+          component.target,
+          operation,
+          body,
+          { signal, idempotencyKey },
+        );
         return describe(action.name, answer);
       } catch (error) {
-        if (error instanceof FleetControlError) throw new ExecutorError(`supervisor: ${error.message}`, error.retriable, error.code);
+        if (error instanceof FleetControlError)
+          throw new ExecutorError(`supervisor: ${error.message}`, error.retriable, error.code);
         throw error;
       }
     },

@@ -6,8 +6,14 @@ import { processExecutor } from './process-executor.js';
 import { unavailableExecutor, type ActionExecutor } from './types.js';
 
 /** One executor per kind; kinds without an implementation here fail their actions clearly. */
-export function createExecutors(options: { supervisorUrl: string; webhookSecrets: ReadonlyMap<string, string>; now?: () => number }): Map<string, ActionExecutor> {
-  const executors = new Map<string, ActionExecutor>(EXECUTOR_KINDS.map((kind) => [kind, unavailableExecutor(kind)]));
+export function createExecutors(options: {
+  supervisorUrl: string;
+  webhookSecrets: ReadonlyMap<string, string>;
+  now?: () => number;
+}): Map<string, ActionExecutor> {
+  const executors = new Map<string, ActionExecutor>(
+    EXECUTOR_KINDS.map((kind) => [kind, unavailableExecutor(kind)]),
+  );
   executors.set('process', processExecutor(options.supervisorUrl));
   executors.set('http', httpExecutor(options.webhookSecrets, options.now));
   executors.set('kubernetes', kubernetesExecutor(options.now ? { now: options.now } : {}));

@@ -37,6 +37,13 @@ export function unavailableExecutor(kind: string): ActionExecutor {
   return {
     kind,
     target: () => kind,
-    run: () => Promise.reject(new ExecutorError(`the '${kind}' executor is not available in this build`, false, 'EXECUTOR_MISSING')),
+    run: () =>
+      Promise.reject(
+        new ExecutorError(
+          `the '${kind}' executor is not available in this build`,
+          false,
+          'EXECUTOR_MISSING',
+        ),
+      ),
   };
 }

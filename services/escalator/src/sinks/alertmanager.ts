@@ -21,7 +21,12 @@ export function alertLabels(page: Escalation, team: string | undefined): Record<
  * One Alertmanager v2 alert. A page stays active until `ttlMs` from delivery (Alertmanager would
  * otherwise resolve it after its resolve_timeout); a resolution sends endsAt = the recovery time.
  */
-export function alertFor(page: Escalation, team: string | undefined, ttlMs: number, now: number): Record<string, unknown> {
+export function alertFor(
+  page: Escalation,
+  team: string | undefined,
+  ttlMs: number,
+  now: number,
+): Record<string, unknown> {
   const resolved = page.status === 'RESOLVED';
   const http = page.links.find((l) => /^https?:\/\//.test(l));
   return {
@@ -34,12 +39,18 @@ export function alertFor(page: Escalation, team: string | undefined, ttlMs: numb
       escalation_id: page.escalationId,
     },
     startsAt: new Date(page.createdAt).toISOString(),
-    endsAt: new Date(resolved ? page.createdAt : Math.max(now, page.createdAt) + ttlMs).toISOString(),
+    endsAt: new Date(
+      resolved ? page.createdAt : Math.max(now, page.createdAt) + ttlMs,
+    ).toISOString(),
     ...(http ? { generatorURL: http } : {}),
   };
 }
 
-export function alertmanagerSink(spec: SinkSpec, ttlMs: number, now: () => number = Date.now): Sink {
+export function alertmanagerSink(
+  spec: SinkSpec,
+  ttlMs: number,
+  now: () => number = Date.now,
+): Sink {
   const url = `${spec.url.replace(/\/+$/, '')}/api/v2/alerts`;
   return {
     name: spec.name,

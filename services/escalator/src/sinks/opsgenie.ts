@@ -8,7 +8,14 @@ const PRIORITY = { CRITICAL: 'P1', WARNING: 'P3', INFO: 'P5' } as const;
 
 /** The create-alert body of Opsgenie's Alert API v2; the alias (the dedup key) ties a close to it. */
 export function opsgenieAlert(page: Escalation, team: string | undefined): Record<string, unknown> {
-  const description = [page.details, '', 'Actions tried:', ...(page.actionsTried.length > 0 ? page.actionsTried : ['(none)']), '', ...page.links].join('\n');
+  const description = [
+    page.details,
+    '',
+    'Actions tried:',
+    ...(page.actionsTried.length > 0 ? page.actionsTried : ['(none)']),
+    '',
+    ...page.links,
+  ].join('\n');
   return {
     message: page.summary.slice(0, 130),
     alias: page.dedupKey.slice(0, 512),
@@ -41,11 +48,20 @@ export function opsgenieSink(spec: SinkSpec): Sink {
     async send(page, context) {
       if (page.status === 'RESOLVED') {
         const url = `${base}/${encodeURIComponent(page.dedupKey.slice(0, 512))}/close?identifierType=alias`;
-        const body = JSON.stringify({ source: 'healstream', note: `Resolved: ${page.summary}`.slice(0, 25_000) });
+        const body = JSON.stringify({
+          source: 'healstream',
+          note: `Resolved: ${page.summary}`.slice(0, 25_000),
+        });
         await httpPost({ sink: spec.name, url, body, headers, timeoutMs: spec.timeoutMs });
         return;
       }
-      await httpPost({ sink: spec.name, url: base, body: JSON.stringify(opsgenieAlert(page, context.team)), headers, timeoutMs: spec.timeoutMs });
+      await httpPost({
+        sink: spec.name,
+        url: base,
+        body: JSON.stringify(opsgenieAlert(page, context.team)),
+        headers,
+        timeoutMs: spec.timeoutMs,
+      });
     },
   };
 }

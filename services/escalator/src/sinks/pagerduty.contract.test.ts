@@ -14,26 +14,48 @@ import { pagerDutySink } from './pagerduty.js';
 import { startStandIn, type StandInAnswer, type StandInRequest } from './stand-in-server.js';
 
 const KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
-const page: Escalation = { ...examples.Escalation, status: 'TRIGGERED', links: ['https://trail.example/incidents/inc-payments-1', 'healstream tail healing-outcomes'] };
+const page: Escalation = {
+  ...examples.Escalation,
+  status: 'TRIGGERED',
+  links: ['https://trail.example/incidents/inc-payments-1', 'healstream tail healing-outcomes'],
+};
 
-const invalid = (...errors: string[]): StandInAnswer => ({ status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors } });
+const invalid = (...errors: string[]): StandInAnswer => ({
+  status: 400,
+  body: { status: 'invalid event', message: 'Event object is invalid', errors },
+});
 
 /** PagerDuty's Events API v2, as far as healstream uses it. */
 function eventsApi(req: StandInRequest): StandInAnswer {
-  if (req.method !== 'POST' || req.url !== '/v2/enqueue') return { status: 404, body: { status: 'not found' } };
-  if (req.headers['content-type'] !== 'application/json') return invalid('Content-Type must be application/json');
+  if (req.method !== 'POST' || req.url !== '/v2/enqueue')
+    return { status: 404, body: { status: 'not found' } };
+  if (req.headers['content-type'] !== 'application/json')
+    return invalid('Content-Type must be application/json');
   const e = req.json as Record<string, unknown> | undefined;
   if (!e) return invalid('Event is not valid JSON');
-  if (typeof e['routing_key'] !== 'string' || e['routing_key'].length !== 32) return invalid("Length of 'routing_key' is incorrect (should be 32 characters)");
-  if (!['trigger', 'acknowledge', 'resolve'].includes(String(e['event_action']))) return invalid("'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')");
-  if (typeof e['dedup_key'] !== 'string' || e['dedup_key'].length > 255) return invalid("'dedup_key' is invalid");
+  if (typeof e['routing_key'] !== 'string' || e['routing_key'].length !== 32)
+    return invalid("Length of 'routing_key' is incorrect (should be 32 characters)");
+  if (!['trigger', 'acknowledge', 'resolve'].includes(String(e['event_action'])))
+    return invalid(
+      "'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')",
+    );
+  if (typeof e['dedup_key'] !== 'string' || e['dedup_key'].length > 255)
+    return invalid("'dedup_key' is invalid");
   if (e['event_action'] === 'trigger') {
     const p = e['payload'] as Record<string, unknown> | undefined;
-    if (!p || typeof p['summary'] !== 'string' || p['summary'].length > 1024) return invalid("'payload.summary' is missing or blank");
-    if (typeof p['source'] !== 'string' || !p['source']) return invalid("'payload.source' is missing or blank");
-    if (!['critical', 'error', 'warning', 'info'].includes(String(p['severity']))) return invalid("'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')");
+    if (!p || typeof p['summary'] !== 'string' || p['summary'].length > 1024)
+      return invalid("'payload.summary' is missing or blank");
+    if (typeof p['source'] !== 'string' || !p['source'])
+      return invalid("'payload.source' is missing or blank");
+    if (!['critical', 'error', 'warning', 'info'].includes(String(p['severity'])))
+      return invalid(
+        "'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')",
+      );
   }
-  return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: e['dedup_key'] } };
+  return {
+    status: 202,
+    body: { status: 'success', message: 'Event processed', dedup_key: e['dedup_key'] },
+  };
 }
 
 let close: (() => Promise<void>) | undefined;
@@ -51,7 +73,13 @@ async function standIn(answer: (req: StandInRequest) => StandInAnswer = eventsAp
 describe('pagerduty sink (contract, stand-in Events API v2)', () => {
   it('triggers an event with the dedup key, severity and the context of the page', async () => {
     const api = await standIn();
-    await pagerDutySink({ name: 'pd', type: 'pagerduty', url: api.url, timeoutMs: 2000, secret: KEY }).send(page, { team: 'payments' });
+    await pagerDutySink({
+      name: 'pd',
+      type: 'pagerduty',
+      url: api.url,
+      timeoutMs: 2000,
+      secret: KEY,
+    }).send(page, { team: 'payments' });
     expect(api.received).toHaveLength(1);
     expect(api.received[0]?.json).toEqual({
       routing_key: KEY,
@@ -73,36 +101,76 @@ describe('pagerduty sink (contract, stand-in Events API v2)', () => {
           links: page.links,
         },
       },
-      links: [{ href: 'https://trail.example/incidents/inc-payments-1', text: 'healstream decision trail' }],
+      links: [
+        {
+          href: 'https://trail.example/incidents/inc-payments-1',
+          text: 'healstream decision trail',
+        },
+      ],
       client: 'healstream',
     });
   });
 
   it('maps WARNING and INFO to warning and info', async () => {
     const api = await standIn();
-    const sink = pagerDutySink({ name: 'pd', type: 'pagerduty', url: api.url, timeoutMs: 2000, secret: KEY });
+    const sink = pagerDutySink({
+      name: 'pd',
+      type: 'pagerduty',
+      url: api.url,
+      timeoutMs: 2000,
+      secret: KEY,
+    });
     await sink.send({ ...page, severity: 'WARNING' }, { team: undefined });
     await sink.send({ ...page, severity: 'INFO' }, { team: undefined });
-    expect(api.received.map((r) => (r.json as { payload: { severity: string } }).payload.severity)).toEqual(['warning', 'info']);
+    expect(
+      api.received.map((r) => (r.json as { payload: { severity: string } }).payload.severity),
+    ).toEqual(['warning', 'info']);
   });
 
   it('resolves with the same dedup key', async () => {
     const api = await standIn();
-    await pagerDutySink({ name: 'pd', type: 'pagerduty', url: api.url, timeoutMs: 2000, secret: KEY }).send({ ...page, status: 'RESOLVED' }, { team: 'payments' });
-    expect(api.received[0]?.json).toEqual({ routing_key: KEY, event_action: 'resolve', dedup_key: 'healstream/payments/inc-payments-1' });
+    await pagerDutySink({
+      name: 'pd',
+      type: 'pagerduty',
+      url: api.url,
+      timeoutMs: 2000,
+      secret: KEY,
+    }).send({ ...page, status: 'RESOLVED' }, { team: 'payments' });
+    expect(api.received[0]?.json).toEqual({
+      routing_key: KEY,
+      event_action: 'resolve',
+      dedup_key: 'healstream/payments/inc-payments-1',
+    });
   });
 
   it('a 400 invalid event is a rejection; 429 and 5xx are transient', async () => {
     const api = await standIn();
-    const error = await pagerDutySink({ name: 'pd', type: 'pagerduty', url: api.url, timeoutMs: 2000, secret: 'too-short' })
+    const error = await pagerDutySink({
+      name: 'pd',
+      type: 'pagerduty',
+      url: api.url,
+      timeoutMs: 2000,
+      secret: 'too-short',
+    })
       .send(page, { team: undefined })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SinkRejectedError);
     expect((error as Error).message).toContain("Length of 'routing_key' is incorrect");
     await close?.();
     for (const status of [429, 500]) {
-      const down = await standIn(() => ({ status, body: { status: status === 429 ? 'throttle event' : 'error', message: 'try later' } }));
-      await expect(pagerDutySink({ name: 'pd', type: 'pagerduty', url: down.url, timeoutMs: 2000, secret: KEY }).send(page, { team: undefined })).rejects.toBeInstanceOf(TransientError);
+      const down = await standIn(() => ({
+        status,
+        body: { status: status === 429 ? 'throttle event' : 'error', message: 'try later' },
+      }));
+      await expect(
+        pagerDutySink({
+          name: 'pd',
+          type: 'pagerduty',
+          url: down.url,
+          timeoutMs: 2000,
+          secret: KEY,
+        }).send(page, { team: undefined }),
+      ).rejects.toBeInstanceOf(TransientError);
       await close?.();
     }
   });
@@ -110,16 +178,27 @@ describe('pagerduty sink (contract, stand-in Events API v2)', () => {
   it('is configured in escalation.yaml with the routing key from the variable secret_env names', async () => {
     const api = await standIn();
     const routing = loadRouting({
-      file: { text: `sinks:\n  pd:\n    type: pagerduty\n    url: ${api.url}\n    secret_env: PD_KEY\n`, name: 'escalation.yaml' },
+      file: {
+        text: `sinks:\n  pd:\n    type: pagerduty\n    url: ${api.url}\n    secret_env: PD_KEY\n`,
+        name: 'escalation.yaml',
+      },
       timeoutMs: 2000,
       env: { PD_KEY: KEY },
     });
     await buildSinks(routing, 60_000).get('pd')?.send(page, { team: undefined });
     expect(api.received.map((r) => (r.json as { routing_key: string }).routing_key)).toEqual([KEY]);
-    const defaults = loadRouting({ file: { text: 'sinks:\n  pd: { type: pagerduty, secret_env: PD_KEY }\n', name: 'e.yaml' }, timeoutMs: 2000, env: { PD_KEY: KEY } });
+    const defaults = loadRouting({
+      file: { text: 'sinks:\n  pd: { type: pagerduty, secret_env: PD_KEY }\n', name: 'e.yaml' },
+      timeoutMs: 2000,
+      env: { PD_KEY: KEY },
+    });
     expect(defaults.sinks[0]?.url).toBe('https://events.pagerduty.com');
-    expect(() => loadRouting({ file: { text: 'sinks:\n  pd: { type: pagerduty }\n', name: 'e.yaml' }, timeoutMs: 2000, env: {} })).toThrow(
-      'e.yaml: sinks.pd: secret_env is required (the variable holding the routing key)',
-    );
+    expect(() =>
+      loadRouting({
+        file: { text: 'sinks:\n  pd: { type: pagerduty }\n', name: 'e.yaml' },
+        timeoutMs: 2000,
+        env: {},
+      }),
+    ).toThrow('e.yaml: sinks.pd: secret_env is required (the variable holding the routing key)');
   });
 });

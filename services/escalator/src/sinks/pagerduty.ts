@@ -11,9 +11,16 @@ const SEVERITY = { CRITICAL: 'critical', WARNING: 'warning', INFO: 'info' } as c
  * custom details, the decision trail as links); a resolve names only the dedup key. Both use
  * the page's dedupKey, so PagerDuty groups the triggers of one incident and resolves them at once.
  */
-export function pagerDutyEvent(page: Escalation, routingKey: string, team: string | undefined): Record<string, unknown> {
-  if (page.status === 'RESOLVED') return { routing_key: routingKey, event_action: 'resolve', dedup_key: page.dedupKey };
-  const links = page.links.filter((l) => /^https?:\/\//.test(l)).map((href) => ({ href, text: 'healstream decision trail' }));
+export function pagerDutyEvent(
+  page: Escalation,
+  routingKey: string,
+  team: string | undefined,
+): Record<string, unknown> {
+  if (page.status === 'RESOLVED')
+    return { routing_key: routingKey, event_action: 'resolve', dedup_key: page.dedupKey };
+  const links = page.links
+    .filter((l) => /^https?:\/\//.test(l))
+    .map((href) => ({ href, text: 'healstream decision trail' }));
   return {
     routing_key: routingKey,
     event_action: 'trigger',

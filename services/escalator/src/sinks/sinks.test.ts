@@ -15,18 +15,30 @@ afterEach(async () => {
 describe('webhook sink', () => {
   it('posts the escalation as JSON with a verifiable HMAC signature', async () => {
     hook = await startTestWebhook();
-    const sink = webhookSink({ name: 'ops', type: 'webhook', url: hook.url, timeoutMs: 2000, secret: 's3cret' }, () => 1234);
+    const sink = webhookSink(
+      { name: 'ops', type: 'webhook', url: hook.url, timeoutMs: 2000, secret: 's3cret' },
+      () => 1234,
+    );
     await sink.send(page, { team: 'payments' });
     const [request] = hook.received;
-    expect(request?.json).toMatchObject({ escalationId: 'esc-1', channel: 'ops', team: 'payments', dedupKey: page.dedupKey });
+    expect(request?.json).toMatchObject({
+      escalationId: 'esc-1',
+      channel: 'ops',
+      team: 'payments',
+      dedupKey: page.dedupKey,
+    });
     expect(request?.headers[timestampHeader]).toBe('1234');
     expect(request?.headers[signatureHeader]).toBe(signBody('s3cret', '1234', request?.body ?? ''));
-    expect(request?.headers[signatureHeader]).not.toBe(signBody('other', '1234', request?.body ?? ''));
+    expect(request?.headers[signatureHeader]).not.toBe(
+      signBody('other', '1234', request?.body ?? ''),
+    );
   });
 
   it('sends no signature without a secret', async () => {
     hook = await startTestWebhook();
-    await webhookSink({ name: 'ops', type: 'webhook', url: hook.url, timeoutMs: 2000 }).send(page, { team: undefined });
+    await webhookSink({ name: 'ops', type: 'webhook', url: hook.url, timeoutMs: 2000 }).send(page, {
+      team: undefined,
+    });
     expect(hook.received[0]?.headers[signatureHeader]).toBeUndefined();
   });
 
@@ -41,7 +53,11 @@ describe('webhook sink', () => {
     const url = hook.url;
     await hook.close();
     hook = undefined;
-    await expect(webhookSink({ name: 'gone', type: 'webhook', url, timeoutMs: 2000 }).send(page, { team: undefined })).rejects.toBeInstanceOf(TransientError);
+    await expect(
+      webhookSink({ name: 'gone', type: 'webhook', url, timeoutMs: 2000 }).send(page, {
+        team: undefined,
+      }),
+    ).rejects.toBeInstanceOf(TransientError);
   });
 
   it('times out a sink that does not answer', async () => {
@@ -51,7 +67,12 @@ describe('webhook sink', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const started = Date.now();
-    const error = await webhookSink({ name: 'slow', type: 'webhook', url: `http://127.0.0.1:${port}/`, timeoutMs: 200 })
+    const error = await webhookSink({
+      name: 'slow',
+      type: 'webhook',
+      url: `http://127.0.0.1:${port}/`,
+      timeoutMs: 200,
+    })
       .send(page, { team: undefined })
       .catch((e: unknown) => e);
     server.closeAllConnections();
@@ -64,7 +85,12 @@ describe('webhook sink', () => {
   it('treats other 4xx as a rejection, not retried', async () => {
     hook = await startTestWebhook();
     hook.respond = () => 400;
-    const error = await webhookSink({ name: 'ops', type: 'webhook', url: hook.url, timeoutMs: 2000 })
+    const error = await webhookSink({
+      name: 'ops',
+      type: 'webhook',
+      url: hook.url,
+      timeoutMs: 2000,
+    })
       .send(page, { team: undefined })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SinkRejectedError);
@@ -75,7 +101,12 @@ describe('webhook sink', () => {
 
 describe('alertmanager alert', () => {
   it('carries the labels and annotations a person and a resolution need', () => {
-    const alert = alertFor({ ...page, actionsTried: ['a → FAILED', 'b → SUCCEEDED'] }, 'payments', 3_600_000, page.createdAt + 10);
+    const alert = alertFor(
+      { ...page, actionsTried: ['a → FAILED', 'b → SUCCEEDED'] },
+      'payments',
+      3_600_000,
+      page.createdAt + 10,
+    );
     expect(alert['labels']).toEqual({
       alertname: 'HealstreamEscalation',
       component: 'payments',
@@ -85,12 +116,20 @@ describe('alertmanager alert', () => {
       incident: 'inc-payments-1',
       team: 'payments',
     });
-    expect(alert['annotations']).toMatchObject({ summary: page.summary, description: page.details, actions_tried: 'a → FAILED\nb → SUCCEEDED' });
+    expect(alert['annotations']).toMatchObject({
+      summary: page.summary,
+      description: page.details,
+      actions_tried: 'a → FAILED\nb → SUCCEEDED',
+    });
     expect(alert['endsAt']).toBe(new Date(page.createdAt + 10 + 3_600_000).toISOString());
   });
 
   it('resolves with the same labels and endsAt at the recovery time', () => {
-    const resolved: Escalation = { ...page, status: 'RESOLVED', createdAt: page.createdAt + 60_000 };
+    const resolved: Escalation = {
+      ...page,
+      status: 'RESOLVED',
+      createdAt: page.createdAt + 60_000,
+    };
     const alert = alertFor(resolved, undefined, 3_600_000, page.createdAt + 90_000);
     expect(alert['labels']).toEqual(alertLabels(page, undefined));
     expect(alert['endsAt']).toBe(new Date(page.createdAt + 60_000).toISOString());

@@ -2,9 +2,14 @@ import type { Escalation } from '@healstream/contracts';
 import { httpPost } from './http.js';
 import type { Sink, SinkSpec } from './types.js';
 
-const EMOJI = { CRITICAL: ':rotating_light:', WARNING: ':warning:', INFO: ':information_source:' } as const;
+const EMOJI = {
+  CRITICAL: ':rotating_light:',
+  WARNING: ':warning:',
+  INFO: ':information_source:',
+} as const;
 /** Slack's limit on a section's text. */
-const clip = (text: string, max = 3000) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const clip = (text: string, max = 3000) =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
 /**
  * A Slack incoming-webhook message: `text` (shown in notifications, and by clients without
@@ -18,7 +23,17 @@ export function slackMessage(page: Escalation, team: string | undefined): Record
       text,
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: clip(text) } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`dedup key \`${page.dedupKey}\`${page.incidentId ? ` · incident \`${page.incidentId}\`` : ''}`) }] },
+        {
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text: clip(
+                `dedup key \`${page.dedupKey}\`${page.incidentId ? ` · incident \`${page.incidentId}\`` : ''}`,
+              ),
+            },
+          ],
+        },
       ],
     };
   }
@@ -34,9 +49,22 @@ export function slackMessage(page: Escalation, team: string | undefined): Record
     { type: 'section', text: { type: 'mrkdwn', text: clip(text) } },
     { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: f })) },
   ];
-  if (page.details) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(page.details) } });
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Actions tried*\n${page.actionsTried.length > 0 ? page.actionsTried.map((a) => `• ${a}`).join('\n') : '(none)'}`) } });
-  if (page.links.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(page.links.join('\n')) }] });
+  if (page.details)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(page.details) } });
+  blocks.push({
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: clip(
+        `*Actions tried*\n${page.actionsTried.length > 0 ? page.actionsTried.map((a) => `• ${a}`).join('\n') : '(none)'}`,
+      ),
+    },
+  });
+  if (page.links.length > 0)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: clip(page.links.join('\n')) }],
+    });
   return { text, blocks };
 }
 
@@ -46,7 +74,13 @@ export function slackSink(spec: SinkSpec): Sink {
     name: spec.name,
     kind: 'slack',
     async send(page, context) {
-      await httpPost({ sink: spec.name, url: spec.url, body: JSON.stringify(slackMessage(page, context.team)), headers: {}, timeoutMs: spec.timeoutMs });
+      await httpPost({
+        sink: spec.name,
+        url: spec.url,
+        body: JSON.stringify(slackMessage(page, context.team)),
+        headers: {},
+        timeoutMs: spec.timeoutMs,
+      });
     },
   };
 }

@@ -31,11 +31,19 @@ export async function startStandIn(answer: (req: StandInRequest) => StandInAnswe
       } catch {
         json = undefined;
       }
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json };
+      const request = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body,
+        json,
+      };
       received.push(request);
       const reply = answer(request);
       const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' }).end(text);
+      res
+        .writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' })
+        .end(text);
     });
   });
   server.keepAliveTimeout = 100;

@@ -17,7 +17,11 @@ export function webhookSink(spec: SinkSpec, now: () => number = Date.now): Sink 
     name: spec.name,
     kind: 'webhook',
     async send(page: Escalation, context) {
-      const body = JSON.stringify({ ...page, channel: spec.name, ...(context.team ? { team: context.team } : {}) });
+      const body = JSON.stringify({
+        ...page,
+        channel: spec.name,
+        ...(context.team ? { team: context.team } : {}),
+      });
       const headers: Record<string, string> = {
         'user-agent': 'healstream-escalator',
         'x-healstream-escalation-id': page.escalationId,
