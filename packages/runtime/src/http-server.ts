@@ -25,14 +25,12 @@ export async function startHealthServer(options: {
       const answer = options.ready();
       const { ready, detail } =
         typeof answer === 'boolean' ? { ready: answer, detail: undefined } : answer;
-      res
-        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            status: ready ? 'ready' : 'not ready',
-            ...(detail === undefined ? {} : { detail }),
-          }),
-        );
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: ready ? 'ready' : 'not ready',
+          ...(detail === undefined ? {} : { detail }),
+        }),
+      );
     } else if (path === '/metrics') {
       options.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(text),

@@ -125,13 +125,11 @@ export const publish: Command = {
         await producer.send({
           topic,
           acks: -1,
-          messages: samples
-            .slice(i, i + 1000)
-            .map((s) => ({
-              key: s.component,
-              value: serde.encode(topic, s),
-              timestamp: String(s.timestamp),
-            })),
+          messages: samples.slice(i, i + 1000).map((s) => ({
+            key: s.component,
+            value: serde.encode(topic, s),
+            timestamp: String(s.timestamp),
+          })),
         });
       }
     } finally {
