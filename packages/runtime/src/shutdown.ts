@@ -32,4 +32,12 @@ export function onShutdownSignal(
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+  // Started by `healstream start` or the demo in a process group of its own: when that parent
+  // dies without stopping it (kill -9), stop as if told to, rather than run on unattended.
+  if (process.env['HEALSTREAM_STOP_WITH_PARENT'] === '1') {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent && !stopping) handler('SIGTERM');
+    }, 1000).unref();
+  }
 }

@@ -31,10 +31,14 @@ export function spawnService(
 ): ServiceProcess {
   const main = join(repoRoot, 'services', name, 'src', 'main.ts');
   if (!existsSync(main)) throw new CliError(`service ${name} has no ${main}`);
+  // Its own process group: a terminal's Ctrl-C reaches only this process, which then stops each
+  // service once with SIGTERM (a service that got both would take the second as "exit now").
+  // HEALSTREAM_STOP_WITH_PARENT makes the service stop by itself if this process dies.
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     cwd: repoRoot,
-    env,
+    env: { ...env, HEALSTREAM_STOP_WITH_PARENT: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', onLine);
