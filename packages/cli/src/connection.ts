@@ -1,5 +1,15 @@
+import type { Kafka } from 'kafkajs';
+import { topicCatalogue, type TopicSpec } from '@healstream/contracts';
 import { infraSettings, up } from '@healstream/infra';
-import { baseEnvSchema, loadConfig, type BaseEnv } from '@healstream/runtime';
+import {
+  baseEnvSchema,
+  createKafka,
+  createLogger,
+  createTopics,
+  loadConfig,
+  type BaseEnv,
+  type TopicsReport,
+} from '@healstream/runtime';
 import type { CommandIo } from './command.js';
 
 /**
@@ -18,4 +28,23 @@ export async function resolveEnv(
     env['SCHEMA_REGISTRY_URL'] = report.registryUrl;
   }
   return { ...loadConfig(baseEnvSchema, env), env };
+}
+
+/** The CLI's Kafka client: kafkajs's own logging at warn and above. */
+export function cliKafka(brokers: string[]): Kafka {
+  return createKafka({ brokers, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+}
+
+/** Creates every topic of the configured prefix and partition count that is missing. */
+export async function ensureTopics(
+  config: Readonly<BaseEnv>,
+): Promise<TopicsReport & { specs: TopicSpec[] }> {
+  const admin = cliKafka(config.KAFKA_BROKERS).admin();
+  await admin.connect();
+  try {
+    const specs = topicCatalogue(config.HEALSTREAM_TOPIC_PREFIX, config.HEALSTREAM_PARTITIONS);
+    return { ...(await createTopics(admin, specs)), specs };
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,7 +1,7 @@
 import { dlqName, dlqSourceTopics, topicName } from '@healstream/contracts';
-import { createKafka, createLogger, dlqHeaders, partitioner } from '@healstream/runtime';
+import { dlqHeaders, partitioner } from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
-import { resolveEnv } from '../connection.js';
+import { cliKafka, resolveEnv } from '../connection.js';
 import {
   decodeMessage,
   headersAsText,
@@ -9,9 +9,6 @@ import {
   resolveTopic,
   serdeFor,
 } from '../topic-reader.js';
-
-const cliKafka = (brokers: string[]) =>
-  createKafka({ brokers, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
 
 export const dlqList: Command = {
   path: ['dlq', 'list'],

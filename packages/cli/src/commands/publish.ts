@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { RegistryClient, Serde, topicName, type MetricSample } from '@healstream/contracts';
-import { createKafka, createLogger, partitioner } from '@healstream/runtime';
+import { partitioner } from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
-import { resolveEnv } from '../connection.js';
+import { cliKafka, resolveEnv } from '../connection.js';
 
 export interface ParsedLine {
   sample?: MetricSample;
@@ -113,11 +113,7 @@ export const publish: Command = {
       config.SCHEMA_COMPATIBILITY,
     );
     await serde.registerTopic(topic, 'MetricSample');
-    const kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: 'healstream-cli',
-      logger: createLogger('cli', 'warn'),
-    });
+    const kafka = cliKafka(config.KAFKA_BROKERS);
     const producer = kafka.producer({ createPartitioner: partitioner, idempotent: true });
     await producer.connect();
     try {

@@ -2,10 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { topicCatalogue } from '@healstream/contracts';
-import { createKafka, createLogger, createTopics } from '@healstream/runtime';
 import { CliError, type Command, type CommandIo } from '../command.js';
-import { resolveEnv } from '../connection.js';
+import { ensureTopics, resolveEnv } from '../connection.js';
 import { formatLogLine } from '../log-format.js';
 
 export const SERVICES = [
@@ -74,21 +72,7 @@ export function serviceEnv(
 
 export async function prepareTopics(io: CommandIo): Promise<NodeJS.ProcessEnv> {
   const config = await resolveEnv(io);
-  const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
-    clientId: 'healstream-cli',
-    logger: createLogger('cli', 'warn'),
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await createTopics(
-      admin,
-      topicCatalogue(config.HEALSTREAM_TOPIC_PREFIX, config.HEALSTREAM_PARTITIONS),
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(config);
   return config.env;
 }
 

@@ -1,6 +1,5 @@
-import { createKafka, createLogger } from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
-import { resolveEnv } from '../connection.js';
+import { cliKafka, resolveEnv } from '../connection.js';
 import { decodeMessage, readRecords, resolveTopic, serdeFor, topicKind } from '../topic-reader.js';
 
 export const tail: Command = {
@@ -25,11 +24,7 @@ export const tail: Command = {
     if (!(timeout > 0)) throw new CliError('tail: --timeout takes a positive number of seconds');
     const config = await resolveEnv(io);
     const topic = resolveTopic(config.HEALSTREAM_TOPIC_PREFIX, name);
-    const kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: 'healstream-cli',
-      logger: createLogger('cli', 'warn'),
-    });
+    const kafka = cliKafka(config.KAFKA_BROKERS);
     const admin = kafka.admin();
     await admin.connect();
     const exists = (await admin.listTopics()).includes(topic);
