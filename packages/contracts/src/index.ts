@@ -12,11 +12,14 @@ export { examples } from './examples.js';
 export { outcomeFor, type OutcomeResult } from './outcome.js';
 export { RegistryClient, type Compatibility } from './registry-client.js';
 export {
+  ERROR_CODES,
   HealstreamError,
   PoisonRecordError,
   TransientError,
+  ConfigError,
+  formatIssue,
   isRetriable,
-  errorCodes,
+  type ConfigIssue,
   type ErrorCode,
 } from './errors.js';
 export {

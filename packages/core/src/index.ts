@@ -11,14 +11,6 @@
  *   }
  *   evaluatorState = applyOutcome(evaluatorState, outcome, outcome.finishedAt);
  */
-export {
-  CORE_ERROR_CODES,
-  CoreError,
-  ConfigError,
-  formatIssue,
-  type ConfigIssue,
-  type CoreErrorCode,
-} from './errors.js';
 export { suggest } from './suggest.js';
 
 export {
@@ -40,11 +32,7 @@ export {
   type Component,
   type ComponentRegistry,
 } from './components/registry.js';
-export {
-  ActionValidationError,
-  validateActions,
-  type ValidationFailure,
-} from './components/validate.js';
+export { validateActions, type ValidationFailure } from './components/validate.js';
 
 export {
   OPERATORS,

@@ -8,7 +8,7 @@ import {
   type Document,
   type Node,
 } from 'yaml';
-import type { ConfigIssue } from './errors.js';
+import type { ConfigIssue } from '@healstream/contracts';
 
 export type Path = readonly PropertyKey[];
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ConfigIssue } from './errors.js';
+import type { ConfigIssue } from '@healstream/contracts';
 import { suggest } from './suggest.js';
 import { formatPath, valueAt, type Path, type YamlSource } from './yaml-source.js';
 
@@ -64,4 +64,11 @@ export function zodIssues(
     });
   }
   return issues;
+}
+
+/** Issues in file, line and column order, as a person reads the file. */
+export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+  );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { baseEnvSchema, ConfigError, loadConfig } from '@healstream/runtime';
+import { ConfigError } from '@healstream/contracts';
+import { baseEnvSchema, loadConfig } from '@healstream/runtime';
 
 const good = {
   KAFKA_BROKERS: '127.0.0.1:9092',

@@ -1,16 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { HealstreamError } from '@healstream/contracts';
-
-/** A configuration problem a person can act on: names every variable that is wrong. */
-export class ConfigError extends HealstreamError {
-  constructor(
-    message: string,
-    readonly variables: string[],
-  ) {
-    super('CONFIG_INVALID', message, { retriable: false });
-  }
-}
+import { ConfigError } from '@healstream/contracts';
 
 const brokerList = z
   .string({ error: 'is required (comma-separated host:port list, e.g. 127.0.0.1:9092)' })
@@ -91,8 +81,7 @@ export function loadConfig<S extends z.ZodType>(
         : '';
     return { variable, text: `${variable} ${issue.message}${shown}` };
   });
-  throw new ConfigError(
-    `invalid configuration: ${problems.map((p) => p.text).join('; ')}`,
-    problems.map((p) => p.variable),
-  );
+  throw new ConfigError(`invalid configuration: ${problems.map((p) => p.text).join('; ')}`, {
+    variables: problems.map((p) => p.variable),
+  });
 }

@@ -7,7 +7,7 @@
  *   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'detector', logger });
  *   const loop = new TransactionalLoop({ kafka, serde, logger, metrics, ... });
  */
-export { loadConfig, baseEnvSchema, ConfigError, type BaseEnv } from './config.js';
+export { loadConfig, baseEnvSchema, type BaseEnv } from './config.js';
 export { createLogger, kafkaLogCreator, quietKafkajsTimerWarnings, type Logger } from './logger.js';
 export { createRegistry, loopMetrics, Registry, type LoopMetrics } from './metrics.js';
 export { startHealthServer, type HealthServer } from './http-server.js';
@@ -38,9 +38,3 @@ export {
   type RunningService,
 } from './service.js';
 export { createTopics, type TopicsReport } from './topics-admin.js';
-export {
-  HealstreamError,
-  PoisonRecordError,
-  TransientError,
-  isRetriable,
-} from '@healstream/contracts';

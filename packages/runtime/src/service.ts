@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { RegistryClient, Serde } from '@healstream/contracts';
-import { ConfigError, type BaseEnv } from './config.js';
+import { ConfigError, RegistryClient, Serde } from '@healstream/contracts';
+import type { BaseEnv } from './config.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import { createKafka } from './kafka-client.js';
 import type { Logger } from './logger.js';
@@ -128,7 +128,7 @@ export async function serviceMain(
   } catch (error) {
     // Configuration problems (ours, or the core's policy and component files) are the user's
     // to fix: the message alone, which names the variable or file:line:column, and exit 2.
-    if (error instanceof ConfigError || (error instanceof Error && error.name === 'ConfigError')) {
+    if (error instanceof ConfigError) {
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(2);
     }

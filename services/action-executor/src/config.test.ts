@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '@healstream/runtime';
+import { ConfigError } from '@healstream/contracts';
+import { loadConfig } from '@healstream/runtime';
 import { executorEnvSchema, settingsFrom, webhookSecrets } from './config.js';
 import { testComponents } from './test-fixtures.js';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ComponentRegistry } from '@healstream/core';
-import { baseEnvSchema, ConfigError } from '@healstream/runtime';
+import { ConfigError } from '@healstream/contracts';
+import { baseEnvSchema } from '@healstream/runtime';
 
 const ms = (fallback: number, min = 0, max = 3_600_000) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -92,9 +93,8 @@ export function webhookSecrets(
     else secrets.set(c.id, secret);
   }
   if (missing.length > 0)
-    throw new ConfigError(
-      `invalid configuration: ${missing.join('; ')} is required`,
-      missing.map((m) => m.split(' ')[0] as string),
-    );
+    throw new ConfigError(`invalid configuration: ${missing.join('; ')} is required`, {
+      variables: missing.map((m) => m.split(' ')[0] as string),
+    });
   return secrets;
 }

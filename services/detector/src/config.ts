@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { resolveDetectorConfig, type DetectorConfig } from '@healstream/core';
-import { baseEnvSchema, ConfigError } from '@healstream/runtime';
+import { ConfigError } from '@healstream/contracts';
+import { baseEnvSchema } from '@healstream/runtime';
 
 export const detectorEnvSchema = baseEnvSchema.extend({
   /** YAML or JSON file with the detector's thresholds and statistical settings (optional). */
@@ -15,8 +16,8 @@ export function loadDetectorConfig(file: string | undefined): DetectorConfig {
   try {
     return resolveDetectorConfig(parse(readFileSync(file, 'utf8')) ?? {});
   } catch (error) {
-    throw new ConfigError(`DETECTOR_CONFIG ${file}: ${(error as Error).message}`, [
-      'DETECTOR_CONFIG',
-    ]);
+    throw new ConfigError(`DETECTOR_CONFIG ${file}: ${(error as Error).message}`, {
+      variables: ['DETECTOR_CONFIG'],
+    });
   }
 }

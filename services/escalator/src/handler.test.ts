@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { examples, TransientError, type Escalation } from '@healstream/contracts';
-import {
-  createLogger,
-  isRetriable,
-  Registry,
-  type InboundRecord,
-  type Outbound,
-} from '@healstream/runtime';
+import { examples, isRetriable, TransientError, type Escalation } from '@healstream/contracts';
+import { createLogger, Registry, type InboundRecord, type Outbound } from '@healstream/runtime';
 import { DeliveryMemo } from './deliver.js';
 import { partitionHandler, type TransactionalState } from './handler.js';
 import { escalatorMetrics } from './metrics.js';

@@ -1,7 +1,11 @@
-import type { Escalation, HealingCommand, HealingOutcome } from '@healstream/contracts';
 import {
   TransientError,
   isRetriable,
+  type Escalation,
+  type HealingCommand,
+  type HealingOutcome,
+} from '@healstream/contracts';
+import {
   readDeadLetterHeaders,
   type InboundRecord,
   type Logger,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadComponents } from '@healstream/core';
+import { ConfigError } from '@healstream/contracts';
 import {
-  ConfigError,
   createKafka,
   createLogger,
   createRegistry,
@@ -17,9 +17,9 @@ await serviceMain(SERVICE, async () => {
   const config = loadConfig(escalatorEnvSchema, process.env);
   const file = config.ESCALATOR_CONFIG;
   if (file !== undefined && !existsSync(file))
-    throw new ConfigError(`ESCALATOR_CONFIG names a file that does not exist: ${file}`, [
-      'ESCALATOR_CONFIG',
-    ]);
+    throw new ConfigError(`ESCALATOR_CONFIG names a file that does not exist: ${file}`, {
+      variables: ['ESCALATOR_CONFIG'],
+    });
   const routing = loadRouting({
     file: file === undefined ? undefined : { text: readFileSync(file, 'utf8'), name: file },
     webhookUrl: config.ESCALATOR_WEBHOOK_URL,

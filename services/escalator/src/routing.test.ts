@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { examples } from '@healstream/contracts';
-import { ConfigError } from '@healstream/runtime';
+import { ConfigError, examples } from '@healstream/contracts';
 import { loadRouting, routeFor } from './routing.js';
 
 const yaml = `

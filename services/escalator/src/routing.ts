@@ -1,7 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Escalation } from '@healstream/contracts';
-import { ConfigError } from '@healstream/runtime';
+import { ConfigError, type Escalation } from '@healstream/contracts';
 import { OPSGENIE_URL } from './sinks/opsgenie.js';
 import { PAGERDUTY_URL } from './sinks/pagerduty.js';
 import { SINK_KINDS, type SinkSpec } from './sinks/types.js';
@@ -101,16 +100,16 @@ export function loadRouting(input: RoutingSources): Routing {
     try {
       raw = parseYaml(input.file.text) ?? {};
     } catch (error) {
-      throw new ConfigError(`${where}: not valid YAML: ${(error as Error).message}`, [
-        'ESCALATOR_CONFIG',
-      ]);
+      throw new ConfigError(`${where}: not valid YAML: ${(error as Error).message}`, {
+        variables: ['ESCALATOR_CONFIG'],
+      });
     }
     const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) {
       const text = parsed.error.issues
         .map((i) => `${where}: ${i.path.join('.') || '(top)'}: ${i.message}`)
         .join('; ');
-      throw new ConfigError(text, ['ESCALATOR_CONFIG']);
+      throw new ConfigError(text, { variables: ['ESCALATOR_CONFIG'] });
     }
     file = parsed.data;
   }
@@ -164,7 +163,8 @@ export function loadRouting(input: RoutingSources): Routing {
     });
   file.routes.forEach((r, i) => check(r.sinks, `routes[${i}].sinks`));
   if (file.default) check(file.default, 'default');
-  if (problems.length > 0) throw new ConfigError(problems.join('; '), ['ESCALATOR_CONFIG']);
+  if (problems.length > 0)
+    throw new ConfigError(problems.join('; '), { variables: ['ESCALATOR_CONFIG'] });
   return { sinks, routes: file.routes, default: file.default ?? known };
 }
 

@@ -8,7 +8,8 @@ import {
   type DecisionConfig,
   type Policy,
 } from '@healstream/core';
-import { baseEnvSchema, ConfigError } from '@healstream/runtime';
+import { ConfigError } from '@healstream/contracts';
+import { baseEnvSchema } from '@healstream/runtime';
 
 const positive = z.coerce.number().int().min(1);
 
@@ -32,9 +33,9 @@ export function loadEvaluatorInputs(env: EvaluatorEnv): {
   decision: Omit<DecisionConfig, 'partition' | 'partitionCount'>;
 } {
   if (env.COMPONENTS_FILE && !existsSync(env.COMPONENTS_FILE)) {
-    throw new ConfigError(`COMPONENTS_FILE ${env.COMPONENTS_FILE} does not exist`, [
-      'COMPONENTS_FILE',
-    ]);
+    throw new ConfigError(`COMPONENTS_FILE ${env.COMPONENTS_FILE} does not exist`, {
+      variables: ['COMPONENTS_FILE'],
+    });
   }
   const componentsFile =
     env.COMPONENTS_FILE ?? (existsSync('components.yaml') ? 'components.yaml' : undefined);

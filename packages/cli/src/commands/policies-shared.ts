@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '@healstream/contracts';
 import {
-  ConfigError,
   DEFAULT_ACTIONS,
   loadComponents,
   loadPolicyFiles,

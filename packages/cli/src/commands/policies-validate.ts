@@ -1,11 +1,5 @@
-import {
-  ConfigError,
-  DEFAULT_ACTIONS,
-  formatIssue,
-  loadPolicyFiles,
-  type ConfigIssue,
-  type Policy,
-} from '@healstream/core';
+import { ConfigError, formatIssue, type ConfigIssue } from '@healstream/contracts';
+import { DEFAULT_ACTIONS, loadPolicyFiles, type Policy } from '@healstream/core';
 import { existsSync } from 'node:fs';
 import { CliError, type Command } from '../command.js';
 import { componentsFor, pathFrom, policyPaths } from './policies-shared.js';

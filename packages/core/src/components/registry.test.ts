@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatIssue } from '../errors.js';
+import { ConfigError, formatIssue } from '@healstream/contracts';
 import { parseComponents } from './registry.js';
 import { validateActions } from './validate.js';
 

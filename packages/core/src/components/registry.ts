@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.js';
-import { ConfigError, sortIssues, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '@healstream/contracts';
+import { sortIssues } from '../zod-issues.js';
 import { suggest } from '../suggest.js';
 import { parseYamlSource } from '../yaml-source.js';
 import { zodIssues } from '../zod-issues.js';
@@ -30,13 +31,13 @@ export interface ComponentRegistry {
 export function parseComponents(text: string, file: string): ComponentRegistry {
   const source = parseYamlSource(text, file);
   if (source.syntaxIssues.length > 0)
-    throw new ConfigError('COMPONENTS_INVALID', source.syntaxIssues);
+    throw ConfigError.located('COMPONENTS_INVALID', source.syntaxIssues);
   const result = componentsFileSchema.safeParse(source.value);
   if (!result.success) {
     const issues = zodIssues(source, result.error, [], 0, (path) =>
       path.length === 2 && path[0] === 'components' ? COMPONENT_FIELDS : ['actions', 'components'],
     );
-    throw new ConfigError('COMPONENTS_INVALID', sortIssues(issues));
+    throw ConfigError.located('COMPONENTS_INVALID', sortIssues(issues));
   }
   const actions = createActionRegistry(result.data.actions);
   const issues: ConfigIssue[] = [];
@@ -75,7 +76,7 @@ export function parseComponents(text: string, file: string): ComponentRegistry {
       options: c.options,
     });
   }
-  if (issues.length > 0) throw new ConfigError('COMPONENTS_INVALID', sortIssues(issues));
+  if (issues.length > 0) throw ConfigError.located('COMPONENTS_INVALID', sortIssues(issues));
   return { components, actions };
 }
 

@@ -1,5 +1,4 @@
 import type { ActionRequest } from '@healstream/contracts';
-import { CoreError } from '../errors.js';
 import type { ComponentRegistry } from './registry.js';
 
 /** Why a command may not run on a component; each kind has its own error code. */
@@ -8,15 +7,6 @@ export type ValidationFailure = {
   action: string | null;
   message: string;
 };
-
-export class ActionValidationError extends CoreError {
-  readonly failure: ValidationFailure;
-  constructor(failure: ValidationFailure) {
-    super(failure.code, failure.message);
-    this.name = 'ActionValidationError';
-    this.failure = failure;
-  }
-}
 
 /**
  * Checks, before anything runs, that every action exists, the component exists, the action is

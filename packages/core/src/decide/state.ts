@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CoreError } from '../errors.js';
+import { PoisonRecordError } from '@healstream/contracts';
 import type { DecisionConfig } from './config.js';
 
 export const STATE_VERSION = 1;
@@ -70,11 +70,11 @@ export function emptyState(): EvaluatorState {
   };
 }
 
-/** Validates a state read back from the changelog (throws CoreError STATE_INVALID). */
+/** Validates a state read back from the changelog (throws STATE_INVALID, never retriable). */
 export function restoreState(json: unknown): EvaluatorState {
   const result = evaluatorStateSchema.safeParse(json);
   if (!result.success) {
-    throw new CoreError(
+    throw new PoisonRecordError(
       'STATE_INVALID',
       `policy-evaluator state is invalid: ${result.error.issues[0]?.message ?? ''}`,
     );

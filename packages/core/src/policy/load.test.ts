@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatIssue } from '../errors.js';
+import { ConfigError, formatIssue } from '@healstream/contracts';
 import { loadPolicyDir, loadPolicyFiles } from './load.js';
 
 const fixtures = fileURLToPath(new URL('../../test-fixtures/policies/', import.meta.url));

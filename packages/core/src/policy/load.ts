@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '@healstream/contracts';
 import { parsePolicies, type ParsePoliciesOptions } from './parse.js';
 import type { Policy } from './types.js';
 
@@ -63,7 +63,7 @@ export function loadPolicyFiles(
     const code = issues.every((i) => i.message.startsWith('duplicate policy name'))
       ? 'POLICY_DUPLICATE'
       : 'POLICY_INVALID';
-    throw new ConfigError(code, issues);
+    throw ConfigError.located(code, issues);
   }
   return policies;
 }

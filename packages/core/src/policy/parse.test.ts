@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createActionRegistry } from '../actions/registry.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '@healstream/contracts';
 import { parsePolicies } from './parse.js';
 
 function issues(text: string, options = {}) {

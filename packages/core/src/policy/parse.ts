@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DEFAULT_ACTIONS, type ActionRegistry } from '../actions/registry.js';
-import { ConfigError, sortIssues, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '@healstream/contracts';
+import { sortIssues } from '../zod-issues.js';
 import { suggest } from '../suggest.js';
 import { parseYamlSource, type Path, type YamlSource } from '../yaml-source.js';
 import { zodIssues } from '../zod-issues.js';
@@ -173,7 +174,8 @@ export function parsePolicies(
   options: ParsePoliciesOptions = {},
 ): Policy[] {
   const source = parseYamlSource(text, file);
-  if (source.syntaxIssues.length > 0) throw new ConfigError('POLICY_INVALID', source.syntaxIssues);
+  if (source.syntaxIssues.length > 0)
+    throw ConfigError.located('POLICY_INVALID', source.syntaxIssues);
   const ctx: Ctx = { source, issues: [], actions: options.actions ?? DEFAULT_ACTIONS };
   const root = source.value;
   let list: unknown[] | undefined;
@@ -196,7 +198,7 @@ export function parsePolicies(
       });
   } else if (root === null || root === undefined) list = [];
   if (list === undefined) {
-    throw new ConfigError('POLICY_INVALID', [
+    throw ConfigError.located('POLICY_INVALID', [
       {
         file,
         line: 1,
@@ -224,6 +226,6 @@ export function parsePolicies(
     seen.set(policy.name, policy.source.line);
     policies.push(policy);
   });
-  if (ctx.issues.length > 0) throw new ConfigError('POLICY_INVALID', sortIssues(ctx.issues));
+  if (ctx.issues.length > 0) throw ConfigError.located('POLICY_INVALID', sortIssues(ctx.issues));
   return policies;
 }

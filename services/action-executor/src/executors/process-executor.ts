@@ -58,7 +58,8 @@ export function processExecutor(defaultUrl: string): ActionExecutor {
         return describe(action.name, answer);
       } catch (error) {
         if (error instanceof FleetControlError)
-          throw new ExecutorError(`supervisor: ${error.message}`, error.retriable, error.code);
+          // The supervisor's own code (AT_MAX_REPLICAS, ...) is part of its answer, not ours.
+          throw new ExecutorError(`supervisor: ${error.code}: ${error.message}`, error.retriable);
         throw error;
       }
     },

@@ -1,16 +1,15 @@
-import type { HealingCommand } from '@healstream/contracts';
+import { HealstreamError, type ErrorCode, type HealingCommand } from '@healstream/contracts';
 import type { Component } from '@healstream/core';
 import type { PlannedAction } from '../plan.js';
 
 /** An action that could not be carried out. `retriable` says whether trying again may help. */
-export class ExecutorError extends Error {
+export class ExecutorError extends HealstreamError {
   constructor(
     message: string,
-    readonly retriable: boolean,
-    readonly code = retriable ? 'EXECUTOR_UNAVAILABLE' : 'EXECUTOR_REJECTED',
+    retriable: boolean,
+    code: ErrorCode = retriable ? 'EXECUTOR_UNAVAILABLE' : 'EXECUTOR_REJECTED',
   ) {
-    super(message);
-    this.name = 'ExecutorError';
+    super(code, message, { retriable });
   }
 }
 
