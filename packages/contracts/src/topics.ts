@@ -1,3 +1,12 @@
+import type {
+  Diagnosis,
+  Escalation,
+  HealingCommand,
+  HealingDecision,
+  HealingOutcome,
+  MetricSample,
+  ReliabilityEvent,
+} from './generated/records.js';
 import type { RecordName } from './schemas.js';
 
 /** The logical topics of DESIGN.md's table; physical names get the configurable prefix. */
@@ -18,14 +27,13 @@ export type PipelineTopic = keyof typeof pipelineTopics;
 /** Compacted changelogs of the stateful services (JSON values, not registered in the registry). */
 export const changelogTopics = [
   'detector.state',
-  'diagnoser.state',
   'policy-evaluator.state',
   'action-executor.ledger',
   'escalator.state',
 ] as const;
 
 /** Topics whose consumers dead-letter what they cannot process. */
-export const dlqSourceTopics: PipelineTopic[] = [
+export const dlqSourceTopics = [
   'metrics',
   'reliability-events',
   'diagnoses',
@@ -33,7 +41,91 @@ export const dlqSourceTopics: PipelineTopic[] = [
   'healing-decisions',
   'healing-outcomes',
   'escalation-requests',
-];
+] as const satisfies readonly PipelineTopic[];
+
+/** The TypeScript type of each Avro record. */
+export interface RecordTypes {
+  MetricSample: MetricSample;
+  ReliabilityEvent: ReliabilityEvent;
+  Diagnosis: Diagnosis;
+  HealingCommand: HealingCommand;
+  HealingDecision: HealingDecision;
+  HealingOutcome: HealingOutcome;
+  Escalation: Escalation;
+}
+
+/**
+ * A topic as code sees it: its logical name, its physical name (`topic`, with the prefix) and
+ * what its records carry: an Avro record name, or 'raw' bytes (changelogs, dead letters). The
+ * record name types the values read from the topic (`ValueOf`), so no `value as X` is needed.
+ */
+export interface TopicHandle<
+  L extends string = string,
+  R extends RecordName | 'raw' = RecordName | 'raw',
+> {
+  readonly logical: L;
+  readonly topic: string;
+  readonly record: R;
+}
+
+/** A topic of Avro records. */
+export type AvroTopic<L extends string = string, R extends RecordName = RecordName> = TopicHandle<
+  L,
+  R
+>;
+/** A topic of raw bytes: a changelog or a dead-letter topic. */
+export type RawTopic<L extends string = string> = TopicHandle<L, 'raw'>;
+
+/** The value a record of the topic carries once decoded. */
+export type ValueOf<H extends TopicHandle> =
+  H extends TopicHandle<string, infer R>
+    ? R extends RecordName
+      ? RecordTypes[R]
+      : Buffer | null
+    : never;
+
+export type DeadLetterTopic = RawTopic<`${(typeof dlqSourceTopics)[number]}.dlq`>;
+
+export function dlqName(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/** Every topic of a deployment, by what it is for; physical names are `<prefix><logical>`. */
+export function topicsFor(prefix: string) {
+  const avro = <L extends PipelineTopic>(logical: L): AvroTopic<L, (typeof pipelineTopics)[L]> => ({
+    logical,
+    topic: `${prefix}${logical}`,
+    record: pipelineTopics[logical],
+  });
+  const raw = <L extends string>(logical: L): RawTopic<L> => ({
+    logical,
+    topic: `${prefix}${logical}`,
+    record: 'raw',
+  });
+  return {
+    metrics: avro('metrics'),
+    reliabilityEvents: avro('reliability-events'),
+    diagnoses: avro('diagnoses'),
+    healingCommands: avro('healing-commands'),
+    healingDecisions: avro('healing-decisions'),
+    healingOutcomes: avro('healing-outcomes'),
+    escalationRequests: avro('escalation-requests'),
+    escalations: avro('escalations'),
+    detectorState: raw('detector.state'),
+    policyEvaluatorState: raw('policy-evaluator.state'),
+    actionExecutorLedger: raw('action-executor.ledger'),
+    escalatorState: raw('escalator.state'),
+    /** `<topic>.dlq` of every topic whose consumer dead-letters. */
+    deadLetters: dlqSourceTopics.map((logical): DeadLetterTopic => raw(`${logical}.dlq`)),
+  };
+}
+
+export type Topics = ReturnType<typeof topicsFor>;
+
+/** True for the dead-letter topics, whose records are the original bytes of a failed record. */
+export function isDeadLetter(topic: { logical: string }): boolean {
+  return topic.logical.endsWith('.dlq');
+}
 
 export interface TopicSpec {
   name: string;
@@ -43,25 +135,14 @@ export interface TopicSpec {
   record?: RecordName;
 }
 
-export function topicName(prefix: string, logical: string): string {
-  return `${prefix}${logical}`;
-}
-
-export function dlqName(topic: string): string {
-  return `${topic}.dlq`;
-}
-
 /** Every topic healstream needs, with partitions and cleanup policy. */
 export function topicCatalogue(prefix: string, partitions: number): TopicSpec[] {
-  const specs: TopicSpec[] = [];
-  for (const [logical, record] of Object.entries(pipelineTopics)) {
-    specs.push({ name: topicName(prefix, logical), partitions, cleanupPolicy: 'delete', record });
-  }
-  for (const logical of changelogTopics) {
-    specs.push({ name: topicName(prefix, logical), partitions, cleanupPolicy: 'compact' });
-  }
-  for (const logical of dlqSourceTopics) {
-    specs.push({ name: dlqName(topicName(prefix, logical)), partitions, cleanupPolicy: 'delete' });
-  }
-  return specs;
+  const { deadLetters, ...named } = topicsFor(prefix);
+  return [...Object.values(named), ...deadLetters].map((h: TopicHandle): TopicSpec => ({
+    name: h.topic,
+    partitions,
+    // Changelogs keep the latest value per key; dead letters, like records, are a history.
+    cleanupPolicy: h.record === 'raw' && !isDeadLetter(h) ? 'compact' : 'delete',
+    ...(h.record === 'raw' ? {} : { record: h.record }),
+  }));
 }

@@ -17,6 +17,7 @@ export {
   type TransactionalLoopOptions,
   type PartitionHandler,
   type InboundRecord,
+  type InboundOf,
   type Outbound,
   type Emit,
   type LoopInput,
@@ -32,6 +33,7 @@ export { onShutdownSignal } from './shutdown.js';
 export {
   runService,
   serviceMain,
+  defineService,
   groupIdFor,
   type ServiceDefinition,
   type ServiceDeps,

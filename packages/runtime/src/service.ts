@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { ConfigError, RegistryClient, Serde } from '@healstream/contracts';
+import { ConfigError, RegistryClient, Serde, type TopicHandle } from '@healstream/contracts';
 import type { BaseEnv } from './config.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import { createKafka } from './kafka-client.js';
@@ -8,23 +8,40 @@ import { loopMetrics, type Registry } from './metrics.js';
 import { onShutdownSignal } from './shutdown.js';
 import {
   TransactionalLoop,
-  type LoopInput,
+  type InboundOf,
   type LoopOutput,
-  type TransactionalLoopOptions,
+  type Outbound,
+  type PartitionContext,
+  type PartitionHandler,
 } from './transactional-loop.js';
 
-/** What a service is: its inputs and outputs, and how to open a partition. */
-export interface ServiceDefinition {
+/**
+ * What a service is: its inputs and outputs, and how to open a partition. The handler gets the
+ * records of `inputs` typed by topic (`InboundOf`): build it with `defineService` to infer them.
+ */
+export interface ServiceDefinition<I extends TopicHandle = TopicHandle> {
   name: string;
-  inputs: LoopInput[];
-  outputs: LoopOutput[];
-  open: TransactionalLoopOptions['open'];
+  inputs: readonly I[];
+  outputs: readonly LoopOutput[];
+  /** See TransactionalLoopOptions.open. */
+  open(
+    partition: number,
+    write: (records: Outbound[]) => Promise<void>,
+    context: PartitionContext,
+  ): Promise<PartitionHandler<InboundOf<I>>> | PartitionHandler<InboundOf<I>>;
   /** Extra readiness (e.g. a sink configured); the loop's own readiness always counts. */
   ready?: () => boolean;
   /** Runs after the loop stopped, before exit (close child processes, flush sinks). */
   close?: () => Promise<void>;
   maxRecordsPerTransaction?: number;
   partitionsConsumedConcurrently?: number;
+}
+
+/** Returns the definition as given; it is there so that the handler's records get typed. */
+export function defineService<I extends TopicHandle>(
+  definition: ServiceDefinition<I>,
+): ServiceDefinition<I> {
+  return definition;
 }
 
 export interface ServiceDeps {

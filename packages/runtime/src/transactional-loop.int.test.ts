@@ -29,7 +29,7 @@ async function startLoop(options: {
   input: string;
   output: string;
   groupId: string;
-  handler: () => PartitionHandler<unknown>;
+  handler: () => PartitionHandler;
   sendEvery?: number;
 }) {
   const kafka = testKafka();
@@ -43,7 +43,7 @@ async function startLoop(options: {
     metrics,
     service: 'test-service',
     groupId: options.groupId,
-    inputs: [{ topic: options.input, record: 'MetricSample' }],
+    inputs: [{ logical: 'metrics', topic: options.input, record: 'MetricSample' }],
     outputs: [{ topic: options.output, record: 'MetricSample' }],
     open: () => options.handler(),
     backoff: { initialMs: 50, maxMs: 200 },

@@ -8,7 +8,13 @@ import type {
   Producer,
   Transaction,
 } from 'kafkajs';
-import { isRetriable, type RecordName, type Serde } from '@healstream/contracts';
+import {
+  isRetriable,
+  type RecordName,
+  type Serde,
+  type TopicHandle,
+  type ValueOf,
+} from '@healstream/contracts';
 import { deadLetter, errorCode } from './dead-letter.js';
 import type { Logger } from './logger.js';
 import type { LoopMetrics } from './metrics.js';
@@ -17,7 +23,9 @@ import { CoPartitionAssigner } from './co-partition-assigner.js';
 import { KeyedLock } from './partition-lock.js';
 
 /** One decoded input record. */
-export interface InboundRecord<T> {
+export interface InboundRecord<T = unknown, L extends string = string> {
+  /** The logical name of the input it came from: switch on it to get `value` typed. */
+  logical: L;
   topic: string;
   partition: number;
   offset: string;
@@ -53,13 +61,20 @@ export type Outbound =
 export type Emit = (out: Outbound) => void;
 
 /**
+ * The records of a set of inputs: a union discriminated by `logical`, each with the value type
+ * its topic carries, so `switch (record.logical)` hands the handler a typed value.
+ */
+export type InboundOf<H extends TopicHandle> =
+  H extends TopicHandle<infer L> ? InboundRecord<ValueOf<H>, L> : never;
+
+/**
  * The logic for one partition number, across every input topic (co-partitioned: partition p of
  * each input is handled here, one transaction at a time). `handle` must not change state it
  * keeps when it throws; state changed by handled records becomes final at `committed` and is
  * discarded at `aborted` (the transaction's records are then processed again).
  */
-export interface PartitionHandler<T> {
-  handle(record: InboundRecord<T>, emit: Emit): Promise<void> | void;
+export interface PartitionHandler<R = InboundRecord> {
+  handle(record: R, emit: Emit): Promise<void> | void;
   /** Last outputs of the transaction, e.g. changelog records of the state it changed. */
   beforeCommit?(emit: Emit): void;
   committed?(): void;
@@ -67,11 +82,8 @@ export interface PartitionHandler<T> {
   close?(): void;
 }
 
-export interface LoopInput {
-  topic: string;
-  /** The Avro record the topic carries, or 'raw' to hand the handler the bytes (dead letters). */
-  record: RecordName | 'raw';
-}
+/** An input topic: an Avro record it carries, or 'raw' to hand the handler the bytes. */
+export type LoopInput = TopicHandle;
 
 export interface LoopOutput {
   topic: string;
@@ -98,9 +110,9 @@ export interface TransactionalLoopOptions {
   metrics: LoopMetrics;
   service: string;
   groupId: string;
-  inputs: LoopInput[];
+  inputs: readonly LoopInput[];
   /** Avro topics the handlers emit to; their schemas are registered at start. */
-  outputs: LoopOutput[];
+  outputs: readonly LoopOutput[];
   /**
    * Builds (and restores) the handler of a newly assigned partition number. It runs after the
    * partition's producer has fenced any previous owner; `write` commits records (e.g. a restore
@@ -110,7 +122,7 @@ export interface TransactionalLoopOptions {
     partition: number,
     write: (records: Outbound[]) => Promise<void>,
     context: PartitionContext,
-  ): Promise<PartitionHandler<unknown>> | PartitionHandler<unknown>;
+  ): Promise<PartitionHandler> | PartitionHandler;
   /** Records per transaction at most. */
   maxRecordsPerTransaction?: number;
   /** Outputs are sent to the broker every this many records inside a transaction. */
@@ -124,7 +136,7 @@ export interface TransactionalLoopOptions {
 interface OpenPartition {
   partition: number;
   producer: Producer;
-  handler: PartitionHandler<unknown>;
+  handler: PartitionHandler;
   /** Per input topic: records below this offset were already processed by a previous owner. */
   nextOffset: Map<string, bigint>;
 }
@@ -164,11 +176,11 @@ export class TransactionalLoop {
   private assignment = new Set<number>();
   private joined = false;
   private stopping = false;
-  private readonly records: Map<string, RecordName | 'raw'>;
+  private readonly inputs: Map<string, LoopInput>;
   private readonly now: () => number;
 
   constructor(private readonly options: TransactionalLoopOptions) {
-    this.records = new Map(options.inputs.map((i) => [i.topic, i.record]));
+    this.inputs = new Map(options.inputs.map((i) => [i.topic, i]));
     this.now = options.now ?? Date.now;
   }
 
@@ -432,7 +444,7 @@ export class TransactionalLoop {
   ): Promise<boolean> {
     const { serde, metrics, logger, service, groupId } = this.options;
     const { partition } = part;
-    const record = this.records.get(topic) as RecordName | 'raw';
+    const { logical, record } = this.inputs.get(topic) as LoopInput;
     const sendEvery = this.options.sendEvery ?? 200;
     for (let attempt = 0; ; attempt++) {
       if (!keepGoing()) return false;
@@ -466,6 +478,7 @@ export class TransactionalLoop {
               staged.push({ topic: out.topic, message: this.encode(out, partition) });
             await part.handler.handle(
               {
+                logical,
                 topic,
                 partition,
                 offset: message.offset,

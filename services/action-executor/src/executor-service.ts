@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import {
   TransientError,
-  topicName,
+  topicsFor,
   type ActionResult,
   type HealingCommand,
   type HealingOutcome,
@@ -10,6 +10,7 @@ import type { ComponentRegistry } from '@healstream/core';
 import {
   backoffDelay,
   ChangelogRestorer,
+  defineService,
   groupIdFor,
   type BaseEnv,
   type Logger,
@@ -76,15 +77,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function actionExecutorService(options: ActionExecutorOptions): ActionExecutorService {
   const { config, settings, components, logger, metrics } = options;
   const now = options.now ?? Date.now;
-  const t = (logical: string) => topicName(config.HEALSTREAM_TOPIC_PREFIX, logical);
-  const topics = {
-    commands: t('healing-commands'),
-    outcomes: t('healing-outcomes'),
-    ledger: t('action-executor.ledger'),
-  };
+  const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
   const restorer = new ChangelogRestorer({
     kafka: options.kafka,
-    changelogTopic: topics.ledger,
+    changelogTopic: topics.actionExecutorLedger.topic,
     groupId: groupIdFor(config, 'action-executor'),
     logger,
   });
@@ -125,7 +121,11 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
       if (slot && !slot.closed && slot.context.owned()) {
         try {
           await slot.context.produce([
-            { topic: topics.ledger, key: commandId, raw: Buffer.from(JSON.stringify(entry)) },
+            {
+              topic: topics.actionExecutorLedger.topic,
+              key: commandId,
+              raw: Buffer.from(JSON.stringify(entry)),
+            },
             ...records,
           ]);
           // Committed outside a record transaction: straight into the committed view.
@@ -287,15 +287,15 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
   }
 
   const outcomeRecord = (outcome: HealingOutcome): Outbound => ({
-    topic: topics.outcomes,
+    topic: topics.healingOutcomes.topic,
     key: outcome.component,
     value: outcome,
   });
 
-  const definition: ServiceDefinition = {
+  const definition = defineService({
     name: 'action-executor',
-    inputs: [{ topic: topics.commands, record: 'HealingCommand' }],
-    outputs: [{ topic: topics.outcomes, record: 'HealingOutcome' }],
+    inputs: [topics.healingCommands],
+    outputs: [topics.healingOutcomes],
     ready: () => !draining,
     async open(partition, write, context) {
       const state = await restorer.restore<LedgerEntry>(partition, write);
@@ -315,7 +315,7 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
               'INTERNAL',
               'shutting down: the command is left for the next owner',
             );
-          const command = record.value as HealingCommand;
+          const command = record.value;
           const at = now();
           if (at - lastPrune > 3_600_000) {
             lastPrune = at;
@@ -376,7 +376,7 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
         },
       };
     },
-  };
+  });
 
   return {
     definition,

@@ -1,4 +1,4 @@
-import { topicName, type MetricSample, type ReliabilityEvent } from '@healstream/contracts';
+import { topicsFor, type ReliabilityEvent } from '@healstream/contracts';
 import {
   detect,
   refreshEvent,
@@ -7,8 +7,8 @@ import {
 } from '@healstream/core';
 import {
   ChangelogRestorer,
+  defineService,
   type Logger,
-  type ServiceDefinition,
   type BaseEnv,
   groupIdFor,
 } from '@healstream/runtime';
@@ -26,23 +26,22 @@ export interface DetectorOptions {
  * incident) lives in its partition and in the compacted detector.state changelog, so a restart
  * or a rebalance does not re-warm every baseline from zero.
  */
-export function detectorService(options: DetectorOptions): ServiceDefinition {
+export function detectorService(options: DetectorOptions) {
   const { config, logger } = options;
-  const metrics = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'metrics');
-  const events = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'reliability-events');
+  const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
   const restorer = new ChangelogRestorer({
     kafka: options.kafka,
-    changelogTopic: topicName(config.HEALSTREAM_TOPIC_PREFIX, 'detector.state'),
+    changelogTopic: topics.detectorState.topic,
     groupId: groupIdFor(config, 'detector'),
     logger,
   });
-  return {
+  return defineService({
     name: 'detector',
     // Each transaction writes every touched component's state once: bigger transactions
     // amortise that changelog write over more samples.
     maxRecordsPerTransaction: 5000,
-    inputs: [{ topic: metrics, record: 'MetricSample' }],
-    outputs: [{ topic: events, record: 'ReliabilityEvent' }],
+    inputs: [topics.metrics],
+    outputs: [topics.reliabilityEvents],
     async open(partition, write) {
       const state = await restorer.restore<ComponentDetectorState>(partition, write);
       // Events wait for the end of the transaction: the other samples of the scrape that opened
@@ -50,7 +49,7 @@ export function detectorService(options: DetectorOptions): ServiceDefinition {
       const pending: ReliabilityEvent[] = [];
       return {
         handle(record) {
-          const sample = record.value as MetricSample;
+          const sample = record.value;
           const result = detect(state.get(sample.component), sample, options.detector);
           state.set(sample.component, result.state);
           pending.push(...result.events);
@@ -59,7 +58,7 @@ export function detectorService(options: DetectorOptions): ServiceDefinition {
           for (const held of pending.splice(0)) {
             const latest = state.get(held.component);
             const event = latest ? refreshEvent(held, latest, options.detector) : held;
-            emit({ topic: events, key: event.component, value: event });
+            emit({ topic: topics.reliabilityEvents.topic, key: event.component, value: event });
             logger.info(
               {
                 incidentId: event.incidentId,
@@ -79,5 +78,5 @@ export function detectorService(options: DetectorOptions): ServiceDefinition {
         },
       };
     },
-  };
+  });
 }

@@ -1,6 +1,6 @@
-import { topicName, type ReliabilityEvent } from '@healstream/contracts';
+import { topicsFor } from '@healstream/contracts';
 import { diagnose, type DiagnoseOptions } from '@healstream/core';
-import type { BaseEnv, Logger, ServiceDefinition } from '@healstream/runtime';
+import { defineService, type BaseEnv, type Logger } from '@healstream/runtime';
 
 /**
  * reliability-events → diagnoses. Stateless: the detector puts everything a diagnosis needs
@@ -11,21 +11,20 @@ export function diagnoserService(options: {
   config: Readonly<BaseEnv>;
   logger: Logger;
   diagnose?: DiagnoseOptions;
-}): ServiceDefinition {
+}) {
   const { config, logger } = options;
-  const events = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'reliability-events');
-  const diagnoses = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'diagnoses');
-  return {
+  const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
+  return defineService({
     name: 'diagnoser',
-    inputs: [{ topic: events, record: 'ReliabilityEvent' }],
-    outputs: [{ topic: diagnoses, record: 'Diagnosis' }],
+    inputs: [topics.reliabilityEvents],
+    outputs: [topics.diagnoses],
     open: () => ({
       handle(record, emit) {
-        const event = record.value as ReliabilityEvent;
+        const event = record.value;
         // Event time is the clock (the samples' own timestamps): replaying a topic, or a
         // producer whose clock is off, diagnoses exactly the same way.
         const diagnosis = diagnose(event, event.detectedAt, options.diagnose);
-        emit({ topic: diagnoses, key: event.component, value: diagnosis });
+        emit({ topic: topics.diagnoses.topic, key: event.component, value: diagnosis });
         if (diagnosis.kind === 'ANOMALY') {
           const top = diagnosis.causes[0];
           logger.info(
@@ -40,5 +39,5 @@ export function diagnoserService(options: {
         }
       },
     }),
-  };
+  });
 }

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { examples, isRetriable, TransientError, type Escalation } from '@healstream/contracts';
-import { createLogger, Registry, type InboundRecord, type Outbound } from '@healstream/runtime';
+import {
+  examples,
+  isRetriable,
+  topicsFor,
+  TransientError,
+  type Escalation,
+} from '@healstream/contracts';
+import { createLogger, Registry, type Outbound } from '@healstream/runtime';
 import { DeliveryMemo } from './deliver.js';
-import { partitionHandler, type TransactionalState } from './handler.js';
+import { partitionHandler, type EscalatorRecord, type TransactionalState } from './handler.js';
 import { escalatorMetrics } from './metrics.js';
 import type { Routing } from './routing.js';
-import { escalatorInputs, escalatorTopics } from './service.js';
+import { escalatorInputs } from './service.js';
 import { SinkRejectedError } from './sinks/http.js';
 import type { Sink } from './sinks/types.js';
 import type { Entry } from './state.js';
 
-const topics = escalatorTopics('hs.');
+const topics = topicsFor('hs.');
 
 function memoryState(): TransactionalState & { committedKeys: () => string[] } {
   const committed = new Map<string, Entry>();
@@ -71,8 +77,9 @@ function setup(sinks: Sink[]) {
   return { handler, state, registry };
 }
 
-const outcomeRecord = (offset: number): InboundRecord<unknown> => ({
-  topic: topics.outcomes,
+const outcomeRecord = (offset: number): EscalatorRecord => ({
+  logical: 'healing-outcomes',
+  topic: topics.healingOutcomes.topic,
   partition: 0,
   offset: String(offset),
   key: 'payments',
@@ -130,7 +137,8 @@ describe('escalator partition handler', () => {
       send: () => Promise.reject(new Error('bug in a sink')),
     };
     const { handler } = setup([broken]);
-    const record: InboundRecord<unknown> = {
+    const record: EscalatorRecord = {
+      logical: 'metrics.dlq',
       topic: 'hs.metrics.dlq',
       partition: 0,
       offset: '0',

@@ -1,13 +1,7 @@
-import {
-  TransientError,
-  isRetriable,
-  type Escalation,
-  type HealingCommand,
-  type HealingOutcome,
-} from '@healstream/contracts';
+import { TransientError, isDeadLetter, isRetriable, type Topics } from '@healstream/contracts';
 import {
   readDeadLetterHeaders,
-  type InboundRecord,
+  type InboundOf,
   type Logger,
   type PartitionHandler,
 } from '@healstream/runtime';
@@ -19,18 +13,17 @@ import { routeFor, type Routing } from './routing.js';
 import type { Sink } from './sinks/types.js';
 import { Scratch, prune, type Entry, type KeyValue } from './state.js';
 
-/** Physical topic names of the escalator's inputs and output. */
-export interface EscalatorTopics {
-  outcomes: string;
-  commands: string;
-  requests: string;
-  escalations: string;
-  deadLetters: ReadonlySet<string>;
-}
+/** A record of one of the escalator's inputs (every DLQ, outcomes, commands, requests). */
+export type EscalatorRecord = InboundOf<
+  | Topics['deadLetters'][number]
+  | Topics['healingOutcomes']
+  | Topics['healingCommands']
+  | Topics['escalationRequests']
+>;
 
 export interface HandlerDeps {
   settings: EscalatorSettings;
-  topics: EscalatorTopics;
+  topics: Topics;
   routing: Routing;
   sinks: ReadonlyMap<string, Sink>;
   /** component id → on-call team, for routes and labels. */
@@ -42,40 +35,41 @@ export interface HandlerDeps {
 
 /** A partition's state as the handler needs it: keyed entries with a transactional overlay. */
 export interface TransactionalState extends KeyValue<Entry> {
-  beforeCommit(emit: Parameters<NonNullable<PartitionHandler<unknown>['beforeCommit']>>[0]): void;
+  beforeCommit(emit: Parameters<NonNullable<PartitionHandler['beforeCommit']>>[0]): void;
   committed(): void;
   aborted(): void;
 }
 
 const PRUNE_EVERY_MS = 60_000;
 
-export function toInput(record: InboundRecord<unknown>, topics: EscalatorTopics): EscalatorInput {
-  if (topics.deadLetters.has(record.topic)) {
-    const h = readDeadLetterHeaders(record.headers);
-    const value = record.value as Buffer | null;
-    return {
-      kind: 'dead-letter',
-      dead: {
-        dlqTopic: record.topic,
-        key: record.key,
-        size: value?.length ?? 0,
-        originalTopic: h.topic,
-        originalPartition: h.partition,
-        originalOffset: h.offset,
-        service: h.service,
-        errorClass: h.errorClass,
-        errorCode: h.errorCode,
-        errorMessage: h.errorMessage,
-      },
-    };
+export function toInput(record: EscalatorRecord): EscalatorInput {
+  switch (record.logical) {
+    case 'healing-outcomes':
+      return { kind: 'outcome', outcome: record.value };
+    case 'healing-commands':
+      return { kind: 'command', command: record.value };
+    case 'escalation-requests':
+      return { kind: 'request', escalation: record.value };
+    default: {
+      // Every other input is a dead-letter topic: the failed record's bytes and why it failed.
+      const h = readDeadLetterHeaders(record.headers);
+      return {
+        kind: 'dead-letter',
+        dead: {
+          dlqTopic: record.topic,
+          key: record.key,
+          size: record.value?.length ?? 0,
+          originalTopic: h.topic,
+          originalPartition: h.partition,
+          originalOffset: h.offset,
+          service: h.service,
+          errorClass: h.errorClass,
+          errorCode: h.errorCode,
+          errorMessage: h.errorMessage,
+        },
+      };
+    }
   }
-  if (record.topic === topics.outcomes)
-    return { kind: 'outcome', outcome: record.value as HealingOutcome };
-  if (record.topic === topics.commands)
-    return { kind: 'command', command: record.value as HealingCommand };
-  if (record.topic === topics.requests)
-    return { kind: 'request', escalation: record.value as Escalation };
-  throw new Error(`not an input of the escalator: ${record.topic}`);
 }
 
 /**
@@ -85,14 +79,14 @@ export function toInput(record: InboundRecord<unknown>, topics: EscalatorTopics)
 export function partitionHandler(
   state: TransactionalState,
   deps: HandlerDeps,
-): PartitionHandler<unknown> {
+): PartitionHandler<EscalatorRecord> {
   const { settings, topics, routing, sinks, teams, memo, metrics, logger } = deps;
   let lastPrune = Number.NEGATIVE_INFINITY;
   let prunedAt: number | undefined;
 
   const handleRecord = async (
-    record: InboundRecord<unknown>,
-    emit: Parameters<PartitionHandler<unknown>['handle']>[1],
+    record: EscalatorRecord,
+    emit: Parameters<PartitionHandler['handle']>[1],
   ) => {
     const now = record.timestamp;
     // A record that throws must leave the state as it was: its changes wait in a scratch.
@@ -102,7 +96,7 @@ export function partitionHandler(
       prune(scratch, now, settings);
       pruned = true;
     }
-    const input = toInput(record, topics);
+    const input = toInput(record);
     const origin = { topic: record.topic, partition: record.partition, offset: record.offset };
     const { deliver: pages, suppressed } = escalate(input, origin, scratch, now, settings);
     for (const page of pages) {
@@ -115,7 +109,7 @@ export function partitionHandler(
         team,
       });
       emit({
-        topic: topics.escalations,
+        topic: topics.escalations.topic,
         key: page.component,
         value: { ...page, channel: report.channel },
       });
@@ -138,7 +132,7 @@ export function partitionHandler(
       } catch (error) {
         // A dead letter the escalator cannot handle has nowhere else to go (`<dlq>.dlq` is no
         // topic and no input): retry it, loudly, rather than drop it or loop it.
-        if (!isRetriable(error) && topics.deadLetters.has(record.topic)) {
+        if (!isRetriable(error) && isDeadLetter(record)) {
           logger.error(
             { topic: record.topic, partition: record.partition, offset: record.offset, err: error },
             'dead letter could not be paged; retrying',

@@ -13,7 +13,7 @@ export {
 } from './config.js';
 export { escalate, type EscalatorInput, type EscalateResult } from './escalate.js';
 export { deliver, DeliveryMemo, type DeliveryReport } from './deliver.js';
-export { partitionHandler, toInput, type EscalatorTopics, type HandlerDeps } from './handler.js';
+export { partitionHandler, toInput, type HandlerDeps } from './handler.js';
 export { escalatorMetrics, type EscalatorMetrics } from './metrics.js';
 export { incidentDedupKey, describeOutcome, linksFor } from './page.js';
 export { loadRouting, routeFor, type Routing, type RouteMatch } from './routing.js';
@@ -22,7 +22,6 @@ export {
   buildSinks,
   escalatorInputs,
   escalatorService,
-  escalatorTopics,
   type EscalatorServiceOptions,
 } from './service.js';
 export { alertFor, alertLabels, alertmanagerSink, ALERTNAME } from './sinks/alertmanager.js';

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Escalation, HealingCommand, HealingOutcome, Severity } from '@healstream/contracts';
+import {
+  topicsFor,
+  type Escalation,
+  type HealingCommand,
+  type HealingOutcome,
+  type Severity,
+} from '@healstream/contracts';
 import type { EscalatorSettings } from './config.js';
 
 /** A dead letter as the escalator sees it: where it came from and why it failed. */
@@ -54,12 +60,11 @@ export function linksFor(
     );
   }
   if (incidentId) {
-    links.push(
-      `healstream tail ${settings.prefix}healing-decisions --from-beginning  # records with incidentId ${incidentId}`,
-    );
-    links.push(
-      `healstream tail ${settings.prefix}healing-outcomes --from-beginning  # records with incidentId ${incidentId}`,
-    );
+    const topics = topicsFor(settings.prefix);
+    for (const { topic } of [topics.healingDecisions, topics.healingOutcomes])
+      links.push(
+        `healstream tail ${topic} --from-beginning  # records with incidentId ${incidentId}`,
+      );
   }
   return links;
 }

@@ -1,16 +1,16 @@
 import type { Kafka } from 'kafkajs';
-import { dlqName, dlqSourceTopics, topicName } from '@healstream/contracts';
+import { dlqName, topicsFor, type Topics } from '@healstream/contracts';
 import {
   ChangelogRestorer,
+  defineService,
   groupIdFor,
   type Logger,
   type Registry,
-  type ServiceDefinition,
 } from '@healstream/runtime';
 import type { EscalatorEnv } from './config.js';
 import { settingsFrom } from './config.js';
 import { DeliveryMemo } from './deliver.js';
-import { partitionHandler, type EscalatorTopics } from './handler.js';
+import { partitionHandler } from './handler.js';
 import { escalatorMetrics } from './metrics.js';
 import type { Routing } from './routing.js';
 import { alertmanagerSink } from './sinks/alertmanager.js';
@@ -23,30 +23,20 @@ import type { Entry } from './state.js';
 
 export const SERVICE = 'escalator';
 
-export function escalatorTopics(prefix: string): EscalatorTopics {
-  return {
-    outcomes: topicName(prefix, 'healing-outcomes'),
-    commands: topicName(prefix, 'healing-commands'),
-    requests: topicName(prefix, 'escalation-requests'),
-    escalations: topicName(prefix, 'escalations'),
-    deadLetters: new Set(dlqSourceTopics.map((t) => dlqName(topicName(prefix, t)))),
-  };
-}
-
 /**
  * The escalator's inputs: every pipeline DLQ (raw), outcomes, commands and escalation requests.
  * What the escalator itself cannot process goes to `<input>.dlq`; for a DLQ input that would be
  * `<x>.dlq.dlq`, which must never be an input (a page about a page about a page...).
  */
-export function escalatorInputs(topics: EscalatorTopics): ServiceDefinition['inputs'] {
-  const inputs: ServiceDefinition['inputs'] = [
-    ...[...topics.deadLetters].map((topic) => ({ topic, record: 'raw' as const })),
-    { topic: topics.outcomes, record: 'HealingOutcome' },
-    { topic: topics.commands, record: 'HealingCommand' },
-    { topic: topics.requests, record: 'Escalation' },
+export function escalatorInputs(topics: Topics) {
+  const inputs = [
+    ...topics.deadLetters,
+    topics.healingOutcomes,
+    topics.healingCommands,
+    topics.escalationRequests,
   ];
   const names = new Set(inputs.map((i) => i.topic));
-  for (const topic of topics.deadLetters) {
+  for (const { topic } of topics.deadLetters) {
     if (names.has(dlqName(topic)))
       throw new Error(`the escalator would consume its own dead letters: ${dlqName(topic)}`);
   }
@@ -82,17 +72,16 @@ export interface EscalatorServiceOptions {
   registry: Registry;
 }
 
-export function escalatorService(options: EscalatorServiceOptions): ServiceDefinition {
+export function escalatorService(options: EscalatorServiceOptions) {
   const { config, routing, kafka, logger, registry } = options;
   const settings = settingsFrom(config);
-  const topics = escalatorTopics(config.HEALSTREAM_TOPIC_PREFIX);
+  const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
   const sinks = options.sinks ?? buildSinks(routing, settings.pageTtlMs);
   const metrics = escalatorMetrics(registry);
   const memo = new DeliveryMemo();
-  const changelogTopic = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'escalator.state');
   const restorer = new ChangelogRestorer({
     kafka,
-    changelogTopic,
+    changelogTopic: topics.escalatorState.topic,
     groupId: groupIdFor(config, SERVICE),
     logger,
   });
@@ -102,10 +91,10 @@ export function escalatorService(options: EscalatorServiceOptions): ServiceDefin
     { sinks: [...sinks.keys()], routes: routing.routes.length, default: routing.default },
     'escalation routing',
   );
-  return {
+  return defineService({
     name: SERVICE,
     inputs: escalatorInputs(topics),
-    outputs: [{ topic: topics.escalations, record: 'Escalation' }],
+    outputs: [topics.escalations],
     maxRecordsPerTransaction: config.ESCALATOR_MAX_RECORDS_PER_TRANSACTION,
     async open(partition, write) {
       const state = await restorer.restore<Entry>(partition, write);
@@ -120,5 +109,5 @@ export function escalatorService(options: EscalatorServiceOptions): ServiceDefin
         logger,
       });
     },
-  };
+  });
 }

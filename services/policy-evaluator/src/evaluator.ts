@@ -1,10 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import {
-  topicName,
-  type Diagnosis,
-  type Escalation,
-  type HealingOutcome,
-} from '@healstream/contracts';
+import { topicsFor, type Escalation } from '@healstream/contracts';
 import {
   applyOutcome,
   decide,
@@ -17,11 +12,11 @@ import {
 } from '@healstream/core';
 import {
   ChangelogRestorer,
+  defineService,
   groupIdFor,
   type BaseEnv,
   type Emit,
   type Logger,
-  type ServiceDefinition,
 } from '@healstream/runtime';
 
 /** The one key of the partition's state in the changelog. */
@@ -47,36 +42,22 @@ export interface EvaluatorOptions {
  * the compacted policy-evaluator.state changelog in the same transaction as the outputs and the
  * input offsets, and restored to the changelog's end before the partition is processed.
  */
-export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
+export function evaluatorService(options: EvaluatorOptions) {
   const { config, logger } = options;
-  const t = (logical: string) => topicName(config.HEALSTREAM_TOPIC_PREFIX, logical);
-  const topics = {
-    diagnoses: t('diagnoses'),
-    outcomes: t('healing-outcomes'),
-    commands: t('healing-commands'),
-    decisions: t('healing-decisions'),
-    requests: t('escalation-requests'),
-  };
+  const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
   const restorer = new ChangelogRestorer({
     kafka: options.kafka,
-    changelogTopic: t('policy-evaluator.state'),
+    changelogTopic: topics.policyEvaluatorState.topic,
     groupId: groupIdFor(config, 'policy-evaluator'),
     logger,
   });
 
   const requestKey = (e: Escalation) => (e.source === 'STORM_BREAKER' ? FLEET_KEY : e.component);
 
-  return {
+  return defineService({
     name: 'policy-evaluator',
-    inputs: [
-      { topic: topics.diagnoses, record: 'Diagnosis' },
-      { topic: topics.outcomes, record: 'HealingOutcome' },
-    ],
-    outputs: [
-      { topic: topics.commands, record: 'HealingCommand' },
-      { topic: topics.decisions, record: 'HealingDecision' },
-      { topic: topics.requests, record: 'Escalation' },
-    ],
+    inputs: [topics.diagnoses, topics.healingOutcomes],
+    outputs: [topics.healingCommands, topics.healingDecisions, topics.escalationRequests],
     async open(partition, write) {
       const store = await restorer.restore<unknown>(partition, write);
       const saved = store.get(STATE_KEY);
@@ -92,8 +73,8 @@ export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
       const verdicts: { verdict: string; policy: string | null }[] = [];
       return {
         handle(record, emit: Emit) {
-          if (record.topic === topics.outcomes) {
-            const outcome = record.value as HealingOutcome;
+          if (record.logical === 'healing-outcomes') {
+            const outcome = record.value;
             store.set(STATE_KEY, applyOutcome(current(), outcome, outcome.finishedAt, decision));
             logger.info(
               {
@@ -105,7 +86,7 @@ export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
             );
             return;
           }
-          const diagnosis = record.value as Diagnosis;
+          const diagnosis = record.value;
           // Event time: the samples' clock, carried through detection and diagnosis.
           const now = diagnosis.diagnosedAt;
           const result = decide({
@@ -118,15 +99,15 @@ export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
           });
           store.set(STATE_KEY, result.state);
           for (const d of [result.decision, ...(result.shadow ? [result.shadow] : [])]) {
-            emit({ topic: topics.decisions, key: diagnosis.component, value: d });
+            emit({ topic: topics.healingDecisions.topic, key: diagnosis.component, value: d });
             verdicts.push({ verdict: d.verdict, policy: d.policy });
           }
           for (const c of result.commands)
-            emit({ topic: topics.commands, key: c.component, value: c });
+            emit({ topic: topics.healingCommands.topic, key: c.component, value: c });
           for (const e of result.escalations) {
             const fleet = e.source === 'STORM_BREAKER';
             emit({
-              topic: topics.requests,
+              topic: topics.escalationRequests.topic,
               key: requestKey(e),
               value: e,
               ...(fleet ? { partition: FLEET_PARTITION } : {}),
@@ -153,5 +134,5 @@ export function evaluatorService(options: EvaluatorOptions): ServiceDefinition {
         },
       };
     },
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { dlqName, dlqSourceTopics, topicName } from '@healstream/contracts';
+import { topicsFor } from '@healstream/contracts';
 import { dlqHeaders, partitioner } from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
 import { cliKafka, resolveEnv } from '../connection.js';
@@ -23,8 +23,7 @@ export const dlqList: Command = {
     try {
       const existing = new Set(await admin.listTopics());
       const rows = [];
-      for (const source of dlqSourceTopics) {
-        const topic = dlqName(topicName(config.HEALSTREAM_TOPIC_PREFIX, source));
+      for (const { topic } of topicsFor(config.HEALSTREAM_TOPIC_PREFIX).deadLetters) {
         if (!existing.has(topic)) continue;
         const offsets = await admin.fetchTopicOffsets(topic);
         const records = offsets.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0);

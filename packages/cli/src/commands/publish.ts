@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { RegistryClient, Serde, topicName, type MetricSample } from '@healstream/contracts';
+import { RegistryClient, Serde, topicsFor, type MetricSample } from '@healstream/contracts';
 import { partitioner } from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
 import { cliKafka, resolveEnv } from '../connection.js';
@@ -107,7 +107,7 @@ export const publish: Command = {
     const samples = parsed.flatMap((p) => (p.sample ? [p.sample] : []));
     if (samples.length === 0) throw new CliError(`publish: no valid samples in ${source}`);
     const config = await resolveEnv(io);
-    const topic = topicName(config.HEALSTREAM_TOPIC_PREFIX, 'metrics');
+    const { topic } = topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics;
     const serde = new Serde(
       new RegistryClient(config.SCHEMA_REGISTRY_URL),
       config.SCHEMA_COMPATIBILITY,

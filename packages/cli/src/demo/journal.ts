@@ -7,18 +7,6 @@ import type {
   ReliabilityEvent,
 } from '@healstream/contracts';
 
-/** The topics the demo watches, with the record each carries. */
-export const WATCHED = {
-  'reliability-events': 'ReliabilityEvent',
-  diagnoses: 'Diagnosis',
-  'healing-decisions': 'HealingDecision',
-  'healing-commands': 'HealingCommand',
-  'healing-outcomes': 'HealingOutcome',
-  escalations: 'Escalation',
-} as const;
-
-export type WatchedTopic = keyof typeof WATCHED;
-
 export type JournalEntry =
   | { topic: 'reliability-events'; value: ReliabilityEvent }
   | { topic: 'diagnoses'; value: Diagnosis }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { MetricsAgent } from '@healstream/agent';
-import { RegistryClient, Serde } from '@healstream/contracts';
+import { RegistryClient, Serde, topicsFor } from '@healstream/contracts';
 import { loadComponents } from '@healstream/core';
 import {
   FleetClient,
@@ -195,7 +195,7 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   const producer = kafka.producer({ createPartitioner: partitioner });
   await producer.connect();
   teardown.add('disconnect the agent’s producer', () => producer.disconnect());
-  const metricsTopic = `${prefix}metrics`;
+  const metricsTopic = topicsFor(prefix).metrics.topic;
   const latest = new Map<string, Map<string, number>>();
   await serde.registerTopic(metricsTopic, 'MetricSample');
   const agent = new MetricsAgent({

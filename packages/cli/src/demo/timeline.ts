@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import type { Serde } from '@healstream/contracts';
-import { WATCHED, type Journal, type JournalEntry, type WatchedTopic } from './journal.js';
+import { topicsFor, type Serde } from '@healstream/contracts';
+import type { Journal, JournalEntry } from './journal.js';
 
 export interface TimelineConsumer {
   stop(): Promise<void>;
@@ -30,14 +30,26 @@ export async function startTimeline(options: {
     consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
   );
   await consumer.connect();
-  const topics = Object.keys(WATCHED).map((t) => `${prefix}${t}`);
-  await consumer.subscribe({ topics, fromBeginning: true });
+  const t = topicsFor(prefix);
+  const watched = new Map(
+    [
+      t.reliabilityEvents,
+      t.diagnoses,
+      t.healingDecisions,
+      t.healingCommands,
+      t.healingOutcomes,
+      t.escalations,
+    ].map((handle) => [handle.topic, handle]),
+  );
+  await consumer.subscribe({ topics: [...watched.keys()], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
-      const logical = topic.slice(prefix.length) as WatchedTopic;
+      const handle = watched.get(topic);
+      if (!handle) return;
       try {
-        const value: unknown = await serde.decode(message.value, WATCHED[logical]);
-        const entry = { topic: logical, value } as JournalEntry;
+        const value: unknown = await serde.decode(message.value, handle.record);
+        // The handle's record name decoded the value, so it is the entry's type for that topic.
+        const entry = { topic: handle.logical, value } as JournalEntry;
         journal.add(entry);
         options.onEntry(entry);
       } catch (error) {
