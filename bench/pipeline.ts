@@ -13,6 +13,7 @@
  *    outcome adds the action-executor: a signed webhook to a local runbook that answers at once,
  *    and a health check that passes at once (verification needs 1 healthy check here).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -67,7 +68,6 @@ const COMPONENTS = Number(values.components);
 const PARTITIONS = 12;
 
 quietKafkajsTimerWarnings();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[

@@ -8,6 +8,7 @@
  * anomalous for 10 s, so every stage has work (commands go to a local runbook webhook). RSS is
  * read from /proc every second; the report gives the median and the maximum per service.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,6 @@ const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const COMPONENTS = Number(values.components);
 quietKafkajsTimerWarnings();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const infra = process.env['KAFKA_BROKERS']
   ? {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type {
   HealingCommand,
@@ -77,7 +78,7 @@ async function waitForRecords<T>(
         throw new Error(
           `timed out on ${topic} with ${items.length} records: ${JSON.stringify(items).slice(0, 2000)}`,
         );
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     return items;
   } finally {

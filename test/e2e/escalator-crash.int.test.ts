@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { examples, type Escalation } from '@healstream/contracts';
@@ -66,7 +67,7 @@ describe('escalator killed with SIGKILL while delivering a page', () => {
       (e) => e.length > 0,
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     expect(escalations.items).toHaveLength(1);
     expect(escalations.items[0]).toMatchObject({
       dedupKey: request.dedupKey,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,7 +133,7 @@ describe('policy-evaluator takeover after kill -9', () => {
         a.child.kill('SIGKILL');
         killedAt = Date.now();
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
 
     await waitUntil('the survivor to own every partition', async () => {
@@ -153,7 +154,7 @@ describe('policy-evaluator takeover after kill -9', () => {
       (d) => diagnoses.items.length > 0 && d.length >= diagnoses.items.length,
       90_000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await sleep(2000);
     const decisionIds = decisions.items.map((d) => d.decisionId);
     expect(new Set(decisionIds).size).toBe(decisionIds.length);
     expect(decisions.items.length).toBe(diagnoses.items.length);

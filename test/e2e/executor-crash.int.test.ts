@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { examples, type HealingCommand, type HealingOutcome } from '@healstream/contracts';
@@ -75,7 +76,7 @@ describe('action-executor killed with SIGKILL in the middle of an action', () =>
       (o) => o.length > 0,
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 3000)); // a second outcome or call would show by now
+    await sleep(3000); // a second outcome or call would show by now
     expect(outcomes.items).toHaveLength(1);
     expect(runbookCalls).toBe(1);
     expect(outcome?.commandId).toBe('cmd-crash-1');

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type {
@@ -100,7 +101,7 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
       payments: healthy,
       ledger: { ...healthy, throughput_rps: 100 },
     });
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
 
     // 1. p99 600 ms on payments: Critical Latency Spike restarts the real process and verifies it.
     const pidBefore = pid();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Escalation, HealingDecision, MetricSample } from '@healstream/contracts';
@@ -85,7 +86,7 @@ describe('a storm: 200 components failing at once', () => {
       (e) => e.some((x) => x.source === 'STORM_BREAKER'),
       30_000,
     );
-    await new Promise((r) => setTimeout(r, 3000)); // anything extra would arrive by now
+    await sleep(3000); // anything extra would arrive by now
     expect(escalations.items.filter((e) => e.source === 'STORM_BREAKER')).toHaveLength(1);
     expect(
       webhook.accepted().filter((r) => (r.json as Escalation).source === 'STORM_BREAKER'),

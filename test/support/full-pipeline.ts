@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +84,7 @@ export async function steadyPublisher(
           timestamp: String(s.timestamp),
         })),
       });
-      await new Promise((r) => setTimeout(r, everyMs));
+      await sleep(everyMs);
     }
   })();
   const stop = async () => {

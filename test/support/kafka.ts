@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
@@ -84,7 +85,7 @@ export async function readTopic(
       });
     });
     // Let anything that should not be there arrive, so tests can assert on exact counts.
-    if (options.settleMs) await new Promise((r) => setTimeout(r, options.settleMs));
+    if (options.settleMs) await sleep(options.settleMs);
   } finally {
     await consumer.disconnect();
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordName } from '@healstream/contracts';
 import { testKafka, testSerde } from './kafka.js';
 
@@ -38,7 +39,7 @@ export async function watchTopic<T>(
         if (failure) throw failure;
         if (Date.now() > deadline)
           throw new Error(`timed out waiting for ${what} on ${topic} (${items.length} records)`);
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       return items;
     },

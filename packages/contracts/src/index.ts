@@ -11,6 +11,7 @@ export { Serde, frame, unframe } from './serde.js';
 export { examples } from './examples.js';
 export { outcomeFor, type OutcomeResult } from './outcome.js';
 export { RegistryClient, type Compatibility } from './registry-client.js';
+export { sign, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 export {
   ERROR_CODES,
   HealstreamError,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PoisonRecordError, TransientError, HealstreamError } from './errors.js';
 
 export type Compatibility =
@@ -64,7 +65,7 @@ export class RegistryClient {
       const message = String((answer.json as { message?: unknown } | undefined)?.message ?? '');
       const race = answer.status === 409 && /already exists/i.test(message);
       if (!race || attempt >= 4) return answer;
-      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+      await sleep(50 * (attempt + 1));
     }
   }
 

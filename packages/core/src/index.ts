@@ -50,6 +50,7 @@ export {
   policyFilesIn,
   type LoadPoliciesOptions,
 } from './policy/load.js';
+export { matchesGlob } from './glob.js';
 export {
   compare,
   matchPolicy,

@@ -25,4 +25,4 @@ export {
 export { FleetClient, FleetControlError, type CallOptions } from './client.js';
 export { FAULT_KINDS, MemberBehaviour, type FaultKind } from './member/behaviour.js';
 export { startMember, type MemberSettings, type RunningMember } from './member/server.js';
-export { exposition, parseExposition, gauges, type MemberSnapshot } from './member/exposition.js';
+export { exposition, gauges, type MemberSnapshot } from './member/exposition.js';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 
 const HEALTH_TOPIC = 'healstream.infra-health';
@@ -58,6 +59,6 @@ export async function waitFor(
     stillAlive();
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
 }

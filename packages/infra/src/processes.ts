@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import {
   closeSync,
@@ -70,8 +71,6 @@ export function startDetached(
     closeSync(fd);
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** SIGTERM, wait up to graceMs, then SIGKILL. Resolves when the process is gone. */
 export async function stop(p: ManagedProcess, graceMs = 20_000): Promise<boolean> {

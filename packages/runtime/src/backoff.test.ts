@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, KeyedLock } from '@healstream/runtime';
 
@@ -17,7 +18,7 @@ describe('KeyedLock', () => {
     const log: string[] = [];
     const task = (name: string, ms: number) => async () => {
       log.push(`${name}+`);
-      await new Promise((r) => setTimeout(r, ms));
+      await sleep(ms);
       log.push(`${name}-`);
     };
     await Promise.all([

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import type { TopicSpec } from '@healstream/contracts';
 
@@ -72,6 +73,6 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
     }
     if (Date.now() > deadline)
       throw new Error(`topics have no leader after ${timeoutMs / 1000}s: ${topics.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }

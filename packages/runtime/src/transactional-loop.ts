@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   Admin,
   Consumer,
@@ -152,8 +153,6 @@ function isFenced(error: unknown): boolean {
     (e?.name === 'KafkaJSNonRetriableError' && e.cause !== undefined && isFenced(e.cause))
   );
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Consume → process → produce, exactly once: every transaction carries the outputs, the dead

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import {
   TransientError,
@@ -61,8 +62,6 @@ interface Slot {
   state: PartitionState<LedgerEntry>;
   closed: boolean;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * healing-commands → healing-outcomes, with the idempotency ledger in action-executor.ledger.

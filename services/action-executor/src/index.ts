@@ -44,6 +44,5 @@ export {
 } from './plan.js';
 export { Resilience, type GuardedResult } from './resilience.js';
 export { runCommand, interruptedResults, type RunDeps, type RunResult } from './run-command.js';
-export { sign, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 export { verifyHealth, type VerifyOptions, type VerifyResult } from './verify.js';
 export type { LedgerEntry } from './ledger.js';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { onTestFinished } from 'vitest';
 import type { HealingCommand, HealingOutcome } from '@healstream/contracts';
 import { parseComponents, type ComponentRegistry } from '@healstream/core';
@@ -144,5 +145,3 @@ export async function pipeline(): ReturnType<typeof privatePipeline> {
     }
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,14 +1,18 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { HealingCommand } from '@healstream/contracts';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './index.js';
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySignature,
+  type HealingCommand,
+} from '@healstream/contracts';
 import {
   command,
   components,
   pipeline,
   SECRET,
   sendCommands,
-  sleep,
   startExecutor,
   startFleet,
   watchOutcomes,

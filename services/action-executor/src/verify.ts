@@ -1,3 +1,4 @@
+import { setTimeout as defaultSleep } from 'node:timers/promises';
 import type { Verification } from '@healstream/contracts';
 import type { Component } from '@healstream/core';
 
@@ -13,8 +14,6 @@ export interface VerifyResult {
   verification: Verification;
   detail: string;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function probe(
   check: NonNullable<Component['healthCheck']>,

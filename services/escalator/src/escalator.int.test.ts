@@ -1,9 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   dlqName,
   dlqSourceTopics,
   examples,
   PoisonRecordError,
+  sign,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
   type Escalation,
   type HealingOutcome,
 } from '@healstream/contracts';
@@ -23,7 +27,6 @@ import { freshRegistry, privatePipeline } from '../../../test/support/pipeline.j
 import { escalatorEnvSchema } from './config.js';
 import { loadRouting } from './routing.js';
 import { escalatorService } from './service.js';
-import { signBody, signatureHeader, timestampHeader } from './sinks/webhook.js';
 import { startTestWebhook, type TestWebhook } from '../../../test/support/webhook.js';
 
 interface Rig {
@@ -51,7 +54,7 @@ async function pipelineWithRetry(): Promise<Awaited<ReturnType<typeof privatePip
     } catch (error) {
       if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 5)
         throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      await sleep(500 * attempt);
     }
   }
 }
@@ -330,8 +333,8 @@ default: [am, hook]
     expect(hook.received.length).toBeGreaterThanOrEqual(6);
     const [delivered] = hook.accepted();
     expect((delivered?.json as Escalation).escalationId).toBe('esc-down-1');
-    expect(delivered?.headers[signatureHeader]).toBe(
-      signBody('test-secret', String(delivered?.headers[timestampHeader]), delivered?.body ?? ''),
+    expect(delivered?.headers[SIGNATURE_HEADER]).toBe(
+      sign('test-secret', String(delivered?.headers[TIMESTAMP_HEADER]), delivered?.body ?? ''),
     );
     expect(
       await r.metric('healstream_escalator_pages_failed_total', {

@@ -26,7 +26,7 @@ export {
 } from './service.js';
 export { alertFor, alertLabels, alertmanagerSink, ALERTNAME } from './sinks/alertmanager.js';
 export { SinkRejectedError, httpPost } from './sinks/http.js';
-export { signBody, signatureHeader, timestampHeader, webhookSink } from './sinks/webhook.js';
+export { webhookSink } from './sinks/webhook.js';
 export { opsgenieAlert, opsgenieSink, OPSGENIE_URL } from './sinks/opsgenie.js';
 export { pagerDutyEvent, pagerDutySink, PAGERDUTY_URL } from './sinks/pagerduty.js';
 export { slackMessage, slackSink } from './sinks/slack.js';

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type Escalation } from '@healstream/contracts';
+import { matchesGlob } from '@healstream/core';
 import { OPSGENIE_URL } from './sinks/opsgenie.js';
 import { PAGERDUTY_URL } from './sinks/pagerduty.js';
 import { SINK_KINDS, type SinkSpec } from './sinks/types.js';
@@ -168,16 +169,9 @@ export function loadRouting(input: RoutingSources): Routing {
   return { sinks, routes: file.routes, default: file.default ?? known };
 }
 
-const glob = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-
 function matches(match: RouteMatch, page: Escalation, team: string | undefined): boolean {
-  if (match.components && !match.components.some((c) => glob(c).test(page.component))) return false;
+  if (match.components && !match.components.some((c) => matchesGlob(c, page.component)))
+    return false;
   if (match.teams && (team === undefined || !match.teams.includes(team))) return false;
   if (match.sources && !match.sources.includes(page.source)) return false;
   if (match.severities && !match.severities.includes(page.severity)) return false;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   Diagnosis,
   Escalation,
@@ -73,6 +74,6 @@ export async function waitFor<T>(
     const found = await probe();
     if (found !== undefined) return found;
     if (Date.now() > until) return undefined;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Aborted } from './journal.js';
 import { runScenario, type ScenarioResult } from './runner.js';
 import type { Scenario } from './scenarios.js';
@@ -85,8 +86,7 @@ export async function runDemo(
       say(
         `${result.ok ? '✔' : '✘'} ${scenario.name}: ${result.note}${result.recoveredAfterMs === null ? '' : `, MTTR ${(result.recoveredAfterMs / 1000).toFixed(1)} s`}`,
       );
-      if (!options.short && i < options.scenarios.length - 1)
-        await new Promise((r) => setTimeout(r, 3000));
+      if (!options.short && i < options.scenarios.length - 1) await sleep(3000);
     }
   } catch (caught) {
     if (caught instanceof Aborted || signal.aborted) interrupted = true;

@@ -11,7 +11,8 @@ import type {
   ReliabilityEvent,
   Severity,
 } from '@healstream/contracts';
-import { compare, globToRegExp } from '../policy/match.js';
+import { matchesGlob } from '../glob.js';
+import { compare } from '../policy/match.js';
 import type { DetectorConfig } from './config.js';
 import { emptyDetectorState, type ComponentDetectorState, type MetricState } from './state.js';
 
@@ -36,7 +37,7 @@ function thresholdAnomaly(
     if (rule.metric !== sample.metric) continue;
     if (
       rule.components.length > 0 &&
-      !rule.components.some((g) => globToRegExp(g).test(sample.component))
+      !rule.components.some((g) => matchesGlob(g, sample.component))
     )
       continue;
     if (!compare(sample.value, rule.operator, rule.value)) continue;

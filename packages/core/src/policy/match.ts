@@ -1,4 +1,5 @@
 import type { Diagnosis } from '@healstream/contracts';
+import { matchesGlob } from '../glob.js';
 import type { ComponentSelector, Condition, Operator, Policy } from './types.js';
 
 const SYMBOL: Record<Operator, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=', ne: '≠' };
@@ -20,23 +21,12 @@ export function compare(value: number, operator: Operator, threshold: number): b
   }
 }
 
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
-
 export function selectorMatches(
   selector: ComponentSelector,
   component: string,
   labels: Record<string, string>,
 ): boolean {
-  if (
-    selector.components.length > 0 &&
-    !selector.components.some((g) => globToRegExp(g).test(component))
-  )
+  if (selector.components.length > 0 && !selector.components.some((g) => matchesGlob(g, component)))
     return false;
   return Object.entries(selector.labels).every(([k, v]) => labels[k] === v);
 }

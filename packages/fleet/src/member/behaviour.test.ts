@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemberBehaviour } from './behaviour.js';
-import { exposition, parseExposition } from './exposition.js';
+import { parsePrometheusText } from '@healstream/agent';
+import { exposition } from './exposition.js';
 
 /** A member on a virtual clock: sleeps advance time instantly, randomness is scripted. */
 function member(options: { defective?: boolean; random?: () => number } = {}) {
@@ -118,7 +119,8 @@ describe('metrics exposition', () => {
       },
       { component: 'payments', instance: 'payments-0', version: '1.2.3' },
     );
-    const samples = parseExposition(text);
+    const { samples, errors } = parsePrometheusText(text);
+    expect(errors).toEqual([]);
     const byName = new Map(samples.map((s) => [s.name, s]));
     for (const name of [
       'latency_p99_ms',

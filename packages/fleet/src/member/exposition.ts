@@ -102,24 +102,3 @@ export function exposition(snapshot: MemberSnapshot, labels: Record<string, stri
   );
   return `${lines.join('\n')}\n`;
 }
-
-/** Parses the text exposition back into samples (used by tests and simple scrapers). */
-export function parseExposition(
-  text: string,
-): { name: string; labels: Record<string, string>; value: number }[] {
-  const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[pair[1] as string] = (pair[2] as string)
-        .replace(/\\n/g, '\n')
-        .replace(/\\"/g, '"')
-        .replace(/\\\\/g, '\\');
-    }
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return samples;
-}

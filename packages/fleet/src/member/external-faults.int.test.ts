@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ async function until(
   while (!ok(last)) {
     if (Date.now() > deadline)
       throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     last = await health(port);
   }
   return last;
@@ -62,7 +63,7 @@ describe('faults around the process, on real members', () => {
     await fleet.operate('search', 'fault', { kind: 'database-down' });
     await until('failing queries', port, (h) => h.status === 503);
     await fleet.operate('search', 'restart', { grace_seconds: 1 });
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     expect(
       (await until('the outage seen by the new process', port, (h) => h.status === 503)).reason,
     ).toMatch(/error rate/);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BadRequest, readJson, sendJson } from '../http-json.js';
 import { FAULT_KINDS, MemberBehaviour, type FaultKind } from './behaviour.js';
@@ -30,8 +31,6 @@ export interface RunningMember {
   /** Graceful stop: no new requests, wait for the in-flight ones (bounded), then resolve. */
   stop(drainMs?: number): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function durationMs(body: Record<string, unknown>, fallbackSeconds: number): number {
   const raw = body['duration_seconds'] ?? fallbackSeconds;

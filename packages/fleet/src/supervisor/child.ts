@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,8 +39,6 @@ export function memberCommand(): string[] {
   const main = fileURLToPath(new URL('../member/main.ts', import.meta.url));
   return [process.execPath, '--import', pathToFileURL(tsx).href, main];
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One real child process of a component, from spawn to exit. */
 export class ChildInstance {

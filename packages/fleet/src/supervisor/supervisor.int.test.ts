@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseComponents } from '@healstream/core';
 import { FleetClient } from '../client.js';
@@ -39,7 +40,7 @@ async function waitFor<T>(
   while (!ok(last)) {
     if (Date.now() > until)
       throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     last = await probe();
   }
   return last;
@@ -77,7 +78,7 @@ describe('fleet supervisor with real child processes', () => {
       () => client.component('alpha'),
       (c) => c.instances[0]?.state === 'exited',
     );
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     expect((await client.component('alpha')).instances[0]?.state).toBe('exited');
     expect(await health(port)).toBe(0);
 

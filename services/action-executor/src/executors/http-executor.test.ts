@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verifySignature } from '../signature.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verifySignature } from '@healstream/contracts';
 import { command, testComponents } from '../test-fixtures.js';
 import { httpExecutor } from './http-executor.js';
 

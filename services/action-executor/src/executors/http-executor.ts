@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from '../signature.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from '@healstream/contracts';
 import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js';
 
 /**

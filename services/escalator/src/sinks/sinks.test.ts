@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { examples, TransientError, type Escalation } from '@healstream/contracts';
+import {
+  examples,
+  sign,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  TransientError,
+  type Escalation,
+} from '@healstream/contracts';
 import { startTestWebhook, type TestWebhook } from '../../../../test/support/webhook.js';
 import { alertFor, alertLabels } from './alertmanager.js';
 import { SinkRejectedError } from './http.js';
-import { signBody, signatureHeader, timestampHeader, webhookSink } from './webhook.js';
+import { webhookSink } from './webhook.js';
 
 const page: Escalation = { ...examples.Escalation, status: 'TRIGGERED' };
 let hook: TestWebhook | undefined;
@@ -27,11 +34,9 @@ describe('webhook sink', () => {
       team: 'payments',
       dedupKey: page.dedupKey,
     });
-    expect(request?.headers[timestampHeader]).toBe('1234');
-    expect(request?.headers[signatureHeader]).toBe(signBody('s3cret', '1234', request?.body ?? ''));
-    expect(request?.headers[signatureHeader]).not.toBe(
-      signBody('other', '1234', request?.body ?? ''),
-    );
+    expect(request?.headers[TIMESTAMP_HEADER]).toBe('1234');
+    expect(request?.headers[SIGNATURE_HEADER]).toBe(sign('s3cret', '1234', request?.body ?? ''));
+    expect(request?.headers[SIGNATURE_HEADER]).not.toBe(sign('other', '1234', request?.body ?? ''));
   });
 
   it('sends no signature without a secret', async () => {
@@ -39,7 +44,7 @@ describe('webhook sink', () => {
     await webhookSink({ name: 'ops', type: 'webhook', url: hook.url, timeoutMs: 2000 }).send(page, {
       team: undefined,
     });
-    expect(hook.received[0]?.headers[signatureHeader]).toBeUndefined();
+    expect(hook.received[0]?.headers[SIGNATURE_HEADER]).toBeUndefined();
   });
 
   it('treats 5xx, 429, refused connections and timeouts as transient', async () => {

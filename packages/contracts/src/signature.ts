@@ -1,5 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/**
+ * How healstream signs what it POSTs to endpoints outside (the http executor's runbook calls,
+ * the escalator's webhook sink), and how a receiver checks it.
+ */
 export const SIGNATURE_HEADER = 'x-healstream-signature';
 export const TIMESTAMP_HEADER = 'x-healstream-timestamp';
 
