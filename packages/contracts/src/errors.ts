@@ -36,10 +36,24 @@ export const ERROR_CODES = {
   NO_SECRET: 'the http executor has no HMAC secret for the component',
   KUBECONFIG_INVALID: 'the Kubernetes client configuration cannot be loaded',
   TARGET_INVALID: "the component's target does not name a workload",
+  // Answers of a process supervisor's control API (the process executor's target).
+  BAD_REQUEST: 'the supervisor could not read the request',
+  AT_MAX_REPLICAS: 'the component already runs max_replicas instances',
+  NO_PREVIOUS_VERSION: 'the component has no earlier version to go back to',
+  NOT_RUNNING: 'the component has no running instance',
+  START_FAILED: 'an instance did not become healthy after its start',
+  INSTANCE_FAILED: 'an instance did not answer',
+  UNREACHABLE: 'the supervisor did not answer',
+  HTTP_ERROR: 'the supervisor answered an error without a code',
   INTERNAL: 'a bug: an invariant did not hold',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** For codes read off the wire (a supervisor's answer): whether it is one of ours. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
 
 export class HealstreamError extends Error {
   readonly code: ErrorCode;

@@ -19,6 +19,7 @@ export {
   TransientError,
   ConfigError,
   formatIssue,
+  isErrorCode,
   isRetriable,
   type ConfigIssue,
   type ErrorCode,

@@ -1,4 +1,4 @@
-import type { FleetClient } from '@healstream/fleet';
+import type { SupervisorClient } from '@healstream/supervisor-client';
 import type { RunningAlertmanager } from '@healstream/infra';
 import { waitFor, type Journal } from './journal.js';
 import type { Scenario } from './scenarios.js';
@@ -24,7 +24,7 @@ export interface ScenarioResult {
 }
 
 export interface RunnerContext {
-  fleet: FleetClient;
+  fleet: SupervisorClient;
   journal: Journal;
   alertmanager: RunningAlertmanager | null;
   webhook: WebhookSink;

@@ -5,13 +5,8 @@ import type { Kafka } from 'kafkajs';
 import { MetricsAgent } from '@healstream/agent';
 import { RegistryClient, Serde, topicsFor } from '@healstream/contracts';
 import { loadComponents } from '@healstream/core';
-import {
-  FleetClient,
-  freePort,
-  memberSpecs,
-  startControlServer,
-  Supervisor,
-} from '@healstream/fleet';
+import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
+import { SupervisorClient } from '@healstream/supervisor-client';
 import { createKafka, createLogger, partitioner } from '@healstream/runtime';
 import { SERVICES, spawnService, stopServices, type ServiceProcess } from '../commands/start.js';
 import { formatLogLine } from '../log-format.js';
@@ -40,7 +35,7 @@ export interface StackOptions {
 export interface DemoStack {
   prefix: string;
   files: DemoFiles;
-  fleet: FleetClient;
+  fleet: SupervisorClient;
   journal: Journal;
   alertmanager: RunningAlertmanager | null;
   webhook: WebhookSink;
@@ -224,7 +219,7 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   return {
     prefix,
     files,
-    fleet: new FleetClient(control.url),
+    fleet: new SupervisorClient(control.url),
     journal,
     alertmanager,
     webhook,

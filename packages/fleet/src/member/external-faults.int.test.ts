@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseComponents } from '@healstream/core';
-import { FleetClient } from '../client.js';
+import { SupervisorClient } from '@healstream/supervisor-client';
 import { freePort } from '../supervisor/child.js';
 import { startControlServer } from '../supervisor/control-server.js';
 import { memberSpecs } from '../supervisor/spec.js';
@@ -50,7 +50,7 @@ describe('faults around the process, on real members', () => {
     await supervisor.startAll();
     const control = await startControlServer(supervisor, { port: 0 });
     onTestFinished(() => control.close());
-    const fleet = new FleetClient(control.url);
+    const fleet = new SupervisorClient(control.url);
 
     await fleet.operate('search', 'fault', { kind: 'traffic-surge' });
     expect((await until('a saturated CPU', port, (h) => h.status === 503)).reason).toMatch(

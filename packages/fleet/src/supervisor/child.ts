@@ -2,22 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { InstanceInfo } from '@healstream/supervisor-client';
 export { freePort } from '@healstream/infra';
-
-export type InstanceState = 'starting' | 'running' | 'stopping' | 'exited';
-
-export interface InstanceInfo {
-  component: string;
-  index: number;
-  pid: number | null;
-  port: number;
-  version: string;
-  defective: boolean;
-  state: InstanceState;
-  startedAt: number;
-  exitCode: number | null;
-  signal: string | null;
-}
 
 export interface StartOptions {
   component: string;

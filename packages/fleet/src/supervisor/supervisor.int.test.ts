@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseComponents } from '@healstream/core';
-import { FleetClient } from '../client.js';
+import { SupervisorClient } from '@healstream/supervisor-client';
 import { freePort } from './child.js';
 import { startControlServer } from './control-server.js';
 import { memberSpecs } from './spec.js';
@@ -18,7 +18,7 @@ async function fleetOf(id: string) {
   await supervisor.startAll();
   const control = await startControlServer(supervisor, { port: 0 });
   onTestFinished(() => control.close());
-  return { supervisor, client: new FleetClient(control.url), port };
+  return { supervisor, client: new SupervisorClient(control.url), port };
 }
 
 async function health(port: number): Promise<number> {

@@ -1,34 +1,27 @@
 import { FAULT_KINDS, type FaultKind } from '../member/behaviour.js';
-import { ChildInstance, freePort, type InstanceInfo } from './child.js';
+import { HealstreamError, type ErrorCode } from '@healstream/contracts';
+import type { ComponentStatus, InstanceInfo } from '@healstream/supervisor-client';
+import { ChildInstance, freePort } from './child.js';
 import type { MemberSpec } from './spec.js';
 
 /** An operation the supervisor refused or could not complete; `status` is its HTTP status. */
-export class SupervisorError extends Error {
+export class SupervisorError extends HealstreamError {
   constructor(
-    readonly code:
+    code: Extract<
+      ErrorCode,
       | 'UNKNOWN_COMPONENT'
       | 'BAD_REQUEST'
       | 'AT_MAX_REPLICAS'
       | 'NO_PREVIOUS_VERSION'
       | 'NOT_RUNNING'
       | 'START_FAILED'
-      | 'INSTANCE_FAILED',
+      | 'INSTANCE_FAILED'
+    >,
     message: string,
     readonly status: number,
   ) {
-    super(message);
-    this.name = 'SupervisorError';
+    super(code, message, { retriable: status >= 500 });
   }
-}
-
-export interface ComponentStatus {
-  id: string;
-  version: string;
-  defective: boolean;
-  /** Versions it ran before, most recent last: what a rollback goes back to. */
-  history: string[];
-  maxReplicas: number;
-  instances: InstanceInfo[];
 }
 
 export interface SupervisorEvent {

@@ -1,5 +1,5 @@
 import type { Component } from '@healstream/core';
-import { FleetClient, FleetControlError } from '@healstream/fleet';
+import { SupervisorCallError, SupervisorClient } from '@healstream/supervisor-client';
 import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js';
 
 /** Built-in action → supervisor operation. Custom actions go to `hooks/<name>`. */
@@ -49,7 +49,7 @@ export function processExecutor(defaultUrl: string): ActionExecutor {
         Object.entries(action.params).filter(([, v]) => v !== undefined),
       );
       try {
-        const answer = await new FleetClient(urlOf(component)).operate(
+        const answer = await new SupervisorClient(urlOf(component)).operate(
           component.target,
           operation,
           body,
@@ -57,9 +57,8 @@ export function processExecutor(defaultUrl: string): ActionExecutor {
         );
         return describe(action.name, answer);
       } catch (error) {
-        if (error instanceof FleetControlError)
-          // The supervisor's own code (AT_MAX_REPLICAS, ...) is part of its answer, not ours.
-          throw new ExecutorError(`supervisor: ${error.code}: ${error.message}`, error.retriable);
+        if (error instanceof SupervisorCallError)
+          throw new ExecutorError(`supervisor: ${error.message}`, error.retriable, error.code);
         throw error;
       }
     },

@@ -1,18 +1,17 @@
-import type { ComponentStatus } from './supervisor/supervisor.js';
+import { HealstreamError, isErrorCode, type ErrorCode } from '@healstream/contracts';
+import type { ComponentStatus } from './status.js';
 
-/** A failed call of the control API. 5xx and network failures are worth retrying, 4xx are not. */
-export class FleetControlError extends Error {
+/**
+ * A failed call of the control API, with the supervisor's code (AT_MAX_REPLICAS, ...). 5xx, 429
+ * and network failures are worth retrying; other answers are refusals.
+ */
+export class SupervisorCallError extends HealstreamError {
   constructor(
     message: string,
     readonly status: number | null,
-    readonly code: string,
+    code: ErrorCode,
   ) {
-    super(message);
-    this.name = 'FleetControlError';
-  }
-
-  get retriable(): boolean {
-    return this.status === null || this.status >= 500 || this.status === 429;
+    super(code, message, { retriable: status === null || status >= 500 || status === 429 });
   }
 }
 
@@ -22,8 +21,8 @@ export interface CallOptions {
   idempotencyKey?: string;
 }
 
-/** Client of the supervisor's control API (see startControlServer). */
-export class FleetClient {
+/** Client of a supervisor's control API (the demo fleet's is packages/fleet). */
+export class SupervisorClient {
   constructor(readonly baseUrl: string) {}
 
   status(options: CallOptions = {}): Promise<{ components: ComponentStatus[] }> {
@@ -75,7 +74,7 @@ export class FleetClient {
       });
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      throw new FleetControlError(
+      throw new SupervisorCallError(
         `fleet supervisor at ${this.baseUrl} unreachable: ${(error as Error).message}`,
         null,
         'UNREACHABLE',
@@ -83,10 +82,10 @@ export class FleetClient {
     }
     const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (!res.ok) {
-      throw new FleetControlError(
+      throw new SupervisorCallError(
         String(answer['error'] ?? `${method} ${path} answered ${res.status}`),
         res.status,
-        String(answer['code'] ?? 'HTTP_ERROR'),
+        isErrorCode(answer['code']) ? answer['code'] : 'HTTP_ERROR',
       );
     }
     return answer;
