@@ -16,7 +16,7 @@ import {
   testKafka,
   uniqueName,
   withTopics,
-} from '../../../test/support/kafka.js';
+} from '@healstream/test-support/kafka';
 
 describe('Avro contracts against the real registry and broker', () => {
   it('round-trips every record through Kafka', async () => {

@@ -21,7 +21,7 @@ import {
   testSerde,
   uniqueName,
   withTopics,
-} from '../../../test/support/kafka.js';
+} from '@healstream/test-support/kafka';
 
 const header = (headers: IHeaders | undefined, name: string) => headers?.[name]?.toString();
 

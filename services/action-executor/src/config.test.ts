@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@healstream/contracts';
 import { loadConfig } from '@healstream/runtime';
 import { executorEnvSchema, settingsFrom, webhookSecrets } from './config.js';
-import { testComponents } from './test-fixtures.js';
+import { testComponents } from './fixtures.test-support.js';
 
 const base = {
   KAFKA_BROKERS: '127.0.0.1:9092',

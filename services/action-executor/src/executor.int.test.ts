@@ -7,7 +7,7 @@ import {
   startExecutor,
   startFleet,
   watchOutcomes,
-} from './int-test-harness.js';
+} from './harness.test-support.js';
 
 const processComponent = (id: string, fleet: { url: string; port: number }) =>
   `  ${id}:\n    executor: process\n    target: ${id}\n    allowed_actions: [restart-service, scale-up, alert-oncall]\n    health_check: { url: "http://127.0.0.1:${fleet.port}/healthz", timeout_ms: 1000 }\n    bounds: { max_replicas: 2 }\n    options: { supervisor_url: "${fleet.url}" }\n`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { started } from './ledger.js';
 import { planCommand } from './plan.js';
 import { interruptedResults } from './run-command.js';
-import { command, testComponents } from './test-fixtures.js';
+import { command, testComponents } from './fixtures.test-support.js';
 
 const registry = testComponents();
 const now = Date.now();

@@ -16,7 +16,7 @@ import {
   startExecutor,
   startFleet,
   watchOutcomes,
-} from './int-test-harness.js';
+} from './harness.test-support.js';
 
 /** A runbook endpoint that checks the signature and answers after `delayMs`. */
 async function runbook(delayMs: number) {

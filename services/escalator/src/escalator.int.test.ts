@@ -21,13 +21,13 @@ import {
 import {
   privateAlertmanager,
   type PrivateAlertmanager,
-} from '../../../test/support/alertmanager.js';
-import { readTopic, testKafka, testSerde } from '../../../test/support/kafka.js';
-import { freshRegistry, privatePipeline } from '../../../test/support/pipeline.js';
+} from '@healstream/test-support/alertmanager';
+import { readTopic, testKafka, testSerde } from '@healstream/test-support/kafka';
+import { freshRegistry, privatePipeline } from '@healstream/test-support/pipeline';
 import { escalatorEnvSchema } from './config.js';
 import { loadRouting } from './routing.js';
 import { escalatorService } from './service.js';
-import { startTestWebhook, type TestWebhook } from '../../../test/support/webhook.js';
+import { startTestWebhook, type TestWebhook } from '@healstream/test-support/webhook';
 
 interface Rig {
   topic: (logical: string) => string;

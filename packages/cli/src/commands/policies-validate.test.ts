@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cli } from '../run-cli.test-helper.js';
+import { cli } from '../run-cli.test-support.js';
 
 describe('healstream policies validate', () => {
   it('accepts the default policies and the examples', async () => {

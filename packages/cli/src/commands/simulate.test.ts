@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cli } from '../run-cli.test-helper.js';
+import { cli } from '../run-cli.test-support.js';
 
 const lines = (out: string[], pattern: RegExp) =>
   out.filter((l) => pattern.test(l)).map((l) => l.replace(/cmd-[0-9a-f]+/, 'cmd-…'));

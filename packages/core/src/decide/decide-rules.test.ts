@@ -4,7 +4,7 @@ import { applyOutcome } from './apply-outcome.js';
 import { resolveDecisionConfig } from './config.js';
 import { decide } from './decide.js';
 import { emptyState, restoreState, type EvaluatorState } from './state.js';
-import { diagnosisOf, outcomeOf, policiesOf, T0 } from './test-helpers.js';
+import { diagnosisOf, outcomeOf, policiesOf, T0 } from './decide.test-support.js';
 
 const policies = policiesOf(`
 - name: B Restart

@@ -5,7 +5,7 @@ import { applyOutcome } from './apply-outcome.js';
 import { partitionBudget, resolveDecisionConfig, type DecisionConfig } from './config.js';
 import { decide } from './decide.js';
 import { emptyState, type EvaluatorState } from './state.js';
-import { diagnosisOf, outcomeOf, policiesOf, T0 } from './test-helpers.js';
+import { diagnosisOf, outcomeOf, policiesOf, T0 } from './decide.test-support.js';
 
 const policies = policiesOf(`
 - name: Restart

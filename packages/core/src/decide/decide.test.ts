@@ -6,7 +6,7 @@ import { applyOutcome } from './apply-outcome.js';
 import { resolveDecisionConfig } from './config.js';
 import { decide } from './decide.js';
 import { emptyState } from './state.js';
-import { diagnosisOf, T0 } from './test-helpers.js';
+import { diagnosisOf, T0 } from './decide.test-support.js';
 
 const policies = parsePolicies(
   readFileSync(new URL('../../../../policies/default.yaml', import.meta.url), 'utf8'),

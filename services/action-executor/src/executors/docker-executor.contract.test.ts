@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseComponents, type Component } from '@healstream/core';
 import type { PlannedAction } from '../plan.js';
-import { command } from '../test-fixtures.js';
+import { command } from '../fixtures.test-support.js';
 import { dockerExecutor } from './docker-executor.js';
 
 interface Container {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verifySignature } from '@healstream/contracts';
-import { command, testComponents } from '../test-fixtures.js';
+import { command, testComponents } from '../fixtures.test-support.js';
 import { httpExecutor } from './http-executor.js';
 
 const SECRET = 'a-test-secret-of-some-length';

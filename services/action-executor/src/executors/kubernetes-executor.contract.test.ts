@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseComponents, type Component } from '@healstream/core';
-import { command } from '../test-fixtures.js';
+import { command } from '../fixtures.test-support.js';
 import { kubernetesExecutor } from './kubernetes-executor.js';
 import type { PlannedAction } from '../plan.js';
 

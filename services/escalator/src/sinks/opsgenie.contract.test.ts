@@ -11,7 +11,11 @@ import { loadRouting } from '../routing.js';
 import { buildSinks } from '../service.js';
 import { SinkRejectedError } from './http.js';
 import { opsgenieSink } from './opsgenie.js';
-import { startStandIn, type StandInAnswer, type StandInRequest } from './stand-in-server.js';
+import {
+  startStandIn,
+  type StandInAnswer,
+  type StandInRequest,
+} from './stand-in-server.test-support.js';
 
 const KEY = 'eb243592-faa2-4ba2-a551q-1afdf565c889';
 const page: Escalation = {

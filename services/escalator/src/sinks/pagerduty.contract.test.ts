@@ -11,7 +11,11 @@ import { loadRouting } from '../routing.js';
 import { buildSinks } from '../service.js';
 import { SinkRejectedError } from './http.js';
 import { pagerDutySink } from './pagerduty.js';
-import { startStandIn, type StandInAnswer, type StandInRequest } from './stand-in-server.js';
+import {
+  startStandIn,
+  type StandInAnswer,
+  type StandInRequest,
+} from './stand-in-server.test-support.js';
 
 const KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
 const page: Escalation = {

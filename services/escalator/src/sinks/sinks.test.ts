@@ -7,7 +7,7 @@ import {
   TransientError,
   type Escalation,
 } from '@healstream/contracts';
-import { startTestWebhook, type TestWebhook } from '../../../../test/support/webhook.js';
+import { startTestWebhook, type TestWebhook } from '@healstream/test-support/webhook';
 import { alertFor, alertLabels } from './alertmanager.js';
 import { SinkRejectedError } from './http.js';
 import { webhookSink } from './webhook.js';

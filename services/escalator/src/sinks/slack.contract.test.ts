@@ -10,7 +10,11 @@ import { loadRouting } from '../routing.js';
 import { buildSinks } from '../service.js';
 import { SinkRejectedError } from './http.js';
 import { slackSink } from './slack.js';
-import { startStandIn, type StandInAnswer, type StandInRequest } from './stand-in-server.js';
+import {
+  startStandIn,
+  type StandInAnswer,
+  type StandInRequest,
+} from './stand-in-server.test-support.js';
 
 const HOOK_PATH = '/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';
 const page: Escalation = {

@@ -12,9 +12,9 @@ import {
   type ExecutorHooks,
   type ExecutorSettings,
 } from './index.js';
-import { testKafka, testSerde } from '../../../test/support/kafka.js';
-import { freshRegistry, privatePipeline } from '../../../test/support/pipeline.js';
-import { watchTopic } from '../../../test/support/records.js';
+import { testKafka, testSerde } from '@healstream/test-support/kafka';
+import { freshRegistry, privatePipeline } from '@healstream/test-support/pipeline';
+import { watchTopic } from '@healstream/test-support/records';
 
 export const SECRET = 'integration-test-webhook-secret';
 
@@ -128,7 +128,7 @@ export async function watchOutcomes(topic: string) {
   };
 }
 
-export { command } from './test-fixtures.js';
+export { command } from './fixtures.test-support.js';
 
 /**
  * privatePipeline, tried again when the broker, still busy deleting the previous test's
