@@ -4,6 +4,5 @@
  *   const agent = new MetricsAgent({ targets: [{ component: 'payments', url: 'http://127.0.0.1:7101/metrics' }], ... });
  *   agent.start();
  */
-export { MetricsAgent, scrape, type AgentOptions, type ScrapeTarget } from './agent.js';
-export { parsePrometheusText, type PromSample } from './prometheus-text.js';
-export { toSamples, type TargetResult } from './to-samples.js';
+export { MetricsAgent } from './agent.js';
+export { parsePrometheusText } from './prometheus-text.js';

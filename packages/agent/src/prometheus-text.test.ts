@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText, toSamples } from '@healstream/agent';
+import { parsePrometheusText } from '@healstream/agent';
+import { toSamples } from './to-samples.js';
 
 describe('parsePrometheusText', () => {
   it('reads samples with labels, escapes, special values and timestamps; skips comments', () => {

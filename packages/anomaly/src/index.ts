@@ -10,45 +10,9 @@
  *
  * Also: the Numenta Anomaly Benchmark's scoring method (nab-*), to measure the scorer.
  */
-export type { ScorerOptions, ScorerState, SeriesScore, SeriesScorer } from './types.js';
-export { createScorer, SCORER_STATE_VERSION } from './scorer.js';
+export type { ScorerOptions, ScorerState, SeriesScorer } from './types.js';
+export { createScorer } from './scorer.js';
 
-export {
-  bestThreshold,
-  OUTSIDE,
-  PROBATION,
-  PROBATIONARY_FRACTION,
-  probationaryLength,
-  scaledSigmoid,
-  scoreAtThreshold,
-  scoresByThreshold,
-  sweepFile,
-  type CostMatrix,
-  type SweepRow,
-  type ThresholdScore,
-  type WindowLimits,
-} from './nab-sweep.js';
-export {
-  groupOf,
-  scoreCorpus,
-  scoreProfile,
-  type GroupScore,
-  type ProfileScore,
-  type ScoredFile,
-} from './nab-score.js';
-export {
-  formatNabTimestamp,
-  listCsvFiles,
-  parseNabTimestamp,
-  readNabSeries,
-  readProfiles,
-  readResultScores,
-  readWindows,
-  resultsFilePath,
-  writeResultFile,
-  type NabSeries,
-} from './nab-files.js';
-export { NAB_DETECTOR_NAME, scoreSeries } from './nab-run.js';
-export { PUBLISHED_SUBSET_SCORES, type PublishedScore } from './nab-published.js';
-export { NAB_PROFILES } from './nab-published.js';
-export { runNab, type NabRunOptions, type NabRunReport } from './nab-runner.js';
+export { type ProfileScore } from './nab-score.js';
+export { PUBLISHED_SUBSET_SCORES } from './nab-published.js';
+export { runNab, type NabRunReport } from './nab-runner.js';

@@ -1,9 +1,2 @@
-export { runCli, overview } from './run-cli.js';
-export { CliError, type Command, type CommandIo, type ParsedArgs } from './command.js';
-export {
-  spawnService,
-  stopServices,
-  serviceEnv,
-  SERVICES,
-  type ServiceProcess,
-} from './commands/start.js';
+export { runCli } from './run-cli.js';
+export { spawnService, stopServices, serviceEnv, SERVICES } from './commands/start.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateTypes, loadSchema, recordNames } from '@healstream/contracts';
+import { generateTypes } from './codegen.js';
+import { loadSchema, recordNames } from './schemas.js';
 
 describe('TypeScript types of the records', () => {
   it('are exactly what the Avro schemas generate (run `pnpm --filter @healstream/contracts generate` after changing a schema)', () => {

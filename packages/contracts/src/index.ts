@@ -1,17 +1,10 @@
-export { generateTypes } from './codegen.js';
-export {
-  loadSchema,
-  recordNames,
-  schemaFiles,
-  schemasDir,
-  type AvroSchema,
-  type RecordName,
-} from './schemas.js';
-export { Serde, frame, unframe } from './serde.js';
+export { type RecordName } from './schemas.js';
+export { Serde, frame } from './serde.js';
 export { examples } from './examples.js';
-export { outcomeFor, type OutcomeResult } from './outcome.js';
-export { RegistryClient, type Compatibility } from './registry-client.js';
+export { outcomeFor } from './outcome.js';
+export { RegistryClient } from './registry-client.js';
 export { sign, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
+// ERROR_CODES is exported although no package reads it yet: it is the one list of codes.
 export {
   ERROR_CODES,
   HealstreamError,
@@ -32,11 +25,6 @@ export {
   topicCatalogue,
   dlqName,
   isDeadLetter,
-  type AvroTopic,
-  type DeadLetterTopic,
-  type PipelineTopic,
-  type RawTopic,
-  type RecordTypes,
   type TopicHandle,
   type Topics,
   type TopicSpec,

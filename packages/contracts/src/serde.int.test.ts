@@ -3,13 +3,12 @@ import avro from 'avsc';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import {
   examples,
-  loadSchema,
-  recordNames,
   RegistryClient,
   Serde,
   PoisonRecordError,
   HealstreamError,
 } from '@healstream/contracts';
+import { loadSchema, recordNames } from './schemas.js';
 import {
   readTopic,
   testEnv,

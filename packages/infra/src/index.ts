@@ -1,13 +1,5 @@
-export { up, down, status, logFiles, type UpReport, type ComponentStatus } from './lifecycle.js';
-export {
-  infraSettings,
-  brokerAddress,
-  registryUrl,
-  paths,
-  KAFKA_VERSION,
-  REGISTRY_VERSION,
-  type InfraSettings,
-} from './settings.js';
+export { up, down, status, logFiles } from './lifecycle.js';
+export { infraSettings, KAFKA_VERSION, REGISTRY_VERSION } from './settings.js';
 export { residentMiB } from './processes.js';
 export {
   startAlertmanager,

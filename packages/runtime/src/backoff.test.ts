@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, KeyedLock } from '@healstream/runtime';
+import { backoffDelay } from '@healstream/runtime';
+import { KeyedLock } from './partition-lock.js';
 
 describe('backoffDelay', () => {
   it('grows exponentially up to the cap, with jitter below the ceiling', () => {

@@ -12,9 +12,9 @@ import {
   createRegistry,
   dlqHeaders,
   loopMetrics,
-  TransactionalLoop,
   type PartitionHandler,
 } from '@healstream/runtime';
+import { TransactionalLoop } from './transactional-loop.js';
 import {
   readTopic,
   testKafka,

@@ -4,5 +4,5 @@
  *
  *   await new SupervisorClient('http://127.0.0.1:7100').operate('payments', 'restart', {});
  */
-export { SupervisorClient, SupervisorCallError, type CallOptions } from './client.js';
-export type { ComponentStatus, InstanceInfo, InstanceState } from './status.js';
+export { SupervisorClient, SupervisorCallError } from './client.js';
+export type { ComponentStatus, InstanceInfo } from './status.js';

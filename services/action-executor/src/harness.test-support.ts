@@ -4,14 +4,10 @@ import type { HealingCommand, HealingOutcome } from '@healstream/contracts';
 import { parseComponents, type ComponentRegistry } from '@healstream/core';
 import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
 import { createLogger, runService, type BaseEnv, type Registry } from '@healstream/runtime';
-import {
-  actionExecutorService,
-  createExecutors,
-  DEFAULT_SETTINGS,
-  executorMetrics,
-  type ExecutorHooks,
-  type ExecutorSettings,
-} from './index.js';
+import { DEFAULT_SETTINGS, type ExecutorSettings } from './config.js';
+import { actionExecutorService, type ExecutorHooks } from './executor-service.js';
+import { createExecutors } from './executors/select.js';
+import { executorMetrics } from './metrics.js';
 import { testKafka, testSerde } from '@healstream/test-support/kafka';
 import { freshRegistry, privatePipeline } from '@healstream/test-support/pipeline';
 import { watchTopic } from '@healstream/test-support/records';

@@ -1,2 +1,1 @@
-export { detectorService, type DetectorOptions } from './detector.js';
-export { detectorEnvSchema, loadDetectorConfig } from './config.js';
+export { detectorService } from './detector.js';

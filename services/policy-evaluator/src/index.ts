@@ -1,7 +1,2 @@
-export {
-  evaluatorService,
-  FLEET_KEY,
-  FLEET_PARTITION,
-  type EvaluatorOptions,
-} from './evaluator.js';
-export { evaluatorEnvSchema, loadEvaluatorInputs, type EvaluatorEnv } from './config.js';
+export { evaluatorService } from './evaluator.js';
+export { evaluatorEnvSchema, loadEvaluatorInputs } from './config.js';
