@@ -1,12 +1,4 @@
-import type {
-  Diagnosis,
-  Escalation,
-  HealingCommand,
-  HealingDecision,
-  HealingOutcome,
-  MetricSample,
-  ReliabilityEvent,
-} from './generated/records.js';
+import type * as Records from './generated/records.js';
 import type { RecordName } from './schemas.js';
 
 /** The logical topics of DESIGN.md's table; physical names get the configurable prefix. */
@@ -45,13 +37,13 @@ export const dlqSourceTopics = [
 
 /** The TypeScript type of each Avro record. */
 export interface RecordTypes {
-  MetricSample: MetricSample;
-  ReliabilityEvent: ReliabilityEvent;
-  Diagnosis: Diagnosis;
-  HealingCommand: HealingCommand;
-  HealingDecision: HealingDecision;
-  HealingOutcome: HealingOutcome;
-  Escalation: Escalation;
+  MetricSample: Records.MetricSample;
+  ReliabilityEvent: Records.ReliabilityEvent;
+  Diagnosis: Records.Diagnosis;
+  HealingCommand: Records.HealingCommand;
+  HealingDecision: Records.HealingDecision;
+  HealingOutcome: Records.HealingOutcome;
+  Escalation: Records.Escalation;
 }
 
 /**
