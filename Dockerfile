@@ -1,5 +1,5 @@
 # One image for every healstream service; docker-compose.yml picks the service by command.
-FROM node:24-slim
+FROM node:24.22.3-slim
 WORKDIR /app
 RUN corepack enable && corepack prepare pnpm@10.34.8 --activate
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
@@ -7,7 +7,8 @@ COPY packages packages
 COPY services services
 COPY schemas schemas
 COPY policies policies
-COPY components.yaml ./
+COPY components.yaml healstream ./
+COPY infra infra
 RUN pnpm install --frozen-lockfile --prod=false
 ENV NODE_ENV=production
 CMD ["node", "--import", "tsx", "services/detector/src/main.ts"]

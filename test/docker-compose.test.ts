@@ -1,7 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadTargets } from '@healstream/agent';
+import { runCli, SERVICES } from '@healstream/cli';
+import { loadComponents, loadPolicyDir } from '@healstream/core';
+import { detectorEnvSchema } from '@healstream/detector';
+import { escalatorEnvSchema } from '@healstream/escalator';
+import { executorEnvSchema } from '@healstream/action-executor';
+import { evaluatorEnvSchema } from '@healstream/policy-evaluator';
 import { KAFKA_VERSION, REGISTRY_VERSION, infraSettings } from '@healstream/infra';
+import { ingestEnvSchema } from '@healstream/ingest';
+import { baseEnvSchema, loadConfig } from '@healstream/runtime';
 
 // No Docker engine runs here, so the compose file is checked for what it must say, not run.
 describe('docker-compose.yml', () => {
@@ -59,5 +69,132 @@ describe('docker-compose.yml services', () => {
       expect(Object.keys(service?.depends_on ?? {})).toContain('topics');
     }
     expect(compose.services['topics']?.command).toContain('create');
+  });
+});
+
+// The rest of the file is read the way Docker would use it: every container's command runs a
+// file the image holds, its environment passes its own service's configuration schema, and
+// each address it is given reaches the service meant. What only a Docker engine can show (the
+// stack healing the fleet) is not tested here.
+describe('docker-compose.yml wiring', () => {
+  const root = infraSettings().repoRoot;
+  type Service = {
+    build?: string;
+    image?: string;
+    command?: string[];
+    environment?: Record<string, string>;
+    depends_on?: Record<string, { condition: string }>;
+    ports?: string[];
+    network_mode?: string;
+    volumes?: string[];
+  };
+  const services = (
+    parse(readFileSync(`${root}/docker-compose.yml`, 'utf8'), { merge: true }) as {
+      services: Record<string, Service>;
+    }
+  ).services;
+  const ours = Object.entries(services).filter(([, s]) => s.build === '.');
+  const copied = [
+    ...readFileSync(`${root}/Dockerfile`, 'utf8').matchAll(/^COPY (.+) \S+$/gm),
+  ].flatMap((m) => m[1]!.split(' '));
+  const inImage = (path: string) =>
+    existsSync(join(root, path)) && copied.some((c) => path === c || path.startsWith(`${c}/`));
+
+  it('runs Kafka, the registry, Alertmanager, the five services, the agent, ingest and the fleet', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      [
+        'kafka',
+        'registry',
+        'alertmanager',
+        'topics',
+        'fleet',
+        ...SERVICES,
+        'agent',
+        'ingest',
+      ].sort(),
+    );
+  });
+
+  it('starts every container from a file the image holds, with a command the CLI knows', async () => {
+    for (const [name, s] of ours) {
+      const [node, flag, loader, entry, ...args] = s.command ?? [];
+      expect([node, flag, loader], name).toEqual(['node', '--import', 'tsx']);
+      expect(inImage(entry!), `${name}: ${entry}`).toBe(true);
+      if (entry === 'packages/cli/src/main.ts') {
+        const help = await runCli([...args, '--help'], {
+          out: () => {},
+          err: () => {},
+          cwd: root,
+          env: {},
+        });
+        expect(help, `${name}: healstream ${args.join(' ')}`).toBe(0);
+      }
+      for (const [i, arg] of args.entries())
+        if (['--targets', '--components'].includes(args[i - 1] ?? ''))
+          expect(inImage(arg), arg).toBe(true);
+    }
+  });
+
+  it('gives each service an environment its own configuration accepts, naming files the image has', () => {
+    const schemas: Record<string, Parameters<typeof loadConfig>[0]> = {
+      detector: detectorEnvSchema,
+      diagnoser: baseEnvSchema,
+      'policy-evaluator': evaluatorEnvSchema,
+      'action-executor': executorEnvSchema,
+      escalator: escalatorEnvSchema,
+      ingest: ingestEnvSchema,
+      agent: baseEnvSchema,
+      topics: baseEnvSchema,
+    };
+    for (const [name, schema] of Object.entries(schemas)) {
+      const env = services[name]?.environment ?? {};
+      expect(() => loadConfig(schema, env), name).not.toThrow();
+      for (const key of ['COMPONENTS_FILE', 'ESCALATOR_COMPONENTS_FILE', 'POLICIES_DIR'])
+        if (env[key]) expect(inImage(env[key]), `${name} ${key}=${env[key]}`).toBe(true);
+    }
+    const evaluator = services['policy-evaluator']!.environment!;
+    const components = loadComponents(join(root, evaluator['COMPONENTS_FILE']!));
+    expect(
+      loadPolicyDir(join(root, evaluator['POLICIES_DIR']!), { actions: components.actions }).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('points every address at the service that answers it', () => {
+    const fleetArgs = services['fleet']!.command!;
+    const supervisorPort = fleetArgs[fleetArgs.indexOf('--port') + 1];
+    for (const name of ['action-executor', 'agent'])
+      expect(services[name]?.network_mode).toBe('service:fleet');
+    // In the fleet's network, 127.0.0.1 is the supervisor and its members.
+    expect(services['action-executor']!.environment!['FLEET_SUPERVISOR_URL']).toBe(
+      `http://127.0.0.1:${supervisorPort}`,
+    );
+    const members = [...loadComponents(join(root, 'components.yaml')).components.values()].map(
+      (c) => ({
+        component: c.id,
+        url: c.healthCheck!.url.replace(/\/healthz$/, '/metrics'),
+      }),
+    );
+    const agentArgs = services['agent']!.command!;
+    const targets = loadTargets(join(root, agentArgs[agentArgs.indexOf('--targets') + 1]!)).targets;
+    expect(targets).toEqual(members);
+    // The escalator pages the Alertmanager container on the port Alertmanager listens on.
+    expect(services['escalator']!.environment!['ESCALATOR_ALERTMANAGER_URL']).toBe(
+      'http://alertmanager:9093',
+    );
+    expect(services['alertmanager']!.ports).toContain('9093:9093');
+    for (const v of services['alertmanager']!.volumes ?? [])
+      expect(existsSync(join(root, v.split(':')[0]!))).toBe(true);
+  });
+
+  it('publishes each HTTP port once, on the container whose network serves it', () => {
+    const published = Object.values(services).flatMap((s) => s.ports ?? []);
+    expect(new Set(published).size).toBe(published.length);
+    for (const [name, s] of ours) {
+      const port = s.environment?.['HTTP_PORT'];
+      if (!port) continue;
+      const host = s.network_mode ? services[s.network_mode.replace('service:', '')]! : s;
+      expect(host.ports, name).toContain(`${port}:${port}`);
+      expect(Object.keys(s.depends_on ?? {}), name).toContain('topics');
+    }
   });
 });

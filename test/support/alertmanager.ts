@@ -18,7 +18,7 @@ export type PrivateAlertmanager = RunningAlertmanager;
  * the test finishes. Fails, never skips, when the binary is missing.
  */
 export async function privateAlertmanager(
-  options: { readyTimeoutMs?: number } = {},
+  options: { readyTimeoutMs?: number; config?: string } = {},
 ): Promise<PrivateAlertmanager> {
   const bin = alertmanagerBin(process.env);
   if (!existsSync(bin)) {
@@ -32,6 +32,7 @@ export async function privateAlertmanager(
     dir,
     process.env,
     options.readyTimeoutMs ?? 20_000,
+    ...(options.config ? [options.config] : []),
   )) as RunningAlertmanager;
   onTestFinished(async () => {
     await alertmanager.stop();

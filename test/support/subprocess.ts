@@ -21,11 +21,24 @@ export function spawnServiceProcess(
   config: Readonly<BaseEnv>,
   env: Record<string, string> = {},
 ): ServiceChild {
+  return spawnPipelineProcess(name, [join('services', name, 'src', 'main.ts')], config, env);
+}
+
+/**
+ * Runs `entry` (a path from the repository root, then its arguments: a service's main.ts, or
+ * the CLI and a command) on the test's pipeline, with a port of its own; killed at the end.
+ */
+export function spawnPipelineProcess(
+  name: string,
+  [entry, ...args]: string[],
+  config: Readonly<BaseEnv>,
+  env: Record<string, string> = {},
+): ServiceChild {
   const repoRoot = infraSettings().repoRoot;
   const port = nextPort++;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'services', name, 'src', 'main.ts')],
+    ['--import', 'tsx', join(repoRoot, entry as string), ...args],
     {
       cwd: repoRoot,
       env: {

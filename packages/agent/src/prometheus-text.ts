@@ -1,3 +1,5 @@
+import type { MetricType } from './classify.js';
+
 /** One sample line of the Prometheus text exposition format. */
 export interface PromSample {
   name: string;
@@ -6,6 +8,8 @@ export interface PromSample {
   timestamp?: number;
 }
 
+const TYPE =
+  /^#\s*TYPE\s+([a-zA-Z_:][a-zA-Z0-9_:]*)\s+(counter|gauge|histogram|summary|untyped)\s*$/;
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+(-?\d+))?\s*$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?\s*/gy;
 
@@ -23,11 +27,19 @@ function parseValue(raw: string): number {
  * Parses Prometheus text exposition (format 0.0.4): comments and blank lines are skipped; a
  * line that does not parse is reported with its number rather than guessed at.
  */
-export function parsePrometheusText(text: string): { samples: PromSample[]; errors: string[] } {
+export function parsePrometheusText(text: string): {
+  samples: PromSample[];
+  errors: string[];
+  /** Families' declared types, from `# TYPE` lines. */
+  types: Map<string, MetricType>;
+} {
   const samples: PromSample[] = [];
   const errors: string[] = [];
+  const types = new Map<string, MetricType>();
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
+    const type = TYPE.exec(line);
+    if (type) types.set(type[1] as string, type[2] as MetricType);
     if (line === '' || line.startsWith('#')) return;
     const match = LINE.exec(line);
     if (!match) {
@@ -61,5 +73,5 @@ export function parsePrometheusText(text: string): { samples: PromSample[]; erro
       ...(timestamp ? { timestamp: Number(timestamp) } : {}),
     });
   });
-  return { samples, errors };
+  return { samples, errors, types };
 }

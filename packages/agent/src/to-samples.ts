@@ -1,8 +1,8 @@
 import type { MetricSample } from '@healstream/contracts';
 import type { PromSample } from './prometheus-text.js';
-
-/** Series parts of histograms and summaries: not a metric a policy reads. */
-const INTERNAL = /_(bucket|sum|count|created|total)$/;
+import { SeriesTracker } from './series-tracker.js';
+import type { TrackerBatch } from './tracker-batch.js';
+import type { Point } from './tracker-types.js';
 
 export interface TargetResult {
   component: string;
@@ -12,13 +12,9 @@ export interface TargetResult {
   durationMs: number;
 }
 
-/**
- * One scrape as MetricSamples: each finite gauge of the page (labels kept, the component's own
- * label dropped), plus `up` (1 when the page was read, 0 when not: a crashed or hung component
- * still produces a sample) and `scrape_duration_ms`.
- */
-export function toSamples(result: TargetResult, parsed: PromSample[], now: number): MetricSample[] {
-  const meta: MetricSample[] = [
+/** `up` (1 when the page was read, 0 when not: a crashed or hung component still produces a sample) and `scrape_duration_ms`. */
+export function metaSamples(result: TargetResult, now: number): MetricSample[] {
+  return [
     {
       component: result.component,
       metric: 'up',
@@ -34,19 +30,34 @@ export function toSamples(result: TargetResult, parsed: PromSample[], now: numbe
       labels: {},
     },
   ];
-  const seen = new Set<string>();
-  const samples: MetricSample[] = [];
-  for (const p of parsed) {
-    if (INTERNAL.test(p.name) || !Number.isFinite(p.value) || seen.has(p.name)) continue;
-    seen.add(p.name); // one value per metric per component: the first series on the page
+}
+
+/** A page's samples as the component's points, its own `component` label dropped. */
+export function pagePoints(component: string, parsed: PromSample[], now: number): Point[] {
+  return parsed.map((p) => {
     const { component: _component, ...labels } = p.labels;
-    samples.push({
-      component: result.component,
-      metric: p.name,
-      value: p.value,
-      timestamp: p.timestamp ?? now,
-      labels,
-    });
-  }
-  return [...meta, ...samples];
+    return { component, name: p.name, labels, value: p.value, timestamp: p.timestamp ?? now };
+  });
+}
+
+/**
+ * One scrape as MetricSamples: `up` and `scrape_duration_ms`, each gauge of the page (labels
+ * kept), and the rates, quantiles and ratios the batch derives (see SeriesTracker). Without a
+ * batch, a fresh tracker is used: a first scrape, so gauges only.
+ */
+export function toSamples(
+  result: TargetResult,
+  parsed: PromSample[],
+  now: number,
+  batch: TrackerBatch = new SeriesTracker({
+    quantiles: [],
+    ratios: [],
+    staleAfterMs: 300_000,
+    maxSeries: Number.MAX_SAFE_INTEGER,
+  }).begin(),
+): MetricSample[] {
+  const derived = result.error
+    ? []
+    : batch.add(pagePoints(result.component, parsed, now), [result.component]);
+  return [...metaSamples(result, now), ...derived];
 }

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { optionHelp } from './option-help.js';
 
 /** Where a command writes: injected so tests can capture output without a subprocess. */
 export interface CommandIo {
@@ -59,13 +60,19 @@ export function helpText(command: Command): string {
     '',
     `usage: ${command.usage}`,
   ];
-  const options = Object.entries(command.options ?? {});
-  if (options.length > 0) {
-    lines.push('', 'options:');
-    for (const [name, spec] of options) {
-      const arg = spec.type === 'string' ? ` <${name}>` : '';
-      lines.push(`  --${name}${arg}`);
-    }
-  }
+  const options: [string, { type: string; multiple?: boolean }][] = [
+    ...Object.entries(command.options ?? {}),
+    ['help', { type: 'boolean' }],
+  ];
+  const flags = options.map(([name, spec]) => {
+    const arg = spec.type === 'string' ? ` <${name}>` : '';
+    return `--${name}${arg}${spec.multiple ? ' …' : ''}`;
+  });
+  const width = Math.max(...flags.map((f) => f.length));
+  lines.push('', 'options:');
+  options.forEach(([name], i) => {
+    const text = optionHelp(command.path, name) ?? '';
+    lines.push(`  ${(flags[i] as string).padEnd(width)}  ${text}`.trimEnd());
+  });
   return lines.join('\n');
 }

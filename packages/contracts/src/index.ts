@@ -29,5 +29,6 @@ export {
   type Topics,
   type TopicSpec,
   type ValueOf,
+  type PipelineTopic,
 } from './topics.js';
 export type * from './generated/records.js';

@@ -11,6 +11,14 @@
  *   }
  *   evaluatorState = applyOutcome(evaluatorState, outcome, outcome.finishedAt);
  */
+export { suggest } from './suggest.js';
+export { parseYamlSource, type YamlSource } from './yaml-source.js';
+export { zodIssues, sortIssues } from './zod-issues.js';
+export {
+  JSON_SCHEMA_FILES,
+  componentsFileJsonSchema,
+  policyFileJsonSchema,
+} from './json-schema.js';
 
 export { DEFAULT_ACTIONS } from './actions/registry.js';
 export { EXECUTOR_KINDS } from './components/schema.js';

@@ -39,7 +39,7 @@ export async function freePort(): Promise<number> {
 }
 
 // Alerts go to a receiver that sends nothing: the demo and the tests read them back from the API.
-const CONFIG = `route:
+export const NULL_RECEIVER_CONFIG = `route:
   receiver: 'null'
   group_by: ['...']
 receivers:
@@ -49,18 +49,20 @@ receivers:
 /**
  * A private Prometheus Alertmanager (Debian's package) for the demo and the tests: its own
  * config and storage under `dir`, clustering off, a free port; resolves once /-/ready answers.
- * Returns null when the binary is not installed.
+ * Returns null when the binary is not installed. `config` replaces the receiver that sends
+ * nothing (a webhook receiver pointed at healstream's ingest, say).
  */
 export async function startAlertmanager(
   dir: string,
   env: NodeJS.ProcessEnv,
   timeoutMs = 30_000,
+  config: string = NULL_RECEIVER_CONFIG,
 ): Promise<RunningAlertmanager | null> {
   const bin = alertmanagerBin(env);
   if (!existsSync(bin)) return null;
   await mkdir(dir, { recursive: true });
   const configFile = join(dir, 'alertmanager.yml');
-  await writeFile(configFile, CONFIG);
+  await writeFile(configFile, config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(

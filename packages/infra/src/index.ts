@@ -8,3 +8,5 @@ export {
   type AlertmanagerAlert,
   type RunningAlertmanager,
 } from './alertmanager.js';
+export { missingDownloads } from './fetch.js';
+export { reportGrowth, folderBytes } from './progress.js';

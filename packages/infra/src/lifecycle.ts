@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ensureKafka, ensureRegistry } from './fetch.js';
+import { ensureKafka, ensureRegistry, missingDownloads } from './fetch.js';
+import { reportGrowth } from './progress.js';
 import { kafkaAcceptsProduce, registryAnswers, waitFor } from './health.js';
 import {
   managed,
@@ -126,12 +127,21 @@ export async function up(
 ): Promise<UpReport> {
   const started = Date.now();
   const procs = processes(s);
+  const missing = missingDownloads(s);
+  const megabytes = missing.reduce((sum, d) => sum + d.megabytes, 0);
+  if (missing.length > 0)
+    log(
+      `first start: fetching ${missing.map((d) => `${d.what} (about ${d.megabytes} MB)`).join(' and ')} ` +
+        `from Maven Central into ${paths(s).m2}: about ${Math.ceil(megabytes / 60)} min at 1 MB/s, ` +
+        'a minute on a fast link; with the first start, a cold start takes 1–4 minutes (later starts 10–30 s)',
+    );
+  const stopReporting = missing.length > 0 ? reportGrowth(paths(s).m2, megabytes, log) : () => {};
   const [kafkaDownloaded, registryDownloaded] = await Promise.all([
     ensureKafka(s).then((d) => (d && log(`fetched Kafka into ${paths(s).kafkaLibs}`), d)),
     ensureRegistry(s).then(
       (d) => (d && log(`fetched the schema registry into ${paths(s).registryDir}`), d),
     ),
-  ]);
+  ]).finally(stopReporting);
   const kafkaStarted = runningPid(procs.kafka) === undefined;
   if (kafkaStarted) await startKafka(s, procs.kafka);
   const registryStarted = runningPid(procs.registry) === undefined;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -16,9 +16,12 @@ export async function startHealthServer(options: {
   registry: Registry;
   ready: () => boolean | { ready: boolean; detail?: unknown };
   host?: string;
+  /** Other routes of the service (an ingest endpoint): true when it answered the request. */
+  handle?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 }): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (options.handle?.(req, res, path)) return;
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     } else if (path === '/readyz') {

@@ -30,3 +30,5 @@ export {
   type RunningService,
 } from './service.js';
 export { createTopics, type TopicsReport } from './topics-admin.js';
+export { startHealthServer } from './http-server.js';
+export { onShutdownSignal } from './shutdown.js';

@@ -6,6 +6,6 @@
  *   const running = await runService(executor.definition, { config, logger, registry, kafka });
  */
 export { actionExecutorService } from './executor-service.js';
-export { DEFAULT_SETTINGS, webhookSecrets } from './config.js';
+export { DEFAULT_SETTINGS, webhookSecrets, executorEnvSchema } from './config.js';
 export { createExecutors } from './executors/select.js';
 export { executorMetrics } from './metrics.js';

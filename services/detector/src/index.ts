@@ -1,1 +1,2 @@
 export { detectorService } from './detector.js';
+export { detectorEnvSchema } from './config.js';

@@ -5,4 +5,5 @@
  * It runs as its own process (src/main.ts, over escalatorService in service.ts) and no other
  * package imports it, so this door opens on nothing; export here what another package needs.
  */
-export {};
+export { escalatorInputs } from './service.js';
+export { escalatorEnvSchema } from './config.js';

@@ -11,6 +11,8 @@ import { policiesValidate } from './policies-validate.js';
 import { simulate } from './simulate.js';
 import { fleet } from './fleet.js';
 import { demo } from './demo.js';
+import { agent } from './agent.js';
+import { completionCommand } from './completion.js';
 
 /** Every CLI command. Each lives in its own file in this folder; add it here. */
 export const commands: Command[] = [
@@ -31,4 +33,6 @@ export const commands: Command[] = [
   simulate,
   fleet,
   demo,
+  agent,
+  completionCommand(() => commands),
 ];

@@ -16,7 +16,10 @@ export const infraUp: Command = {
       const verb = (started: boolean) => (started ? 'started' : 'already running');
       io.out(`kafka     ${verb(report.kafka.started).padEnd(16)} ${report.brokers}`);
       io.out(`registry  ${verb(report.registry.started).padEnd(16)} ${report.registryUrl}`);
-      io.out(`ready in ${report.seconds.toFixed(1)}s`);
+      const cold = report.kafka.downloaded || report.registry.downloaded;
+      io.out(
+        `ready in ${report.seconds.toFixed(1)}s${cold ? ' (a cold start: downloads included)' : ''}`,
+      );
     }
     return 0;
   },

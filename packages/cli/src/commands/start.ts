@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, type Command, type CommandIo } from '../command.js';
 import { ensureTopics, resolveEnv } from '../connection.js';
 import { formatLogLine } from '../log-format.js';
@@ -70,6 +71,20 @@ export function serviceEnv(
   };
 }
 
+/** Resolves true once every service's /readyz answers 200, false if stopped first. */
+async function announceReady(ports: number[], stopped: () => boolean): Promise<boolean> {
+  const ready = (port: number) =>
+    fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+  while (!stopped()) {
+    if ((await Promise.all(ports.map(ready))).every(Boolean)) return true;
+    await sleep(500);
+  }
+  return false;
+}
+
 export async function prepareTopics(io: CommandIo): Promise<NodeJS.ProcessEnv> {
   const config = await resolveEnv(io);
   await ensureTopics(config);
@@ -94,16 +109,20 @@ export const start: Command = {
       );
     const env = await prepareTopics(io);
     const json = args.values['json'] === true;
-    const services = only.map((name) =>
-      spawnService(
-        io.cwd,
-        name,
-        serviceEnv(env, name, SERVICES.indexOf(name as (typeof SERVICES)[number])),
-        (line) => io.out(json ? line : formatLogLine(name, line)),
+    const envs = only.map((name) =>
+      serviceEnv(env, name, SERVICES.indexOf(name as (typeof SERVICES)[number])),
+    );
+    const services = only.map((name, i) =>
+      spawnService(io.cwd, name, envs[i] as NodeJS.ProcessEnv, (line) =>
+        io.out(json ? line : formatLogLine(name, line)),
       ),
     );
     io.err(`started ${only.join(', ')}; Ctrl-C stops them`);
     let stopping = false;
+    void announceReady(
+      envs.map((e) => Number(e['HTTP_PORT'])),
+      () => stopping,
+    ).then((ready) => ready && io.err(`ready: ${only.join(', ')} joined their groups`));
     const stop = () => {
       if (stopping) return;
       stopping = true;

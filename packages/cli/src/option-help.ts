@@ -1,0 +1,57 @@
+/**
+ * What each option of each command does, for `--help` and shell completion. Kept apart from the
+ * commands so that adding a description never touches a command's code; a test fails when an
+ * option has none. `*` holds the options many commands share.
+ */
+export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  '*': {
+    help: 'show this help',
+    json: 'print the result as JSON, for scripts',
+    components: 'components file the actions are checked against (default components.yaml)',
+    policies: 'policy file or directory; repeat for more (default policies/)',
+    max: 'stop after N records',
+  },
+  'infra down': { clean: "also remove the broker's and registry's data (downloads stay)" },
+  'infra logs': { lines: 'how many of the last lines of each log to show (default 40)' },
+  start: { only: 'comma-separated services to run (default all five)' },
+  publish: { file: 'read samples from this file instead of stdin (JSON lines or CSV)' },
+  tail: {
+    'from-beginning': 'read the topic from its first record, not only new ones',
+    timeout: 'stop after S seconds without a new record',
+  },
+  'policies explain': {
+    event:
+      'the event as JSON, or @file: a Diagnosis, ReliabilityEvent, MetricSample(s) or {component, metrics}',
+  },
+  simulate: {
+    detector: 'full (thresholds and statistics) or thresholds (static thresholds only)',
+    'outcome-delay': 'seconds a simulated command takes to end (default 10)',
+  },
+  nab: {
+    data: 'folder of NAB data files (default ../shared/nab/data)',
+    windows: "NAB's labelled anomaly windows (default ../shared/nab/combined_windows.json)",
+    results: 'where to write the detector results (default .healstream/nab-results)',
+    profiles: "NAB's scoring profiles (default ../shared/nab/profiles.json)",
+    published: 'folder of published NAB scores to compare with',
+  },
+  fleet: {
+    components: 'components file naming the fleet (default components.yaml)',
+    port: "the supervisor's control API port (default 7100, or FLEET_SUPERVISOR_PORT)",
+    only: 'comma-separated members to run (default every process component)',
+  },
+  demo: {
+    scenario: 'comma-separated scenarios to run (default all)',
+    short: 'shorter waits, for a quick look',
+    'json-file': 'also write the final table as JSON to this file',
+    verbose: "show the services' own log lines",
+  },
+  agent: {
+    targets: 'YAML file of targets (component, url), interval, quantiles and ratios',
+  },
+  completion: {},
+};
+
+/** The description of `--name` of the command at `path`, if any. */
+export function optionHelp(path: readonly string[], name: string): string | undefined {
+  return OPTION_HELP[path.join(' ')]?.[name] ?? OPTION_HELP['*']?.[name];
+}

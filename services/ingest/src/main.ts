@@ -1,0 +1,66 @@
+import { RegistryClient, Serde, topicsFor } from '@healstream/contracts';
+import {
+  createKafka,
+  createLogger,
+  createRegistry,
+  loadConfig,
+  serviceMain,
+  startHealthServer,
+} from '@healstream/runtime';
+import { ingestEnvSchema } from './config.js';
+import { ingestRoutes } from './http.js';
+import { ingestHandlers } from './ingest.js';
+import { ingestMetrics } from './metrics.js';
+import { TransactionalPublisher } from './publisher.js';
+
+await serviceMain('ingest', async () => {
+  const config = loadConfig(ingestEnvSchema, process.env);
+  const logger = createLogger('ingest', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
+  const registry = createRegistry('ingest');
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `ingest-${config.HEALSTREAM_INSTANCE_ID}`,
+    logger,
+  });
+  const serde = new Serde(
+    new RegistryClient(config.SCHEMA_REGISTRY_URL),
+    config.SCHEMA_COMPATIBILITY,
+  );
+  const topics = {
+    metrics: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics.topic,
+    events: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).reliabilityEvents.topic,
+  };
+  await serde.registerTopic(topics.metrics, 'MetricSample');
+  await serde.registerTopic(topics.events, 'ReliabilityEvent');
+  const publisher = new TransactionalPublisher(
+    kafka,
+    `${config.HEALSTREAM_TOPIC_PREFIX}ingest:${config.HEALSTREAM_INSTANCE_ID}`,
+    logger,
+  );
+  const handlers = ingestHandlers({
+    config,
+    topics,
+    serde,
+    publisher,
+    metrics: ingestMetrics(registry),
+    logger,
+    now: Date.now,
+  });
+  const http = await startHealthServer({
+    port: config.HTTP_PORT,
+    registry,
+    ready: () => true,
+    handle: ingestRoutes(handlers, config.INGEST_MAX_BODY_BYTES),
+  });
+  logger.info(
+    { port: http.port, ...topics },
+    'ingest listening: POST /api/v1/write, /api/v1/alerts',
+  );
+  return {
+    logger,
+    stop: async () => {
+      await http.close();
+      await publisher.close();
+    },
+  };
+});
