@@ -1,33 +1,27 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import {
   TransientError,
   topicsFor,
-  type ActionResult,
   type HealingCommand,
   type HealingOutcome,
 } from '@healstream/contracts';
 import type { ComponentRegistry } from '@healstream/core';
 import {
-  backoffDelay,
   ChangelogRestorer,
   defineService,
   groupIdFor,
   type BaseEnv,
   type Logger,
   type Outbound,
-  type PartitionContext,
-  type PartitionState,
   type ServiceDefinition,
 } from '@healstream/runtime';
+import { CommandJobs, type Ownership } from './command-jobs.js';
 import type { ExecutorSettings } from './config.js';
 import type { ActionExecutor } from './executors/types.js';
 import { finished, started, type LedgerEntry } from './ledger.js';
 import type { ExecutorMetrics } from './metrics.js';
-import { outcomeOf, planCommand, plannedActions, type PlannedAction } from './plan.js';
+import { planCommand, type PlannedAction } from './plan.js';
 import { Resilience } from './resilience.js';
-import { interruptedResults, runCommand } from './run-command.js';
-import { verifyHealth } from './verify.js';
 
 export interface ExecutorHooks {
   /** After the ledger's `started` is committed, before any action runs (tests crash here). */
@@ -57,21 +51,17 @@ export interface ActionExecutorService {
   running(): string[];
 }
 
-interface Slot {
-  context: PartitionContext;
-  state: PartitionState<LedgerEntry>;
-  closed: boolean;
-}
-
 /**
  * healing-commands → healing-outcomes, with the idempotency ledger in action-executor.ledger.
  *
  * A command's `started` entry is committed with its offsets (its record's transaction), and
  * only then, outside any transaction, do its actions run; their results, the outcome and the
  * `finished` entry are committed later through the partition's producer (context.produce), so
- * a long action stalls neither heartbeats nor other partitions. A command found started but
- * unfinished when a partition is opened ran (or was about to run) on an instance that died: it
- * is not run again but verified and reported. Every command gets exactly one outcome.
+ * a long action stalls neither heartbeats nor other partitions. A job writes only through the
+ * ownership (producer) it started under, and commits its intent before each action, so a job
+ * whose ownership ended can neither act nor write. A command found started but unfinished
+ * when a partition is opened — by a new owner, or by this instance getting it back — is not
+ * run again but verified and reported. Every command gets exactly one outcome.
  */
 export function actionExecutorService(options: ActionExecutorOptions): ActionExecutorService {
   const { config, settings, components, logger, metrics } = options;
@@ -83,213 +73,27 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
     groupId: groupIdFor(config, 'action-executor'),
     logger,
   });
-  const resilience = new Resilience(settings);
-  const retentionMs = options.ledgerRetentionMs ?? 7 * 24 * 3_600_000;
-  const slots = new Map<number, Slot>();
-  const jobs = new Map<string, Promise<void>>();
-  let draining = false;
-
-  const logFor = (c: HealingCommand) =>
-    logger.child({ incidentId: c.incidentId, commandId: c.commandId, component: c.component });
-  const verify = (component: Parameters<typeof verifyHealth>[0]) =>
-    verifyHealth(component, {
-      windowMs: settings.verifyWindowMs,
-      intervalMs: settings.verifyIntervalMs,
-      healthyChecks: settings.verifyHealthyChecks,
-    });
-  const owned = (partition: number) => {
-    const slot = slots.get(partition);
-    return slot !== undefined && !slot.closed && slot.context.owned();
-  };
-
-  /**
-   * Commits a ledger entry (and records such as the outcome) through the partition's producer.
-   * Waits briefly for ownership (a partition being opened is not owned yet), retries broker
-   * failures while owned; false when this instance no longer owns the partition.
-   */
-  async function commit(
-    partition: number,
-    commandId: string,
-    entry: LedgerEntry,
-    records: Outbound[],
-    log: Logger,
-  ): Promise<boolean> {
-    const ownershipDeadline = Date.now() + 15_000;
-    for (let attempt = 0; ; attempt++) {
-      const slot = slots.get(partition);
-      if (slot && !slot.closed && slot.context.owned()) {
-        try {
-          await slot.context.produce([
-            {
-              topic: topics.actionExecutorLedger.topic,
-              key: commandId,
-              raw: Buffer.from(JSON.stringify(entry)),
-            },
-            ...records,
-          ]);
-          // Committed outside a record transaction: straight into the committed view.
-          slot.state.load(commandId, entry);
-          return true;
-        } catch (error) {
-          if (!slot.context.owned()) continue;
-          log.warn({ err: error, attempt }, 'ledger commit failed; retrying');
-          if (attempt >= 30) {
-            log.error(
-              { err: error },
-              'ledger commit keeps failing; the command stays started and is reported after the next takeover',
-            );
-            return false;
-          }
-        }
-      } else if (Date.now() > ownershipDeadline) {
-        log.warn(
-          { partition },
-          'partition not owned here any more; its next owner reports the command',
-        );
-        return false;
-      }
-      await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 5000 }));
-    }
-  }
-
-  function track(commandId: string, job: () => Promise<void>, log: Logger): void {
-    metrics.inFlight.inc();
-    const running = job()
-      .catch((error: unknown) => log.error({ err: error }, 'command job failed'))
-      .finally(() => {
-        jobs.delete(commandId);
-        metrics.inFlight.dec();
-      });
-    jobs.set(commandId, running);
-  }
-
-  function execute(
-    partition: number,
-    command: HealingCommand,
-    actions: PlannedAction[],
-    startedAt: number,
-  ): void {
-    const log = logFor(command);
-    const component = components.components.get(command.component);
-    if (!component) return; // validated before; the registry does not change at run time
-    track(
-      command.commandId,
-      async () => {
-        await options.hooks?.afterStarted?.(command);
-        if (!owned(partition)) {
-          log.warn(
-            'partition lost before the actions ran; they are not run here, the next owner reports',
-          );
-          return;
-        }
-        const progress = (results: ActionResult[]) =>
-          commit(
-            partition,
-            command.commandId,
-            { status: 'started', command, startedAt, results },
-            [],
-            log,
-          );
-        const result = await runCommand(command, component, actions, {
-          executors: options.executors,
-          resilience,
-          metrics,
-          logger: log,
-          now,
-          verify,
-          progress,
-          mayAct: () => owned(partition),
-        });
-        if (!result) return;
-        const outcome = outcomeOf(
-          command,
-          result.results,
-          result.verification,
-          result.verificationDetail,
-          startedAt,
-          now(),
-        );
-        if (
-          await commit(
-            partition,
-            command.commandId,
-            finished(command.commandId, startedAt, outcome.finishedAt, outcome.verification),
-            [outcomeRecord(outcome)],
-            log,
-          )
-        ) {
-          metrics.verifications.inc({ verification: outcome.verification });
-          log.info(
-            {
-              verification: outcome.verification,
-              detail: outcome.verificationDetail,
-              ms: outcome.finishedAt - startedAt,
-            },
-            'command finished',
-          );
-        }
-      },
-      log,
-    );
-  }
-
-  function recover(partition: number, entry: Extract<LedgerEntry, { status: 'started' }>): void {
-    const { command } = entry;
-    const log = logFor(command);
-    log.warn(
-      { startedAt: entry.startedAt, recorded: entry.results.length },
-      'command found started but unfinished: verifying, not running it again',
-    );
-    track(
-      command.commandId,
-      async () => {
-        const results = interruptedResults(plannedActions(command, components), entry.results);
-        for (const r of results.slice(entry.results.length)) {
-          if (r.status === 'FAILED')
-            metrics.failures.inc({
-              policy: command.policy.name,
-              action: r.name,
-              status: 'INTERRUPTED',
-            });
-        }
-        const component = components.components.get(command.component);
-        const health = component
-          ? await verify(component)
-          : {
-              verification: 'UNKNOWN' as const,
-              detail: `component ${command.component} is no longer in components.yaml`,
-            };
-        const detail = `the executor instance running this command stopped after it started (${new Date(entry.startedAt).toISOString()}); its actions were not run again. Health after takeover: ${health.detail}`;
-        const outcome = outcomeOf(
-          command,
-          results,
-          health.verification,
-          detail,
-          entry.startedAt,
-          now(),
-        );
-        if (
-          await commit(
-            partition,
-            command.commandId,
-            finished(command.commandId, entry.startedAt, outcome.finishedAt, outcome.verification),
-            [outcomeRecord(outcome)],
-            log,
-          )
-        ) {
-          metrics.verifications.inc({ verification: outcome.verification });
-          log.info({ verification: outcome.verification }, 'interrupted command reported');
-        }
-      },
-      log,
-    );
-  }
-
   const outcomeRecord = (outcome: HealingOutcome): Outbound => ({
     topic: topics.healingOutcomes.topic,
     key: outcome.component,
     value: outcome,
   });
+  const jobs = new CommandJobs({
+    settings,
+    components,
+    executors: options.executors,
+    resilience: new Resilience(settings),
+    metrics,
+    logger,
+    now,
+    ledgerTopic: topics.actionExecutorLedger.topic,
+    outcomeRecord,
+    ...(options.hooks?.afterStarted ? { afterStarted: options.hooks.afterStarted } : {}),
+  });
+  const retentionMs = options.ledgerRetentionMs ?? 7 * 24 * 3_600_000;
+  let draining = false;
+  const logFor = (c: HealingCommand) =>
+    logger.child({ incidentId: c.incidentId, commandId: c.commandId, component: c.component });
 
   const definition = defineService({
     name: 'action-executor',
@@ -298,11 +102,12 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
     ready: () => !draining,
     async open(partition, write, context) {
       const state = await restorer.restore<LedgerEntry>(partition, write);
-      const slot: Slot = { context, state, closed: false };
-      slots.set(partition, slot);
+      const owner: Ownership = { context, state, closed: false };
+      // Every unfinished command is reported by this ownership, even one whose job from an
+      // earlier ownership of this instance still runs: that job can no longer write or act.
       for (const key of state.keys()) {
         const entry = state.get(key);
-        if (entry?.status === 'started' && !jobs.has(key)) recover(partition, entry);
+        if (entry?.status === 'started') jobs.recover(owner, entry);
       }
       let toLaunch: { command: HealingCommand; actions: PlannedAction[]; startedAt: number }[] = [];
       let afterCommit: (() => void)[] = [];
@@ -362,7 +167,7 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
           toLaunch = [];
           afterCommit = [];
           for (const f of after) f();
-          for (const job of launch) execute(partition, job.command, job.actions, job.startedAt);
+          for (const job of launch) jobs.execute(owner, job.command, job.actions, job.startedAt);
         },
         aborted() {
           state.aborted();
@@ -370,8 +175,7 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
           afterCommit = [];
         },
         close() {
-          slot.closed = true;
-          if (slots.get(partition) === slot) slots.delete(partition);
+          owner.closed = true;
         },
       };
     },
@@ -379,12 +183,12 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
 
   return {
     definition,
-    running: () => [...jobs.keys()],
+    running: () => jobs.running(),
     async drain(timeoutMs) {
       draining = true;
-      if (jobs.size === 0) return;
-      logger.info({ commands: [...jobs.keys()] }, 'waiting for running commands to report');
-      await Promise.race([Promise.allSettled([...jobs.values()]), sleep(timeoutMs)]);
+      if (jobs.running().length === 0) return;
+      logger.info({ commands: jobs.running() }, 'waiting for running commands to report');
+      await jobs.settle(timeoutMs);
     },
   };
 }

@@ -7,7 +7,14 @@ import type { ActionResult, HealingCommand, Verification } from '@healstream/con
  * after a crash can report without running anything again. `finished` ends it.
  */
 export type LedgerEntry =
-  | { status: 'started'; command: HealingCommand; startedAt: number; results: ActionResult[] }
+  | {
+      status: 'started';
+      command: HealingCommand;
+      startedAt: number;
+      results: ActionResult[];
+      /** The action whose intent was committed and that may be running (write-ahead). */
+      acting?: string | null;
+    }
   | {
       status: 'finished';
       commandId: string;

@@ -17,6 +17,11 @@ export interface RunDeps {
   verify: (component: Component) => Promise<VerifyResult>;
   /** Records the results so far in the ledger; false when that is no longer possible. */
   progress: (results: ActionResult[]) => Promise<boolean>;
+  /**
+   * Records the intent to run `action` (write-ahead) before it runs; false when that is no
+   * longer possible, and then the action does not run.
+   */
+  beforeAction?: (results: ActionResult[], action: string) => Promise<boolean>;
   /** Whether this instance may still act (it owns the command's partition). */
   mayAct: () => boolean;
 }
@@ -65,7 +70,14 @@ export async function runCommand(
       results.push(notRun(action.name, stopped));
       continue;
     }
+    if (now() > command.deadline) {
+      // The deadline holds inside the run too: a command that outlived it stops here.
+      stopped = `EXPIRED: deadline ${new Date(command.deadline).toISOString()} passed`;
+      results.push(notRun(action.name, stopped));
+      continue;
+    }
     if (!deps.mayAct()) return null;
+    if (deps.beforeAction && !(await deps.beforeAction([...results], action.name))) return null;
     const executor =
       deps.executors.get(component.executor) ?? unavailableExecutor(component.executor);
     const labels = { policy: command.policy.name, action: action.name };
