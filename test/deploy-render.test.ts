@@ -128,7 +128,7 @@ describe.each(Object.keys(OVERLAYS))('kubectl kustomize deploy/overlays/%s', (ov
       )
       .sort();
     expect(granted).toEqual(executorPermissions());
-    expect(executorPermissions()).toContain('apps/deployments/scale:update');
+    expect(executorPermissions()).toContain('apps/deployments:patch');
     expect(of('RoleBinding')[0]?.subjects).toEqual([
       {
         kind: 'ServiceAccount',

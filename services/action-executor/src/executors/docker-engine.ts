@@ -108,4 +108,5 @@ export interface ContainerSummary {
   Id: string;
   Names: string[];
   State: string;
+  Labels?: Record<string, string> | null;
 }

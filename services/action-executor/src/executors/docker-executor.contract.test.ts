@@ -199,14 +199,20 @@ function web(socket: string, extra = ''): Component {
   ).components.get('web') as Component;
 }
 
-const run = (component: Component, name: string, params: Record<string, unknown> = {}) => {
+let keys = 0;
+const run = (
+  component: Component,
+  name: string,
+  params: Record<string, unknown> = {},
+  idempotencyKey = `k${++keys}`,
+) => {
   const action: PlannedAction = { name, params, delegated: false, custom: false };
   return dockerExecutor({ now: () => 1700000000000 }).run({
     command: command({ component: 'web' }),
     component,
     action,
     signal: AbortSignal.timeout(5000),
-    idempotencyKey: 'k',
+    idempotencyKey,
   });
 };
 
@@ -236,9 +242,9 @@ describe('docker executor (contract, stand-in engine on a unix socket)', () => {
 
   it('scale-up: inspects, lists its replicas by label, creates and starts copies with free host ports', async () => {
     const docker = await engine();
-    await expect(run(web(docker.socket), 'scale-up', { replicas: 2 })).resolves.toBe(
-      'started web-replica-1, web-replica-2; 3 containers of web running',
-    );
+    await expect(
+      run(web(docker.socket), 'scale-up', { replicas: 2 }, 'cmd-1:scale-up'),
+    ).resolves.toBe('started web-replica-1, web-replica-2; 3 containers of web running');
     const filters = encodeURIComponent(JSON.stringify({ label: ['healstream.replica-of=web'] }));
     expect(docker.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
       'GET /v1.43/containers/web/json',
@@ -258,6 +264,7 @@ describe('docker executor (contract, stand-in engine on a unix socket)', () => {
         'healstream.previous-image': 'shop/web:2',
         team: 'shop',
         'healstream.replica-of': 'web',
+        'healstream.created-by': 'cmd-1:scale-up',
       },
       HostConfig: {
         NetworkMode: 'shop',
@@ -271,6 +278,26 @@ describe('docker executor (contract, stand-in engine on a unix socket)', () => {
       '/web-replica-1',
       '/web-replica-2',
     ]);
+  });
+
+  it('retries are no-ops: the same scale-up adds only what is missing, the same rollback does not undo itself', async () => {
+    const docker = await engine();
+    const creates = () => docker.seen.filter((s) => s.url.includes('/containers/create')).length;
+    await run(web(docker.socket), 'scale-up', { replicas: 1 }, 'cmd-7:scale-up');
+    await expect(
+      run(web(docker.socket), 'scale-up', { replicas: 1 }, 'cmd-7:scale-up'),
+    ).resolves.toBe('1 copies of web already started by this action; 2 containers running');
+    expect(creates()).toBe(1);
+
+    await expect(
+      run(web(docker.socket), 'rollback-deployment', {}, 'cmd-8:rollback'),
+    ).resolves.toBe('recreated web from shop/web:2 (was shop/web:3)');
+    // The new container's previous-image label names shop/web:3; a retry must not go there.
+    await expect(
+      run(web(docker.socket), 'rollback-deployment', {}, 'cmd-8:rollback'),
+    ).resolves.toBe('web already recreated from shop/web:2 by this action');
+    expect(creates()).toBe(2);
+    expect(docker.containers.find((c) => c.Name === '/web')?.Config.Image).toBe('shop/web:2');
   });
 
   it('scale-up: running copies count toward max_replicas; beyond it nothing is created', async () => {

@@ -8,6 +8,8 @@ import {
 } from './docker-engine.js';
 import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js';
 
+/** On containers healstream created: the idempotency key of the action that created them. */
+export const CREATED_BY_LABEL = 'healstream.created-by';
 /** On replicas: the container they copy. */
 export const REPLICA_OF_LABEL = 'healstream.replica-of';
 /** On a container: the image to roll back to. Set by your deploy, and by a rollback to the image it replaced. */
@@ -98,7 +100,7 @@ export function dockerExecutor(options: { now?: () => number } = {}): ActionExec
   return {
     kind: 'docker',
     target: (component) => `docker:${str(component.options['socket']) ?? DEFAULT_SOCKET}`,
-    async run({ component, action, signal }: ActionCall): Promise<string> {
+    async run({ component, action, signal, idempotencyKey }: ActionCall): Promise<string> {
       const engine = engineOf(component);
       const id = component.target;
       const call = (
@@ -128,7 +130,14 @@ export function dockerExecutor(options: { now?: () => number } = {}): ActionExec
             )
           ).body as ContainerSummary[];
           const running = 1 + replicas.filter((r) => r.State === 'running').length;
-          const wanted = running + Number(action.params['replicas'] ?? 1);
+          // Copies this very action created on an earlier attempt count toward its n: a retry
+          // adds only what is missing, never n more.
+          const mine = replicas.filter(
+            (r) => r.State === 'running' && r.Labels?.[CREATED_BY_LABEL] === idempotencyKey,
+          ).length;
+          const wanted = running - mine + Number(action.params['replicas'] ?? 1);
+          if (mine > 0 && wanted <= running)
+            return `${mine} copies of ${name} already started by this action; ${running} containers running`;
           const max = component.bounds.maxReplicas;
           if (max !== null && wanted > max) {
             throw new ExecutorError(
@@ -150,7 +159,7 @@ export function dockerExecutor(options: { now?: () => number } = {}): ActionExec
                 body: createBody(
                   original,
                   original.Config.Image,
-                  { [REPLICA_OF_LABEL]: name },
+                  { [REPLICA_OF_LABEL]: name, [CREATED_BY_LABEL]: idempotencyKey },
                   true,
                 ),
               },
@@ -166,7 +175,14 @@ export function dockerExecutor(options: { now?: () => number } = {}): ActionExec
           return `started ${added.join(', ')}; ${wanted} containers of ${name} running`;
         }
         case 'rollback-deployment':
-          return rollback(await inspect(), component, action.params['to_version'], call, now());
+          return rollback(
+            await inspect(),
+            component,
+            action.params['to_version'],
+            call,
+            now(),
+            idempotencyKey,
+          );
         default:
           throw new ExecutorError(
             `the docker executor has no operation for '${action.name}'`,
@@ -191,8 +207,13 @@ async function rollback(
   toVersion: unknown,
   call: Call,
   now: number,
+  idempotencyKey: string,
 ): Promise<string> {
   const name = old.Name.replace(/^\//, '');
+  // A retry after the first attempt recreated the container: its previous-image label now
+  // names the bad image, so rolling back "again" would undo the rollback.
+  if (old.Config.Labels?.[CREATED_BY_LABEL] === idempotencyKey)
+    return `${name} already recreated from ${old.Config.Image} by this action`;
   const current = old.Config.Image;
   const image = previousImage(old, component, toVersion);
   if (!image) {
@@ -221,7 +242,14 @@ async function rollback(
       'POST',
       `/containers/create?name=${q(name)}`,
       `create ${name} from ${image}`,
-      { body: createBody(old, image, { [PREVIOUS_IMAGE_LABEL]: current }, false) },
+      {
+        body: createBody(
+          old,
+          image,
+          { [PREVIOUS_IMAGE_LABEL]: current, [CREATED_BY_LABEL]: idempotencyKey },
+          false,
+        ),
+      },
     );
     created = (body as { Id: string }).Id;
     await call('POST', `/containers/${q(created)}/start`, `start ${name} from ${image}`, {

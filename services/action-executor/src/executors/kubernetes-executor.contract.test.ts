@@ -105,7 +105,7 @@ async function apiServer() {
       metadata: { name: 'cart-switches', namespace: 'shop' },
       data: { unrelated: 'kept' } as Record<string, string>,
     },
-    /** Changes the Deployment between the executor's read of the scale and its write (an autoscaler, say). */
+    /** Changes the Deployment between the executor's read and its write (an autoscaler, say). */
     raceOnScale: false,
     failWith: 0,
   };
@@ -137,16 +137,48 @@ async function apiServer() {
       ];
     const type = req.headers['content-type'];
     const route = `${req.method} ${req.url}`;
-    if (route === `GET ${DEPLOYMENT_PATH}`) return [200, state.deployment];
+    if (route === `GET ${DEPLOYMENT_PATH}`) {
+      const answer = structuredClone(state.deployment);
+      if (state.raceOnScale) bump();
+      return [200, answer];
+    }
     if (route === `PATCH ${DEPLOYMENT_PATH}`) {
       if (type === 'application/strategic-merge-patch+json') {
-        const annotations = (
-          body as { spec: { template: { metadata: { annotations: Record<string, string> } } } }
-        ).spec.template.metadata.annotations;
-        const t = state.deployment.spec['template'] as {
-          metadata: { annotations?: Record<string, string> };
+        const patch = body as {
+          metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+          spec?: {
+            replicas?: number;
+            template?: { metadata?: { annotations?: Record<string, string> } };
+          };
         };
-        t.metadata.annotations = { ...t.metadata.annotations, ...annotations };
+        // A resourceVersion in the patch is a precondition, as on the real server.
+        const precondition = patch.metadata?.resourceVersion;
+        if (
+          precondition !== undefined &&
+          precondition !== state.deployment.metadata.resourceVersion
+        )
+          return [
+            409,
+            status(
+              409,
+              'Conflict',
+              'Operation cannot be fulfilled on deployments.apps "cart": the object has been modified; please apply your changes to the latest version and try again',
+            ),
+          ];
+        if (patch.metadata?.annotations)
+          state.deployment.metadata.annotations = {
+            ...state.deployment.metadata.annotations,
+            ...patch.metadata.annotations,
+          };
+        if (typeof patch.spec?.replicas === 'number')
+          state.deployment.spec['replicas'] = patch.spec.replicas;
+        const annotations = patch.spec?.template?.metadata?.annotations;
+        if (annotations) {
+          const t = state.deployment.spec['template'] as {
+            metadata: { annotations?: Record<string, string> };
+          };
+          t.metadata.annotations = { ...t.metadata.annotations, ...annotations };
+        }
       } else if (type === 'application/json-patch+json') {
         for (const op of body as { op: string; path: string; value: unknown }[]) {
           if (op.op !== 'replace') return [422, status(422, 'Invalid', `unexpected op ${op.op}`)];
@@ -289,14 +321,19 @@ function cart(kubeconfig: string, extra = ''): Component {
   return registry.components.get('cart') as Component;
 }
 
-const run = (component: Component, name: string, params: Record<string, unknown> = {}) => {
+const run = (
+  component: Component,
+  name: string,
+  params: Record<string, unknown> = {},
+  idempotencyKey = `k-${Math.random()}`,
+) => {
   const action: PlannedAction = { name, params, delegated: false, custom: false };
-  return kubernetesExecutor({ now: () => NOW }).run({
-    command: command({ component: 'cart' }),
+  return kubernetesExecutor().run({
+    command: command({ component: 'cart', issuedAt: NOW }),
     component,
     action,
     signal: AbortSignal.timeout(5000),
-    idempotencyKey: 'k',
+    idempotencyKey,
   });
 };
 
@@ -328,23 +365,69 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
     });
   });
 
-  it('scale-up: reads the scale subresource and PUTs replicas + n with the resourceVersion read', async () => {
+  it('scale-up: reads the Deployment and patches replicas + n with its resourceVersion as a precondition', async () => {
     const api = await apiServer();
-    await expect(run(cart(api.kubeconfig), 'scale-up', { replicas: 2 })).resolves.toBe(
-      'scaled deployment shop/cart from 2 to 4 replicas',
-    );
-    expect(api.seen.map((s) => [s.method, s.url])).toEqual([
-      ['GET', `${DEPLOYMENT_PATH}/scale`],
-      ['PUT', `${DEPLOYMENT_PATH}/scale`],
+    await expect(
+      run(cart(api.kubeconfig), 'scale-up', { replicas: 2 }, 'cmd-1:scale-up'),
+    ).resolves.toBe('scaled deployment shop/cart from 2 to 4 replicas');
+    expect(api.seen.map((s) => [s.method, s.url, s.contentType])).toEqual([
+      ['GET', DEPLOYMENT_PATH, undefined],
+      ['PATCH', DEPLOYMENT_PATH, 'application/strategic-merge-patch+json'],
     ]);
-    expect(api.seen[1]?.contentType).toBe('application/json');
     expect(api.seen[1]?.body).toEqual({
-      apiVersion: 'autoscaling/v1',
-      kind: 'Scale',
-      metadata: { name: 'cart', namespace: 'shop', resourceVersion: '100' },
+      metadata: {
+        resourceVersion: '100',
+        annotations: { 'healstream.io/scaled-by': 'cmd-1:scale-up 4' },
+      },
       spec: { replicas: 4 },
     });
     expect(api.state.deployment.spec['replicas']).toBe(4);
+  });
+
+  it('retries are no-ops: the same scale-up, restart, rollback and switch run twice change nothing more', async () => {
+    const api = await apiServer();
+    const component = cart(api.kubeconfig, ', config_map: cart-switches');
+    await run(component, 'scale-up', { replicas: 1 }, 'cmd-2:scale-up');
+    await expect(run(component, 'scale-up', { replicas: 1 }, 'cmd-2:scale-up')).resolves.toBe(
+      'deployment shop/cart already scaled to 3 replicas by this action',
+    );
+    expect(api.state.deployment.spec['replicas']).toBe(3);
+    // Another command's scale-up is a new one.
+    await run(component, 'scale-up', { replicas: 1 }, 'cmd-3:scale-up');
+    expect(api.state.deployment.spec['replicas']).toBe(4);
+
+    await run(component, 'restart-service', {}, 'cmd-4:restart-service');
+    const afterRestart = structuredClone(api.state.deployment.spec['template']);
+    await run(component, 'restart-service', {}, 'cmd-4:restart-service');
+    expect(api.state.deployment.spec['template']).toEqual(afterRestart);
+
+    await expect(run(component, 'rollback-deployment', {}, 'cmd-5:rollback')).resolves.toBe(
+      'rolled back deployment shop/cart to revision 2',
+    );
+    // The stand-in has no controller: what it would do after the undo, a revision 4 from 2.
+    api.state.deployment.metadata.annotations['deployment.kubernetes.io/revision'] = '4';
+    api.state.replicaSets = api.state.replicaSets.map((rs) =>
+      rs.metadata.name === 'cart-bbb'
+        ? {
+            ...rs,
+            metadata: {
+              ...rs.metadata,
+              annotations: { ...rs.metadata.annotations, 'deployment.kubernetes.io/revision': '4' },
+            },
+          }
+        : rs,
+    );
+    // "The one before the newest" is now revision 3, the bad one; the retry keeps revision 2.
+    await expect(run(component, 'rollback-deployment', {}, 'cmd-5:rollback')).resolves.toMatch(
+      'deployment shop/cart already runs the template of revision 4; nothing to roll back',
+    );
+    expect((api.state.deployment.spec['template'] as { spec: unknown }).spec).toEqual(
+      template('cart:2').spec,
+    );
+
+    await run(component, 'fallback-mode', { duration_seconds: 300 }, 'cmd-6:fallback-mode');
+    await run(component, 'fallback-mode', { duration_seconds: 300 }, 'cmd-6:fallback-mode');
+    expect(api.state.configMap.data['fallback-mode']).toBe('2025-06-01T12:05:00.000Z');
   });
 
   it('scale-up: refuses beyond max_replicas without writing', async () => {
@@ -372,7 +455,7 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
 
   it('rollback-deployment: the previous revision of the ReplicaSets the Deployment owns, as kubectl rollout undo', async () => {
     const api = await apiServer();
-    await expect(run(cart(api.kubeconfig), 'rollback-deployment')).resolves.toBe(
+    await expect(run(cart(api.kubeconfig), 'rollback-deployment', {}, 'k')).resolves.toBe(
       'rolled back deployment shop/cart to revision 2',
     );
     expect(api.seen.map((s) => [s.method, s.url, s.contentType])).toEqual([
@@ -390,6 +473,7 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
           'deployment.kubernetes.io/revision': '3',
           'kubectl.kubernetes.io/last-applied-configuration': '{}',
           'example.com/build': 'b2',
+          'healstream.io/rolled-back-by': 'k cart-bbb',
         },
       },
     ]);

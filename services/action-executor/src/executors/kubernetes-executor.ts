@@ -1,4 +1,4 @@
-import { PatchStrategy, type V1Scale } from '@kubernetes/client-node';
+import { PatchStrategy } from '@kubernetes/client-node';
 import type { Component } from '@healstream/core';
 import {
   asExecutorError,
@@ -11,9 +11,22 @@ import { planRollback, selectorString } from './kubernetes-rollback.js';
 import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+/** On the Deployment: `<idempotency key> <replicas>` of the last scale-up healstream made. */
+export const SCALED_BY = 'healstream.io/scaled-by';
+/** On the Deployment: `<idempotency key> <replica set>` of the last rollback healstream made. */
+export const ROLLED_BACK_BY = 'healstream.io/rolled-back-by';
+
+/** What `<key> <value>` recorded for this very action (a retry of it), else undefined. */
+const recordedFor = (
+  annotations: Record<string, string> | undefined,
+  name: string,
+  key: string,
+) => {
+  const [k, value] = (annotations?.[name] ?? '').split(' ');
+  return k === key && value ? value : undefined;
+};
 
 export interface KubernetesExecutorOptions {
-  now?: () => number;
   /** Builds the clients of a kubeconfig path (undefined: the default loading). Tests may pass their own. */
   load?: (kubeconfig: string | undefined) => Cluster;
 }
@@ -29,14 +42,17 @@ const kubeconfigOf = (component: Component) =>
  * - restart-service: what `kubectl rollout restart` does, a strategic-merge patch of the pod
  *   template annotation kubectl.kubernetes.io/restartedAt (grace_seconds is the pod's own
  *   terminationGracePeriodSeconds here, so it is not used).
- * - scale-up: reads the scale subresource and PUTs spec.replicas + n with the resourceVersion it
- *   read (a concurrent change answers 409 and the attempt is retried); refused beyond max_replicas.
- * - rollback-deployment: what `kubectl rollout undo [--to-revision=to_version]` does.
+ * - scale-up: reads the Deployment and patches spec.replicas to current + n, with the
+ *   resourceVersion it read as a precondition (a concurrent change answers 409 and the attempt
+ *   is retried) and the target recorded in the healstream.io/scaled-by annotation, so a retry of
+ *   the same action scales to the same count; refused beyond max_replicas.
+ * - rollback-deployment: what `kubectl rollout undo [--to-revision=to_version]` does; the
+ *   revision chosen is recorded (healstream.io/rolled-back-by) and a retry keeps it.
+ * Every time in a write comes from the command (issuedAt), never the clock: retries are no-ops.
  * - enable-circuit-breaker, fallback-mode: a merge patch of the ConfigMap named in
  *   options.config_map (see switchPatch); the application watches or mounts it.
  */
 export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): ActionExecutor {
-  const now = options.now ?? Date.now;
   const load = options.load ?? loadCluster;
   const clusters = new Map<string, Cluster>();
   const clusterOf = (component: Component): Cluster => {
@@ -52,7 +68,7 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
   return {
     kind: 'kubernetes',
     target: (component) => `kubernetes:${kubeconfigOf(component) ?? 'default'}`,
-    async run({ component, action, signal }: ActionCall): Promise<string> {
+    async run({ command, component, action, signal, idempotencyKey }: ActionCall): Promise<string> {
       const cluster = clusterOf(component);
       const { namespace, name } = deploymentOf(component, cluster.namespace);
       const where = `deployment ${namespace}/${name}`;
@@ -66,7 +82,9 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
       const { apps, core } = cluster;
       switch (action.name) {
         case 'restart-service': {
-          const at = new Date(now()).toISOString();
+          // From the command, not the clock: a retry of the same action patches the same
+          // template, which starts no second rollout.
+          const at = new Date(command.issuedAt).toISOString();
           const body = {
             spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } },
           };
@@ -79,11 +97,17 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
           return `rollout restart of ${where} (restartedAt ${at})`;
         }
         case 'scale-up': {
-          const scale = await call('read scale of', () =>
-            apps.readNamespacedDeploymentScale({ name, namespace }, requestOptions(signal)),
+          // An absolute target, recorded on the Deployment in the same write: a retry of this
+          // action (its first attempt may have landed) scales to the same count, not n more.
+          const deployment = await call('read', () =>
+            apps.readNamespacedDeployment({ name, namespace }, requestOptions(signal)),
           );
-          const current = scale.spec?.replicas ?? 0;
-          const wanted = current + Number(action.params['replicas'] ?? 1);
+          const current = deployment.spec?.replicas ?? 0;
+          const mark = recordedFor(deployment.metadata?.annotations, SCALED_BY, idempotencyKey);
+          const recorded = mark !== undefined && /^\d+$/.test(mark) ? Number(mark) : undefined;
+          if (recorded !== undefined && recorded === current)
+            return `${where} already scaled to ${current} replicas by this action`;
+          const wanted = recorded ?? current + Number(action.params['replicas'] ?? 1);
           const max = component.bounds.maxReplicas;
           if (max !== null && wanted > max) {
             throw new ExecutorError(
@@ -92,16 +116,18 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
               'PARAMS_OUT_OF_BOUNDS',
             );
           }
-          const body: V1Scale = {
-            apiVersion: 'autoscaling/v1',
-            kind: 'Scale',
-            metadata: { name, namespace, resourceVersion: scale.metadata?.resourceVersion },
+          const body = {
+            metadata: {
+              // A precondition: a concurrent change answers 409 and the attempt is retried.
+              resourceVersion: deployment.metadata?.resourceVersion,
+              annotations: { [SCALED_BY]: `${idempotencyKey} ${wanted}` },
+            },
             spec: { replicas: wanted },
           };
           await call('scale', () =>
-            apps.replaceNamespacedDeploymentScale(
+            apps.patchNamespacedDeployment(
               { name, namespace, body },
-              requestOptions(signal),
+              requestOptions(signal, PatchStrategy.StrategicMergePatch),
             ),
           );
           return `scaled ${where} from ${current} to ${wanted} replicas`;
@@ -117,6 +143,13 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
               requestOptions(signal),
             ),
           );
+          // A retry of this action keeps the revision its first attempt chose: after a
+          // successful undo, "the one before the newest" is the bad one again.
+          const pinned = recordedFor(
+            deployment.metadata?.annotations,
+            ROLLED_BACK_BY,
+            idempotencyKey,
+          );
           const raw = action.params['to_version'];
           const toRevision = raw === undefined ? undefined : Number(raw);
           if (toRevision !== undefined && !(Number.isInteger(toRevision) && toRevision > 0)) {
@@ -126,12 +159,23 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
               'PARAMS_OUT_OF_BOUNDS',
             );
           }
-          const plan = planRollback(deployment, list.items, toRevision);
+          const plan = planRollback(deployment, list.items, toRevision, pinned);
           if (plan.kind === 'skip')
             return `${where} already runs the template of revision ${plan.revision}; nothing to roll back`;
+          const patch = plan.patch.map((op) =>
+            op['path'] === '/metadata/annotations'
+              ? {
+                  ...op,
+                  value: {
+                    ...(op['value'] as Record<string, string>),
+                    [ROLLED_BACK_BY]: `${idempotencyKey} ${plan.replicaSet}`,
+                  },
+                }
+              : op,
+          );
           await call('roll back', () =>
             apps.patchNamespacedDeployment(
-              { name, namespace, body: plan.patch },
+              { name, namespace, body: patch },
               requestOptions(signal, PatchStrategy.JsonPatch),
             ),
           );
@@ -147,7 +191,8 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
               'UNSUPPORTED_ACTION',
             );
           }
-          const data = switchPatch(action.name, action.params, now());
+          // Timed from the command: a retry sets the same end, not a later one.
+          const data = switchPatch(action.name, action.params, command.issuedAt);
           await call(`${action.name} via configmap ${configMap} of`, () =>
             core.patchNamespacedConfigMap(
               { name: configMap, namespace, body: { data } },

@@ -58,19 +58,22 @@ function canonical(value: unknown): string {
 }
 
 export type RollbackPlan =
-  | { kind: 'skip'; revision: number }
-  | { kind: 'patch'; revision: number; patch: Record<string, unknown>[] };
+  | { kind: 'skip'; revision: number; replicaSet: string }
+  | { kind: 'patch'; revision: number; replicaSet: string; patch: Record<string, unknown>[] };
 
 /**
  * What `kubectl rollout undo [--to-revision=N]` does: among the ReplicaSets the Deployment
  * controls, take revision N, or the one before the newest; if its pod template (without
  * pod-template-hash) already is the Deployment's, nothing to do; else a JSON patch replacing
  * spec.template and metadata.annotations (the ReplicaSet's, minus the ones kubectl keeps).
+ * `pinned` names the ReplicaSet an earlier attempt of the same action chose: revision numbers
+ * change with an undo (the restored ReplicaSet becomes the newest), its name does not.
  */
 export function planRollback(
   deployment: V1Deployment,
   replicaSets: V1ReplicaSet[],
   toRevision: number | undefined,
+  pinned?: string,
 ): RollbackPlan {
   const name = deployment.metadata?.name ?? '?';
   if (deployment.spec?.paused)
@@ -84,7 +87,15 @@ export function planRollback(
     rs.metadata?.ownerReferences?.some((o) => o.controller === true && o.uid === uid),
   );
   let target: V1ReplicaSet | undefined;
-  if (toRevision !== undefined) {
+  if (pinned !== undefined) {
+    target = owned.find((rs) => rs.metadata?.name === pinned);
+    if (!target)
+      throw new ExecutorError(
+        `replica set ${pinned}, chosen by an earlier attempt of this rollback, is no longer in the history of deployment ${name}`,
+        false,
+        'ROLLBACK_REFUSED',
+      );
+  } else if (toRevision !== undefined) {
     target = owned.find((rs) => revisionOf(rs) === toRevision);
     if (!target)
       throw new ExecutorError(
@@ -112,12 +123,13 @@ export function planRollback(
       'ROLLBACK_REFUSED',
     );
   const revision = revisionOf(target);
+  const replicaSet = target.metadata?.name ?? '';
   const template = withoutHash(target.spec.template);
   if (
     deployment.spec?.template &&
     canonical(withoutHash(deployment.spec.template)) === canonical(template)
   )
-    return { kind: 'skip', revision };
+    return { kind: 'skip', revision, replicaSet };
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(deployment.metadata?.annotations ?? {}))
     if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
@@ -126,6 +138,7 @@ export function planRollback(
   return {
     kind: 'patch',
     revision,
+    replicaSet,
     patch: [
       { op: 'replace', path: '/spec/template', value: template },
       { op: 'replace', path: '/metadata/annotations', value: annotations },

@@ -16,7 +16,7 @@ export function createExecutors(options: {
   );
   executors.set('process', processExecutor(options.supervisorUrl));
   executors.set('http', httpExecutor(options.webhookSecrets, options.now));
-  executors.set('kubernetes', kubernetesExecutor(options.now ? { now: options.now } : {}));
+  executors.set('kubernetes', kubernetesExecutor());
   executors.set('docker', dockerExecutor(options.now ? { now: options.now } : {}));
   return executors;
 }
