@@ -50,7 +50,7 @@ describe('a poison record in every input topic', () => {
         const page = r.json as Escalation;
         return (
           page.source === 'DEAD_LETTER' &&
-          page.dedupKey === `healstream/dead-letter/${logical}/payments/BAD_FRAMING`
+          page.dedupKey === `healstream/dead-letter/${logical}/BAD_FRAMING`
         );
       });
     await expect

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   REGISTRY_REJECTED: 'the schema registry refused a schema',
   BROKER_UNAVAILABLE: 'the Kafka broker did not answer',
   SINK_UNAVAILABLE: 'a paging sink did not answer',
+  SINK_AUTH_FAILED: "a paging sink refused healstream's credentials (retried until fixed)",
   // Configuration a person must fix (exit 2 at start-up).
   CONFIG_INVALID: 'an environment variable or configuration file is invalid',
   POLICY_INVALID: 'a policy file is invalid',

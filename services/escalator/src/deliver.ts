@@ -1,7 +1,7 @@
 import type { Escalation } from '@healstream/contracts';
 import type { Logger } from '@healstream/runtime';
 import type { EscalatorMetrics } from './metrics.js';
-import { SinkRejectedError } from './sinks/http.js';
+import { SinkAuthError, SinkRejectedError } from './sinks/http.js';
 import type { Sink } from './sinks/types.js';
 
 /**
@@ -83,6 +83,14 @@ export async function deliver(
         logger.error({ ...log, sink: name, err: error }, 'sink rejected the page; not retried');
         report.rejected.push({ sink: name, reason: `HTTP ${error.status}` });
         continue;
+      }
+      if (error instanceof SinkAuthError) {
+        metrics.failed.inc({ sink: name, source: page.source, reason: 'auth' });
+        logger.error(
+          { ...log, sink: name, status: error.status },
+          "sink refused healstream's credentials; the page waits and is retried until the key is fixed",
+        );
+        throw error;
       }
       metrics.failed.inc({ sink: name, source: page.source, reason: 'unavailable' });
       logger.warn(

@@ -227,13 +227,32 @@ describe('escalate', () => {
     const [page] = run(state, dead, t, 'hs.metrics.dlq').deliver;
     expect(page).toMatchObject({
       source: 'DEAD_LETTER',
-      component: 'search',
+      component: 'metrics',
       incidentId: null,
-      dedupKey: 'healstream/dead-letter/metrics/search/BAD_FRAMING',
+      dedupKey: 'healstream/dead-letter/metrics/BAD_FRAMING',
     });
     expect(page?.details).toContain('hs.metrics partition 2 offset 17');
     expect(page?.details).toContain('no magic byte');
     expect(run(state, dead, t + 1, 'hs.metrics.dlq').deliver).toEqual([]);
+    // Poison under other keys, same topic and error: still the one page, not one per key.
+    for (let i = 0; i < 50; i++)
+      expect(
+        run(
+          state,
+          { ...dead, dead: { ...dead.dead, key: `random-${i}` } },
+          t + 2 + i,
+          'hs.metrics.dlq',
+        ).deliver,
+      ).toEqual([]);
+    // Another error on the same topic is another page.
+    expect(
+      run(
+        state,
+        { ...dead, dead: { ...dead.dead, errorCode: 'DECODE_FAILED' } },
+        t + 60,
+        'hs.metrics.dlq',
+      ).deliver,
+    ).toHaveLength(1);
   });
 
   it('keeps state bounded: notes and pages are pruned, actions tried are capped', () => {

@@ -164,7 +164,7 @@ describe('escalator on a real broker, Alertmanager and webhook', () => {
           timestamp: String(Date.now()),
           attributes: 0,
         },
-        new PoisonRecordError('BAD_FRAMING', 'first byte is not the magic byte 0'),
+        new PoisonRecordError('DECODE_FAILED', 'the value does not decode with its schema'),
         { topic: original, partition: 0, service: 'some-consumer', now: Date.now() },
       );
       expect(letter.topic).toBe(dlqName(original));
@@ -181,7 +181,9 @@ describe('escalator on a real broker, Alertmanager and webhook', () => {
       { key: 'comp-garbage', value: Buffer.from('garbage') },
     ]);
 
-    const expected = [...dlqSourceTopics.map((t) => `comp-${t}`), 'comp-garbage'].sort();
+    // One page per source topic and error (the garbage is BAD_FRAMING, the letters above
+    // DECODE_FAILED): the component is the topic, not the record's key.
+    const expected = [...dlqSourceTopics, 'healing-outcomes'].sort();
     await vi.waitFor(
       () =>
         expect(
@@ -197,7 +199,7 @@ describe('escalator on a real broker, Alertmanager and webhook', () => {
         status: 'TRIGGERED',
         channel: 'webhook',
       });
-    const garbage = webhookPages(r.hook).find((p) => p.component === 'comp-garbage');
+    const garbage = webhookPages(r.hook).find((p) => p.details.includes("key 'comp-garbage'"));
     expect(garbage?.details).toContain(`${r.topic('healing-outcomes')} partition`);
 
     await vi.waitFor(
@@ -205,21 +207,23 @@ describe('escalator on a real broker, Alertmanager and webhook', () => {
         expect((await r.am.alerts({ source: 'DEAD_LETTER' })).length).toBe(expected.length),
       wait,
     );
-    const alert = (await r.am.alerts({ component: 'comp-metrics' }))[0];
+    const alert = (await r.am.alerts({ component: 'metrics' }))[0];
     expect(alert?.labels).toEqual({
       alertname: 'HealstreamEscalation',
-      component: 'comp-metrics',
+      component: 'metrics',
       severity: 'warning',
       source: 'DEAD_LETTER',
-      dedup: 'healstream/dead-letter/metrics/comp-metrics/BAD_FRAMING',
+      dedup: 'healstream/dead-letter/metrics/DECODE_FAILED',
     });
-    expect(alert?.annotations['description']).toContain('first byte is not the magic byte 0');
+    expect(alert?.annotations['description']).toContain('does not decode with its schema');
 
     const recorded = await r.escalations(expected.length, 2000);
     expect(recorded.map((p) => p.component).sort()).toEqual(expected);
     expect(recorded.every((p) => p.channel === 'webhook,alertmanager')).toBe(true);
     // Paged once: the escalator's own dead letter was not paged again and again.
-    expect(webhookPages(r.hook).filter((p) => p.component === 'comp-garbage')).toHaveLength(1);
+    expect(
+      webhookPages(r.hook).filter((p) => p.details.includes("key 'comp-garbage'")),
+    ).toHaveLength(1);
   });
 
   it('pages once for an outcome that did not recover, with actions tried, and resolves it on recovery', async () => {

@@ -18,7 +18,7 @@ export function escalatorMetrics(registry: Registry): EscalatorMetrics {
     }),
     failed: new Counter({
       name: 'healstream_escalator_pages_failed_total',
-      help: 'Delivery attempts that failed, per sink, source and reason (unavailable: retried; rejected: 4xx, not retried).',
+      help: 'Delivery attempts that failed, per sink, source and reason (unavailable: retried; auth: 401/403, retried; rejected: other 4xx, not retried).',
       labelNames: ['sink', 'source', 'reason'],
       registers: [registry],
     }),

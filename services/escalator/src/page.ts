@@ -167,7 +167,11 @@ export function pageFromCommand(
   };
 }
 
-/** A dead letter becomes one page per source topic, component and error code within the window. */
+/**
+ * A dead letter becomes one page per source topic and error code within the window: grouped by
+ * what failed, not by the poison record's own key (random keys would page once per record).
+ * The page's component is the source topic; the record's key is in the details.
+ */
 export function pageFromDeadLetter(
   dead: DeadLetterInput,
   origin: Origin,
@@ -178,9 +182,9 @@ export function pageFromDeadLetter(
     settings.prefix,
     dead.originalTopic ?? dead.dlqTopic.replace(/\.dlq$/, ''),
   );
-  const component = dead.key && dead.key.length > 0 ? dead.key : source;
+  const component = source;
   const code = dead.errorCode ?? 'UNKNOWN';
-  const dedupKey = `healstream/dead-letter/${source}/${component}/${code}`;
+  const dedupKey = `healstream/dead-letter/${source}/${code}`;
   const where = `${dead.originalTopic ?? '?'} partition ${dead.originalPartition ?? '?'} offset ${dead.originalOffset ?? '?'}`;
   return {
     escalationId: escalationIdFor(origin, dedupKey),
@@ -188,9 +192,9 @@ export function pageFromDeadLetter(
     incidentId: null,
     component,
     severity: 'WARNING',
-    summary: `${component}: a ${source} record could not be processed by ${dead.service ?? 'a consumer'} (${code}) and was dead-lettered`,
+    summary: `${source}: records could not be processed by ${dead.service ?? 'a consumer'} (${code}) and were dead-lettered`,
     details: [
-      `record: ${where}, ${dead.size} bytes, key ${dead.key === null ? '(none)' : `'${dead.key}'`}`,
+      `first record: ${where}, ${dead.size} bytes, key ${dead.key === null ? '(none)' : `'${dead.key}'`}`,
       `error: ${dead.errorClass ?? 'Error'} ${code}: ${dead.errorMessage ?? '(no message)'}`,
       `dead letter: ${origin.topic} partition ${origin.partition} offset ${origin.offset}`,
     ].join('\n'),

@@ -9,7 +9,38 @@ import {
 } from 'cockatiel';
 import { PoisonRecordError, TransientError } from '@healstream/contracts';
 
-/** The sink answered that it will never take this page (a 4xx other than 408/429). */
+/**
+ * The sink refused our credentials (401/403): a rotated or revoked key. Not the page's fault and
+ * not permanent for it: retried with backoff (the page waits, never dropped) and counted so an
+ * alert tells someone to fix the key.
+ */
+export class SinkAuthError extends TransientError {
+  constructor(
+    readonly sink: string,
+    readonly status: number,
+  ) {
+    super(
+      'SINK_AUTH_FAILED',
+      `${sink} refused healstream's credentials: HTTP ${status} (check the sink's key or token)`,
+    );
+  }
+}
+
+/**
+ * Where a request went, fit for a log line: scheme, host and port only. A webhook URL's path or
+ * query is often the secret itself (Slack's incoming webhooks), and userinfo always is.
+ */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const hidden = u.pathname !== '/' || u.search !== '' || u.username !== '' ? '/…' : '';
+    return `${u.protocol}//${u.host}${hidden}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** The sink answered that it will never take this page (a 4xx other than 401/403/408/429). */
 export class SinkRejectedError extends PoisonRecordError {
   constructor(
     readonly sink: string,
@@ -30,16 +61,20 @@ export interface HttpPostOptions {
   retries?: number;
 }
 
+// Credentials refused are not worth a quick retry: the consumer loop's backoff retries them.
 const transient = (error: unknown) =>
-  error instanceof TransientError || error instanceof TaskCancelledError;
+  (error instanceof TransientError && !(error instanceof SinkAuthError)) ||
+  error instanceof TaskCancelledError;
 
 /**
  * POSTs with a per-call timeout and one quick retry (cockatiel). Down (refused, reset, timeout,
  * 5xx, 408, 429) → TransientError, so the transaction retries and the page is never lost;
- * other 4xx → SinkRejectedError.
+ * credentials refused (401, 403) → SinkAuthError, retried the same way; other 4xx →
+ * SinkRejectedError. No message carries the URL's path, query or userinfo.
  */
 export async function httpPost(options: HttpPostOptions): Promise<void> {
   const { sink, url, body, headers, timeoutMs } = options;
+  const where = redactedUrl(url);
   const policy = wrap(
     retry(handleWhen(transient), {
       maxAttempts: options.retries ?? 1,
@@ -61,7 +96,7 @@ export async function httpPost(options: HttpPostOptions): Promise<void> {
         if (error instanceof TaskCancelledError) throw error;
         throw new TransientError(
           'SINK_UNAVAILABLE',
-          `${sink}: POST ${url} failed: ${describe(error)}`,
+          `${sink}: POST ${where} failed: ${describe(error)}`,
           error,
         );
       }
@@ -70,16 +105,18 @@ export async function httpPost(options: HttpPostOptions): Promise<void> {
       if (response.status >= 500 || response.status === 408 || response.status === 429) {
         throw new TransientError(
           'SINK_UNAVAILABLE',
-          `${sink}: POST ${url} answered HTTP ${response.status}${text ? ` ${text}` : ''}`,
+          `${sink}: POST ${where} answered HTTP ${response.status}${text ? ` ${text}` : ''}`,
         );
       }
+      if (response.status === 401 || response.status === 403)
+        throw new SinkAuthError(sink, response.status);
       throw new SinkRejectedError(sink, response.status, text);
     });
   } catch (error) {
     if (error instanceof TaskCancelledError) {
       throw new TransientError(
         'SINK_UNAVAILABLE',
-        `${sink}: POST ${url} timed out after ${timeoutMs} ms`,
+        `${sink}: POST ${where} timed out after ${timeoutMs} ms`,
         error,
       );
     }

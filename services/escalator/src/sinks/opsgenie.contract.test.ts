@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { examples, TransientError, type Escalation } from '@healstream/contracts';
 import { loadRouting } from '../routing.js';
 import { buildSinks } from '../service.js';
-import { SinkRejectedError } from './http.js';
+import { SinkAuthError } from './http.js';
 import { opsgenieSink } from './opsgenie.js';
 import {
   startStandIn,
@@ -146,7 +146,7 @@ describe('opsgenie sink (contract, stand-in Alert API v2)', () => {
     expect(api.received[0]?.json).toMatchObject({ message: 'x'.repeat(130), priority: 'P3' });
   });
 
-  it('a bad key (401) is a rejection; 429 and 5xx are transient', async () => {
+  it('a bad key (401) is an auth failure, retried (the page waits for the fixed key); 429 and 5xx are transient', async () => {
     const api = await standIn();
     const error = await opsgenieSink({
       name: 'og',
@@ -157,8 +157,10 @@ describe('opsgenie sink (contract, stand-in Alert API v2)', () => {
     })
       .send(page, { team: undefined })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SinkRejectedError);
-    expect((error as SinkRejectedError).status).toBe(401);
+    expect(error).toBeInstanceOf(SinkAuthError);
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as SinkAuthError).status).toBe(401);
+    expect((error as Error).message).not.toContain('wrong');
     await close?.();
     for (const status of [429, 503]) {
       const down = await standIn(() => ({ status, body: { message: 'later' } }));
