@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
 import { RegistryClient, Serde } from '@healstream/contracts';
-import { quietKafkajsTimerWarnings } from '@healstream/runtime';
+import { quietKafkajsTimerWarnings, waitForLeaders } from '@healstream/runtime';
 
 export function testEnv(): { brokers: string[]; registryUrl: string } {
   return { brokers: inject('kafkaBrokers').split(','), registryUrl: inject('schemaRegistryUrl') };
@@ -30,13 +30,17 @@ export async function withTopics(
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false, // see waitForLeaders: kafkajs' own wait fails on a busy broker
     topics: topics.map((t) => ({
       topic: t.name,
       numPartitions: t.partitions ?? 1,
       configEntries: t.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
     })),
   });
+  await waitForLeaders(
+    admin,
+    topics.map((t) => t.name),
+  );
   await admin.disconnect();
   onTestFinished(async () => {
     const cleanup = kafka.admin();

@@ -20,7 +20,9 @@ export async function kafkaAcceptsProduce(broker: string): Promise<boolean> {
     if (!topics.includes(HEALTH_TOPIC)) {
       await admin.createTopics({
         topics: [{ topic: HEALTH_TOPIC, numPartitions: 1 }],
-        waitForLeaders: true,
+        // Not kafkajs' wait (it fails on a busy broker's UNKNOWN_TOPIC_OR_PARTITION): the
+        // producer below retries until the partition has a leader.
+        waitForLeaders: false,
       });
     }
     await producer.connect();

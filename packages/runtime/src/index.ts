@@ -29,6 +29,6 @@ export {
   type ServiceDefinition,
   type RunningService,
 } from './service.js';
-export { createTopics, type TopicsReport } from './topics-admin.js';
+export { createTopics, waitForLeaders, type TopicsReport } from './topics-admin.js';
 export { startHealthServer } from './http-server.js';
 export { onShutdownSignal } from './shutdown.js';

@@ -28,8 +28,10 @@ export async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<To
       throw new Error(`topics exist with the wrong partition count: ${wrong.join('; ')}`);
   }
   if (missing.length > 0) {
+    // kafkajs' own waitForLeaders retries only LEADER_NOT_AVAILABLE and fails on the
+    // UNKNOWN_TOPIC_OR_PARTITION a busy broker answers just after creating: wait here instead.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: s.name,
         numPartitions: s.partitions,
@@ -57,7 +59,11 @@ export async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<To
  * A busy broker can answer "does not host this topic-partition" for a moment after creating a
  * topic: wait until every partition has a leader in the metadata, so callers can use them.
  */
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+export async function waitForLeaders(
+  admin: Admin,
+  topics: string[],
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
