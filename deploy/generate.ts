@@ -51,6 +51,8 @@ function deployment(w: Workload) {
               ports: [{ name: 'http', containerPort: w.port }],
               env: [
                 { name: 'HTTP_PORT', value: String(w.port) },
+                // The kubelet's probes and Prometheus come from outside the pod.
+                { name: 'HTTP_HOST', value: '0.0.0.0' },
                 {
                   name: 'HEALSTREAM_INSTANCE_ID',
                   valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },

@@ -168,6 +168,10 @@ describe('docker-compose.yml wiring', () => {
     expect(services['action-executor']!.environment!['FLEET_SUPERVISOR_URL']).toBe(
       `http://127.0.0.1:${supervisorPort}`,
     );
+    // The executor carries the token the supervisor requires.
+    expect(services['action-executor']!.environment!['FLEET_SUPERVISOR_TOKEN']).toBe(
+      services['fleet']!.environment!['HEALSTREAM_FLEET_TOKEN'],
+    );
     const members = [...loadComponents(join(root, 'components.yaml')).components.values()].map(
       (c) => ({
         component: c.id,

@@ -72,6 +72,7 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
       COMPONENTS_FILE: componentsFile,
       ESCALATOR_COMPONENTS_FILE: componentsFile,
       FLEET_SUPERVISOR_URL: control.url,
+      FLEET_SUPERVISOR_TOKEN: control.token,
       WEBHOOK_SECRET: SECRET,
       DETECTOR_CONFIG: tempFile(
         'detector.json',

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   TARGET_INVALID: "the component's target does not name a workload",
   // Answers of a process supervisor's control API (the process executor's target).
   BAD_REQUEST: 'the supervisor could not read the request',
+  UNAUTHORIZED:
+    'the supervisor refused the call: no or a wrong bearer token (FLEET_SUPERVISOR_TOKEN)',
   AT_MAX_REPLICAS: 'the component already runs max_replicas instances',
   NO_PREVIOUS_VERSION: 'the component has no earlier version to go back to',
   NOT_RUNNING: 'the component has no running instance',

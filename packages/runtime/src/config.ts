@@ -45,6 +45,11 @@ export const baseEnvSchema = z.object({
   HEALSTREAM_PARTITIONS: intIn(1, 1000).default(12),
   HEALSTREAM_INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   HTTP_PORT: intIn(0, 65535).default(0),
+  /**
+   * Where /healthz, /readyz and /metrics listen: loopback unless told (0.0.0.0 in a container or
+   * a pod, where probes and scrapers come from outside).
+   */
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   /** How long the group waits for a silent instance before giving its partitions away. */
   KAFKA_SESSION_TIMEOUT_MS: intIn(6000, 300_000).default(30_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -4,6 +4,8 @@ import type { Registry } from 'prom-client';
 
 export interface HealthServer {
   port: number;
+  /** The address it listens on (loopback unless a host was given). */
+  address: string;
   close(): Promise<void>;
 }
 
@@ -45,10 +47,12 @@ export async function startHealthServer(options: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', resolve);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   });
+  const bound = server.address() as AddressInfo;
   return {
-    port: (server.address() as AddressInfo).port,
+    port: bound.port,
+    address: bound.address,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

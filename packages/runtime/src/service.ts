@@ -107,6 +107,7 @@ export async function runService(
   });
   const http = await startHealthServer({
     port: config.HTTP_PORT,
+    host: config.HTTP_HOST,
     registry,
     ready: () => ({
       ready: loop.isReady() && (definition.ready?.() ?? true),

@@ -23,7 +23,11 @@ export interface CallOptions {
 
 /** Client of a supervisor's control API (the demo fleet's is packages/fleet). */
 export class SupervisorClient {
-  constructor(readonly baseUrl: string) {}
+  /** `token`: the control API's bearer token, required for every state-changing call. */
+  constructor(
+    readonly baseUrl: string,
+    private readonly token = '',
+  ) {}
 
   status(options: CallOptions = {}): Promise<{ components: ComponentStatus[] }> {
     return this.call('GET', '/status', undefined, options) as Promise<{
@@ -67,6 +71,7 @@ export class SupervisorClient {
         method,
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
           ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -10,6 +10,8 @@ export const executorEnvSchema = baseEnvSchema.extend({
   COMPONENTS_FILE: z.string().min(1).default('components.yaml'),
   /** Control API of the fleet supervisor (`healstream fleet`), for `process` components. */
   FLEET_SUPERVISOR_URL: z.url().default('http://127.0.0.1:7100'),
+  /** Its bearer token (`healstream fleet` prints it, or reads HEALSTREAM_FLEET_TOKEN). */
+  FLEET_SUPERVISOR_TOKEN: z.string().default(''),
   /** Secret of the HMAC signature of `http` webhooks (a component may name its own env variable in options.secret_env). */
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   ACTION_TIMEOUT_MS: ms(60_000, 100),

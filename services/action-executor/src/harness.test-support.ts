@@ -25,6 +25,9 @@ export const fastSettings: ExecutorSettings = {
   verifyHealthyChecks: 2,
 };
 
+/** The bearer token of the test fleets' control API; the test executors carry it. */
+export const FLEET_TOKEN = 'test-fleet-token';
+
 /** A real fleet of one component, run by a supervisor with its control API on a free port. */
 export async function startFleet(id: string) {
   const port = await freePort();
@@ -35,7 +38,7 @@ export async function startFleet(id: string) {
   });
   onTestFinished(() => supervisor.stopAll(2000));
   await supervisor.startAll();
-  const control = await startControlServer(supervisor, { port: 0 });
+  const control = await startControlServer(supervisor, { port: 0, token: FLEET_TOKEN });
   onTestFinished(() => control.close());
   const pid = () => supervisor.component(id).instances[0]?.pid;
   return { supervisor, url: control.url, port, pid };
@@ -61,6 +64,7 @@ export async function startExecutor(options: {
     components: options.components,
     executors: createExecutors({
       supervisorUrl: options.supervisorUrl ?? 'http://127.0.0.1:9',
+      supervisorToken: FLEET_TOKEN,
       webhookSecrets: new Map([
         ['runbook', SECRET],
         ['slow', SECRET],

@@ -33,6 +33,7 @@ await serviceMain('action-executor', async () => {
     components,
     executors: createExecutors({
       supervisorUrl: config.FLEET_SUPERVISOR_URL,
+      supervisorToken: config.FLEET_SUPERVISOR_TOKEN,
       webhookSecrets: secrets,
     }),
     kafka,

@@ -48,6 +48,7 @@ await serviceMain('ingest', async () => {
   });
   const http = await startHealthServer({
     port: config.HTTP_PORT,
+    host: config.HTTP_HOST,
     registry,
     ready: () => true,
     handle: ingestRoutes(handlers, config.INGEST_MAX_BODY_BYTES),

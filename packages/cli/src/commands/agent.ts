@@ -32,6 +32,7 @@ export const agent: Command = {
       registry: createRegistry('agent'),
       topic: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics.topic,
       port,
+      host: config.HTTP_HOST,
     });
     io.err(`agent scraping ${settings.targets.length} target(s); /metrics on :${running.port}`);
     await new Promise<void>((resolve) => onShutdownSignal(logger, running.stop, () => resolve()));

@@ -64,7 +64,9 @@ export const fleet: Command = {
       await supervisor.stopAll(2000);
       throw new CliError(`fleet did not start: ${(error as Error).message}`);
     }
-    const control = await startControlServer(supervisor, { port });
+    // A token given is a secret and never printed; one generated here is, for the operator.
+    const given = process.env['HEALSTREAM_FLEET_TOKEN'] ?? '';
+    const control = await startControlServer(supervisor, { port, token: given });
     for (const c of supervisor.status()) {
       const i = c.instances[0];
       say(
@@ -73,8 +75,8 @@ export const fleet: Command = {
       );
     }
     say(
-      { event: 'control', url: control.url },
-      `control API on ${control.url} (GET /status, POST /components/<id>/restart|scale-up|rollback|fault|...); Ctrl-C stops the fleet`,
+      { event: 'control', url: control.url, ...(given ? {} : { token: control.token }) },
+      `control API on ${control.url} (GET /status, POST /components/<id>/restart|scale-up|rollback|fault|... with Authorization: Bearer ${given ? '$HEALSTREAM_FLEET_TOKEN' : control.token}; the executor takes it as FLEET_SUPERVISOR_TOKEN); Ctrl-C stops the fleet`,
     );
     const got = await signal;
     say({ event: 'stopping', signal: got }, `${got}: stopping every instance`);

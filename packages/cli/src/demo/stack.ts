@@ -49,7 +49,7 @@ export interface DemoStack {
 /** How the services are tuned for the demo: quick verification, quick ladder, quick pages. */
 function serviceSettings(
   files: DemoFiles,
-  supervisorUrl: string,
+  supervisor: { url: string; token: string },
   alertmanager: RunningAlertmanager | null,
   webhook: WebhookSink,
   short: boolean,
@@ -60,7 +60,8 @@ function serviceSettings(
     COMPONENTS_FILE: files.componentsFile,
     MAX_ATTEMPTS: '3',
     COMMAND_TIMEOUT_MS: '60000',
-    FLEET_SUPERVISOR_URL: supervisorUrl,
+    FLEET_SUPERVISOR_URL: supervisor.url,
+    FLEET_SUPERVISOR_TOKEN: supervisor.token,
     ACTION_TIMEOUT_MS: '30000',
     ACTION_MAX_ATTEMPTS: '2',
     VERIFY_WINDOW_MS: short ? '8000' : '10000',
@@ -131,7 +132,7 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     `fleet running: ${[...files.ports].map(([id, port]) => `${id} on :${port}`).join(', ')}; supervisor ${control.url}`,
   );
 
-  const settings = serviceSettings(files, control.url, alertmanager, webhook, options.short);
+  const settings = serviceSettings(files, control, alertmanager, webhook, options.short);
   const serviceLogs = new Map<string, string[]>();
   const services: ServiceProcess[] = [];
   const ports = new Map<string, number>();
@@ -219,7 +220,7 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   return {
     prefix,
     files,
-    fleet: new SupervisorClient(control.url),
+    fleet: new SupervisorClient(control.url, control.token),
     journal,
     alertmanager,
     webhook,

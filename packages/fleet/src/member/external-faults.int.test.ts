@@ -50,7 +50,7 @@ describe('faults around the process, on real members', () => {
     await supervisor.startAll();
     const control = await startControlServer(supervisor, { port: 0 });
     onTestFinished(() => control.close());
-    const fleet = new SupervisorClient(control.url);
+    const fleet = new SupervisorClient(control.url, control.token);
 
     await fleet.operate('search', 'fault', { kind: 'traffic-surge' });
     expect((await until('a saturated CPU', port, (h) => h.status === 503)).reason).toMatch(

@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { z } from 'zod';
 import { BadRequest, readJson, sendJson } from '../http-json.js';
@@ -7,6 +8,8 @@ export interface ControlServer {
   server: Server;
   port: number;
   url: string;
+  /** The bearer token every state-changing request must carry. */
+  token: string;
   close(): Promise<void>;
 }
 
@@ -41,12 +44,21 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
  *   POST /components/:id/fault                 {kind}  latency|errors|dependency-errors|pool-exhaustion|memory-leak|crash|hang|bad-deploy|none
  *   POST /components/:id/hooks/:name           custom action parameters
  *
- * An `Idempotency-Key` header makes a mutating request run at most once per key.
+ * An `Idempotency-Key` header makes a mutating request run at most once per key. Every POST
+ * must carry `Authorization: Bearer <token>` (the token given, else a random one the caller
+ * passes on) and a JSON body (`content-type: application/json`): a web page the operator happens
+ * to open can send neither, so it cannot drive the fleet.
  */
 export async function startControlServer(
   supervisor: Supervisor,
-  options: { port?: number; host?: string } = {},
+  options: { port?: number; host?: string; token?: string } = {},
 ): Promise<ControlServer> {
+  const token = options.token || randomBytes(24).toString('hex');
+  const expected = Buffer.from(`Bearer ${token}`);
+  const authorised = (req: IncomingMessage) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
   const route = async (req: IncomingMessage): Promise<{ status: number; body: unknown }> => {
     const path = new URL(req.url ?? '/', 'http://supervisor').pathname;
     if (req.method === 'GET' && path === '/healthz') return { status: 200, body: { status: 'ok' } };
@@ -59,6 +71,16 @@ export async function startControlServer(
     if (req.method === 'GET' && !op) return { status: 200, body: supervisor.component(id) };
     if (req.method !== 'POST' || !op)
       return { status: 405, body: { error: `use POST for /components/${id}/${op ?? ''}` } };
+    if (!authorised(req))
+      return {
+        status: 401,
+        body: { error: 'a bearer token is required to change the fleet', code: 'UNAUTHORIZED' },
+      };
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+      return {
+        status: 415,
+        body: { error: 'send the body as application/json', code: 'BAD_REQUEST' },
+      };
     const body = await readJson(req);
     const key = req.headers['idempotency-key'];
     const once = <T>(operation: () => Promise<T>) =>
@@ -139,6 +161,7 @@ export async function startControlServer(
     server,
     port,
     url: `http://${host}:${port}`,
+    token,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

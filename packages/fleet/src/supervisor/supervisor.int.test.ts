@@ -18,7 +18,7 @@ async function fleetOf(id: string) {
   await supervisor.startAll();
   const control = await startControlServer(supervisor, { port: 0 });
   onTestFinished(() => control.close());
-  return { supervisor, client: new SupervisorClient(control.url), port };
+  return { supervisor, client: new SupervisorClient(control.url, control.token), control, port };
 }
 
 async function health(port: number): Promise<number> {
@@ -133,5 +133,29 @@ describe('fleet supervisor with real child processes', () => {
     };
     expect(status.fallback).toBe(true);
     await expect(client.operate('nope', 'restart', {})).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('changes nothing for a caller without the token or without JSON (a web page cannot drive it)', async () => {
+    const { client, control, port } = await fleetOf('delta');
+    const pid = (await client.component('delta')).instances[0]?.pid;
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${control.url}/components/delta/fault`, { method: 'POST', headers, body });
+    const json = { 'content-type': 'application/json' };
+    const noToken = await post(json, '{"kind":"crash"}');
+    expect(noToken.status).toBe(401);
+    const wrong = await post({ ...json, authorization: 'Bearer guess' }, '{"kind":"crash"}');
+    expect(wrong.status).toBe(401);
+    // A form or text/plain POST (what a page can send cross-site without a preflight).
+    const plain = await post(
+      { 'content-type': 'text/plain', authorization: `Bearer ${control.token}` },
+      '{"kind":"crash"}',
+    );
+    expect(plain.status).toBe(415);
+    expect(await health(port)).toBe(200);
+    expect((await client.component('delta')).instances[0]?.pid).toBe(pid);
+    // Reading stays open on loopback; with the token, changing works.
+    expect((await fetch(`${control.url}/status`)).status).toBe(200);
+    await client.operate('delta', 'restart', { grace_seconds: 1 });
+    expect((await client.component('delta')).instances[0]?.pid).not.toBe(pid);
   });
 });

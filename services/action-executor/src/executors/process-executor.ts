@@ -26,9 +26,10 @@ function describe(action: string, answer: Record<string, unknown>): string {
 
 /**
  * The `process` executor: a client of the fleet supervisor's control API. The component's
- * `target` is its name in the fleet; `options.supervisor_url` overrides the default URL.
+ * `target` is its name in the fleet; `options.supervisor_url` overrides the default URL. `token`
+ * is the control API's bearer token (FLEET_SUPERVISOR_TOKEN).
  */
-export function processExecutor(defaultUrl: string): ActionExecutor {
+export function processExecutor(defaultUrl: string, token = ''): ActionExecutor {
   const urlOf = (component: Component) =>
     typeof component.options['supervisor_url'] === 'string'
       ? component.options['supervisor_url']
@@ -49,7 +50,7 @@ export function processExecutor(defaultUrl: string): ActionExecutor {
         Object.entries(action.params).filter(([, v]) => v !== undefined),
       );
       try {
-        const answer = await new SupervisorClient(urlOf(component)).operate(
+        const answer = await new SupervisorClient(urlOf(component), token).operate(
           component.target,
           operation,
           body,
