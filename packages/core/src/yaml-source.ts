@@ -25,16 +25,23 @@ export interface YamlSource {
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntaxIssues: ConfigIssue[] = doc.errors.map((error) => {
-    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+  // Located from the error's offset: without prettyErrors the parser leaves linePos unset, and
+  // every error would read as line 1. The parser may report one fault more than once.
+  const seen = new Set<string>();
+  const syntaxIssues: ConfigIssue[] = doc.errors.flatMap((error) => {
+    const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
     const message = error.message.split('\n')[0] ?? error.message;
-    return {
+    const issue = {
       file,
       line: pos.line,
       column: pos.col,
       field: '',
       message: `YAML syntax error: ${message}`,
     };
+    const id = `${issue.line}:${issue.column}:${issue.message}`;
+    if (seen.has(id)) return [];
+    seen.add(id);
+    return [issue];
   });
   const at = (offset: number) => {
     const pos = lineCounter.linePos(offset);

@@ -76,6 +76,12 @@ describe('loading policy files', () => {
     expect(lines[0]).toMatch(/^syntax\/policy\.yaml:\d+:\d+: YAML syntax error: /);
   });
 
+  it('puts a YAML syntax error on its real line, once (a mis-indented key on line 5)', () => {
+    const { lines } = failure('misindented');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^misindented\/policy\.yaml:5:\d+: YAML syntax error: /);
+  });
+
   it('refuses a name defined in two files, naming both places', () => {
     const { code, lines } = failure('duplicates');
     expect(code).toBe('POLICY_DUPLICATE');
