@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   REGISTRY_UNAVAILABLE: 'the schema registry did not answer',
   REGISTRY_REJECTED: 'the schema registry refused a schema',
   BROKER_UNAVAILABLE: 'the Kafka broker did not answer',
+  RESTORE_TIMEOUT: "a partition's state restore did not finish in time",
   SINK_UNAVAILABLE: 'a paging sink did not answer',
   SINK_AUTH_FAILED: "a paging sink refused healstream's credentials (retried until fixed)",
   // Configuration a person must fix (exit 2 at start-up).

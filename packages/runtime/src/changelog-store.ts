@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { TransientError } from '@healstream/contracts';
 import type { Logger } from './logger.js';
 import type { Emit, Outbound } from './transactional-loop.js';
 
@@ -84,7 +85,9 @@ interface RestoreRequest {
  * partition assignment (kafkajs has none), each restore first commits a marker record through
  * the partition's fenced transactional producer, then reads the partition until it meets that
  * marker: everything committed before the takeover is then loaded. Requests that arrive
- * together (a rebalance hands out many partitions at once) share one reader.
+ * together (a rebalance hands out many partitions at once) share one reader. A restore that
+ * does not reach its marker within `timeoutMs` (default 120 s) fails with RESTORE_TIMEOUT,
+ * naming the topic, the partitions and how far it got, instead of waiting for ever.
  */
 export class ChangelogRestorer {
   private queue: RestoreRequest[] = [];
@@ -97,6 +100,7 @@ export class ChangelogRestorer {
       groupId: string;
       logger: Logger;
       coalesceMs?: number;
+      timeoutMs?: number;
     },
   ) {}
 
@@ -138,11 +142,21 @@ export class ChangelogRestorer {
       maxWaitTimeInMs: 50,
     });
     const started = Date.now();
+    const timeoutMs = this.options.timeoutMs ?? 120_000;
     let loaded = 0;
+    let timer: NodeJS.Timeout | undefined;
     await consumer.connect();
     try {
       await consumer.subscribe({ topic: changelogTopic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => {
+          const error = new TransientError(
+            'RESTORE_TIMEOUT',
+            `state restore of ${changelogTopic} partition(s) ${[...waiting].join(', ')} did not finish in ${timeoutMs / 1000}s (${loaded} records read, the restore marker not reached)`,
+          );
+          for (const p of waiting) byPartition.get(p)?.reject(error);
+          reject(error);
+        }, timeoutMs);
         consumer
           .run({
             partitionsConsumedConcurrently: 4,
@@ -171,6 +185,7 @@ export class ChangelogRestorer {
           .catch(reject);
       });
     } finally {
+      clearTimeout(timer);
       await consumer.disconnect().catch(() => {});
       const admin = kafka.admin();
       await admin

@@ -20,7 +20,7 @@ import { deadLetter, errorCode } from './dead-letter.js';
 import type { Logger } from './logger.js';
 import type { LoopMetrics } from './metrics.js';
 import { backoffDelay } from './backoff.js';
-import { CoPartitionAssigner } from './co-partition-assigner.js';
+import { coPartitionAssigner } from './co-partition-assigner.js';
 import { KeyedLock } from './partition-lock.js';
 
 /** One decoded input record. */
@@ -208,7 +208,7 @@ export class TransactionalLoop {
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 100,
-      partitionAssigners: [CoPartitionAssigner],
+      partitionAssigners: [coPartitionAssigner(() => this.assignedPartitions())],
       retry: { retries: 10 },
     });
     this.consumer = consumer;
