@@ -1,62 +1,21 @@
 import { FAULT_KINDS, type FaultKind } from '../member/behaviour.js';
-import { HealstreamError, type ErrorCode } from '@healstream/contracts';
 import type { ComponentStatus, InstanceInfo } from '@healstream/supervisor-client';
-import { ChildInstance, freePort } from './child.js';
-import type { MemberSpec } from './spec.js';
+import type { ChildInstance } from './child.js';
+import { freePort } from './child.js';
+import { postToInstances, startMemberInstance } from './members.js';
+import {
+  nextPatch,
+  SupervisorError,
+  type Managed,
+  type Release,
+  type SupervisorOptions,
+} from './supervisor-types.js';
 
-/** An operation the supervisor refused or could not complete; `status` is its HTTP status. */
-export class SupervisorError extends HealstreamError {
-  constructor(
-    code: Extract<
-      ErrorCode,
-      | 'UNKNOWN_COMPONENT'
-      | 'BAD_REQUEST'
-      | 'AT_MAX_REPLICAS'
-      | 'NO_PREVIOUS_VERSION'
-      | 'NOT_RUNNING'
-      | 'START_FAILED'
-      | 'INSTANCE_FAILED'
-    >,
-    message: string,
-    readonly status: number,
-  ) {
-    super(code, message, { retriable: status >= 500 });
-  }
-}
-
-export interface SupervisorEvent {
-  component: string;
-  message: string;
-  detail?: Record<string, unknown>;
-}
-
-export interface SupervisorOptions {
-  specs: MemberSpec[];
-  startTimeoutMs?: number;
-  /** Grace of stops the supervisor decides itself (scale-down on shutdown, failed starts). */
-  stopGraceMs?: number;
-  onEvent?: (event: SupervisorEvent) => void;
-  onOutput?: (component: string, index: number, line: string) => void;
-}
-
-interface Release {
-  version: string;
-  defective: boolean;
-}
-
-interface Managed {
-  spec: MemberSpec;
-  release: Release;
-  history: Release[];
-  instances: ChildInstance[];
-  /** Operations on one component run one after another. */
-  queue: Promise<unknown>;
-}
-
-const nextPatch = (version: string) => {
-  const m = /^(\d+)\.(\d+)\.(\d+)(.*)$/.exec(version);
-  return m ? `${m[1]}.${m[2]}.${Number(m[3]) + 1}` : `${version}-next`;
-};
+export {
+  SupervisorError,
+  type SupervisorEvent,
+  type SupervisorOptions,
+} from './supervisor-types.js';
 
 /**
  * Owns the real child processes of the fleet. It never restarts anything by itself: a crashed
@@ -302,34 +261,15 @@ export class Supervisor {
     release: Release,
     index: number,
   ): Promise<ChildInstance> {
-    const { spec } = m;
-    return ChildInstance.start({
-      component: spec.id,
-      index,
-      port,
-      version: release.version,
-      defective: release.defective,
-      command: spec.command,
-      env: spec.env,
-      healthPath: spec.healthPath,
-      startTimeoutMs: this.options.startTimeoutMs ?? 20_000,
-      onOutput: (line) => this.options.onOutput?.(spec.id, index, line),
-      onExit: (info) => {
-        if (info.state === 'exited')
-          this.emit(spec.id, 'instance exited', {
-            index,
-            pid: info.pid,
-            code: info.exitCode,
-            signal: info.signal,
-          });
+    return startMemberInstance(
+      m.spec,
+      { port, release, index },
+      {
+        startTimeoutMs: this.options.startTimeoutMs ?? 20_000,
+        onOutput: (line) => this.options.onOutput?.(m.spec.id, index, line),
+        onExited: (detail) => this.emit(m.spec.id, 'instance exited', detail),
       },
-    }).catch((error: unknown) => {
-      throw new SupervisorError(
-        'START_FAILED',
-        error instanceof Error ? error.message : String(error),
-        502,
-      );
-    });
+    );
   }
 
   /** Rolling replacement: each instance is stopped, then started again on its own port. */
@@ -350,34 +290,8 @@ export class Supervisor {
     body: Record<string, unknown>,
   ): Promise<{ component: string; instances: unknown[] }> {
     const m = this.get(id);
-    const running = m.instances.filter((i) => i.info.state === 'running');
-    if (running.length === 0)
-      throw new SupervisorError('NOT_RUNNING', `${id} has no running instance`, 409);
-    const answers = await Promise.all(
-      running.map(async (i) => {
-        const res = await fetch(`http://127.0.0.1:${i.info.port}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(5000),
-        }).catch((error: unknown) => {
-          throw new SupervisorError(
-            'INSTANCE_FAILED',
-            `${id}-${i.info.index} (pid ${i.info.pid}) did not answer ${path}: ${(error as Error).message}`,
-            502,
-          );
-        });
-        const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-        if (res.status >= 400)
-          throw new SupervisorError(
-            res.status === 400 ? 'BAD_REQUEST' : 'INSTANCE_FAILED',
-            `${id}-${i.info.index}: ${String(answer['error'] ?? res.status)}`,
-            res.status === 400 ? 400 : 502,
-          );
-        return { index: i.info.index, pid: i.info.pid, ...answer };
-      }),
-    );
-    this.emit(id, path.replace('/admin/', ''), { body, instances: running.length });
+    const answers = await postToInstances(id, m.instances, path, body);
+    this.emit(id, path.replace('/admin/', ''), { body, instances: answers.length });
     return { component: id, instances: answers };
   }
 
