@@ -6,12 +6,27 @@ import type { Emit, Outbound } from './transactional-loop.js';
 
 const MARKER_KEY = '__restore__';
 
+/** Keyed state as handlers read and write it: a PartitionState, or a record's scratch over one. */
+export interface KeyValue<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
+  delete(key: string): void;
+  keys(): string[];
+}
+
+/** A partition's keyed state as a handler's transaction drives it. */
+export interface TransactionalState<V> extends KeyValue<V> {
+  beforeCommit(emit: Emit): void;
+  committed(): void;
+  aborted(): void;
+}
+
 /**
  * One partition's keyed state, changed inside a transaction: writes go to an overlay that
  * `committed` makes final and `aborted` throws away; `beforeCommit` emits every changed key to
  * the compacted changelog (a null value deletes it).
  */
-export class PartitionState<V> {
+export class PartitionState<V> implements TransactionalState<V> {
   private readonly committedValues = new Map<string, V>();
   private readonly overlay = new Map<string, V | null>();
 
@@ -69,6 +84,41 @@ export class PartitionState<V> {
   load(key: string, value: V | null): void {
     if (value === null) this.committedValues.delete(key);
     else this.committedValues.set(key, value);
+  }
+}
+
+/**
+ * The changes of one record over a keyed state, applied only once the record is handled: a
+ * record that throws (and is dead-lettered or retried) leaves the state as it was, while the
+ * records before it in the same transaction keep theirs.
+ */
+export class RecordScratch<V> implements KeyValue<V> {
+  private readonly changes = new Map<string, V | null>();
+  constructor(private readonly base: KeyValue<V>) {}
+
+  get(key: string): V | undefined {
+    return this.changes.has(key) ? (this.changes.get(key) ?? undefined) : this.base.get(key);
+  }
+  set(key: string, value: V): void {
+    this.changes.set(key, value);
+  }
+  delete(key: string): void {
+    this.changes.set(key, null);
+  }
+  keys(): string[] {
+    const keys = new Set(this.base.keys());
+    for (const [k, v] of this.changes) {
+      if (v === null) keys.delete(k);
+      else keys.add(k);
+    }
+    return [...keys];
+  }
+  apply(): void {
+    for (const [k, v] of this.changes) {
+      if (v === null) this.base.delete(k);
+      else this.base.set(k, v);
+    }
+    this.changes.clear();
   }
 }
 

@@ -19,7 +19,13 @@ export {
   type PartitionContext,
 } from './transactional-loop.js';
 export { backoffDelay } from './backoff.js';
-export { ChangelogRestorer, PartitionState } from './changelog-store.js';
+export {
+  ChangelogRestorer,
+  PartitionState,
+  RecordScratch,
+  type KeyValue,
+  type TransactionalState,
+} from './changelog-store.js';
 export { createKafka, partitioner } from './kafka-client.js';
 export {
   runService,

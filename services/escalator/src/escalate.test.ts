@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { examples, type Escalation, type HealingOutcome } from '@healstream/contracts';
 import type { EscalatorSettings } from './config.js';
 import { escalate, type EscalatorInput } from './escalate.js';
-import { Scratch, prune, type Entry, type KeyValue } from './state.js';
+import { RecordScratch } from '@healstream/runtime';
+import { prune, type Entry, type KeyValue } from './state.js';
 
 const settings: EscalatorSettings = {
   prefix: 'hs.',
@@ -281,7 +282,7 @@ describe('escalate', () => {
 
   it('changes nothing until a scratch is applied', () => {
     const state = memoryState();
-    const scratch = new Scratch(state);
+    const scratch = new RecordScratch(state);
     run(scratch, outcome('NOT_RECOVERED'), t);
     expect(state.map.size).toBe(0);
     scratch.apply();

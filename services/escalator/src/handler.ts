@@ -1,9 +1,11 @@
 import { TransientError, isDeadLetter, isRetriable, type Topics } from '@healstream/contracts';
 import {
   readDeadLetterHeaders,
+  RecordScratch,
   type InboundOf,
   type Logger,
   type PartitionHandler,
+  type TransactionalState as RuntimeTransactionalState,
 } from '@healstream/runtime';
 import type { EscalatorSettings } from './config.js';
 import { deliver, type DeliveryMemo } from './deliver.js';
@@ -11,7 +13,7 @@ import { escalate, type EscalatorInput } from './escalate.js';
 import type { EscalatorMetrics } from './metrics.js';
 import { routeFor, type Routing } from './routing.js';
 import type { Sink } from './sinks/types.js';
-import { Scratch, prune, type Entry, type KeyValue } from './state.js';
+import { prune, type Entry } from './state.js';
 
 /** A record of one of the escalator's inputs (every DLQ, outcomes, commands, requests). */
 export type EscalatorRecord = InboundOf<
@@ -34,11 +36,7 @@ export interface HandlerDeps {
 }
 
 /** A partition's state as the handler needs it: keyed entries with a transactional overlay. */
-export interface TransactionalState extends KeyValue<Entry> {
-  beforeCommit(emit: Parameters<NonNullable<PartitionHandler['beforeCommit']>>[0]): void;
-  committed(): void;
-  aborted(): void;
-}
+export type TransactionalState = RuntimeTransactionalState<Entry>;
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -90,7 +88,7 @@ export function partitionHandler(
   ) => {
     const now = record.timestamp;
     // A record that throws must leave the state as it was: its changes wait in a scratch.
-    const scratch = new Scratch(state);
+    const scratch = new RecordScratch(state);
     let pruned = false;
     if (now - (prunedAt ?? lastPrune) >= PRUNE_EVERY_MS) {
       prune(scratch, now, settings);

@@ -1,12 +1,7 @@
 import type { Escalation } from '@healstream/contracts';
+import type { KeyValue } from '@healstream/runtime';
 
-/** The part of PartitionState the logic uses; tests pass a Map-backed one. */
-export interface KeyValue<V> {
-  get(key: string): V | undefined;
-  set(key: string, value: V): void;
-  delete(key: string): void;
-  keys(): string[];
-}
+export type { KeyValue };
 
 /** A page that was delivered and not resolved yet; keeps what its resolution needs. */
 export interface OpenPage {
@@ -41,37 +36,6 @@ export interface IncidentNotes {
 }
 
 export type Entry = OpenPage | IncidentNotes;
-
-/** Changes for one record, applied to the partition state only once the record is handled. */
-export class Scratch<V> implements KeyValue<V> {
-  private readonly changes = new Map<string, V | null>();
-  constructor(private readonly base: KeyValue<V>) {}
-
-  get(key: string): V | undefined {
-    return this.changes.has(key) ? (this.changes.get(key) ?? undefined) : this.base.get(key);
-  }
-  set(key: string, value: V): void {
-    this.changes.set(key, value);
-  }
-  delete(key: string): void {
-    this.changes.set(key, null);
-  }
-  keys(): string[] {
-    const keys = new Set(this.base.keys());
-    for (const [k, v] of this.changes) {
-      if (v === null) keys.delete(k);
-      else keys.add(k);
-    }
-    return [...keys];
-  }
-  apply(): void {
-    for (const [k, v] of this.changes) {
-      if (v === null) this.base.delete(k);
-      else this.base.set(k, v);
-    }
-    this.changes.clear();
-  }
-}
 
 export const pageKey = (dedupKey: string) => `page:${dedupKey}`;
 export const incidentKey = (incidentId: string) => `incident:${incidentId}`;
