@@ -32,7 +32,7 @@ export class PartitionState<V> implements TransactionalState<V> {
 
   constructor(
     readonly partition: number,
-    private readonly changelogTopic: string,
+    readonly changelogTopic: string,
   ) {}
 
   get(key: string): V | undefined {

@@ -6,44 +6,35 @@ import {
   TransientError,
   type Escalation,
 } from '@healstream/contracts';
-import { createLogger, Registry, type Outbound } from '@healstream/runtime';
-import { DeliveryMemo } from './deliver.js';
-import { partitionHandler, type EscalatorRecord, type TransactionalState } from './handler.js';
+import {
+  createLogger,
+  PartitionState,
+  Registry,
+  type Outbound,
+  type PartitionContext,
+} from '@healstream/runtime';
+import { partitionHandler, type EscalatorRecord } from './handler.js';
 import { escalatorMetrics } from './metrics.js';
+import { OutboxWorker, pending } from './outbox.js';
 import type { Routing } from './routing.js';
 import { escalatorInputs } from './service.js';
-import { SinkRejectedError } from './sinks/http.js';
+import { SinkAuthError, SinkRejectedError } from './sinks/http.js';
 import type { Sink } from './sinks/types.js';
 import type { Entry } from './state.js';
 
 const topics = topicsFor('hs.');
-
-function memoryState(): TransactionalState & { committedKeys: () => string[] } {
-  const committed = new Map<string, Entry>();
-  const overlay = new Map<string, Entry | null>();
-  return {
-    get: (k) => (overlay.has(k) ? (overlay.get(k) ?? undefined) : committed.get(k)),
-    set: (k, v) => void overlay.set(k, v),
-    delete: (k) => void overlay.set(k, null),
-    keys: () =>
-      [...new Set([...committed.keys(), ...overlay.keys()])].filter((k) => overlay.get(k) !== null),
-    beforeCommit: () => {},
-    committed: () => {
-      for (const [k, v] of overlay) {
-        if (v === null) committed.delete(k);
-        else committed.set(k, v);
-      }
-      overlay.clear();
-    },
-    aborted: () => overlay.clear(),
-    committedKeys: () => [...committed.keys()],
-  };
-}
+const until = async (ok: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
 
 /** A sink that does what the test says, and remembers what it was sent. */
 function fakeSink(
   name: string,
-  behave: (n: number) => 'ok' | 'down' | 'reject',
+  behave: (n: number) => 'ok' | 'down' | 'reject' | 'auth',
 ): Sink & { sent: Escalation[]; calls: number } {
   const sink = {
     name,
@@ -54,27 +45,55 @@ function fakeSink(
       const what = behave(sink.calls++);
       if (what === 'down') throw new TransientError('SINK_UNAVAILABLE', `${name} down`);
       if (what === 'reject') throw new SinkRejectedError(name, 400, 'bad');
+      if (what === 'auth') throw new SinkAuthError(name, 401);
       sink.sent.push(page);
     },
   };
   return sink;
 }
 
-function setup(sinks: Sink[]) {
+/** One ownership of partition 0: what it committed through its producer, and a switch to end it. */
+function ownership() {
+  const produced: Outbound[][] = [];
+  let owned = true;
+  const context: PartitionContext = {
+    partition: 0,
+    owned: () => owned,
+    produce: async (records) => {
+      if (!owned) throw new Error('not owned');
+      produced.push(records);
+    },
+  };
+  return { context, produced, end: () => (owned = false) };
+}
+
+const escalationsIn = (produced: Outbound[][]) =>
+  produced
+    .flat()
+    .flatMap((r) => (r.topic === 'hs.escalations' && 'value' in r ? [r.value as Escalation] : []));
+
+function setup(sinks: Sink[], state = new PartitionState<Entry>(0, 'hs.escalator.state')) {
   const routing: Routing = { sinks: [], routes: [], default: sinks.map((s) => s.name) };
-  const state = memoryState();
   const registry = new Registry();
+  const metrics = escalatorMetrics(registry);
+  const logger = createLogger('escalator-test', 'silent');
+  const owner = ownership();
+  const worker = new OutboxWorker(owner.context, state, {
+    topics,
+    sinks: new Map(sinks.map((s) => [s.name, s])),
+    metrics,
+    logger,
+  });
   const handler = partitionHandler(state, {
     settings: { prefix: 'hs.', dedupWindowMs: 60_000, pageTtlMs: 3_600_000, trailUrl: undefined },
     topics,
     routing,
-    sinks: new Map(sinks.map((s) => [s.name, s])),
     teams: new Map(),
-    memo: new DeliveryMemo(),
-    metrics: escalatorMetrics(registry),
-    logger: createLogger('escalator-test', 'silent'),
+    outbox: worker,
+    metrics,
+    logger,
   });
-  return { handler, state, registry };
+  return { handler, state, registry, owner, worker };
 }
 
 const outcomeRecord = (offset: number): EscalatorRecord => ({
@@ -88,55 +107,89 @@ const outcomeRecord = (offset: number): EscalatorRecord => ({
   headers: {},
 });
 
-describe('escalator partition handler', () => {
-  it('retries a transaction while a sink is down without calling the sinks that already took the page', async () => {
+describe('escalator partition handler and outbox', () => {
+  it('records the page in the transaction and delivers it after: a sink that is down holds no transaction, and is not called again once it took the page', async () => {
     const am = fakeSink('am', () => 'ok');
-    const hook = fakeSink('hook', (n) => (n < 3 ? 'down' : 'ok'));
-    const { handler, state } = setup([am, hook]);
-    const emitted: Outbound[] = [];
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const error = await Promise.resolve(
-        handler.handle(outcomeRecord(7), (o) => emitted.push(o)),
-      ).catch((e: unknown) => e);
-      expect(isRetriable(error)).toBe(true);
-      handler.aborted?.();
-      expect(state.committedKeys()).toEqual([]);
-    }
-    await handler.handle(outcomeRecord(7), (o) => emitted.push(o));
+    const hook = fakeSink('hook', (n) => (n < 2 ? 'down' : 'ok'));
+    const { handler, state, owner, worker } = setup([am, hook]);
+    await handler.handle(outcomeRecord(7), () => {});
+    expect(am.calls + hook.calls).toBe(0); // nothing is sent inside the transaction
     handler.committed?.();
+    expect(pending(state)).toHaveLength(1);
+    await until(() => escalationsIn(owner.produced).length === 1);
+    await worker.stop();
     expect(am.sent).toHaveLength(1);
     expect(hook.sent).toHaveLength(1);
-    expect(hook.sent[0]?.escalationId).toBe(am.sent[0]?.escalationId);
-    expect(emitted).toEqual([
-      expect.objectContaining({
-        topic: 'hs.escalations',
-        key: 'payments',
-        value: expect.objectContaining({ channel: 'am,hook' }),
-      }),
+    expect(hook.calls).toBe(3);
+    expect(escalationsIn(owner.produced)).toEqual([
+      expect.objectContaining({ channel: 'am,hook', escalationId: am.sent[0]?.escalationId }),
     ]);
-  });
+    expect(pending(state)).toEqual([]);
+  }, 20_000);
 
-  it('records a rejection (4xx) in the channel and moves on, without throwing', async () => {
-    const am = fakeSink('am', () => 'ok');
+  it('after a crash, a new owner calls only the sinks that had not taken the page, and records it once', async () => {
+    const first = fakeSink('am', () => 'ok');
+    const hook = fakeSink('hook', () => 'down');
+    const a = setup([first, hook]);
+    await a.handler.handle(outcomeRecord(3), () => {});
+    a.handler.committed?.();
+    await until(() => first.sent.length === 1 && hook.calls > 0);
+    // The instance dies while the hook is down: its outbox entry says am took the page.
+    a.owner.end();
+    await a.worker.stop();
+    const restored = new PartitionState<Entry>(0, 'hs.escalator.state');
+    for (const key of a.state.keys()) restored.load(key, a.state.get(key) ?? null);
+    expect(pending(restored)[0]).toMatchObject({ delivered: ['am'], delivering: 'hook' });
+
+    const am2 = fakeSink('am', () => 'ok');
+    const hook2 = fakeSink('hook', () => 'ok');
+    const b = setup([am2, hook2], restored);
+    await until(() => escalationsIn(b.owner.produced).length === 1);
+    await b.worker.stop();
+    expect(am2.calls).toBe(0);
+    expect(hook2.sent).toHaveLength(1);
+    expect(escalationsIn(a.owner.produced)).toEqual([]);
+    expect(escalationsIn(b.owner.produced)[0]?.channel).toBe('am,hook');
+  }, 20_000);
+
+  it('records a rejection (4xx) in the channel and moves on; refused credentials (401) wait and are retried', async () => {
+    const am = fakeSink('am', (n) => (n < 2 ? 'auth' : 'ok'));
     const hook = fakeSink('hook', () => 'reject');
-    const { handler, registry } = setup([am, hook]);
-    const emitted: Outbound[] = [];
-    await handler.handle(outcomeRecord(1), (o) => emitted.push(o));
-    expect((emitted[0] as { value: Escalation }).value.channel).toBe(
-      'am; rejected by hook (HTTP 400)',
+    const { handler, registry, owner, worker } = setup([am, hook]);
+    await handler.handle(outcomeRecord(1), () => {});
+    handler.committed?.();
+    await until(() => escalationsIn(owner.produced).length === 1);
+    await worker.stop();
+    expect(escalationsIn(owner.produced)[0]?.channel).toBe('am; rejected by hook (HTTP 400)');
+    const failed = await registry.getSingleMetricAsString(
+      'healstream_escalator_pages_failed_total',
     );
-    expect(
-      await registry.getSingleMetricAsString('healstream_escalator_pages_failed_total'),
-    ).toContain('reason="rejected"');
+    expect(failed).toContain('reason="rejected"');
+    expect(failed).toContain('reason="auth"');
+    expect(am.sent).toHaveLength(1);
+  }, 20_000);
+
+  it('an ownership that ended writes nothing more', async () => {
+    const am = fakeSink('am', () => 'down');
+    const { handler, owner, worker } = setup([am]);
+    await handler.handle(outcomeRecord(2), () => {});
+    handler.committed?.();
+    await until(() => am.calls > 0);
+    owner.end();
+    const writes = owner.produced.length;
+    await worker.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(owner.produced.length).toBe(writes);
+    expect(escalationsIn(owner.produced)).toEqual([]);
   });
 
-  it('never lets a dead letter go to a dead-letter topic: any failure on one is retried', async () => {
-    const broken: Sink = {
-      name: 'broken',
-      kind: 'webhook',
-      send: () => Promise.reject(new Error('bug in a sink')),
-    };
-    const { handler } = setup([broken]);
+  it('never lets a dead letter go to a dead-letter topic: a failure on one is retried', async () => {
+    class Broken extends PartitionState<Entry> {
+      override set(): void {
+        throw new Error('bug: the state refuses writes');
+      }
+    }
+    const { handler, worker } = setup([], new Broken(0, 'hs.escalator.state'));
     const record: EscalatorRecord = {
       logical: 'metrics.dlq',
       topic: 'hs.metrics.dlq',
@@ -147,7 +200,11 @@ describe('escalator partition handler', () => {
       timestamp: 1,
       headers: {},
     };
-    const error = await Promise.resolve(handler.handle(record, () => {})).catch((e: unknown) => e);
+    const error = await Promise.resolve()
+      .then(() => handler.handle(record, () => {}))
+      .catch((e: unknown) => e);
+    await worker.stop();
+    expect(error).toBeInstanceOf(TransientError);
     expect(isRetriable(error)).toBe(true);
   });
 

@@ -8,12 +8,11 @@ import {
   type TransactionalState as RuntimeTransactionalState,
 } from '@healstream/runtime';
 import type { EscalatorSettings } from './config.js';
-import { deliver, type DeliveryMemo } from './deliver.js';
 import { escalate, type EscalatorInput } from './escalate.js';
 import type { EscalatorMetrics } from './metrics.js';
+import { pending, type OutboxWorker } from './outbox.js';
 import { routeFor, type Routing } from './routing.js';
-import type { Sink } from './sinks/types.js';
-import { prune, type Entry } from './state.js';
+import { outboxKey, prune, type Entry } from './state.js';
 
 /** A record of one of the escalator's inputs (every DLQ, outcomes, commands, requests). */
 export type EscalatorRecord = InboundOf<
@@ -27,10 +26,10 @@ export interface HandlerDeps {
   settings: EscalatorSettings;
   topics: Topics;
   routing: Routing;
-  sinks: ReadonlyMap<string, Sink>;
   /** component id → on-call team, for routes and labels. */
   teams: ReadonlyMap<string, string>;
-  memo: DeliveryMemo;
+  /** Delivers what the handler puts in the outbox, once it is committed. */
+  outbox: Pick<OutboxWorker, 'wake' | 'stop'>;
   metrics: EscalatorMetrics;
   logger: Logger;
 }
@@ -71,21 +70,20 @@ export function toInput(record: EscalatorRecord): EscalatorInput {
 }
 
 /**
- * Adapts records to `escalate`, delivers what it decides inside the record's transaction, and
- * writes each delivered page to `escalations` in that same transaction.
+ * Adapts records to `escalate` and puts the pages it decides in the partition's outbox, in the
+ * record's transaction; the outbox worker delivers them once committed, outside any consume
+ * transaction, and writes each to `escalations` when its sinks are done.
  */
 export function partitionHandler(
   state: TransactionalState,
   deps: HandlerDeps,
 ): PartitionHandler<EscalatorRecord> {
-  const { settings, topics, routing, sinks, teams, memo, metrics, logger } = deps;
+  const { settings, routing, teams, outbox, metrics, logger } = deps;
   let lastPrune = Number.NEGATIVE_INFINITY;
+  let nextSeq = Math.max(0, ...pending(state).map((e) => e.seq)) + 1;
   let prunedAt: number | undefined;
 
-  const handleRecord = async (
-    record: EscalatorRecord,
-    emit: Parameters<PartitionHandler['handle']>[1],
-  ) => {
+  const handleRecord = (record: EscalatorRecord) => {
     const now = record.timestamp;
     // A record that throws must leave the state as it was: its changes wait in a scratch.
     const scratch = new RecordScratch(state);
@@ -99,17 +97,16 @@ export function partitionHandler(
     const { deliver: pages, suppressed } = escalate(input, origin, scratch, now, settings);
     for (const page of pages) {
       const team = teams.get(page.component);
-      const report = await deliver(page, routeFor(routing, page, team), {
-        sinks,
-        memo,
-        metrics,
-        logger,
-        team,
-      });
-      emit({
-        topic: topics.escalations.topic,
-        key: page.component,
-        value: { ...page, channel: report.channel },
+      scratch.set(outboxKey(page), {
+        kind: 'outbox',
+        seq: nextSeq++,
+        page,
+        sinks: routeFor(routing, page, team),
+        team: team ?? null,
+        delivered: [],
+        rejected: [],
+        delivering: null,
+        queuedAt: now,
       });
     }
     scratch.apply();
@@ -124,9 +121,9 @@ export function partitionHandler(
   };
 
   return {
-    async handle(record, emit) {
+    handle(record) {
       try {
-        await handleRecord(record, emit);
+        handleRecord(record);
       } catch (error) {
         // A dead letter the escalator cannot handle has nowhere else to go (`<dlq>.dlq` is no
         // topic and no input): retry it, loudly, rather than drop it or loop it.
@@ -147,12 +144,16 @@ export function partitionHandler(
     beforeCommit: (emit) => state.beforeCommit(emit),
     committed() {
       state.committed();
+      outbox.wake();
       if (prunedAt !== undefined) lastPrune = prunedAt;
       prunedAt = undefined;
     },
     aborted() {
       state.aborted();
       prunedAt = undefined;
+    },
+    close() {
+      void outbox.stop();
     },
   };
 }

@@ -9,9 +9,9 @@ import {
 } from '@healstream/runtime';
 import type { EscalatorEnv } from './config.js';
 import { settingsFrom } from './config.js';
-import { DeliveryMemo } from './deliver.js';
 import { partitionHandler } from './handler.js';
 import { escalatorMetrics } from './metrics.js';
+import { OutboxWorker } from './outbox.js';
 import type { Routing } from './routing.js';
 import { alertmanagerSink } from './sinks/alertmanager.js';
 import { opsgenieSink } from './sinks/opsgenie.js';
@@ -78,7 +78,6 @@ export function escalatorService(options: EscalatorServiceOptions) {
   const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
   const sinks = options.sinks ?? buildSinks(routing, settings.pageTtlMs);
   const metrics = escalatorMetrics(registry);
-  const memo = new DeliveryMemo();
   const restorer = new ChangelogRestorer({
     kafka,
     changelogTopic: topics.escalatorState.topic,
@@ -96,15 +95,16 @@ export function escalatorService(options: EscalatorServiceOptions) {
     inputs: escalatorInputs(topics),
     outputs: [topics.escalations],
     maxRecordsPerTransaction: config.ESCALATOR_MAX_RECORDS_PER_TRANSACTION,
-    async open(partition, write) {
+    async open(partition, write, context) {
       const state = await restorer.restore<Entry>(partition, write);
+      // Pages left in the outbox by an earlier owner (or a crash) are delivered first.
+      const outbox = new OutboxWorker(context, state, { topics, sinks, metrics, logger });
       return partitionHandler(state, {
         settings,
         topics,
         routing,
-        sinks,
         teams: options.teams ?? new Map(),
-        memo,
+        outbox,
         metrics,
         logger,
       });

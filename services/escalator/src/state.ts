@@ -35,9 +35,29 @@ export interface IncidentNotes {
   updatedAt: number;
 }
 
-export type Entry = OpenPage | IncidentNotes;
+/**
+ * A page decided and recorded in its record's transaction, waiting to be delivered outside it
+ * (the outbox). `delivering` is the write-ahead mark: the sink being called now, so after a
+ * crash it is called again with the same dedup key (which the sink merges); `delivered` are the
+ * sinks that took it, never called again.
+ */
+export interface OutboxEntry {
+  kind: 'outbox';
+  /** Order of delivery within the partition (pending entries only are compared). */
+  seq: number;
+  page: Escalation;
+  sinks: string[];
+  team: string | null;
+  delivered: string[];
+  rejected: { sink: string; reason: string }[];
+  delivering: string | null;
+  queuedAt: number;
+}
+
+export type Entry = OpenPage | IncidentNotes | OutboxEntry;
 
 export const pageKey = (dedupKey: string) => `page:${dedupKey}`;
+export const outboxKey = (page: Escalation) => `outbox:${page.escalationId}:${page.status}`;
 export const incidentKey = (incidentId: string) => `incident:${incidentId}`;
 
 /** Bounds on one incident's notes, so state stays small whatever the input. */
@@ -74,7 +94,8 @@ export function prune(
   let removed = 0;
   for (const key of state.keys()) {
     const entry = state.get(key);
-    if (!entry) continue;
+    // The outbox empties itself as its pages are delivered.
+    if (!entry || entry.kind === 'outbox') continue;
     const expired =
       entry.kind === 'incident'
         ? now - entry.updatedAt > limits.pageTtlMs
