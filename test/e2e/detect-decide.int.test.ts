@@ -17,13 +17,13 @@ function healthy(component: string, at: number): MetricSample[] {
   return [
     {
       component,
-      metric: 'latency_p99_ms',
+      metric: 'latency_p99',
       value: 120 + (at % 7),
       timestamp: at,
       labels: { version: 'v1' },
     },
     { component, metric: 'error_rate', value: 0.01, timestamp: at, labels: { version: 'v1' } },
-    { component, metric: 'throughput_rps', value: 250, timestamp: at, labels: { version: 'v1' } },
+    { component, metric: 'throughput', value: 250, timestamp: at, labels: { version: 'v1' } },
   ];
 }
 
@@ -99,7 +99,7 @@ describe('detector → diagnoser → policy-evaluator on the real broker', () =>
     samples.push(
       {
         component: 'payments',
-        metric: 'latency_p99_ms',
+        metric: 'latency_p99',
         value: 600,
         timestamp: at,
         labels: { version: 'v1' },
@@ -113,7 +113,7 @@ describe('detector → diagnoser → policy-evaluator on the real broker', () =>
       },
       {
         component: 'payments',
-        metric: 'throughput_rps',
+        metric: 'throughput',
         value: 250,
         timestamp: at,
         labels: { version: 'v1' },

@@ -56,7 +56,7 @@ describe('a storm: 200 components failing at once', () => {
     const now = Date.now();
     const samples: MetricSample[] = names.map((component) => ({
       component,
-      metric: 'latency_p99_ms',
+      metric: 'latency_p99',
       value: 700,
       timestamp: now,
       labels: {},

@@ -10,7 +10,7 @@ function line(entry: TimelineEntry): string | null {
       const what = e.anomalies
         .map((a) => `${a.metric}=${a.value} (${a.detector} ${a.baseline})`)
         .join(', ');
-      return `${e.component} ANOMALY ${e.severity} ${e.incidentId}: ${what}`;
+      return `${e.component} ANOMALY ${e.severity} ${e.incidentId}: ${what || 'no anomaly left'}`;
     }
     case 'diagnosis': {
       const causes = entry.diagnosis.causes

@@ -11,6 +11,7 @@ import type { Policy } from '../policy/types.js';
 import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { ladderEscalation, stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder, type SkipReason } from './evaluate.js';
+import { applyHolds } from './holds.js';
 import { commandIdFor, decisionIdFor } from './ids.js';
 import { limitHit } from './limits.js';
 import { editIncident, pruneState, type EvaluatorState, type IncidentLadder } from './state.js';
@@ -23,6 +24,11 @@ export interface DecideInput {
   components?: ComponentRegistry | null;
   config?: DecisionConfig;
   now: number;
+  /**
+   * `policies explain`'s question, what the rules make of this snapshot once it lasts: every
+   * `for:` is taken as served, and an event without anomalies is judged like any other.
+   */
+  whatIf?: boolean;
 }
 
 export interface DecideResult {
@@ -52,6 +58,7 @@ function newIncident(diagnosis: Diagnosis, now: number): IncidentLadder {
     tried: [],
     escalated: false,
     history: [],
+    holds: {},
   };
 }
 
@@ -133,13 +140,14 @@ export function decide(input: DecideInput): DecideResult {
   state.incidents[diagnosis.incidentId] = incident;
   incident.lastSeenAt = now;
 
-  const { evaluated, candidates } = evaluatePolicies(
+  const { evaluated, candidates: matching } = evaluatePolicies(
     policies,
     diagnosis,
     input.components,
     config,
     now,
   );
+  const { ready: candidates, held } = applyHolds(evaluated, matching, incident, now, input.whatIf);
   const untried = candidates.filter(
     (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
   );
@@ -152,6 +160,19 @@ export function decide(input: DecideInput): DecideResult {
         : `${c.entry.reason}; ${why}`;
     }
   };
+
+  if (diagnosis.severity === 'INFO' && diagnosis.anomalies.length === 0 && !input.whatIf) {
+    // The detector's word that the incident went quiet (ANOMALY, INFO, no anomalies): holds are
+    // brought up to date (above), but nothing acts on a snapshot with no anomaly in it.
+    markRest('not-selected', 'no anomaly left in this event');
+    return {
+      decision: finish('NO_MATCH', 'no anomaly left in this event; holds updated', evaluated),
+      shadow: null,
+      commands: [],
+      escalations,
+      state,
+    };
+  }
 
   const inFlight = state.inFlight[component];
   if (inFlight) {
@@ -207,6 +228,17 @@ export function decide(input: DecideInput): DecideResult {
   }
 
   if (!chosen) {
+    const waiting = held.filter((c) => c.policy.mode === 'enforce');
+    if (untried.length === 0 && waiting.length > 0) {
+      const first = waiting[0] as (typeof waiting)[number];
+      return {
+        decision: finish('NO_MATCH', `${first.policy.name}: ${first.entry.reason}`, evaluated),
+        shadow,
+        commands,
+        escalations,
+        state,
+      };
+    }
     if (untried.length === 0) {
       if (incident.tried.length > 0)
         return {

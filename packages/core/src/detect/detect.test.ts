@@ -65,18 +65,21 @@ describe('detect: static thresholds and the incident lifecycle', () => {
     });
     const { events } = run(
       [
-        sample('latency_p99_ms', 100, 0),
-        sample('latency_p99_ms', 600, 10),
-        ...[20, 30, 40].map((t) => sample('latency_p99_ms', 100, t)),
+        sample('latency_p99', 100, 0),
+        sample('latency_p99', 600, 10),
+        ...[20, 30, 40].map((t) => sample('latency_p99', 100, t)),
       ],
       config,
     );
     expect(events.map((e) => [e.kind, e.severity, e.detectedAt - T0])).toEqual([
       ['ANOMALY', 'CRITICAL', 10_000],
+      // latency back to normal: told at once, with no anomaly left (a hold starts over)
+      ['ANOMALY', 'INFO', 20_000],
       ['RESOLVED', 'INFO', 40_000],
     ]);
+    expect(events[1]?.anomalies).toEqual([]);
     expect(events[0]?.anomalies).toEqual([
-      { metric: 'latency_p99_ms', value: 600, baseline: 500, score: 1, detector: 'threshold' },
+      { metric: 'latency_p99', value: 600, baseline: 500, score: 1, detector: 'threshold' },
     ]);
     expect(events[0]?.incidentId).toBe(events[1]?.incidentId);
   });
@@ -89,10 +92,37 @@ describe('detect: static thresholds and the incident lifecycle', () => {
     });
     const values = [600, 100, 600, 100, 100, 600, 100, 600];
     const { events } = run(
-      values.map((v, i) => sample('latency_p99_ms', v, i * 10)),
+      values.map((v, i) => sample('latency_p99', v, i * 10)),
       config,
     );
-    expect(events.map((e) => e.kind)).toEqual(['ANOMALY']);
+    // One incident, never resolved; besides the opening event, one update each time it calms.
+    expect(events.map((e) => [e.kind, (e.detectedAt - T0) / 1000])).toEqual([
+      ['ANOMALY', 0],
+      ['ANOMALY', 10],
+      ['ANOMALY', 30],
+      ['ANOMALY', 60],
+    ]);
+    expect(new Set(events.map((e) => e.incidentId)).size).toBe(1);
+  });
+
+  it('takes samples under their canonical name and unit through the alias table', () => {
+    const config = resolveDetectorConfig({
+      statistical: { enabled: false },
+      aliases: [{ name: 'svc_latency_p99_us', metric: 'latency_p99_ms', scale: 0.001 }],
+    });
+    const { state, events } = run(
+      [
+        sample('http_request_duration_seconds_p99', 0.6, 0),
+        sample('throughput_rps', 900, 0),
+        sample('svc_latency_p99_us', 700_000, 5),
+      ],
+      config,
+    );
+    expect(events[0]?.anomalies).toEqual([
+      { metric: 'latency_p99', value: 600, baseline: 500, score: 1, detector: 'threshold' },
+    ]);
+    expect(Object.keys(state?.metrics ?? {}).sort()).toEqual(['latency_p99', 'throughput']);
+    expect(state?.metrics['latency_p99']?.value).toBeCloseTo(700);
   });
 
   it('re-emits ANOMALY at most every reemitEveryMs while the incident stays anomalous', () => {
@@ -116,7 +146,7 @@ describe('detect: static thresholds and the incident lifecycle', () => {
       resolveAfterSamples: 1,
     });
     const { events } = run(
-      [sample('latency_p99_ms', 900, 0), sample('cpu_util', 0.2, 10), sample('cpu_util', 0.2, 60)],
+      [sample('latency_p99', 900, 0), sample('cpu_util', 0.2, 10), sample('cpu_util', 0.2, 60)],
       config,
     );
     expect(events.map((e) => [e.kind, (e.detectedAt - T0) / 1000])).toEqual([
@@ -143,12 +173,12 @@ describe('detect: the statistical scorer', () => {
 
   it('stays quiet during warm-up, then flags a value far from the baseline', () => {
     const { events } = run(
-      [50, 200, 50, 50, 50, 400].map((v, i) => sample('throughput_rps', v, i * 10)),
+      [50, 200, 50, 50, 50, 400].map((v, i) => sample('throughput', v, i * 10)),
       config,
     );
     expect(events).toHaveLength(1);
     expect(events[0]?.anomalies[0]).toMatchObject({
-      metric: 'throughput_rps',
+      metric: 'throughput',
       value: 400,
       baseline: 80,
       detector: 'statistical',
@@ -158,7 +188,7 @@ describe('detect: the statistical scorer', () => {
   it('restores from serialised state and continues exactly where it left off', () => {
     const values = [50, 60, 55, 50, 52, 300, 40, 45, 41, 39, 500];
     const whole = run(
-      values.map((v, i) => sample('throughput_rps', v, i * 10)),
+      values.map((v, i) => sample('throughput', v, i * 10)),
       config,
     );
     let state: ComponentDetectorState | null = null;
@@ -166,7 +196,7 @@ describe('detect: the statistical scorer', () => {
     for (const [i, v] of values.entries()) {
       const restored =
         state === null ? null : (JSON.parse(JSON.stringify(state)) as ComponentDetectorState);
-      const result = detect(restored, sample('throughput_rps', v, i * 10), config, fakeScorer);
+      const result = detect(restored, sample('throughput', v, i * 10), config, fakeScorer);
       state = result.state;
       events.push(...result.events);
     }
@@ -177,7 +207,7 @@ describe('detect: the statistical scorer', () => {
   it('keeps memory constant: one entry per metric however long the stream', () => {
     const { state } = run(
       Array.from({ length: 2000 }, (_, i) =>
-        sample(i % 2 ? 'cpu_util' : 'throughput_rps', 50 + (i % 7), i),
+        sample(i % 2 ? 'cpu_util' : 'throughput', 50 + (i % 7), i),
       ),
       config,
     );

@@ -12,6 +12,7 @@ import type {
   Severity,
 } from '@healstream/contracts';
 import { matchesGlob } from '../glob.js';
+import { canonicalSample } from '../metrics/aliases.js';
 import { compare } from '../policy/match.js';
 import type { DetectorConfig } from './config.js';
 import { emptyDetectorState, type ComponentDetectorState, type MetricState } from './state.js';
@@ -90,8 +91,9 @@ function event(
   if (!incident) throw new Error('event without an incident');
   incident.events += 1;
   const active = kind === 'ANOMALY' ? freshAnomalies(state, now, config) : [];
+  // RESOLVED, or an incident gone quiet (no anomaly left), is INFO.
   const severity: Severity =
-    kind === 'RESOLVED'
+    kind === 'RESOLVED' || active.length === 0
       ? 'INFO'
       : active.some((m) => m.severity === 'CRITICAL')
         ? 'CRITICAL'
@@ -136,16 +138,19 @@ export function refreshEvent(
 /**
  * Feeds one sample of one component into its detector. Time is the sample's timestamp.
  * Returns the new state (the input is not changed) and the events to publish: ANOMALY when an
- * incident opens and again, at most every `reemitEveryMs`, when an anomalous sample arrives while
- * it stays open (so the ladder can progress), RESOLVED
+ * incident opens, again at most every `reemitEveryMs` when an anomalous sample arrives while
+ * it stays open (so holds and the ladder can progress), and once when its anomalies have all
+ * cleared (so a hold sees its condition break); RESOLVED
  * after `resolveAfterSamples` consecutive healthy samples.
  */
 export function detect(
   previous: ComponentDetectorState | null | undefined,
-  sample: MetricSample,
+  input: MetricSample,
   config: DetectorConfig,
   scorerFactory: ScorerFactory = createScorer,
 ): DetectResult {
+  // Samples enter under their canonical name and unit: thresholds, causes and policies read one name.
+  const sample = canonicalSample(input, config.aliasTable);
   const prior = previous ?? emptyDetectorState(sample.component);
   const state: ComponentDetectorState = {
     ...prior,
@@ -235,6 +240,11 @@ export function detect(
   } else if (!anomalous && state.healthyRun >= config.resolveAfterSamples) {
     events.push(event(state, 'RESOLVED', now, config));
     state.incident = null;
+  } else if (!anomalous && prior.anomalousRun > 0) {
+    // The open incident's last anomaly just cleared: told at once (an event with no anomalies),
+    // so a policy holding for `for:` sees its condition break and starts over; blips never add
+    // up to a lasting fault. Told only once all are clear: mid-scrape, the rest is still to come.
+    events.push(event(state, 'ANOMALY', now, config));
   }
   return { state, events };
 }
