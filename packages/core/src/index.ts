@@ -62,7 +62,13 @@ export {
   type DetectorConfigInput,
 } from './detect/config.js';
 export { type ComponentDetectorState } from './detect/state.js';
-export { detect, refreshEvent, type ScorerFactory } from './detect/detect.js';
+export {
+  detect,
+  refreshEvent,
+  isClearedEvent,
+  EVENT_LABEL,
+  type ScorerFactory,
+} from './detect/detect.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
 

@@ -13,14 +13,16 @@ describe('healstream simulate', () => {
       'thresholds',
     );
     expect(code).toBe(0);
-    expect(lines(out, /^\d\d:.*(decision|outcome|RESOLVED|ANOMALY)/)).toEqual([
+    expect(lines(out, /^\d\d:.*(decision|outcome|RESOLVED|ANOMALY|CLEARED)/)).toEqual([
       '10:01:00  payments ANOMALY CRITICAL inc-payments-1772359260000: latency_p99=620 (threshold 500)',
       '10:01:00  payments   decision NO_MATCH: Critical Latency Spike: latency_p99 620 > 500; held: condition true for 0s of 10s',
       '10:01:10  payments ANOMALY CRITICAL inc-payments-1772359260000: latency_p99=620 (threshold 500), error_rate=0.2 (threshold 0.15)',
       '10:01:10  payments   decision DISPATCHED Critical Latency Spike (attempt 1)',
       '10:01:20  payments   outcome Critical Latency Spike attempt 1: restart-service SUCCEEDED, alert-oncall DELEGATED; RECOVERED',
-      '10:01:20  payments ANOMALY INFO inc-payments-1772359260000: no anomaly left',
-      '10:01:20  payments   decision NO_MATCH: no anomaly left in this event; holds updated',
+      '10:01:20  payments CLEARED inc-payments-1772359260000: a metric is back to normal; still anomalous: error_rate=0.2 (threshold 0.15)',
+      '10:01:20  payments   decision NO_MATCH: a metric went back to normal; holds updated',
+      '10:01:20  payments CLEARED inc-payments-1772359260000: a metric is back to normal; still anomalous: none',
+      '10:01:20  payments   decision NO_MATCH: a metric went back to normal; holds updated',
       '10:01:40  payments RESOLVED inc-payments-1772359260000',
       '10:01:40  payments   decision RESOLVED: incident resolved; its ladder is closed',
     ]);
@@ -82,7 +84,7 @@ describe('healstream simulate', () => {
     // The one good bad sample is a blip: held, then the hold breaks; nothing restarts.
     expect(lines(out, /decision/)).toEqual([
       '10:00:20  search   decision NO_MATCH: Critical Latency Spike: latency_p99 700 > 500; held: condition true for 0s of 10s',
-      '10:00:30  search   decision NO_MATCH: no anomaly left in this event; holds updated',
+      '10:00:30  search   decision NO_MATCH: a metric went back to normal; holds updated',
     ]);
   });
 

@@ -12,6 +12,7 @@ import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { ladderEscalation, stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder, type SkipReason } from './evaluate.js';
 import { applyHolds } from './holds.js';
+import { isClearedEvent } from '../detect/detect.js';
 import { commandIdFor, decisionIdFor } from './ids.js';
 import { limitHit } from './limits.js';
 import { editIncident, pruneState, type EvaluatorState, type IncidentLadder } from './state.js';
@@ -161,12 +162,12 @@ export function decide(input: DecideInput): DecideResult {
     }
   };
 
-  if (diagnosis.severity === 'INFO' && diagnosis.anomalies.length === 0 && !input.whatIf) {
-    // The detector's word that the incident went quiet (ANOMALY, INFO, no anomalies): holds are
-    // brought up to date (above), but nothing acts on a snapshot with no anomaly in it.
-    markRest('not-selected', 'no anomaly left in this event');
+  if (isClearedEvent(diagnosis) && !input.whatIf) {
+    // The detector's word that a metric went back to normal: holds are brought up to date
+    // (above), but nothing acts on it; the next anomalous event may.
+    markRest('not-selected', 'a metric cleared; holds updated');
     return {
-      decision: finish('NO_MATCH', 'no anomaly left in this event; holds updated', evaluated),
+      decision: finish('NO_MATCH', 'a metric went back to normal; holds updated', evaluated),
       shadow: null,
       commands: [],
       escalations,

@@ -73,11 +73,12 @@ describe('detect: static thresholds and the incident lifecycle', () => {
     );
     expect(events.map((e) => [e.kind, e.severity, e.detectedAt - T0])).toEqual([
       ['ANOMALY', 'CRITICAL', 10_000],
-      // latency back to normal: told at once, with no anomaly left (a hold starts over)
+      // latency back to normal: told at once, marked cleared (a hold starts over)
       ['ANOMALY', 'INFO', 20_000],
       ['RESOLVED', 'INFO', 40_000],
     ]);
-    expect(events[1]?.anomalies).toEqual([]);
+    expect(events[1]).toMatchObject({ anomalies: [], labels: { 'healstream.event': 'cleared' } });
+    expect(events[0]?.labels).toEqual({});
     expect(events[0]?.anomalies).toEqual([
       { metric: 'latency_p99', value: 600, baseline: 500, score: 1, detector: 'threshold' },
     ]);

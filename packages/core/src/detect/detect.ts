@@ -91,9 +91,8 @@ function event(
   if (!incident) throw new Error('event without an incident');
   incident.events += 1;
   const active = kind === 'ANOMALY' ? freshAnomalies(state, now, config) : [];
-  // RESOLVED, or an incident gone quiet (no anomaly left), is INFO.
   const severity: Severity =
-    kind === 'RESOLVED' || active.length === 0
+    kind === 'RESOLVED'
       ? 'INFO'
       : active.some((m) => m.severity === 'CRITICAL')
         ? 'CRITICAL'
@@ -112,6 +111,20 @@ function event(
 }
 
 /**
+ * The label of an ANOMALY event that says a metric of the open incident went back to normal
+ * (value `cleared`, severity INFO): it brings holds up to date; nothing acts on it.
+ */
+export const EVENT_LABEL = 'healstream.event';
+export const CLEARED = 'cleared';
+
+function clearedEvent(e: ReliabilityEvent): ReliabilityEvent {
+  return { ...e, severity: 'INFO', labels: { ...e.labels, [EVENT_LABEL]: CLEARED } };
+}
+
+export const isClearedEvent = (e: Pick<ReliabilityEvent, 'labels'>) =>
+  e.labels[EVENT_LABEL] === CLEARED;
+
+/**
  * An ANOMALY event brought up to date with the component's latest state: the snapshot, the
  * anomalies still fresh at the event's time, the labels and the severity. A scrape publishes
  * all of a component's metrics at once, but the incident opens on the first bad one: the
@@ -126,21 +139,22 @@ export function refreshEvent(
   if (event.kind !== 'ANOMALY' || state.incident?.incidentId !== event.incidentId) return event;
   const active = freshAnomalies(state, event.detectedAt, config);
   if (active.length === 0) return event;
-  return {
+  const refreshed: ReliabilityEvent = {
     ...event,
     severity: active.some((m) => m.severity === 'CRITICAL') ? 'CRITICAL' : 'WARNING',
     snapshot: snapshotOf(state),
     anomalies: active.map((m) => m.anomaly as Anomaly),
     labels: { ...state.labels },
   };
+  return isClearedEvent(event) ? clearedEvent(refreshed) : refreshed;
 }
 
 /**
  * Feeds one sample of one component into its detector. Time is the sample's timestamp.
  * Returns the new state (the input is not changed) and the events to publish: ANOMALY when an
  * incident opens, again at most every `reemitEveryMs` when an anomalous sample arrives while
- * it stays open (so holds and the ladder can progress), and once when its anomalies have all
- * cleared (so a hold sees its condition break); RESOLVED
+ * it stays open (so holds and the ladder can progress), a cleared one (EVENT_LABEL) when
+ * one of its metrics goes back to normal (so a hold sees its condition break); RESOLVED
  * after `resolveAfterSamples` consecutive healthy samples.
  */
 export function detect(
@@ -240,11 +254,11 @@ export function detect(
   } else if (!anomalous && state.healthyRun >= config.resolveAfterSamples) {
     events.push(event(state, 'RESOLVED', now, config));
     state.incident = null;
-  } else if (!anomalous && prior.anomalousRun > 0) {
-    // The open incident's last anomaly just cleared: told at once (an event with no anomalies),
-    // so a policy holding for `for:` sees its condition break and starts over; blips never add
-    // up to a lasting fault. Told only once all are clear: mid-scrape, the rest is still to come.
-    events.push(event(state, 'ANOMALY', now, config));
+  } else if (known?.anomaly && !state.metrics[sample.metric]?.anomaly) {
+    // A metric of the open incident is back to normal: told at once, marked as such, so a
+    // policy holding for `for:` sees its condition break and starts over (blips never add up
+    // to a lasting fault); the evaluator acts on no such event.
+    events.push(clearedEvent(event(state, 'ANOMALY', now, config)));
   }
   return { state, events };
 }
