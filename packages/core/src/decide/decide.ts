@@ -141,14 +141,14 @@ export function decide(input: DecideInput): DecideResult {
   state.incidents[diagnosis.incidentId] = incident;
   incident.lastSeenAt = now;
 
-  const { evaluated, candidates: matching } = evaluatePolicies(
+  const { evaluated, candidates } = evaluatePolicies(
     policies,
     diagnosis,
     input.components,
     config,
     now,
   );
-  const { ready: candidates, held } = applyHolds(evaluated, matching, incident, now, input.whatIf);
+  const held = applyHolds(evaluated, candidates, incident, now, input.whatIf);
   const untried = candidates.filter(
     (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
   );
@@ -209,7 +209,7 @@ export function decide(input: DecideInput): DecideResult {
     chosen,
     shadow: shadowPolicy,
     firstSkip,
-  } = walkLadder(candidates, incident, state, input.components, component, now);
+  } = walkLadder(candidates, incident, state, input.components, component, now, held);
 
   const attempt = incident.attempts + 1;
   const commands: HealingCommand[] = [];
@@ -229,11 +229,10 @@ export function decide(input: DecideInput): DecideResult {
   }
 
   if (!chosen) {
-    const waiting = held.filter((c) => c.policy.mode === 'enforce');
-    if (untried.length === 0 && waiting.length > 0) {
-      const first = waiting[0] as (typeof waiting)[number];
+    const waiting = untried.find((c) => c.entry.outcome === 'held');
+    if (waiting) {
       return {
-        decision: finish('NO_MATCH', `${first.policy.name}: ${first.entry.reason}`, evaluated),
+        decision: finish('NO_MATCH', `${waiting.policy.name}: ${waiting.entry.reason}`, evaluated),
         shadow,
         commands,
         escalations,

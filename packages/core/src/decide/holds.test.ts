@@ -56,6 +56,21 @@ describe('for: a policy acts only once its conditions have held', () => {
     expect(restoreState(old).incidents['inc-1']?.holds).toEqual({});
   });
 
+  it('says cooldown, not held, for a policy that could not act anyway', () => {
+    let state = step(emptyState(), 20, 0).state;
+    state = step(state, 20, 10).state; // dispatched
+    state = { ...state, inFlight: {} };
+    const at = T0 + 30_000;
+    const next = decide({
+      diagnosis: diagnosisOf({ x: 20 }, at, { incidentId: 'inc-2' }),
+      state,
+      policies: held,
+      now: at,
+    });
+    expect(next.decision.verdict).toBe('SKIPPED_COOLDOWN');
+    expect(next.decision.evaluated[0]?.outcome).toBe('cooldown');
+  });
+
   it('a policy without for: acts on the first evaluation', () => {
     const atOnce = held.map((p) => ({ ...p, forMs: 0 }));
     expect(step(emptyState(), 20, 0, atOnce).decision.verdict).toBe('DISPATCHED');

@@ -5,18 +5,12 @@ import type { IncidentLadder } from './state.js';
 const seconds = (ms: number) =>
   ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
 
-export interface HoldResult {
-  /** Matching policies free to act: no `for:`, or their conditions held long enough. */
-  ready: Candidate[];
-  /** Matching policies whose conditions have not held for their `for:` yet. */
-  held: Candidate[];
-}
-
 /**
  * `for:` as in Prometheus alerting rules. The incident remembers when each policy's conditions
  * were first seen true (in the evaluator's state, so the changelog keeps it over a crash); an
- * evaluation that finds them false forgets it. A policy acts only once they have been true for
- * its `for:`; until then it is `held`, with how long so far in its reason. `assumeHeld` (for
+ * evaluation that finds them false forgets it. Returns the matching policies whose conditions
+ * have not held for their `for:` yet, each reason saying how long so far; the ladder walk marks
+ * them `held` unless something else (cooldown, a limit) stops them first. `assumeHeld` (for
  * `policies explain`) takes every hold as served.
  */
 export function applyHolds(
@@ -25,32 +19,26 @@ export function applyHolds(
   incident: IncidentLadder,
   now: number,
   assumeHeld = false,
-): HoldResult {
+): Set<string> {
   const matched = new Set(candidates.map((c) => c.policy.name));
   for (const entry of evaluated)
     if (!matched.has(entry.policy)) delete incident.holds[entry.policy];
-  const result: HoldResult = { ready: [], held: [] };
+  const held = new Set<string>();
   for (const c of candidates) {
     const forMs = c.policy.forMs;
-    if (forMs <= 0) {
-      result.ready.push(c);
-      continue;
-    }
+    if (forMs <= 0) continue;
     if (assumeHeld) {
       c.entry.reason = `${c.entry.reason}; for: ${seconds(forMs)} taken as held`;
-      result.ready.push(c);
       continue;
     }
     const since = (incident.holds[c.policy.name] ??= now);
     const heldMs = Math.max(0, now - since);
     if (heldMs >= forMs) {
       c.entry.reason = `${c.entry.reason}; held ${seconds(heldMs)} (for: ${seconds(forMs)})`;
-      result.ready.push(c);
     } else {
-      c.entry.outcome = 'held';
       c.entry.reason = `${c.entry.reason}; held: condition true for ${seconds(heldMs)} of ${seconds(forMs)}`;
-      result.held.push(c);
+      held.add(c.policy.name);
     }
   }
-  return result;
+  return held;
 }
