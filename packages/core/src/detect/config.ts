@@ -21,8 +21,14 @@ export const detectorConfigSchema = z.strictObject({
       /** Metrics scored statistically; empty for every metric except markers such as `deploy`. */
       metrics: z.array(z.string()).default([]),
       warmupSamples: z.number().int().min(1).optional(),
+      /**
+       * A statistical anomaly is CRITICAL only this many standard deviations of the series'
+       * normal noise from its level, or more; closer, it is WARNING. Its score says how unusual
+       * a value is, not how bad: a value inside the noise never pages as critical.
+       */
+      criticalDeviation: z.number().min(1).default(6),
     })
-    .default({ enabled: true, scoreThreshold: 0.95, metrics: [] }),
+    .default({ enabled: true, scoreThreshold: 0.95, metrics: [], criticalDeviation: 6 }),
   /** Consecutive anomalous samples (of any metric of the component) before an incident opens. */
   openAfterSamples: z.number().int().min(1).default(1),
   /** Consecutive healthy samples before the incident resolves: hysteresis against flapping. */

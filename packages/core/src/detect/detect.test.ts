@@ -2,6 +2,7 @@ import type { ScorerOptions, ScorerState, SeriesScorer } from '@healstream/anoma
 import type { MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorConfig } from './config.js';
+import { createScorer } from '@healstream/anomaly';
 import { detect, refreshEvent, type ScorerFactory } from './detect.js';
 import type { ComponentDetectorState } from './state.js';
 
@@ -269,5 +270,46 @@ describe('refreshEvent', () => {
     expect(refreshEvent(resolved, state, config)).toBe(resolved);
     const other = { ...resolved, kind: 'ANOMALY' as const, incidentId: 'inc-other' };
     expect(refreshEvent(other, state, config)).toBe(other);
+  });
+});
+
+describe('detect: severity of statistical anomalies, from their magnitude', () => {
+  /** Deterministic Gaussian noise (Box–Muller over a small LCG). */
+  function gaussian(seed: number) {
+    let s = seed >>> 0 || 1;
+    const u = () => {
+      s = (s * 1_103_515_245 + 12_345) >>> 0;
+      return (s + 1) / 2 ** 32;
+    };
+    return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  }
+  const config = resolveDetectorConfig({ thresholds: [] });
+
+  it('raises no CRITICAL on values inside the normal noise, over hours of healthy data', () => {
+    const severities: string[] = [];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const noise = gaussian(seed);
+      const samples = Array.from({ length: 2880 }, (_, i) => [
+        sample('latency_p99', 120 + 12 * noise(), i * 5),
+        sample('throughput', 900 + 60 * noise(), i * 5),
+        sample('cpu_util', 0.35 + 0.04 * noise(), i * 5),
+      ]).flat();
+      const { events } = run(samples, config, createScorer);
+      severities.push(...events.filter((e) => e.kind === 'ANOMALY').map((e) => e.severity));
+    }
+    expect(severities.filter((s) => s === 'CRITICAL')).toEqual([]);
+  });
+
+  it('calls a value far outside the noise CRITICAL, and a moderate one WARNING', () => {
+    const noise = gaussian(9);
+    const healthy = Array.from({ length: 400 }, (_, i) =>
+      sample('latency_p99', 120 + 12 * noise(), i * 5),
+    );
+    const at = 400 * 5;
+    const severityOf = (value: number) =>
+      run([...healthy, sample('latency_p99', value, at)], config, createScorer).events.at(-1)
+        ?.severity;
+    expect(severityOf(120 + 12 * 20)).toBe('CRITICAL'); // 20 standard deviations
+    expect(severityOf(120 + 12 * 4.5)).toBe('WARNING');
   });
 });

@@ -57,6 +57,20 @@ function thresholdAnomaly(
   return found;
 }
 
+/**
+ * The severity of a statistical anomaly from its magnitude: CRITICAL at `criticalDeviation`
+ * standard deviations of the series' noise or more, WARNING below (and when the scorer cannot
+ * say how far).
+ */
+export function statisticalSeverityOf(
+  deviation: number | undefined,
+  config: DetectorConfig,
+): Severity {
+  return deviation !== undefined && deviation >= config.statistical.criticalDeviation
+    ? 'CRITICAL'
+    : 'WARNING';
+}
+
 function scored(config: DetectorConfig, metric: string): boolean {
   const s = config.statistical;
   return s.enabled && (s.metrics.length === 0 || s.metrics.includes(metric));
@@ -217,7 +231,7 @@ export function detect(
         score: result.score,
         detector: 'statistical',
       };
-      if (result.score >= 0.99) statisticalSeverity = 'CRITICAL';
+      statisticalSeverity = statisticalSeverityOf(result.deviation, config);
     }
   }
   const threshold = thresholdAnomaly(sample, config);
