@@ -249,6 +249,29 @@ describe('refreshEvent', () => {
     expect(refreshed.severity).toBe('CRITICAL');
   });
 
+  it('keeps a cleared event cleared when it brings it up to date', () => {
+    const config = resolveDetectorConfig({ statistical: { enabled: false } });
+    const s = (metric: string, value: number, t: number) => ({
+      component: 'c',
+      metric,
+      value,
+      timestamp: t,
+      labels: {},
+    });
+    const opened = detect(undefined, s('error_rate', 0.2, 1), config);
+    const bad = detect(opened.state, s('latency_p99', 900, 1), config);
+    const cleared = detect(bad.state, s('latency_p99', 100, 2), config);
+    const event = cleared.events[0] as ReliabilityEvent;
+    expect(event.labels).toEqual({ 'healstream.event': 'cleared' });
+    const later = detect(cleared.state, s('latency_p99', 950, 2), config); // same batch, bad again
+    const refreshed = refreshEvent(event, later.state, config);
+    expect(refreshed.anomalies.map((a) => a.metric).sort()).toEqual(['error_rate', 'latency_p99']);
+    expect(refreshed).toMatchObject({
+      severity: 'INFO',
+      labels: { 'healstream.event': 'cleared' },
+    });
+  });
+
   it('leaves a RESOLVED event, or one of another incident, as it is', () => {
     const config = resolveDetectorConfig({ statistical: { enabled: false } });
     const state = detect(
