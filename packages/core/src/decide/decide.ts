@@ -27,7 +27,7 @@ export interface DecideInput {
   now: number;
   /**
    * `policies explain`'s question, what the rules make of this snapshot once it lasts: every
-   * `for:` is taken as served, and an event without anomalies is judged like any other.
+   * `for:` is taken as served, and an event marked cleared is judged like any other.
    */
   whatIf?: boolean;
 }
