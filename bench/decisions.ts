@@ -41,9 +41,9 @@ function diagnoses(n: number): Diagnosis[] {
     const at = T0 + i * 1000;
     const c = i % COMPONENTS;
     const metrics = {
-      latency_p99_ms: 100 + rand() * 700,
+      latency_p99: 100 + rand() * 700,
       error_rate: rand() * 0.3,
-      throughput_rps: 50 + rand() * 1000,
+      throughput: 50 + rand() * 1000,
       cpu_util: 0.5 + rand() * 0.5,
       memory_util: 0.5 + rand() * 0.5,
     };

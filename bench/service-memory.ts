@@ -98,7 +98,7 @@ for (let tick = 0; Date.now() - started < SECONDS * 1000; tick++) {
     const sick = (anomalous.get(component) ?? 0) > now;
     batch.push({
       component,
-      metric: 'latency_p99_ms',
+      metric: 'latency_p99',
       value: sick ? 700 : 100 + ((sent + i) % 17),
       timestamp: now,
       labels: {},

@@ -62,7 +62,7 @@ describe('a service refuses to start on bad configuration, naming what is wrong'
       [
         '- name: Too Urgent',
         '  conditions:',
-        '    - metric: latency_p99_ms',
+        '    - metric: latency_p99',
         '      operator: gt',
         '      threshold: 500',
         '  actions: [restart-service]',

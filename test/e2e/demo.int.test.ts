@@ -57,6 +57,7 @@ describe('healstream demo, end to end in short mode', () => {
         scenarios: Row[];
       };
 
+      console.log(lines.filter((l) => /MTTR/.test(l)).join('\n')); // the figures, for the record
       expect(code, output).toBe(0);
       expect(report.ok).toBe(true);
       expect(report.alertmanager, 'the real Alertmanager ran').toBe(true);

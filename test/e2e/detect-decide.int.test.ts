@@ -17,13 +17,13 @@ function healthy(component: string, at: number): MetricSample[] {
   return [
     {
       component,
-      metric: 'latency_p99_ms',
+      metric: 'latency_p99',
       value: 120 + (at % 7),
       timestamp: at,
       labels: { version: 'v1' },
     },
     { component, metric: 'error_rate', value: 0.01, timestamp: at, labels: { version: 'v1' } },
-    { component, metric: 'throughput_rps', value: 250, timestamp: at, labels: { version: 'v1' } },
+    { component, metric: 'throughput', value: 250, timestamp: at, labels: { version: 'v1' } },
   ];
 }
 
@@ -95,30 +95,31 @@ describe('detector → diagnoser → policy-evaluator on the real broker', () =>
 
     const samples: MetricSample[] = [];
     for (let i = 0; i < 20; i++) samples.push(...healthy('payments', T0 + i * 1000));
-    const at = T0 + 20_000;
-    samples.push(
-      {
-        component: 'payments',
-        metric: 'latency_p99_ms',
-        value: 600,
-        timestamp: at,
-        labels: { version: 'v1' },
-      },
-      {
-        component: 'payments',
-        metric: 'error_rate',
-        value: 0.2,
-        timestamp: at,
-        labels: { version: 'v1' },
-      },
-      {
-        component: 'payments',
-        metric: 'throughput_rps',
-        value: 250,
-        timestamp: at,
-        labels: { version: 'v1' },
-      },
-    );
+    // A fault that lasts (the default policies hold for: 10s): 600 ms from 20 s to 32 s.
+    for (let at = T0 + 20_000; at <= T0 + 32_000; at += 1000)
+      samples.push(
+        {
+          component: 'payments',
+          metric: 'latency_p99',
+          value: 600,
+          timestamp: at,
+          labels: { version: 'v1' },
+        },
+        {
+          component: 'payments',
+          metric: 'error_rate',
+          value: 0.2,
+          timestamp: at,
+          labels: { version: 'v1' },
+        },
+        {
+          component: 'payments',
+          metric: 'throughput',
+          value: 250,
+          timestamp: at,
+          labels: { version: 'v1' },
+        },
+      );
     await publish(topic('metrics'), samples);
 
     const events = await waitForRecords<ReliabilityEvent>(
@@ -140,6 +141,8 @@ describe('detector → diagnoser → policy-evaluator on the real broker', () =>
     );
     const dispatched = decisions.find((d) => d.verdict === 'DISPATCHED') as HealingDecision;
     expect(dispatched.policy).toBe('Critical Latency Spike');
+    expect(dispatched.decidedAt).toBeGreaterThanOrEqual(T0 + 30_000); // held 10 s first
+    expect(decisions[0]?.reason).toContain('held: condition true for 0s of 10s');
     const others = dispatched.evaluated.filter((e) => e.policy !== 'Critical Latency Spike');
     expect(others.length).toBeGreaterThan(0);
     expect(others.every((e) => e.reason.length > 0)).toBe(true);

@@ -29,7 +29,7 @@ function round(r: number): MetricSample[] {
     (component) => [
       {
         component,
-        metric: 'latency_p99_ms',
+        metric: 'latency_p99',
         value: r >= ANOMALOUS_FROM ? 600 + (r % 5) : 120 + (r % 5),
         timestamp: at,
         labels: {},

@@ -16,7 +16,7 @@ import { startAllServices, steadyPublisher, tempFile } from '../support/full-pip
 import { startTestWebhook } from '../support/webhook.js';
 
 const SECRET = 'e2e-runbook-secret';
-const healthy = { latency_p99_ms: 120, error_rate: 0.01, throughput_rps: 800 };
+const healthy = { latency_p99: 120, error_rate: 0.01, throughput: 800 };
 
 /** A local HTTP endpoint answering every request with `status`. */
 async function fixedServer(status: number): Promise<{ url: string; hits: () => number }> {
@@ -100,13 +100,13 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
     });
     const metrics = await steadyPublisher(topic('metrics'), {
       payments: healthy,
-      ledger: { ...healthy, throughput_rps: 100 },
+      ledger: { ...healthy, throughput: 100 },
     });
     await sleep(3000);
 
     // 1. p99 600 ms on payments: Critical Latency Spike restarts the real process and verifies it.
     const pidBefore = pid();
-    metrics.set('payments', { latency_p99_ms: 600 });
+    metrics.set('payments', { latency_p99: 600 });
     const [restart] = await commands.waitFor('the restart command', (c) =>
       c.some((x) => x.component === 'payments'),
     );
@@ -126,7 +126,7 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
     await decisions.waitFor('the first incident to resolve', (d) =>
       d.some((x) => x.component === 'payments' && x.verdict === 'RESOLVED'),
     );
-    metrics.set('payments', { latency_p99_ms: 620 });
+    metrics.set('payments', { latency_p99: 620 });
     const second = await decisions.waitFor('a decision on the second incident', (d) =>
       d.some(
         (x) =>
@@ -152,7 +152,7 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
     ).toHaveLength(1);
 
     // 3. ledger never heals: each policy is tried once, then the ladder gives up and pages with the story.
-    metrics.set('ledger', { latency_p99_ms: 650 });
+    metrics.set('ledger', { latency_p99: 650 });
     const pages = await escalations.waitFor(
       'the ladder page',
       (e) => e.some((x) => x.component === 'ledger' && x.source === 'LADDER_EXHAUSTED'),

@@ -54,26 +54,34 @@ describe('a storm: 200 components failing at once', () => {
     await producer.connect();
     onTestFinished(() => producer.disconnect());
     const now = Date.now();
-    const samples: MetricSample[] = names.map((component) => ({
-      component,
-      metric: 'latency_p99_ms',
-      value: 700,
-      timestamp: now,
-      labels: {},
-    }));
+    // Each component's p99 stays at 700 ms for 10 s (event time): the default policies hold
+    // for: 10s, so the first sample is held and the second one acts.
+    const samples: MetricSample[] = [0, 10_000].flatMap((dt) =>
+      names.map((component) => ({
+        component,
+        metric: 'latency_p99',
+        value: 700,
+        timestamp: now + dt,
+        labels: {},
+      })),
+    );
     await producer.send({
       topic: topic('metrics'),
       messages: samples.map((s) => ({
         key: s.component,
         value: serde.encode(topic('metrics'), s),
-        timestamp: String(now),
+        timestamp: String(s.timestamp),
       })),
     });
 
+    const acting = (d: HealingDecision) => d.verdict !== 'NO_MATCH';
     await decisions.waitFor(
-      'a decision for every component',
-      (d) => new Set(d.map((x) => x.component)).size === COMPONENTS,
+      'a decision past the hold for every component',
+      (d) => new Set(d.filter(acting).map((x) => x.component)).size === COMPONENTS,
       90_000,
+    );
+    expect(decisions.items.filter((d) => !acting(d)).every((d) => d.reason.includes('held'))).toBe(
+      true,
     );
     const dispatched = decisions.items.filter((d) => d.verdict === 'DISPATCHED');
     const limited = decisions.items.filter((d) => d.verdict === 'SKIPPED_RATE_LIMIT');

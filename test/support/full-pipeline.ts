@@ -51,7 +51,7 @@ export async function startAllServices(
 
 /**
  * Publishes metric samples every `everyMs` for each component, from a state the test changes
- * (`set('payments', { latency_p99_ms: 600 })`): a steady producer, as a metrics agent would be.
+ * (`set('payments', { latency_p99: 600 })`): a steady producer, as a metrics agent would be.
  */
 export async function steadyPublisher(
   topic: string,

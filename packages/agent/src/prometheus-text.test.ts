@@ -52,7 +52,7 @@ describe('toSamples', () => {
       },
       {
         component: 'payments',
-        metric: 'latency_p99_ms',
+        metric: 'latency_p99', // latency_p99_ms through the alias table
         value: 600,
         timestamp: 1000,
         labels: { version: 'v2' },

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SeriesTracker, type Point } from '@healstream/agent';
+import { NO_ALIASES } from '@healstream/core';
 
-const tracker = () =>
+/** Derivation under the exporter's own names (the alias table is tested on its own below). */
+const tracker = (aliases = NO_ALIASES) =>
   new SeriesTracker({
+    aliases,
     quantiles: [0.5, 0.9, 0.99],
     ratios: [
       {
@@ -36,6 +39,14 @@ function scrape(at: number, ok: number, failed: number, buckets: number[]): Poin
   ];
 }
 
+const cpu = (at: number, seconds: number): Point => ({
+  component: 'payments',
+  name: 'process_cpu_seconds_total',
+  labels: {},
+  value: seconds,
+  timestamp: at,
+});
+
 const values = (derived: { metric: string; value: number }[]) =>
   Object.fromEntries(derived.map((d) => [d.metric, d.value]));
 
@@ -68,6 +79,24 @@ describe('SeriesTracker', () => {
       timestamp: 10_000,
       labels: { version: 'v1' },
     });
+  });
+
+  it('publishes what it derives under the canonical names, in their units, by default', () => {
+    const t = new SeriesTracker({
+      quantiles: [0.99],
+      ratios: [],
+      staleAfterMs: 300_000,
+      maxSeries: 1000,
+    });
+    step(t, [...scrape(0, 100, 10, [100, 300, 700, 900, 1000]), cpu(0, 12)]);
+    const v = values(
+      step(t, [...scrape(10_000, 190, 20, [110, 330, 770, 990, 1100]), cpu(10_000, 14.5)]),
+    );
+    expect(v['throughput']).toBeCloseTo(10, 12); // http_requests_total's rate
+    expect(v['latency_p99']).toBe(1000); // http_request_duration_seconds' p99, in ms
+    expect(v['cpu_util']).toBeCloseTo(0.25, 12); // rate of process_cpu_seconds_total
+    expect(v['memory_mb']).toBeCloseTo(5e7 / 1024 / 1024, 9);
+    expect(Object.keys(v)).not.toContain('http_requests_rate');
   });
 
   it('counts a counter that went down as reset to zero, as rate() does', () => {

@@ -1,3 +1,4 @@
+import { canonicalSample, DEFAULT_ALIAS_TABLE } from '@healstream/core';
 import { classify } from './classify.js';
 import { histogramQuantile, quantileSuffix } from './histogram-quantile.js';
 import {
@@ -116,6 +117,25 @@ export class TrackerBatch {
     for (const key of this.touched)
       out.push(...this.emit(this.staged.families.get(key) as FamilyState));
     out.push(...this.ratios());
+    return this.canonical(out);
+  }
+
+  /**
+   * Every derived value under its canonical name and unit (the core's alias table), so the
+   * pipeline reads `latency_p99` whether the page said `http_request_duration_seconds` or
+   * `latency_p99_ms`; when two names of a page fold onto one metric, the first one stays.
+   */
+  private canonical(derived: Derived[]): Derived[] {
+    const table = this.options.aliases ?? DEFAULT_ALIAS_TABLE;
+    const seen = new Set<string>();
+    const out: Derived[] = [];
+    for (const d of derived) {
+      const c = canonicalSample(d, table);
+      const key = [c.component, c.metric, c.timestamp].join(SEP);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(c);
+    }
     return out;
   }
 

@@ -1,3 +1,4 @@
+import type { MetricAliasTable } from '@healstream/core';
 import type { MetricType } from './classify.js';
 
 /** One value of one Prometheus series, already assigned to a component. */
@@ -39,6 +40,8 @@ export interface TrackerOptions {
   /** A series not seen for this long leaves its family (Prometheus' staleness is 5 minutes). */
   staleAfterMs: number;
   maxSeries: number;
+  /** Names published as canonical ones (default: the core's table, docs/metrics.md). */
+  aliases?: MetricAliasTable;
   /** The declared type of a family (`# TYPE`, remote_write metadata), when known. */
   typeOf?: (family: string, component: string) => MetricType | undefined;
 }

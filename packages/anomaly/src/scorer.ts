@@ -63,7 +63,7 @@ function restore(saved: ScorerState): StateV1 {
  * the same time of day usually looks like this; the likelihood of the recent deviations; an
  * outright alarm for a value well beyond anything seen; one alarm per incident.
  */
-function step(s: StateV1, x: number, t: number): number {
+function step(s: StateV1, x: number, t: number): { score: number; deviation: number } {
   s.n++;
   if (s.n === 1) {
     s.fast.mean = s.slow.mean = s.min = s.max = x;
@@ -71,6 +71,13 @@ function step(s: StateV1, x: number, t: number): number {
   const floor = RELATIVE_FLOOR * Math.max(1e-9, s.max - s.min, Math.abs(s.slow.mean));
   const level = Math.max(ewDeviation(s.slow, x, floor), ewDeviation(s.fast, x, floor));
   const deviation = Math.min(level, seasonalUpdate(s.season, x, t, floor));
+  // The magnitude: distance from the long-run level in its standard deviations, the variance
+  // corrected for starting at 0 (it reaches its size only after some hundreds of samples).
+  const settled = 1 - (1 - SLOW_ALPHA) ** (s.n - 1);
+  const magnitude =
+    s.n === 1
+      ? 0
+      : Math.abs(x - s.slow.mean) / Math.sqrt(s.slow.variance / settled + floor * floor);
   ewUpdate(s.slow, x, SLOW_ALPHA);
   ewUpdate(s.fast, x, FAST_ALPHA);
 
@@ -81,7 +88,7 @@ function step(s: StateV1, x: number, t: number): number {
 
   const raw = 1 - erfc(deviation / Math.SQRT2);
   const likelihood = likelihoodUpdate(s.likelihood, raw);
-  return outOfRange ? 1 : likelihood;
+  return { score: outOfRange ? 1 : likelihood, deviation: magnitude };
 }
 
 /**
@@ -96,13 +103,13 @@ export function createScorer(options: ScorerOptions = {}, state?: ScorerState): 
     update(value: number, timestampMs: number): SeriesScore {
       const baseline = s.n === 0 ? value : s.slow.mean;
       if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
-        return { score: 0, baseline, warm: s.n > warmup };
+        return { score: 0, baseline, warm: s.n > warmup, deviation: 0 };
       }
-      const score = step(s, value, timestampMs);
-      if (s.n <= warmup) return { score: 0, baseline, warm: false };
+      const { score, deviation } = step(s, value, timestampMs);
+      if (s.n <= warmup) return { score: 0, baseline, warm: false, deviation };
       const gated = peakGate(score, s.peak);
       s.peak = gated.peak;
-      return { score: gated.score, baseline, warm: true };
+      return { score: gated.score, baseline, warm: true, deviation };
     },
     state(): ScorerState {
       return clonePlain(s) as unknown as ScorerState;

@@ -10,6 +10,12 @@ export interface SeriesScore {
   baseline: number;
   /** False during warm-up. */
   warm: boolean;
+  /**
+   * How far the value is from the expected level, in the series' own standard deviations (its
+   * normal noise; the same time of day when that explains it better): the anomaly's magnitude.
+   * Optional, so scorers that cannot say still fit.
+   */
+  deviation?: number;
 }
 
 /** Opaque, JSON-serialisable, bounded-size scorer state. */

@@ -11,14 +11,14 @@ import type { RecordName } from './schemas.js';
 
 const t = Date.UTC(2026, 0, 1, 12, 0, 0);
 const anomaly = {
-  metric: 'latency_p99_ms',
+  metric: 'latency_p99',
   value: 600,
   baseline: 120,
   score: 0.99,
   detector: 'threshold',
 };
 const snapshot = [
-  { metric: 'latency_p99_ms', value: 600, observedAt: t },
+  { metric: 'latency_p99', value: 600, observedAt: t },
   { metric: 'error_rate', value: 0.2, observedAt: t },
 ];
 
@@ -26,7 +26,7 @@ const snapshot = [
 export const examples = {
   MetricSample: {
     component: 'payments',
-    metric: 'latency_p99_ms',
+    metric: 'latency_p99',
     value: 600,
     timestamp: t,
     labels: { version: 'v42' },
@@ -71,7 +71,7 @@ export const examples = {
     issuedAt: t,
     deadline: t + 60_000,
     mode: 'ENFORCE',
-    reason: 'latency_p99_ms 600 > 500',
+    reason: 'latency_p99 600 > 500',
   } satisfies HealingCommand,
   HealingDecision: {
     decisionId: 'dec-1',
@@ -89,7 +89,7 @@ export const examples = {
         priority: 10,
         matched: true,
         outcome: 'chosen',
-        reason: 'latency_p99_ms 600 > 500',
+        reason: 'latency_p99 600 > 500',
       },
       {
         policy: 'High Error Rate',

@@ -20,6 +20,22 @@ export {
   policyFileJsonSchema,
 } from './json-schema.js';
 
+export {
+  CANONICAL_METRICS,
+  DEFAULT_ALIAS_TABLE,
+  DEFAULT_METRIC_ALIASES,
+  NO_ALIASES,
+  canonicalMetric,
+  canonicalSample,
+  isKnownMetric,
+  metricAliases,
+  metricAliasSchema,
+  metricAliasesSchema,
+  suggestMetric,
+  type MetricAlias,
+  type MetricAliasTable,
+} from './metrics/aliases.js';
+
 export { DEFAULT_ACTIONS } from './actions/registry.js';
 export { EXECUTOR_KINDS } from './components/schema.js';
 export {
@@ -46,7 +62,13 @@ export {
   type DetectorConfigInput,
 } from './detect/config.js';
 export { type ComponentDetectorState } from './detect/state.js';
-export { detect, refreshEvent, type ScorerFactory } from './detect/detect.js';
+export {
+  detect,
+  refreshEvent,
+  isClearedEvent,
+  EVENT_LABEL,
+  type ScorerFactory,
+} from './detect/detect.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
 

@@ -76,7 +76,7 @@ describe('escalate', () => {
     expect(page.actionsTried).toEqual([
       'Critical Latency Spike (attempt 1): restart-service → FAILED in 40 ms (exit 1); verification NOT_RECOVERED (health check 200 after 1.1s)',
     ]);
-    expect(page.details).toContain('latency_p99_ms 600 > 500');
+    expect(page.details).toContain('latency_p99 600 > 500');
     expect(page.links[0]).toBe('https://trail.example/i/inc-payments-1');
     const again = run(state, outcome('UNKNOWN', { attempt: 2 }), t + 1000);
     expect(again.deliver).toEqual([]);

@@ -48,7 +48,7 @@ const sampleSchema = z.object({
   labels: z.record(z.string(), z.string()).default({}),
 });
 
-/** `{"component":"payments","metrics":{"latency_p99_ms":600,"error_rate":0.2}}` */
+/** `{"component":"payments","metrics":{"latency_p99":600,"error_rate":0.2}}` */
 const snapshotSchema = z.object({
   component: z.string().min(1),
   metrics: z.record(z.string(), z.number()),

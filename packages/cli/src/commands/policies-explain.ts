@@ -11,7 +11,7 @@ export const policiesExplain: Command = {
   summary: 'which policy would act on this event, and why not the others',
   usage:
     'healstream policies explain --event JSON|@file [--policies P]… [--components FILE] [--json]\n' +
-    '  JSON: a Diagnosis, a ReliabilityEvent, MetricSample(s), or {"component":"payments","metrics":{"latency_p99_ms":600}}',
+    '  JSON: a Diagnosis, a ReliabilityEvent, MetricSample(s), or {"component":"payments","metrics":{"latency_p99":600}}',
   options: {
     event: { type: 'string' },
     policies: { type: 'string', multiple: true },
@@ -25,8 +25,10 @@ export const policiesExplain: Command = {
     const components = componentsFor(io, args.values['components']);
     const policies = policiesFor(io, args.values['policies'], components);
     const diagnosis = diagnosisFromJson(text, Date.now());
-    // A fresh state: explain answers "what would the rules do", not "what is in cooldown now".
+    // A fresh state and every `for:` taken as served: explain answers "what would the rules do
+    // once this lasts", not "what is in cooldown now" or "how long has it held".
     const result = decide({
+      whatIf: true,
       diagnosis,
       state: emptyState(),
       policies,

@@ -22,6 +22,21 @@ describe('healstream policies validate', () => {
     ]);
   });
 
+  it('warns, with a did-you-mean, about a metric no alias and no catalogue entry knows', async () => {
+    const { code, err, out } = await cli(
+      'policies',
+      'validate',
+      'packages/core/test-fixtures/policies/unknown-metric',
+    );
+    expect(code).toBe(0);
+    expect(err).toEqual([
+      "warning: packages/core/test-fixtures/policies/unknown-metric/policy.yaml:4:15: conditions[0].metric: metric 'latency_p9' is neither a canonical metric nor an alias (docs/metrics.md): no cause rule reads it and it matches only samples named exactly so (did you mean 'latency_p99'?)",
+    ]);
+    expect(out.at(-1)).toBe('1 valid policies');
+    for (const shipped of [['policies', 'policies/examples'], ['policies/demo']])
+      expect((await cli('policies', 'validate', ...shipped)).err).toEqual([]);
+  });
+
   it('gives the issues as JSON with --json', async () => {
     const { out } = await cli(
       'policies',
@@ -40,7 +55,7 @@ describe('healstream policies explain', () => {
   it('says which policy acts on the reference example and why not the others', async () => {
     const event = JSON.stringify({
       component: 'payments',
-      metrics: { latency_p99_ms: 600, error_rate: 0.2, throughput_rps: 200 },
+      metrics: { latency_p99: 600, error_rate: 0.2, throughput: 200 },
       timestamp: 1_772_359_200_000,
     });
     const { code, out } = await cli('policies', 'explain', '--event', event);
@@ -53,12 +68,26 @@ describe('healstream policies explain', () => {
         .filter((l) => l.startsWith('  ') && !l.startsWith('  cause'))
         .map((l) => l.trim().replace(/ +/g, ' ')),
     ).toEqual([
-      '→ Critical Latency Spike p10 chosen latency_p99_ms 600 > 500',
-      'High Error Rate p9 lower-priority error_rate 0.2 > 0.15, throughput_rps 200 > 100; Critical Latency Spike ranks higher',
+      '→ Critical Latency Spike p10 chosen latency_p99 600 > 500; for: 10s taken as held',
+      'High Error Rate p9 lower-priority error_rate 0.2 > 0.15, throughput 200 > 100; for: 10s taken as held; Critical Latency Spike ranks higher',
       'Resource Exhaustion p7 no-match cpu_util not reported',
-      'Moderate Latency p5 no-match latency_p99_ms 600 is not < 500',
-      'Throughput Drop p4 lower-priority throughput_rps 200 < 500; Critical Latency Spike ranks higher',
+      'Moderate Latency p5 no-match latency_p99 600 is not < 500',
+      'Throughput Drop p4 lower-priority throughput 200 < 500; for: 10s taken as held; Critical Latency Spike ranks higher',
     ]);
+  });
+
+  it('reads unit-suffixed and exporter names through the alias table', async () => {
+    for (const metrics of [
+      { latency_p99_ms: 600, error_rate: 0.2, throughput_rps: 1000 },
+      { http_request_duration_seconds_p99: 0.6, error_rate: 0.2, http_requests_rate: 1000 },
+    ]) {
+      const event = JSON.stringify({ component: 'payments', metrics });
+      const { out } = await cli('policies', 'explain', '--event', event);
+      expect(out, JSON.stringify(metrics)).toContain(
+        'verdict DISPATCHED: Critical Latency Spike → restart-service, alert-oncall',
+      );
+      expect(out[0]).toBe('payments: 2 anomalous metric(s): latency_p99=600, error_rate=0.2');
+    }
   });
 
   it('accepts a Diagnosis and matches cause conditions', async () => {

@@ -17,10 +17,12 @@ export const policiesValidate: Command = {
     const components = componentsFor(io, args.values['components']);
     let policies: Policy[] = [];
     let issues: ConfigIssue[] = [];
+    const warnings: ConfigIssue[] = [];
     try {
       policies = loadPolicyFiles(paths, {
         actions: components?.actions ?? DEFAULT_ACTIONS,
         baseDir: io.cwd,
+        onWarning: (w) => warnings.push(w),
       });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
@@ -38,9 +40,14 @@ export const policiesValidate: Command = {
             ...p.source,
           })),
           issues,
+          warnings,
         }),
       );
-    } else if (issues.length > 0) {
+      return issues.length === 0 ? 0 : 1;
+    }
+    // Warnings never fail the check: a metric of one's own is legal, only likely a typo.
+    for (const w of warnings) io.err(`warning: ${formatIssue(w)}`);
+    if (issues.length > 0) {
       for (const issue of issues) io.err(formatIssue(issue));
       io.err(`${issues.length} problem(s) found`);
     } else {

@@ -4,11 +4,11 @@ import { parseSamples } from './publish.js';
 describe('parseSamples', () => {
   it('reads JSON lines, defaulting the timestamp to now', () => {
     const parsed = parseSamples(
-      '{"component":"payments","metric":"latency_p99_ms","value":600}\n\n{"component":"search","metric":"error_rate","value":0.2,"timestamp":5,"labels":{"v":1}}\n',
+      '{"component":"payments","metric":"latency_p99","value":600}\n\n{"component":"search","metric":"error_rate","value":0.2,"timestamp":5,"labels":{"v":1}}\n',
       1000,
     );
     expect(parsed.map((p) => p.sample)).toEqual([
-      { component: 'payments', metric: 'latency_p99_ms', value: 600, timestamp: 1000, labels: {} },
+      { component: 'payments', metric: 'latency_p99', value: 600, timestamp: 1000, labels: {} },
       { component: 'search', metric: 'error_rate', value: 0.2, timestamp: 5, labels: { v: '1' } },
     ]);
   });

@@ -1,4 +1,4 @@
-import type { SimulationResult, TimelineEntry } from '@healstream/core';
+import { isClearedEvent, type SimulationResult, type TimelineEntry } from '@healstream/core';
 
 const clock = (at: number) => new Date(at).toISOString().slice(11, 19);
 
@@ -10,6 +10,8 @@ function line(entry: TimelineEntry): string | null {
       const what = e.anomalies
         .map((a) => `${a.metric}=${a.value} (${a.detector} ${a.baseline})`)
         .join(', ');
+      if (isClearedEvent(e))
+        return `${e.component} CLEARED ${e.incidentId}: a metric is back to normal; still anomalous: ${what || 'none'}`;
       return `${e.component} ANOMALY ${e.severity} ${e.incidentId}: ${what}`;
     }
     case 'diagnosis': {

@@ -14,15 +14,16 @@ export interface DemoFiles {
 
 /**
  * How the detector watches the demo fleet: the static thresholds of docs/metrics.md only (the
- * statistical scorer needs a long warm-up a demo does not have), an ANOMALY repeated every 2 s
- * while an incident stays open so the ladder moves quickly, and a resolve after about two
- * healthy scrapes (each scrape is some 16 samples).
+ * statistical scorer needs a long warm-up a demo does not have), an ANOMALY repeated every
+ * second (every scrape) while an incident stays open, so the policies' `for: 500ms` is served on
+ * the second bad scrape and the ladder moves quickly, and a resolve after about two healthy
+ * scrapes (each scrape is some 16 samples).
  */
 export const DEMO_DETECTOR = {
   statistical: { enabled: false },
   openAfterSamples: 1,
   resolveAfterSamples: 32,
-  reemitEveryMs: 2000,
+  reemitEveryMs: 1000,
   staleAfterMs: 10_000,
 };
 

@@ -71,9 +71,9 @@ describe('the demo timeline', () => {
 
   it('sums up a component’s latest scrape in a few words', () => {
     const m = new Map([
-      ['latency_p99_ms', 14.2],
+      ['latency_p99', 14.2],
       ['error_rate', 0.002],
-      ['throughput_rps', 39.8],
+      ['throughput', 39.8],
       ['cpu_util', 0.031],
       ['db_pool_utilization', 0.1],
     ]);

@@ -13,7 +13,7 @@ export function describeMetrics(metrics: Map<string, number> | undefined): strin
   if (!metrics) return 'no scrape yet';
   const pct = (m: string) =>
     `${((metrics.get(m) ?? 0) * 100).toFixed(m === 'error_rate' ? 1 : 0)}%`;
-  return `p99 ${Math.round(metrics.get('latency_p99_ms') ?? 0)} ms, errors ${pct('error_rate')}, ${Math.round(metrics.get('throughput_rps') ?? 0)} req/s, cpu ${pct('cpu_util')}, db pool ${pct('db_pool_utilization')}`;
+  return `p99 ${Math.round(metrics.get('latency_p99') ?? 0)} ms, errors ${pct('error_rate')}, ${Math.round(metrics.get('throughput') ?? 0)} req/s, cpu ${pct('cpu_util')}, db pool ${pct('db_pool_utilization')}`;
 }
 
 /**

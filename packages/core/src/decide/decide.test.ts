@@ -8,10 +8,12 @@ import { decide } from './decide.js';
 import { emptyState } from './state.js';
 import { diagnosisOf, T0 } from './decide.test-support.js';
 
-const policies = parsePolicies(
+const shipped = parsePolicies(
   readFileSync(new URL('../../../../policies/default.yaml', import.meta.url), 'utf8'),
   'default.yaml',
 );
+/** The reference's policies as it writes them, acting at once: holds (`for:`) are holds.test.ts's. */
+const policies = shipped.map((p) => ({ ...p, forMs: 0 }));
 
 /** The decide tests' diagnosis: metrics and overrides in one object. */
 function diagnosis(
@@ -45,7 +47,7 @@ function outcome(
   };
 }
 
-const spike = { latency_p99_ms: 600, error_rate: 0.2, throughput_rps: 200 };
+const spike = { latency_p99: 600, error_rate: 0.2, throughput: 200 };
 
 describe('decide: the reference priority example (latency 600 ms, error rate 20%)', () => {
   it('lets Critical Latency Spike act and reports every other policy with its reason', () => {
@@ -76,7 +78,7 @@ describe('decide: the reference priority example (latency 600 ms, error rate 20%
     });
     expect(byName['Moderate Latency']).toMatchObject({
       matched: false,
-      reason: 'latency_p99_ms 600 is not < 500',
+      reason: 'latency_p99 600 is not < 500',
     });
     expect(byName['Throughput Drop']).toMatchObject({ matched: true, outcome: 'lower-priority' });
   });

@@ -11,6 +11,8 @@ import type { Policy } from '../policy/types.js';
 import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { ladderEscalation, stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder, type SkipReason } from './evaluate.js';
+import { applyHolds } from './holds.js';
+import { isClearedEvent } from '../detect/detect.js';
 import { commandIdFor, decisionIdFor } from './ids.js';
 import { limitHit } from './limits.js';
 import { editIncident, pruneState, type EvaluatorState, type IncidentLadder } from './state.js';
@@ -23,6 +25,11 @@ export interface DecideInput {
   components?: ComponentRegistry | null;
   config?: DecisionConfig;
   now: number;
+  /**
+   * `policies explain`'s question, what the rules make of this snapshot once it lasts: every
+   * `for:` is taken as served, and an event marked cleared is judged like any other.
+   */
+  whatIf?: boolean;
 }
 
 export interface DecideResult {
@@ -52,6 +59,7 @@ function newIncident(diagnosis: Diagnosis, now: number): IncidentLadder {
     tried: [],
     escalated: false,
     history: [],
+    holds: {},
   };
 }
 
@@ -140,6 +148,7 @@ export function decide(input: DecideInput): DecideResult {
     config,
     now,
   );
+  const held = applyHolds(evaluated, candidates, incident, now, input.whatIf);
   const untried = candidates.filter(
     (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
   );
@@ -152,6 +161,19 @@ export function decide(input: DecideInput): DecideResult {
         : `${c.entry.reason}; ${why}`;
     }
   };
+
+  if (isClearedEvent(diagnosis) && !input.whatIf) {
+    // The detector's word that a metric went back to normal: holds are brought up to date
+    // (above), but nothing acts on it; the next anomalous event may.
+    markRest('not-selected', 'a metric cleared; holds updated');
+    return {
+      decision: finish('NO_MATCH', 'a metric went back to normal; holds updated', evaluated),
+      shadow: null,
+      commands: [],
+      escalations,
+      state,
+    };
+  }
 
   const inFlight = state.inFlight[component];
   if (inFlight) {
@@ -187,7 +209,7 @@ export function decide(input: DecideInput): DecideResult {
     chosen,
     shadow: shadowPolicy,
     firstSkip,
-  } = walkLadder(candidates, incident, state, input.components, component, now);
+  } = walkLadder(candidates, incident, state, input.components, component, now, held);
 
   const attempt = incident.attempts + 1;
   const commands: HealingCommand[] = [];
@@ -207,6 +229,16 @@ export function decide(input: DecideInput): DecideResult {
   }
 
   if (!chosen) {
+    const waiting = untried.find((c) => c.entry.outcome === 'held');
+    if (waiting) {
+      return {
+        decision: finish('NO_MATCH', `${waiting.policy.name}: ${waiting.entry.reason}`, evaluated),
+        shadow,
+        commands,
+        escalations,
+        state,
+      };
+    }
     if (untried.length === 0) {
       if (incident.tried.length > 0)
         return {

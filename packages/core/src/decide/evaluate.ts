@@ -68,7 +68,8 @@ export interface LadderChoice {
 
 /**
  * Walks the matching policies in order: tried ones are passed over; a shadow policy is noted and
- * the walk goes on; cooldown, max_per_hour and failed validation fall through to the next one.
+ * the walk goes on; cooldown, max_per_hour, a hold not yet served (`for:`) and failed validation
+ * fall through to the next one.
  * Marks each candidate's outcome and reason.
  */
 export function walkLadder(
@@ -78,6 +79,8 @@ export function walkLadder(
   components: ComponentRegistry | null | undefined,
   component: string,
   now: number,
+  /** Policies whose `for:` has not passed yet (applyHolds). */
+  held: ReadonlySet<string> = new Set(),
 ): LadderChoice {
   const choice: LadderChoice = { chosen: undefined, shadow: undefined, firstSkip: undefined };
   const cooldowns = state.cooldowns[component] ?? {};
@@ -106,6 +109,8 @@ export function walkLadder(
         .length >= policy.maxPerHour
     ) {
       skip(entry, 'rate-limit', `max_per_hour ${policy.maxPerHour} reached for ${component}`);
+    } else if (held.has(policy.name)) {
+      entry.outcome = 'held';
     } else {
       const failure = components ? validateActions(components, component, policy.actions) : null;
       if (failure) {

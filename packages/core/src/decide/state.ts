@@ -33,6 +33,8 @@ const incidentSchema = z.object({
   tried: z.array(z.string()),
   escalated: z.boolean(),
   history: z.array(attemptSchema),
+  /** policy → when its conditions were first seen true in a row (`for:`); absent once false. */
+  holds: z.record(z.string(), z.number()).default({}),
 });
 
 const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });
@@ -141,7 +143,12 @@ export function editIncident(
 ): IncidentLadder | undefined {
   const inc = state.incidents[incidentId];
   if (!inc) return undefined;
-  const copy = { ...inc, tried: [...inc.tried], history: inc.history.map((h) => ({ ...h })) };
+  const copy = {
+    ...inc,
+    tried: [...inc.tried],
+    history: inc.history.map((h) => ({ ...h })),
+    holds: { ...inc.holds },
+  };
   state.incidents[incidentId] = copy;
   return copy;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metricAliases, metricAliasesSchema, type MetricAliasTable } from '../metrics/aliases.js';
 import { OPERATORS } from '../policy/types.js';
 
 export const thresholdSchema = z.strictObject({
@@ -20,28 +21,39 @@ export const detectorConfigSchema = z.strictObject({
       /** Metrics scored statistically; empty for every metric except markers such as `deploy`. */
       metrics: z.array(z.string()).default([]),
       warmupSamples: z.number().int().min(1).optional(),
+      /**
+       * A statistical anomaly is CRITICAL only this many standard deviations of the series'
+       * normal noise from its level, or more; closer, it is WARNING. Its score says how unusual
+       * a value is, not how bad: a value inside the noise never pages as critical.
+       */
+      criticalDeviation: z.number().min(1).default(6),
     })
-    .default({ enabled: true, scoreThreshold: 0.95, metrics: [] }),
+    .default({ enabled: true, scoreThreshold: 0.95, metrics: [], criticalDeviation: 6 }),
   /** Consecutive anomalous samples (of any metric of the component) before an incident opens. */
   openAfterSamples: z.number().int().min(1).default(1),
   /** Consecutive healthy samples before the incident resolves: hysteresis against flapping. */
   resolveAfterSamples: z.number().int().min(1).default(6),
   /** While an incident stays anomalous, ANOMALY is emitted again at most this often. */
-  reemitEveryMs: z.number().int().min(1000).default(30_000),
+  reemitEveryMs: z.number().int().min(1000).default(5_000),
   /** A metric not reported for this long is stale: never anomalous, never matches. */
   staleAfterMs: z.number().int().min(1).default(60_000),
   /** Distinct metrics kept per component; further new names are ignored (bounded memory). */
   maxMetrics: z.number().int().min(1).default(64),
+  /** This deployment's metric aliases, on top of the default table (docs/metrics.md). */
+  aliases: metricAliasesSchema.default([]),
 });
 
-export type DetectorConfig = z.infer<typeof detectorConfigSchema>;
+export type DetectorConfig = z.infer<typeof detectorConfigSchema> & {
+  /** The default alias table with `aliases` on top: how samples are named once they enter. */
+  aliasTable: MetricAliasTable;
+};
 export type DetectorConfigInput = z.input<typeof detectorConfigSchema>;
 export type ThresholdRule = z.infer<typeof thresholdSchema>;
 
 /** Static thresholds matching the metric catalogue of docs/metrics.md. */
 export const DEFAULT_THRESHOLDS: ThresholdRule[] = [
-  { metric: 'latency_p99_ms', operator: 'gt', value: 300, severity: 'WARNING', components: [] },
-  { metric: 'latency_p99_ms', operator: 'gt', value: 500, severity: 'CRITICAL', components: [] },
+  { metric: 'latency_p99', operator: 'gt', value: 300, severity: 'WARNING', components: [] },
+  { metric: 'latency_p99', operator: 'gt', value: 500, severity: 'CRITICAL', components: [] },
   { metric: 'error_rate', operator: 'gt', value: 0.05, severity: 'WARNING', components: [] },
   { metric: 'error_rate', operator: 'gt', value: 0.15, severity: 'CRITICAL', components: [] },
   { metric: 'cpu_util', operator: 'gt', value: 0.9, severity: 'WARNING', components: [] },
@@ -67,5 +79,6 @@ export function resolveDetectorConfig(input: DetectorConfigInput = {}): Detector
   return Object.freeze({
     ...parsed,
     thresholds: input.thresholds === undefined ? DEFAULT_THRESHOLDS : parsed.thresholds,
+    aliasTable: metricAliases(parsed.aliases),
   });
 }

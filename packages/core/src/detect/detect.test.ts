@@ -2,6 +2,7 @@ import type { ScorerOptions, ScorerState, SeriesScorer } from '@healstream/anoma
 import type { MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorConfig } from './config.js';
+import { createScorer } from '@healstream/anomaly';
 import { detect, refreshEvent, type ScorerFactory } from './detect.js';
 import type { ComponentDetectorState } from './state.js';
 
@@ -65,18 +66,22 @@ describe('detect: static thresholds and the incident lifecycle', () => {
     });
     const { events } = run(
       [
-        sample('latency_p99_ms', 100, 0),
-        sample('latency_p99_ms', 600, 10),
-        ...[20, 30, 40].map((t) => sample('latency_p99_ms', 100, t)),
+        sample('latency_p99', 100, 0),
+        sample('latency_p99', 600, 10),
+        ...[20, 30, 40].map((t) => sample('latency_p99', 100, t)),
       ],
       config,
     );
     expect(events.map((e) => [e.kind, e.severity, e.detectedAt - T0])).toEqual([
       ['ANOMALY', 'CRITICAL', 10_000],
+      // latency back to normal: told at once, marked cleared (a hold starts over)
+      ['ANOMALY', 'INFO', 20_000],
       ['RESOLVED', 'INFO', 40_000],
     ]);
+    expect(events[1]).toMatchObject({ anomalies: [], labels: { 'healstream.event': 'cleared' } });
+    expect(events[0]?.labels).toEqual({});
     expect(events[0]?.anomalies).toEqual([
-      { metric: 'latency_p99_ms', value: 600, baseline: 500, score: 1, detector: 'threshold' },
+      { metric: 'latency_p99', value: 600, baseline: 500, score: 1, detector: 'threshold' },
     ]);
     expect(events[0]?.incidentId).toBe(events[1]?.incidentId);
   });
@@ -89,10 +94,37 @@ describe('detect: static thresholds and the incident lifecycle', () => {
     });
     const values = [600, 100, 600, 100, 100, 600, 100, 600];
     const { events } = run(
-      values.map((v, i) => sample('latency_p99_ms', v, i * 10)),
+      values.map((v, i) => sample('latency_p99', v, i * 10)),
       config,
     );
-    expect(events.map((e) => e.kind)).toEqual(['ANOMALY']);
+    // One incident, never resolved; besides the opening event, one update each time it calms.
+    expect(events.map((e) => [e.kind, (e.detectedAt - T0) / 1000])).toEqual([
+      ['ANOMALY', 0],
+      ['ANOMALY', 10],
+      ['ANOMALY', 30],
+      ['ANOMALY', 60],
+    ]);
+    expect(new Set(events.map((e) => e.incidentId)).size).toBe(1);
+  });
+
+  it('takes samples under their canonical name and unit through the alias table', () => {
+    const config = resolveDetectorConfig({
+      statistical: { enabled: false },
+      aliases: [{ name: 'svc_latency_p99_us', metric: 'latency_p99_ms', scale: 0.001 }],
+    });
+    const { state, events } = run(
+      [
+        sample('http_request_duration_seconds_p99', 0.6, 0),
+        sample('throughput_rps', 900, 0),
+        sample('svc_latency_p99_us', 700_000, 5),
+      ],
+      config,
+    );
+    expect(events[0]?.anomalies).toEqual([
+      { metric: 'latency_p99', value: 600, baseline: 500, score: 1, detector: 'threshold' },
+    ]);
+    expect(Object.keys(state?.metrics ?? {}).sort()).toEqual(['latency_p99', 'throughput']);
+    expect(state?.metrics['latency_p99']?.value).toBeCloseTo(700);
   });
 
   it('re-emits ANOMALY at most every reemitEveryMs while the incident stays anomalous', () => {
@@ -116,7 +148,7 @@ describe('detect: static thresholds and the incident lifecycle', () => {
       resolveAfterSamples: 1,
     });
     const { events } = run(
-      [sample('latency_p99_ms', 900, 0), sample('cpu_util', 0.2, 10), sample('cpu_util', 0.2, 60)],
+      [sample('latency_p99', 900, 0), sample('cpu_util', 0.2, 10), sample('cpu_util', 0.2, 60)],
       config,
     );
     expect(events.map((e) => [e.kind, (e.detectedAt - T0) / 1000])).toEqual([
@@ -143,12 +175,12 @@ describe('detect: the statistical scorer', () => {
 
   it('stays quiet during warm-up, then flags a value far from the baseline', () => {
     const { events } = run(
-      [50, 200, 50, 50, 50, 400].map((v, i) => sample('throughput_rps', v, i * 10)),
+      [50, 200, 50, 50, 50, 400].map((v, i) => sample('throughput', v, i * 10)),
       config,
     );
     expect(events).toHaveLength(1);
     expect(events[0]?.anomalies[0]).toMatchObject({
-      metric: 'throughput_rps',
+      metric: 'throughput',
       value: 400,
       baseline: 80,
       detector: 'statistical',
@@ -158,7 +190,7 @@ describe('detect: the statistical scorer', () => {
   it('restores from serialised state and continues exactly where it left off', () => {
     const values = [50, 60, 55, 50, 52, 300, 40, 45, 41, 39, 500];
     const whole = run(
-      values.map((v, i) => sample('throughput_rps', v, i * 10)),
+      values.map((v, i) => sample('throughput', v, i * 10)),
       config,
     );
     let state: ComponentDetectorState | null = null;
@@ -166,7 +198,7 @@ describe('detect: the statistical scorer', () => {
     for (const [i, v] of values.entries()) {
       const restored =
         state === null ? null : (JSON.parse(JSON.stringify(state)) as ComponentDetectorState);
-      const result = detect(restored, sample('throughput_rps', v, i * 10), config, fakeScorer);
+      const result = detect(restored, sample('throughput', v, i * 10), config, fakeScorer);
       state = result.state;
       events.push(...result.events);
     }
@@ -177,7 +209,7 @@ describe('detect: the statistical scorer', () => {
   it('keeps memory constant: one entry per metric however long the stream', () => {
     const { state } = run(
       Array.from({ length: 2000 }, (_, i) =>
-        sample(i % 2 ? 'cpu_util' : 'throughput_rps', 50 + (i % 7), i),
+        sample(i % 2 ? 'cpu_util' : 'throughput', 50 + (i % 7), i),
       ),
       config,
     );
@@ -217,6 +249,29 @@ describe('refreshEvent', () => {
     expect(refreshed.severity).toBe('CRITICAL');
   });
 
+  it('keeps a cleared event cleared when it brings it up to date', () => {
+    const config = resolveDetectorConfig({ statistical: { enabled: false } });
+    const s = (metric: string, value: number, t: number) => ({
+      component: 'c',
+      metric,
+      value,
+      timestamp: t,
+      labels: {},
+    });
+    const opened = detect(undefined, s('error_rate', 0.2, 1), config);
+    const bad = detect(opened.state, s('latency_p99', 900, 1), config);
+    const cleared = detect(bad.state, s('latency_p99', 100, 2), config);
+    const event = cleared.events[0] as ReliabilityEvent;
+    expect(event.labels).toEqual({ 'healstream.event': 'cleared' });
+    const later = detect(cleared.state, s('latency_p99', 950, 2), config); // same batch, bad again
+    const refreshed = refreshEvent(event, later.state, config);
+    expect(refreshed.anomalies.map((a) => a.metric).sort()).toEqual(['error_rate', 'latency_p99']);
+    expect(refreshed).toMatchObject({
+      severity: 'INFO',
+      labels: { 'healstream.event': 'cleared' },
+    });
+  });
+
   it('leaves a RESOLVED event, or one of another incident, as it is', () => {
     const config = resolveDetectorConfig({ statistical: { enabled: false } });
     const state = detect(
@@ -238,5 +293,46 @@ describe('refreshEvent', () => {
     expect(refreshEvent(resolved, state, config)).toBe(resolved);
     const other = { ...resolved, kind: 'ANOMALY' as const, incidentId: 'inc-other' };
     expect(refreshEvent(other, state, config)).toBe(other);
+  });
+});
+
+describe('detect: severity of statistical anomalies, from their magnitude', () => {
+  /** Deterministic Gaussian noise (Box–Muller over a small LCG). */
+  function gaussian(seed: number) {
+    let s = seed >>> 0 || 1;
+    const u = () => {
+      s = (s * 1_103_515_245 + 12_345) >>> 0;
+      return (s + 1) / 2 ** 32;
+    };
+    return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  }
+  const config = resolveDetectorConfig({ thresholds: [] });
+
+  it('raises no CRITICAL on values inside the normal noise, over hours of healthy data', () => {
+    const severities: string[] = [];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const noise = gaussian(seed);
+      const samples = Array.from({ length: 2880 }, (_, i) => [
+        sample('latency_p99', 120 + 12 * noise(), i * 5),
+        sample('throughput', 900 + 60 * noise(), i * 5),
+        sample('cpu_util', 0.35 + 0.04 * noise(), i * 5),
+      ]).flat();
+      const { events } = run(samples, config, createScorer);
+      severities.push(...events.filter((e) => e.kind === 'ANOMALY').map((e) => e.severity));
+    }
+    expect(severities.filter((s) => s === 'CRITICAL')).toEqual([]);
+  });
+
+  it('calls a value far outside the noise CRITICAL, and a moderate one WARNING', () => {
+    const noise = gaussian(9);
+    const healthy = Array.from({ length: 400 }, (_, i) =>
+      sample('latency_p99', 120 + 12 * noise(), i * 5),
+    );
+    const at = 400 * 5;
+    const severityOf = (value: number) =>
+      run([...healthy, sample('latency_p99', value, at)], config, createScorer).events.at(-1)
+        ?.severity;
+    expect(severityOf(120 + 12 * 20)).toBe('CRITICAL'); // 20 standard deviations
+    expect(severityOf(120 + 12 * 4.5)).toBe('WARNING');
   });
 });

@@ -12,6 +12,7 @@ import type {
   Severity,
 } from '@healstream/contracts';
 import { matchesGlob } from '../glob.js';
+import { canonicalSample } from '../metrics/aliases.js';
 import { compare } from '../policy/match.js';
 import type { DetectorConfig } from './config.js';
 import { emptyDetectorState, type ComponentDetectorState, type MetricState } from './state.js';
@@ -54,6 +55,20 @@ function thresholdAnomaly(
     };
   }
   return found;
+}
+
+/**
+ * The severity of a statistical anomaly from its magnitude: CRITICAL at `criticalDeviation`
+ * standard deviations of the series' noise or more, WARNING below (and when the scorer cannot
+ * say how far).
+ */
+export function statisticalSeverityOf(
+  deviation: number | undefined,
+  config: DetectorConfig,
+): Severity {
+  return deviation !== undefined && deviation >= config.statistical.criticalDeviation
+    ? 'CRITICAL'
+    : 'WARNING';
 }
 
 function scored(config: DetectorConfig, metric: string): boolean {
@@ -110,6 +125,20 @@ function event(
 }
 
 /**
+ * The label of an ANOMALY event that says a metric of the open incident went back to normal
+ * (value `cleared`, severity INFO): it brings holds up to date; nothing acts on it.
+ */
+export const EVENT_LABEL = 'healstream.event';
+export const CLEARED = 'cleared';
+
+function clearedEvent(e: ReliabilityEvent): ReliabilityEvent {
+  return { ...e, severity: 'INFO', labels: { ...e.labels, [EVENT_LABEL]: CLEARED } };
+}
+
+export const isClearedEvent = (e: Pick<ReliabilityEvent, 'labels'>) =>
+  e.labels[EVENT_LABEL] === CLEARED;
+
+/**
  * An ANOMALY event brought up to date with the component's latest state: the snapshot, the
  * anomalies still fresh at the event's time, the labels and the severity. A scrape publishes
  * all of a component's metrics at once, but the incident opens on the first bad one: the
@@ -124,28 +153,32 @@ export function refreshEvent(
   if (event.kind !== 'ANOMALY' || state.incident?.incidentId !== event.incidentId) return event;
   const active = freshAnomalies(state, event.detectedAt, config);
   if (active.length === 0) return event;
-  return {
+  const refreshed: ReliabilityEvent = {
     ...event,
     severity: active.some((m) => m.severity === 'CRITICAL') ? 'CRITICAL' : 'WARNING',
     snapshot: snapshotOf(state),
     anomalies: active.map((m) => m.anomaly as Anomaly),
     labels: { ...state.labels },
   };
+  return isClearedEvent(event) ? clearedEvent(refreshed) : refreshed;
 }
 
 /**
  * Feeds one sample of one component into its detector. Time is the sample's timestamp.
  * Returns the new state (the input is not changed) and the events to publish: ANOMALY when an
- * incident opens and again, at most every `reemitEveryMs`, when an anomalous sample arrives while
- * it stays open (so the ladder can progress), RESOLVED
+ * incident opens, again at most every `reemitEveryMs` when an anomalous sample arrives while
+ * it stays open (so holds and the ladder can progress), a cleared one (EVENT_LABEL) when
+ * one of its metrics goes back to normal (so a hold sees its condition break); RESOLVED
  * after `resolveAfterSamples` consecutive healthy samples.
  */
 export function detect(
   previous: ComponentDetectorState | null | undefined,
-  sample: MetricSample,
+  input: MetricSample,
   config: DetectorConfig,
   scorerFactory: ScorerFactory = createScorer,
 ): DetectResult {
+  // Samples enter under their canonical name and unit: thresholds, causes and policies read one name.
+  const sample = canonicalSample(input, config.aliasTable);
   const prior = previous ?? emptyDetectorState(sample.component);
   const state: ComponentDetectorState = {
     ...prior,
@@ -198,7 +231,7 @@ export function detect(
         score: result.score,
         detector: 'statistical',
       };
-      if (result.score >= 0.99) statisticalSeverity = 'CRITICAL';
+      statisticalSeverity = statisticalSeverityOf(result.deviation, config);
     }
   }
   const threshold = thresholdAnomaly(sample, config);
@@ -235,6 +268,11 @@ export function detect(
   } else if (!anomalous && state.healthyRun >= config.resolveAfterSamples) {
     events.push(event(state, 'RESOLVED', now, config));
     state.incident = null;
+  } else if (known?.anomaly && !state.metrics[sample.metric]?.anomaly) {
+    // A metric of the open incident is back to normal: told at once, marked as such, so a
+    // policy holding for `for:` sees its condition break and starts over (blips never add up
+    // to a lasting fault); the evaluator acts on no such event.
+    events.push(clearedEvent(event(state, 'ANOMALY', now, config)));
   }
   return { state, events };
 }

@@ -8,7 +8,7 @@ export interface MetricState {
   observedAt: number;
   /** Set while the latest value is anomalous. */
   anomaly: Anomaly | null;
-  /** Threshold severity of the anomaly (statistical ones count as WARNING unless near-certain). */
+  /** Severity of the anomaly: the threshold's, or for a statistical one from its magnitude (statisticalSeverityOf). */
   severity: Severity | null;
   scorer: ScorerState | null;
 }

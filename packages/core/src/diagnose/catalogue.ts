@@ -29,21 +29,15 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'connection-pool-exhaustion',
     summary: 'the database connection pool is (nearly) full, so requests queue for a connection',
-    metrics: [
-      'db_pool_utilization',
-      'db_pool_active',
-      'db_pool_max',
-      'latency_p99_ms',
-      'error_rate',
-    ],
+    metrics: ['db_pool_utilization', 'db_pool_active', 'db_pool_max', 'latency_p99', 'error_rate'],
     assess(e) {
       const util = poolUtilization(e);
       if (util === undefined || util < 0.9) return null;
       const evidence = [`db pool utilization ${pct(util)} ≥ 90%`];
       let confidence = 0.55;
-      if (elevated(e, 'latency_p99_ms', 300)) {
+      if (elevated(e, 'latency_p99', 300)) {
         confidence += 0.25;
-        evidence.push(`requests wait: ${describe(e, 'latency_p99_ms')}`);
+        evidence.push(`requests wait: ${describe(e, 'latency_p99')}`);
       }
       if (elevated(e, 'error_rate', 0.05)) {
         confidence += 0.1;
@@ -98,18 +92,18 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'traffic-spike',
     summary: 'more requests than usual arrive',
-    metrics: ['throughput_rps', 'latency_p99_ms', 'cpu_util'],
+    metrics: ['throughput', 'latency_p99', 'cpu_util'],
     assess(e) {
-      const a = e.anomaly('throughput_rps');
+      const a = e.anomaly('throughput');
       if (!a || a.value <= a.baseline * 1.5) return null;
       const evidence = [
-        `traffic up: ${describe(e, 'throughput_rps')}, ${(a.value / Math.max(a.baseline, 1e-9)).toFixed(1)}× usual`,
+        `traffic up: ${describe(e, 'throughput')}, ${(a.value / Math.max(a.baseline, 1e-9)).toFixed(1)}× usual`,
       ];
       let confidence = 0.6;
-      if (elevated(e, 'latency_p99_ms', 300) || elevated(e, 'cpu_util', 0.8)) {
+      if (elevated(e, 'latency_p99', 300) || elevated(e, 'cpu_util', 0.8)) {
         confidence += 0.2;
         evidence.push(
-          `the load shows: ${describe(e, 'latency_p99_ms')}, ${describe(e, 'cpu_util', pct)}`,
+          `the load shows: ${describe(e, 'latency_p99')}, ${describe(e, 'cpu_util', pct)}`,
         );
       }
       return { confidence, evidence };
@@ -134,13 +128,13 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'bad-deploy',
     summary: 'errors or latency stepped up right after a deploy',
-    metrics: ['deploy', 'error_rate', 'latency_p99_ms'],
+    metrics: ['deploy', 'error_rate', 'latency_p99'],
     assess(e, { badDeployWindowMs }) {
       const at = e.observedAt('deploy');
       if (at === undefined) return null;
       const since = e.event.detectedAt - at;
       if (since < 0 || since > badDeployWindowMs) return null;
-      const symptoms = ['error_rate', 'latency_p99_ms'].filter((m) => e.anomaly(m) !== undefined);
+      const symptoms = ['error_rate', 'latency_p99'].filter((m) => e.anomaly(m) !== undefined);
       if (symptoms.length === 0) return null;
       const version = e.event.labels['version'];
       const evidence = [
@@ -155,10 +149,10 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'deadlock-hang',
     summary: 'requests pile up while throughput and CPU fall: threads are stuck',
-    metrics: ['throughput_rps', 'inflight_requests', 'cpu_util'],
+    metrics: ['throughput', 'inflight_requests', 'cpu_util'],
     assess(e) {
-      const tp = e.value('throughput_rps');
-      const tpAnomaly = e.anomaly('throughput_rps');
+      const tp = e.value('throughput');
+      const tpAnomaly = e.anomaly('throughput');
       const dropped =
         tp !== undefined &&
         (tp === 0 || (tpAnomaly !== undefined && tp < tpAnomaly.baseline * 0.5));
@@ -171,7 +165,7 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
         (inflightAnomaly === undefined || inflightAnomaly.value > inflightAnomaly.baseline);
       if (!piling) return null;
       const evidence = [
-        `throughput collapsed: ${describe(e, 'throughput_rps')}`,
+        `throughput collapsed: ${describe(e, 'throughput')}`,
         `requests still in flight: ${describe(e, 'inflight_requests')}`,
       ];
       let confidence = 0.6;

@@ -35,7 +35,7 @@ const top = (e: ReliabilityEvent) => diagnose(e, T).causes[0];
 describe('diagnose: the cause catalogue', () => {
   it('connection-pool exhaustion from pool utilisation (or active/max) and waiting requests', () => {
     const d = top(
-      event({ db_pool_active: 20, db_pool_max: 20, latency_p99_ms: 800, error_rate: 0.1 }),
+      event({ db_pool_active: 20, db_pool_max: 20, latency_p99: 800, error_rate: 0.1 }),
     );
     expect(d).toMatchObject({ cause: 'connection-pool-exhaustion', confidence: 0.9 });
     expect(d?.evidence[0]).toBe('db pool utilization 100% ≥ 90%');
@@ -59,8 +59,8 @@ describe('diagnose: the cause catalogue', () => {
 
   it('traffic spike: throughput far above its baseline', () => {
     const d = top(
-      event({ throughput_rps: 3000, latency_p99_ms: 400 }, [
-        { metric: 'throughput_rps', value: 3000, baseline: 1000 },
+      event({ throughput: 3000, latency_p99: 400 }, [
+        { metric: 'throughput', value: 3000, baseline: 1000 },
       ]),
     );
     expect(d).toMatchObject({ cause: 'traffic-spike', confidence: 0.8 });
@@ -87,8 +87,8 @@ describe('diagnose: the cause catalogue', () => {
 
   it('deadlock or hang: throughput collapses, requests pile up, CPU idles', () => {
     const d = top(
-      event({ throughput_rps: 5, inflight_requests: 400, cpu_util: 0.05 }, [
-        { metric: 'throughput_rps', value: 5, baseline: 800 },
+      event({ throughput: 5, inflight_requests: 400, cpu_util: 0.05 }, [
+        { metric: 'throughput', value: 5, baseline: 800 },
       ]),
     );
     expect(d).toMatchObject({ cause: 'deadlock-hang', confidence: 0.8 });
@@ -96,8 +96,8 @@ describe('diagnose: the cause catalogue', () => {
 
   it('unknown when nothing in the catalogue explains the anomalies', () => {
     const d = diagnose(
-      event({ latency_p99_ms: 600 }, [
-        { metric: 'latency_p99_ms', value: 600, baseline: 500, detector: 'threshold' },
+      event({ latency_p99: 600 }, [
+        { metric: 'latency_p99', value: 600, baseline: 500, detector: 'threshold' },
       ]),
       T,
     );
@@ -105,7 +105,7 @@ describe('diagnose: the cause catalogue', () => {
       {
         cause: 'unknown',
         confidence: 1,
-        evidence: ['no catalogued cause explains: latency_p99_ms 600 (threshold 500, score 1)'],
+        evidence: ['no catalogued cause explains: latency_p99 600 (threshold 500, score 1)'],
       },
     ]);
   });

@@ -28,7 +28,7 @@ export const num = (n: number) =>
   Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(3)));
 export const pct = (fraction: number) => `${num(fraction * 100)}%`;
 
-/** `latency_p99_ms 640 (baseline 120, score 0.98)` */
+/** `latency_p99 640 (baseline 120, score 0.98)` */
 export function describe(e: Evidence, metric: string, format: (n: number) => string = num): string {
   const value = e.value(metric);
   const anomaly = e.anomaly(metric);

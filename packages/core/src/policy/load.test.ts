@@ -23,9 +23,9 @@ describe('loading policy files', () => {
       name: 'Everything Set',
       selector: { components: ['pay*', 'checkout'], labels: { tier: 'critical' } },
       conditions: [
-        { kind: 'metric', metric: 'latency_p99_ms', operator: 'gte', threshold: 400 },
+        { kind: 'metric', metric: 'latency_p99', operator: 'gte', threshold: 400 },
         { kind: 'cause', cause: 'connection-pool-exhaustion', minConfidence: 0.6 },
-        { kind: 'anomaly', metric: 'latency_p99_ms', minScore: 0.5 },
+        { kind: 'anomaly', metric: 'latency_p99', minScore: 0.5 },
       ],
       actions: [
         { name: 'scale-up', params: { replicas: '2' } },

@@ -3,6 +3,13 @@ import { DEFAULT_ACTIONS, type ActionRegistry } from '../actions/registry.js';
 import { ConfigError, type ConfigIssue } from '@healstream/contracts';
 import { sortIssues } from '../zod-issues.js';
 import { suggest } from '../suggest.js';
+import {
+  canonicalMetric,
+  DEFAULT_ALIAS_TABLE,
+  isKnownMetric,
+  suggestMetric,
+  type MetricAliasTable,
+} from '../metrics/aliases.js';
 import { parseYamlSource, type Path, type YamlSource } from '../yaml-source.js';
 import { zodIssues } from '../zod-issues.js';
 import {
@@ -18,12 +25,34 @@ import type { Condition, Policy, PolicyAction } from './types.js';
 export interface ParsePoliciesOptions {
   /** Actions a policy may name; built-ins by default, plus custom ones from components.yaml. */
   actions?: ActionRegistry;
+  /** Metric names conditions may use besides the canonical ones (default: the default table). */
+  aliases?: MetricAliasTable;
+  /** Told about what is legal but likely wrong: a metric neither canonical nor an alias. */
+  onWarning?: (issue: ConfigIssue) => void;
 }
 
 interface Ctx {
   source: YamlSource;
   issues: ConfigIssue[];
   actions: ActionRegistry;
+  aliases: MetricAliasTable;
+  onWarning: ((issue: ConfigIssue) => void) | undefined;
+}
+
+/** A condition's metric under its canonical name, the threshold in the canonical unit; warns on a name nobody knows. */
+function canonicalCondition(ctx: Ctx, metric: string, path: Path, from: number) {
+  const canonical = canonicalMetric(metric, ctx.aliases);
+  if (!isKnownMetric(metric, ctx.aliases) && ctx.onWarning) {
+    const suggestion = suggestMetric(metric, ctx.aliases);
+    ctx.onWarning({
+      file: ctx.source.file,
+      ...ctx.source.locate(path),
+      field: fieldOf(path, from),
+      message: `metric '${metric}' is neither a canonical metric nor an alias (docs/metrics.md): no cause rule reads it and it matches only samples named exactly so`,
+      suggestion,
+    });
+  }
+  return canonical;
 }
 
 const CONDITION_KEYS = [
@@ -36,6 +65,17 @@ const CONDITION_KEYS = [
   'min_score',
 ];
 
+/** `conditions[0].metric`: the path below the policy, as messages name fields. */
+function fieldOf(path: Path, from: number): string {
+  return path
+    .slice(from)
+    .reduce<string>(
+      (out, p) =>
+        typeof p === 'number' ? `${out}[${p}]` : out === '' ? String(p) : `${out}.${String(p)}`,
+      '',
+    );
+}
+
 function issueAt(
   ctx: Ctx,
   path: Path,
@@ -43,17 +83,10 @@ function issueAt(
   message: string,
   suggestion?: string,
 ): void {
-  const field = path
-    .slice(fieldFrom)
-    .reduce<string>(
-      (out, p) =>
-        typeof p === 'number' ? `${out}[${p}]` : out === '' ? String(p) : `${out}.${String(p)}`,
-      '',
-    );
   ctx.issues.push({
     file: ctx.source.file,
     ...ctx.source.locate(path),
-    field,
+    field: fieldOf(path, fieldFrom),
     message,
     suggestion,
   });
@@ -80,7 +113,9 @@ function parseCondition(ctx: Ctx, raw: unknown, path: Path, from: number): Condi
       : undefined;
   if (obj && 'metric' in obj) {
     const c = check(ctx, metricConditionSchema, raw, path, from, CONDITION_KEYS);
-    return c && { kind: 'metric', metric: c.metric, operator: c.operator, threshold: c.threshold };
+    if (!c) return undefined;
+    const { metric, scale } = canonicalCondition(ctx, c.metric, [...path, 'metric'], from);
+    return { kind: 'metric', metric, operator: c.operator, threshold: c.threshold * scale };
   }
   if (obj && 'cause' in obj) {
     const c = check(ctx, causeConditionSchema, raw, path, from, CONDITION_KEYS);
@@ -88,7 +123,9 @@ function parseCondition(ctx: Ctx, raw: unknown, path: Path, from: number): Condi
   }
   if (obj && 'anomaly' in obj) {
     const c = check(ctx, anomalyConditionSchema, raw, path, from, CONDITION_KEYS);
-    return c && { kind: 'anomaly', metric: c.anomaly, minScore: c.min_score };
+    if (!c) return undefined;
+    const { metric } = canonicalCondition(ctx, c.anomaly, [...path, 'anomaly'], from);
+    return { kind: 'anomaly', metric, minScore: c.min_score };
   }
   issueAt(
     ctx,
@@ -159,6 +196,7 @@ function parsePolicy(ctx: Ctx, raw: unknown, path: Path): Policy | undefined {
     maxPerHour: p.max_per_hour ?? null,
     enabled: p.enabled,
     mode: p.mode,
+    forMs: p.for ?? 0,
     source: { file: ctx.source.file, line: ctx.source.locate(path).line },
   };
 }
@@ -176,7 +214,13 @@ export function parsePolicies(
   const source = parseYamlSource(text, file);
   if (source.syntaxIssues.length > 0)
     throw ConfigError.located('POLICY_INVALID', source.syntaxIssues);
-  const ctx: Ctx = { source, issues: [], actions: options.actions ?? DEFAULT_ACTIONS };
+  const ctx: Ctx = {
+    source,
+    issues: [],
+    actions: options.actions ?? DEFAULT_ACTIONS,
+    aliases: options.aliases ?? DEFAULT_ALIAS_TABLE,
+    onWarning: options.onWarning,
+  };
   const root = source.value;
   let list: unknown[] | undefined;
   let base: Path = [];

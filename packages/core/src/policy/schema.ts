@@ -13,7 +13,24 @@ export const POLICY_FIELDS = [
   'max_per_hour',
   'enabled',
   'mode',
+  'for',
 ] as const;
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `for:` as in Prometheus alerting rules: `10s`, `500ms`, `2m`, or a number of seconds. */
+export const durationSchema = z
+  .union([
+    z.number().min(0),
+    z.string().regex(DURATION, "must be a duration such as '10s', '500ms' or '2m'"),
+  ])
+  .transform((v) => {
+    if (typeof v === 'number') return Math.round(v * 1000);
+    const [, n, unit] = DURATION.exec(v) as RegExpExecArray;
+    return Math.round(Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS]);
+  })
+  .refine((ms) => ms <= 3_600_000, 'must be at most 1h');
 
 const name = z.string().trim().min(1);
 
@@ -40,6 +57,8 @@ export const policySchema = z.strictObject({
   max_per_hour: z.number().int().min(1).max(3600).optional(),
   enabled: z.boolean().default(true),
   mode: z.enum(['enforce', 'shadow']).default('enforce'),
+  /** How long the conditions must hold before the policy acts (ms once parsed; default 0). */
+  for: durationSchema.optional(),
 });
 
 export const metricConditionSchema = z.strictObject({

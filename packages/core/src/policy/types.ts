@@ -36,5 +36,7 @@ export interface Policy {
   maxPerHour: number | null;
   enabled: boolean;
   mode: PolicyMode;
+  /** The conditions hold this long (ms) within an incident before the policy acts; 0 at once. */
+  forMs: number;
   source: { file: string; line: number };
 }

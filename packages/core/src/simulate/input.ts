@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * A recorded stream for `simulate`: one JSON object per line. Blank lines and lines starting
  * with `#` are ignored. A line is either a metric sample or an outcome rule:
- *   {"component":"payments","metric":"latency_p99_ms","value":640,"timestamp":"2026-03-01T10:00:05Z","labels":{}}
+ *   {"component":"payments","metric":"latency_p99","value":640,"timestamp":"2026-03-01T10:00:05Z","labels":{}}
  *   {"outcome":{"policy":"Critical Latency Spike","verification":"NOT_RECOVERED"}}
  * Outcome rules say how simulated commands end; without one, a command succeeds and recovers.
  */

@@ -6,9 +6,9 @@ export interface Gauge {
 }
 
 /**
- * The metric names the detector and the diagnoser read (docs/metrics.md), plus the aliases
- * `cpu_percent` and `requests_per_second`. The metrics agent publishes every gauge of the page
- * and the detector scores each, so state that steps by design (uptime, circuit-breaker and
+ * The canonical metric names the detector and the diagnoser read (docs/metrics.md), and no
+ * aliases: the agent would fold them onto the same names, twice a scrape. The metrics agent
+ * publishes every gauge of the page and the detector scores each, so state that steps by design (uptime, circuit-breaker and
  * fallback switches) is on /status, not here: it would look anomalous after every fix.
  */
 export interface MemberSnapshot {
@@ -30,7 +30,7 @@ export interface MemberSnapshot {
 export function gauges(s: MemberSnapshot): Gauge[] {
   return [
     {
-      name: 'latency_p99_ms',
+      name: 'latency_p99',
       help: '99th percentile request latency over the last seconds, in ms.',
       value: s.latencyP99Ms,
     },
@@ -39,8 +39,7 @@ export function gauges(s: MemberSnapshot): Gauge[] {
       help: 'Share of requests answered with a 5xx status (0..1).',
       value: s.errorRate,
     },
-    { name: 'throughput_rps', help: 'Requests served per second.', value: s.requestsPerSecond },
-    { name: 'requests_per_second', help: 'Alias of throughput_rps.', value: s.requestsPerSecond },
+    { name: 'throughput', help: 'Requests served per second.', value: s.requestsPerSecond },
     {
       name: 'dependency_error_rate',
       help: 'Share of calls to the downstream dependency that failed (0..1).',
@@ -51,11 +50,6 @@ export function gauges(s: MemberSnapshot): Gauge[] {
       name: 'cpu_util',
       help: 'CPU used by the process, share of one core (0..1).',
       value: s.cpuUtil,
-    },
-    {
-      name: 'cpu_percent',
-      help: 'CPU used by the process, percent of one core.',
-      value: s.cpuUtil * 100,
     },
     { name: 'memory_mb', help: 'Resident memory of the process, in MiB.', value: s.memoryMb },
     {

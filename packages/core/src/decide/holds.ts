@@ -1,0 +1,44 @@
+import type { PolicyEvaluation } from '@healstream/contracts';
+import type { Candidate } from './evaluate.js';
+import type { IncidentLadder } from './state.js';
+
+const seconds = (ms: number) =>
+  ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
+
+/**
+ * `for:` as in Prometheus alerting rules. The incident remembers when each policy's conditions
+ * were first seen true (in the evaluator's state, so the changelog keeps it over a crash); an
+ * evaluation that finds them false forgets it. Returns the matching policies whose conditions
+ * have not held for their `for:` yet, each reason saying how long so far; the ladder walk marks
+ * them `held` unless something else (cooldown, a limit) stops them first. `assumeHeld` (for
+ * `policies explain`) takes every hold as served.
+ */
+export function applyHolds(
+  evaluated: readonly PolicyEvaluation[],
+  candidates: readonly Candidate[],
+  incident: IncidentLadder,
+  now: number,
+  assumeHeld = false,
+): Set<string> {
+  const matched = new Set(candidates.map((c) => c.policy.name));
+  for (const entry of evaluated)
+    if (!matched.has(entry.policy)) delete incident.holds[entry.policy];
+  const held = new Set<string>();
+  for (const c of candidates) {
+    const forMs = c.policy.forMs;
+    if (forMs <= 0) continue;
+    if (assumeHeld) {
+      c.entry.reason = `${c.entry.reason}; for: ${seconds(forMs)} taken as held`;
+      continue;
+    }
+    const since = (incident.holds[c.policy.name] ??= now);
+    const heldMs = Math.max(0, now - since);
+    if (heldMs >= forMs) {
+      c.entry.reason = `${c.entry.reason}; held ${seconds(heldMs)} (for: ${seconds(forMs)})`;
+    } else {
+      c.entry.reason = `${c.entry.reason}; held: condition true for ${seconds(heldMs)} of ${seconds(forMs)}`;
+      held.add(c.policy.name);
+    }
+  }
+  return held;
+}
