@@ -11,11 +11,8 @@ import {
   type SupervisorOptions,
 } from './supervisor-types.js';
 
-export {
-  SupervisorError,
-  type SupervisorEvent,
-  type SupervisorOptions,
-} from './supervisor-types.js';
+export type { SupervisorEvent, SupervisorOptions } from './supervisor-types.js';
+export { SupervisorError };
 
 /**
  * Owns the real child processes of the fleet. It never restarts anything by itself: a crashed
