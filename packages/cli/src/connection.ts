@@ -8,6 +8,7 @@ import {
   createTopics,
   loadConfig,
   type BaseEnv,
+  type ConnectionEnv,
   type TopicsReport,
 } from '@healstream/runtime';
 import type { CommandIo } from './command.js';
@@ -30,16 +31,16 @@ export async function resolveEnv(
   return { ...loadConfig(baseEnvSchema, env), env };
 }
 
-/** The CLI's Kafka client: kafkajs's own logging at warn and above. */
-export function cliKafka(brokers: string[]): Kafka {
-  return createKafka({ brokers, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+/** The CLI's Kafka client, secured as configured: kafkajs's own logging at warn and above. */
+export function cliKafka(config: ConnectionEnv): Kafka {
+  return createKafka({ config, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
 }
 
 /** Creates every topic of the configured prefix and partition count that is missing. */
 export async function ensureTopics(
   config: Readonly<BaseEnv>,
 ): Promise<TopicsReport & { specs: TopicSpec[] }> {
-  const admin = cliKafka(config.KAFKA_BROKERS).admin();
+  const admin = cliKafka(config).admin();
   await admin.connect();
   try {
     const specs = topicCatalogue(config.HEALSTREAM_TOPIC_PREFIX, config.HEALSTREAM_PARTITIONS);

@@ -1,8 +1,8 @@
 import type { Kafka } from 'kafkajs';
-import { ConfigError, RegistryClient, Serde, type TopicHandle } from '@healstream/contracts';
+import { ConfigError, Serde, type TopicHandle } from '@healstream/contracts';
 import type { BaseEnv } from './config.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
-import { createKafka } from './kafka-client.js';
+import { createKafka, createRegistryClient, explainConnectionError } from './kafka-client.js';
 import type { Logger } from './logger.js';
 import { loopMetrics, type Registry } from './metrics.js';
 import { onShutdownSignal } from './shutdown.js';
@@ -79,14 +79,11 @@ export async function runService(
   const kafka =
     deps.kafka ??
     createKafka({
-      brokers: config.KAFKA_BROKERS,
+      config,
       clientId: `${definition.name}-${config.HEALSTREAM_INSTANCE_ID}`,
       logger,
     });
-  const serde = new Serde(
-    new RegistryClient(config.SCHEMA_REGISTRY_URL),
-    config.SCHEMA_COMPATIBILITY,
-  );
+  const serde = new Serde(createRegistryClient(config), config.SCHEMA_COMPATIBILITY);
   const loop = new TransactionalLoop({
     kafka,
     serde,
@@ -114,7 +111,13 @@ export async function runService(
     }),
   });
   logger.info({ port: http.port }, 'health server listening');
-  await loop.start();
+  try {
+    await loop.start();
+  } catch (error) {
+    await loop.stop().catch(() => {});
+    await http.close();
+    throw explainConnectionError(error, config);
+  }
   logger.info({ inputs: definition.inputs.map((i) => i.topic) }, 'consuming');
   let stopped: Promise<void> | undefined;
   return {

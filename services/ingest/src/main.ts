@@ -1,8 +1,9 @@
-import { RegistryClient, Serde, topicsFor } from '@healstream/contracts';
+import { Serde, topicsFor } from '@healstream/contracts';
 import {
   createKafka,
   createLogger,
   createRegistry,
+  createRegistryClient,
   loadConfig,
   serviceMain,
   startHealthServer,
@@ -18,14 +19,11 @@ await serviceMain('ingest', async () => {
   const logger = createLogger('ingest', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry('ingest');
   const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
+    config,
     clientId: `ingest-${config.HEALSTREAM_INSTANCE_ID}`,
     logger,
   });
-  const serde = new Serde(
-    new RegistryClient(config.SCHEMA_REGISTRY_URL),
-    config.SCHEMA_COMPATIBILITY,
-  );
+  const serde = new Serde(createRegistryClient(config), config.SCHEMA_COMPATIBILITY);
   const topics = {
     metrics: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics.topic,
     events: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).reliabilityEvents.topic,
