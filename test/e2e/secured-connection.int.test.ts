@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
+import { runCli } from '@healstream/cli';
+import { infraSettings } from '@healstream/infra';
 import {
   RegistryClient,
   Serde,
@@ -200,6 +202,31 @@ describe('a secured cluster: SASL_SSL (SCRAM-SHA-512, client certificates), regi
     );
     expect(output).not.toContain(wrong);
     expect(output).not.toContain(broker.password);
+  });
+
+  it('runs CLI commands over the same connection, and names the variables when refused', async () => {
+    const run = async (env: Record<string, string>) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['topics', 'create'], {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        cwd: infraSettings().repoRoot,
+        env,
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const ok = await run(secured);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/0 created, \d+ already there/);
+    const wrong = 'cli-wrong-password-51d2';
+    const { KAFKA_SASL_PASSWORD_FILE: _file, ...rest } = secured;
+    const refused = await run({ ...rest, KAFKA_SASL_PASSWORD: wrong });
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toMatch(
+      /healstream topics create: Kafka .* refused the SCRAM-SHA-512 login of user 'healstream': check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/,
+    );
+    expect(refused.err + refused.out).not.toContain(wrong);
   });
 
   it('says a refused registry login as the variables to fix', async () => {

@@ -6,6 +6,7 @@ import {
   createKafka,
   createLogger,
   createTopics,
+  explainConnectionError,
   loadConfig,
   type BaseEnv,
   type ConnectionEnv,
@@ -29,6 +30,19 @@ export async function resolveEnv(
     env['SCHEMA_REGISTRY_URL'] = report.registryUrl;
   }
   return { ...loadConfig(baseEnvSchema, env), env };
+}
+
+/**
+ * A command's failure as the configuration to fix when the cluster refused its login or TLS
+ * (the variables named, no secret shown); any other error as it is.
+ */
+export function explainFailure(error: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (!env['KAFKA_BROKERS'] || !env['SCHEMA_REGISTRY_URL']) return error;
+  try {
+    return explainConnectionError(error, loadConfig(baseEnvSchema, env));
+  } catch {
+    return error;
+  }
 }
 
 /** The CLI's Kafka client, secured as configured: kafkajs's own logging at warn and above. */
