@@ -150,6 +150,21 @@ export class RegistryClient {
     return id;
   }
 
+  /** Deletes a subject (soft, or for good with `permanent`); a subject not there is no error. */
+  async deleteSubject(subject: string, permanent = false): Promise<void> {
+    const query = permanent ? '?permanent=true' : '';
+    const { status, json } = await this.call(
+      'DELETE',
+      `/subjects/${encodeURIComponent(subject)}${query}`,
+    );
+    if (status >= 300 && status !== 404)
+      throw new HealstreamError(
+        'REGISTRY_REJECTED',
+        `deleting ${subject}: HTTP ${status} ${JSON.stringify(json)}`,
+        { retriable: false },
+      );
+  }
+
   /** The schema text for an id; an unknown id is a poison record, not an outage. */
   async schemaById(id: number): Promise<object> {
     const { status, json } = await this.call('GET', `/schemas/ids/${id}`);

@@ -100,12 +100,13 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     clientId: 'healstream-demo',
     logger,
   });
-  const serde = new Serde(createRegistryClient(options.connection));
+  const registryClient = createRegistryClient(options.connection);
+  const serde = new Serde(registryClient);
   const prefix = runPrefix();
 
   const specs = await createRunTopics(kafka, prefix, options.partitions);
   teardown.add('delete the run’s topics', () =>
-    removeRunTopics(kafka, options.connection.SCHEMA_REGISTRY_URL, prefix, specs),
+    removeRunTopics(kafka, registryClient, prefix, specs),
   );
   say(`topics created under ${prefix} (${options.partitions} partitions)`);
 
