@@ -229,6 +229,17 @@ describe('a secured cluster: SASL_SSL (SCRAM-SHA-512, client certificates), regi
     expect(refused.err + refused.out).not.toContain(wrong);
   });
 
+  it.each(['PLAIN', 'SCRAM-SHA-256'])('logs in with %s too', async (mechanism) => {
+    const other = loadConfig(baseEnvSchema, { ...secured, KAFKA_SASL_MECHANISM: mechanism });
+    const admin = createKafka({ config: other, clientId: `secured-${mechanism}`, logger }).admin();
+    await admin.connect();
+    try {
+      expect((await admin.listTopics()).length).toBeGreaterThan(0);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('says a refused registry login as the variables to fix', async () => {
     const client = new RegistryClient(registry.url, {
       username: registry.username,

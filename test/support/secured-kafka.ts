@@ -143,9 +143,9 @@ export interface SecuredKafka {
 }
 
 /**
- * A private single-node KRaft broker whose client listener is SASL_SSL: SCRAM-SHA-512 and
- * PLAIN users, TLS with the test CA and client certificates required. The broker talks to
- * itself over a plaintext listener it advertises to nobody but itself.
+ * A private single-node KRaft broker whose client listener is SASL_SSL: one user for
+ * SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN, TLS with the test CA and client certificates
+ * required. The broker talks to itself over a plaintext listener it tells no client about.
  */
 export async function startSecuredKafka(certs: TestCertificates): Promise<SecuredKafka> {
   const settings = infraSettings();
@@ -168,8 +168,9 @@ export async function startSecuredKafka(certs: TestCertificates): Promise<Secure
       'controller.listener.names=CONTROLLER',
       'listener.security.protocol.map=SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
       'inter.broker.listener.name=INTERNAL',
-      'sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN',
+      'sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
       `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
+      `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
       `listener.name.sasl_ssl.plain.sasl.jaas.config=${jaas('plain.PlainLoginModule', ` user_${username}="${password}"`)}`,
       `ssl.keystore.location=${certs.keystore}`,
       'ssl.keystore.type=PKCS12',
@@ -210,6 +211,8 @@ export async function startSecuredKafka(certs: TestCertificates): Promise<Secure
     '--standalone',
     '--add-scram',
     `SCRAM-SHA-512=[name=${username},password=${password}]`,
+    '--add-scram',
+    `SCRAM-SHA-256=[name=${username},password=${password}]`,
   ]);
   const logFile = join(dir, 'kafka.log');
   const fd = openSync(logFile, 'a');
