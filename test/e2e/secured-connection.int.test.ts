@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
@@ -106,6 +106,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   await broker?.stop();
+  if (certs) rmSync(certs.dir, { recursive: true, force: true });
 });
 
 function samples(component: string): MetricSample[] {
