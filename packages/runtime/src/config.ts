@@ -66,6 +66,8 @@ export const baseEnvSchema = z.object({
       'NONE',
     ])
     .default('FULL'),
+  /** OTLP/HTTP collector for traces (spans go to `<url>/v1/traces`); unset: none exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   ...securityEnvShape,
 });
 

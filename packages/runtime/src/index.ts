@@ -44,4 +44,10 @@ export {
 } from './service.js';
 export { createTopics, type TopicsReport } from './topics-admin.js';
 export { startHealthServer } from './http-server.js';
+export {
+  enableTraceContext,
+  extractTraceContext,
+  startTracing,
+  withTraceHeaders,
+} from './tracing.js';
 export { onShutdownSignal } from './shutdown.js';

@@ -7,6 +7,12 @@ import type { Logger } from './logger.js';
 import { loopMetrics, type Registry } from './metrics.js';
 import { onShutdownSignal } from './shutdown.js';
 import {
+  startTracing,
+  tracedHandler,
+  tracedPartitionContext,
+  withTraceHeaders,
+} from './tracing.js';
+import {
   TransactionalLoop,
   type InboundOf,
   type LoopOutput,
@@ -76,6 +82,10 @@ export async function runService(
   deps: ServiceDeps,
 ): Promise<RunningService> {
   const { config, logger, registry } = deps;
+  const tracing = startTracing({
+    service: definition.name,
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const kafka =
     deps.kafka ??
     createKafka({
@@ -93,7 +103,15 @@ export async function runService(
     groupId: groupIdFor(config, definition.name),
     inputs: definition.inputs,
     outputs: definition.outputs,
-    open: definition.open,
+    open: async (partition, write, context) =>
+      tracedHandler(
+        definition.name,
+        await definition.open(
+          partition,
+          (records) => write(records.map((r) => withTraceHeaders(r))),
+          tracedPartitionContext(context),
+        ),
+      ),
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     ...(definition.maxRecordsPerTransaction
       ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction }
@@ -130,6 +148,7 @@ export async function runService(
         await loop.stop();
         await definition.close?.();
         await http.close();
+        await tracing.shutdown();
       })()),
   };
 }

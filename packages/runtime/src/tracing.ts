@@ -1,0 +1,146 @@
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type TextMapGetter,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type {
+  Emit,
+  InboundRecord,
+  Outbound,
+  PartitionContext,
+  PartitionHandler,
+} from './transactional-loop.js';
+
+/** W3C trace context (`traceparent`, `tracestate`) in Kafka headers, whatever provider runs. */
+const propagator = new W3CTraceContextPropagator();
+
+type KafkaHeaders = InboundRecord['headers'];
+
+const headerGetter: TextMapGetter<KafkaHeaders> = {
+  keys: (headers) => Object.keys(headers ?? {}),
+  get: (headers, key) => {
+    const value = headers?.[key];
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined ? undefined : first.toString();
+  },
+};
+
+/** The trace context a record carries; the root context when it carries none. */
+export function extractTraceContext(headers: KafkaHeaders): Context {
+  return propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+}
+
+/** The record with the trace context's headers added (raw records, e.g. changelogs, as they are). */
+export function withTraceHeaders(out: Outbound, at: Context = context.active()): Outbound {
+  if (!('value' in out) || trace.getSpanContext(at) === undefined) return out;
+  const headers: Record<string, string> = { ...out.headers };
+  propagator.inject(at, headers, {
+    set: (carrier, key, value) => void (carrier[key] = value),
+  });
+  return { ...out, headers };
+}
+
+let contextManager: AsyncLocalStorageContextManager | undefined;
+
+/**
+ * Makes the active span follow async work (an action started while a command was handled ends
+ * in that command's trace). Idempotent; the API's default manager keeps no context at all.
+ */
+export function enableTraceContext(): void {
+  if (contextManager) return;
+  contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+}
+
+/**
+ * The tracer provider of a service process: spans exported over OTLP/HTTP to `endpoint`
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT`), or none when it is unset, the default. Without a provider
+ * spans are not recorded, but the trace context still passes from input to output records.
+ */
+export function startTracing(options: { service: string; endpoint: string | undefined }): {
+  shutdown: () => Promise<void>;
+} {
+  enableTraceContext();
+  if (options.endpoint === undefined) return { shutdown: async () => {} };
+  const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`;
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': `healstream-${options.service}` }),
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })],
+  });
+  trace.setGlobalTracerProvider(provider);
+  return { shutdown: () => provider.shutdown() };
+}
+
+function tracer() {
+  return trace.getTracer('healstream');
+}
+
+/**
+ * A handler whose every record is handled in a span of the service, the child of the span the
+ * record's headers name; every record it emits, now or later from work it started, carries the
+ * context on.
+ */
+export function tracedHandler<R extends InboundRecord>(
+  service: string,
+  handler: PartitionHandler<R>,
+): PartitionHandler<R> {
+  const traced: PartitionHandler<R> = {
+    handle: (record, emit) => {
+      const parent = extractTraceContext(record.headers);
+      const span = tracer().startSpan(
+        `${service} ${record.logical}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': record.topic,
+            'messaging.kafka.partition': record.partition,
+            'messaging.kafka.offset': record.offset,
+            'healstream.service': service,
+          },
+        },
+        parent,
+      );
+      const active = trace.setSpan(parent, span);
+      const tracedEmit: Emit = (out) => emit(withTraceHeaders(out, active));
+      const fail = (error: unknown) => {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+        span.end();
+        throw error;
+      };
+      try {
+        const result = context.with(active, () => handler.handle(record, tracedEmit));
+        if (result instanceof Promise) return result.then(() => span.end(), fail);
+        span.end();
+        return result;
+      } catch (error) {
+        return fail(error);
+      }
+    },
+  };
+  // Delegates, not a spread: a handler may be a class whose methods live on its prototype.
+  if (handler.beforeCommit) traced.beforeCommit = (emit) => handler.beforeCommit?.(emit);
+  if (handler.committed) traced.committed = () => handler.committed?.();
+  if (handler.aborted) traced.aborted = () => handler.aborted?.();
+  if (handler.close) traced.close = () => handler.close?.();
+  return traced;
+}
+
+/** The partition context with `produce` carrying the active trace context. */
+export function tracedPartitionContext(partition: PartitionContext): PartitionContext {
+  return {
+    partition: partition.partition,
+    owned: () => partition.owned(),
+    produce: (records) => partition.produce(records.map((r) => withTraceHeaders(r))),
+  };
+}
