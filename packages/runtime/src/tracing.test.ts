@@ -108,6 +108,31 @@ describe('trace context through a handler', () => {
     const handler = tracedHandler('x', inner);
     handler.committed?.();
     expect(inner.commits).toBe(1);
-    expect(handler.aborted).toBeUndefined();
+    expect(handler.beforeCommit).toBeUndefined();
+  });
+
+  it('gives a record emitted at commit the trace of the last record with its key', async () => {
+    const emitted: Outbound[] = [];
+    const handler = tracedHandler('detector', {
+      handle: () => {},
+      beforeCommit: (emit) => {
+        emit({ topic: 't.events', key: 'payments', value: {} });
+        emit({ topic: 't.events', key: 'ledger', value: {} });
+      },
+    });
+    const other = '1111111111111111';
+    await handler.handle(record({ traceparent: `00-${TRACE}-${other}-01` }), () => {});
+    await handler.handle(record({ traceparent: `00-${TRACE}-${PARENT}-01` }), () => {});
+    handler.beforeCommit?.((o) => emitted.push(o));
+    const last = exporter.getFinishedSpans()[1];
+    expect(last?.parentSpanContext?.spanId).toBe(PARENT);
+    expect(traceparent(emitted[0])).toBe(`00-${TRACE}-${last?.spanContext().spanId}-01`);
+    // No record of that key in the transaction: nothing to continue.
+    expect(emitted[1]?.headers).toBeUndefined();
+    // After the commit the transaction's contexts are forgotten.
+    handler.committed?.();
+    emitted.length = 0;
+    handler.beforeCommit?.((o) => emitted.push(o));
+    expect(emitted[0]?.headers).toBeUndefined();
   });
 });

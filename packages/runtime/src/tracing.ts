@@ -87,12 +87,14 @@ function tracer() {
 /**
  * A handler whose every record is handled in a span of the service, the child of the span the
  * record's headers name; every record it emits, now or later from work it started, carries the
- * context on.
+ * context on. A record emitted at the end of the transaction (`beforeCommit`: the detector holds
+ * its events until then) continues the trace of the transaction's last record with its key.
  */
 export function tracedHandler<R extends InboundRecord>(
   service: string,
   handler: PartitionHandler<R>,
 ): PartitionHandler<R> {
+  const lastByKey = new Map<string, Context>();
   const traced: PartitionHandler<R> = {
     handle: (record, emit) => {
       const parent = extractTraceContext(record.headers);
@@ -111,6 +113,7 @@ export function tracedHandler<R extends InboundRecord>(
         parent,
       );
       const active = trace.setSpan(parent, span);
+      if (record.key !== null) lastByKey.set(record.key, active);
       const tracedEmit: Emit = (out) => emit(withTraceHeaders(out, active));
       const fail = (error: unknown) => {
         span.recordException(error as Error);
@@ -129,9 +132,19 @@ export function tracedHandler<R extends InboundRecord>(
     },
   };
   // Delegates, not a spread: a handler may be a class whose methods live on its prototype.
-  if (handler.beforeCommit) traced.beforeCommit = (emit) => handler.beforeCommit?.(emit);
-  if (handler.committed) traced.committed = () => handler.committed?.();
-  if (handler.aborted) traced.aborted = () => handler.aborted?.();
+  if (handler.beforeCommit)
+    traced.beforeCommit = (emit) =>
+      handler.beforeCommit?.((out) =>
+        emit(withTraceHeaders(out, lastByKey.get(out.key) ?? ROOT_CONTEXT)),
+      );
+  traced.committed = () => {
+    lastByKey.clear();
+    handler.committed?.();
+  };
+  traced.aborted = () => {
+    lastByKey.clear();
+    handler.aborted?.();
+  };
   if (handler.close) traced.close = () => handler.close?.();
   return traced;
 }
