@@ -42,7 +42,7 @@ function widest(spans: ReceivedSpan[]): string {
 }
 
 describe('OpenTelemetry through the five services', () => {
-  it('one healing is one trace: a span in each service, each the child of the one before', async () => {
+  it('one healing is one trace: a span in each service, one tree from the detector span', async () => {
     const collector = await startOtlpReceiver();
     onTestFinished(() => collector.stop());
     const { config, topic } = await privatePipeline();
