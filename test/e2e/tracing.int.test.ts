@@ -113,6 +113,11 @@ describe('OpenTelemetry through the five services', () => {
         'diagnoser reliability-events',
         'policy-evaluator diagnoses',
         'action-executor healing-commands',
+        'action restart-service',
+        'escalator healing-commands',
+        // The outcome, produced after the actions ran, is in the same trace.
+        'escalator healing-outcomes',
+        'policy-evaluator healing-outcomes',
       ]),
     );
   });

@@ -47,6 +47,8 @@ export { startHealthServer } from './http-server.js';
 export {
   enableTraceContext,
   extractTraceContext,
+  inSpan,
+  keepTraceContext,
   startTracing,
   withTraceHeaders,
 } from './tracing.js';

@@ -5,7 +5,13 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { enableTraceContext, tracedHandler, tracedPartitionContext } from './tracing.js';
+import {
+  enableTraceContext,
+  inSpan,
+  keepTraceContext,
+  tracedHandler,
+  tracedPartitionContext,
+} from './tracing.js';
 import type { InboundRecord, Outbound, PartitionContext } from './transactional-loop.js';
 
 const exporter = new InMemorySpanExporter();
@@ -134,5 +140,19 @@ describe('trace context through a handler', () => {
     emitted.length = 0;
     handler.beforeCommit?.((o) => emitted.push(o));
     expect(emitted[0]?.headers).toBeUndefined();
+  });
+
+  it('runs work started after the commit in the trace of the record, each action in a child span', async () => {
+    let later: (<T>(work: () => T) => T) | undefined;
+    await tracedHandler('action-executor', {
+      handle: () => void (later = keepTraceContext()),
+    }).handle(record({ traceparent: `00-${TRACE}-${PARENT}-01` }), () => {});
+    await later?.(() =>
+      inSpan('action restart-service', { 'healstream.component': 'p' }, async () => {}),
+    );
+    const [handled, action] = exporter.getFinishedSpans();
+    expect(action?.name).toBe('action restart-service');
+    expect(action?.spanContext().traceId).toBe(TRACE);
+    expect(action?.parentSpanContext?.spanId).toBe(handled?.spanContext().spanId);
   });
 });

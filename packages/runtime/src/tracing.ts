@@ -157,3 +157,30 @@ export function tracedPartitionContext(partition: PartitionContext): PartitionCo
     produce: (records) => partition.produce(records.map((r) => withTraceHeaders(r))),
   };
 }
+
+/**
+ * Captures the active trace context now, for work that starts later (after the commit): the
+ * function it returns runs its argument in that context.
+ */
+export function keepTraceContext(): <T>(work: () => T) => T {
+  const captured = context.active();
+  return (work) => context.with(captured, work);
+}
+
+/** Runs `work` in a span of its own, a child of the active one; ended when `work` settles. */
+export async function inSpan<T>(
+  name: string,
+  attributes: Record<string, string | number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const span = tracer().startSpan(name, { attributes });
+  try {
+    return await context.with(trace.setSpan(context.active(), span), work);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
+}

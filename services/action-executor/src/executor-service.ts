@@ -13,6 +13,7 @@ import {
   ChangelogRestorer,
   defineService,
   groupIdFor,
+  keepTraceContext,
   type BaseEnv,
   type Logger,
   type Outbound,
@@ -304,7 +305,13 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
         const entry = state.get(key);
         if (entry?.status === 'started' && !jobs.has(key)) recover(partition, entry);
       }
-      let toLaunch: { command: HealingCommand; actions: PlannedAction[]; startedAt: number }[] = [];
+      let toLaunch: {
+        command: HealingCommand;
+        actions: PlannedAction[];
+        startedAt: number;
+        /** The command's trace, so that its actions and outcome continue it after the commit. */
+        inTrace: ReturnType<typeof keepTraceContext>;
+      }[] = [];
       let afterCommit: (() => void)[] = [];
       let lastPrune = 0;
       return {
@@ -352,7 +359,12 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
             return;
           }
           state.set(command.commandId, started(command, at));
-          toLaunch.push({ command, actions: plan.actions, startedAt: at });
+          toLaunch.push({
+            command,
+            actions: plan.actions,
+            startedAt: at,
+            inTrace: keepTraceContext(),
+          });
         },
         beforeCommit: (emit) => state.beforeCommit(emit),
         committed() {
@@ -362,7 +374,8 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
           toLaunch = [];
           afterCommit = [];
           for (const f of after) f();
-          for (const job of launch) execute(partition, job.command, job.actions, job.startedAt);
+          for (const job of launch)
+            job.inTrace(() => execute(partition, job.command, job.actions, job.startedAt));
         },
         aborted() {
           state.aborted();
