@@ -47,7 +47,9 @@ export { startHealthServer } from './http-server.js';
 export {
   enableTraceContext,
   extractTraceContext,
+  activeTraceHeaders,
   inSpan,
+  inSpanFrom,
   keepTraceContext,
   startTracing,
   withTraceHeaders,

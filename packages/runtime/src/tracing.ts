@@ -23,7 +23,9 @@ import type {
 /** W3C trace context (`traceparent`, `tracestate`) in Kafka headers, whatever provider runs. */
 const propagator = new W3CTraceContextPropagator();
 
-type KafkaHeaders = InboundRecord['headers'];
+/** Kafka record headers, or an HTTP request's. */
+type KafkaHeaders =
+  Record<string, string | Buffer | (string | Buffer)[] | undefined> | InboundRecord['headers'];
 
 const headerGetter: TextMapGetter<KafkaHeaders> = {
   keys: (headers) => Object.keys(headers ?? {}),
@@ -183,4 +185,27 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/**
+ * Runs `work` (e.g. an ingest request) in a span that is the child of the trace context the
+ * headers carry (HTTP `traceparent`), or the root of a new trace.
+ */
+export async function inSpanFrom<T>(
+  headers: KafkaHeaders,
+  name: string,
+  attributes: Record<string, string | number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  return context.with(extractTraceContext(headers), () => inSpan(name, attributes, work));
+}
+
+/** The active trace context as record headers, for a producer outside the loop; {} when none. */
+export function activeTraceHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (trace.getSpanContext(context.active()) === undefined) return headers;
+  propagator.inject(context.active(), headers, {
+    set: (carrier, key, value) => void (carrier[key] = value),
+  });
+  return headers;
 }

@@ -7,6 +7,7 @@ import {
   loadConfig,
   serviceMain,
   startHealthServer,
+  startTracing,
 } from '@healstream/runtime';
 import { ingestEnvSchema } from './config.js';
 import { ingestRoutes } from './http.js';
@@ -18,6 +19,7 @@ await serviceMain('ingest', async () => {
   const config = loadConfig(ingestEnvSchema, process.env);
   const logger = createLogger('ingest', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry('ingest');
+  const tracing = startTracing({ service: 'ingest', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const kafka = createKafka({
     config,
     clientId: `ingest-${config.HEALSTREAM_INSTANCE_ID}`,
@@ -58,6 +60,7 @@ await serviceMain('ingest', async () => {
     logger,
     stop: async () => {
       await http.close();
+      await tracing.shutdown();
       await publisher.close();
     },
   };
