@@ -6,8 +6,10 @@ import {
   createKafka,
   createLogger,
   createTopics,
+  explainConnectionError,
   loadConfig,
   type BaseEnv,
+  type ConnectionEnv,
   type TopicsReport,
 } from '@healstream/runtime';
 import type { CommandIo } from './command.js';
@@ -30,16 +32,29 @@ export async function resolveEnv(
   return { ...loadConfig(baseEnvSchema, env), env };
 }
 
-/** The CLI's Kafka client: kafkajs's own logging at warn and above. */
-export function cliKafka(brokers: string[]): Kafka {
-  return createKafka({ brokers, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
+/**
+ * A command's failure as the configuration to fix when the cluster refused its login or TLS
+ * (the variables named, no secret shown); any other error as it is.
+ */
+export function explainFailure(error: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (!env['KAFKA_BROKERS'] || !env['SCHEMA_REGISTRY_URL']) return error;
+  try {
+    return explainConnectionError(error, loadConfig(baseEnvSchema, env));
+  } catch {
+    return error;
+  }
+}
+
+/** The CLI's Kafka client, secured as configured: kafkajs's own logging at warn and above. */
+export function cliKafka(config: ConnectionEnv): Kafka {
+  return createKafka({ config, clientId: 'healstream-cli', logger: createLogger('cli', 'warn') });
 }
 
 /** Creates every topic of the configured prefix and partition count that is missing. */
 export async function ensureTopics(
   config: Readonly<BaseEnv>,
 ): Promise<TopicsReport & { specs: TopicSpec[] }> {
-  const admin = cliKafka(config.KAFKA_BROKERS).admin();
+  const admin = cliKafka(config).admin();
   await admin.connect();
   try {
     const specs = topicCatalogue(config.HEALSTREAM_TOPIC_PREFIX, config.HEALSTREAM_PARTITIONS);

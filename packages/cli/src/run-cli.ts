@@ -1,5 +1,6 @@
 import { CliError, helpText, parseCommandArgs, type Command, type CommandIo } from './command.js';
 import { commands as allCommands } from './commands/index.js';
+import { explainFailure } from './connection.js';
 
 function findCommand(
   commands: Command[],
@@ -50,7 +51,8 @@ export async function runCli(
       return 0;
     }
     return await found.command.run(args, io);
-  } catch (error) {
+  } catch (thrown) {
+    const error = explainFailure(thrown, io.env);
     if (error instanceof CliError) {
       io.err(`healstream: ${error.message}`);
       return error.exitCode;

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { changelogTopics, pipelineTopics, Serde, type RecordName } from '@healstream/contracts';
 import {
-  changelogTopics,
-  pipelineTopics,
-  RegistryClient,
-  Serde,
-  type RecordName,
-} from '@healstream/contracts';
-import { readDeadLetterHeaders } from '@healstream/runtime';
+  createRegistryClient,
+  readDeadLetterHeaders,
+  type ConnectionEnv,
+} from '@healstream/runtime';
 
 export type TopicKind =
   | { kind: 'avro'; record: RecordName }
@@ -137,6 +135,6 @@ export async function readRecords(
   return seen;
 }
 
-export function serdeFor(registryUrl: string): Serde {
-  return new Serde(new RegistryClient(registryUrl));
+export function serdeFor(config: ConnectionEnv): Serde {
+  return new Serde(createRegistryClient(config));
 }

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   POLICY_INVALID: 'a policy file is invalid',
   POLICY_DUPLICATE: 'two policies have the same name',
   COMPONENTS_INVALID: 'components.yaml is invalid',
+  KAFKA_AUTH_FAILED: 'the Kafka cluster refused the configured SASL credentials or TLS settings',
   // Why a command may not run on a component (validated before anything runs).
   UNKNOWN_ACTION: 'no action of that name',
   UNKNOWN_COMPONENT: 'no component of that id',
@@ -104,7 +105,11 @@ export function formatIssue(issue: ConfigIssue): string {
 
 type ConfigCode = Extract<
   ErrorCode,
-  'CONFIG_INVALID' | 'POLICY_INVALID' | 'POLICY_DUPLICATE' | 'COMPONENTS_INVALID'
+  | 'CONFIG_INVALID'
+  | 'POLICY_INVALID'
+  | 'POLICY_DUPLICATE'
+  | 'COMPONENTS_INVALID'
+  | 'KAFKA_AUTH_FAILED'
 >;
 
 /**

@@ -84,7 +84,9 @@ describe('Avro contracts against the real registry and broker', () => {
   });
 
   it('reports an unreachable registry as retriable, not as a bad record', async () => {
-    const serde = new Serde(new RegistryClient('http://127.0.0.1:9/apis/ccompat/v7', 500));
+    const serde = new Serde(
+      new RegistryClient('http://127.0.0.1:9/apis/ccompat/v7', { timeoutMs: 500 }),
+    );
     const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 42]), Buffer.from('x')]);
     await expect(serde.decode(framed, 'MetricSample')).rejects.toMatchObject({
       code: 'REGISTRY_UNAVAILABLE',

@@ -1,6 +1,13 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '@healstream/contracts';
+import {
+  isSecretVariable,
+  kafkaSecurity,
+  registryConnection,
+  securityEnvShape,
+  type ConnectionEnv,
+} from './connection-security.js';
 
 const brokerList = z
   .string({ error: 'is required (comma-separated host:port list, e.g. 127.0.0.1:9092)' })
@@ -64,9 +71,22 @@ export const baseEnvSchema = z.object({
       'NONE',
     ])
     .default('FULL'),
+  /** OTLP/HTTP collector for traces (spans go to `<url>/v1/traces`); unset: none exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  ...securityEnvShape,
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
+
+function isConnectionEnv(data: unknown): data is ConnectionEnv {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    'KAFKA_SECURITY_PROTOCOL' in data &&
+    'KAFKA_BROKERS' in data &&
+    'SCHEMA_REGISTRY_URL' in data
+  );
+}
 
 /**
  * Parses the environment once, freezes the result and fails fast with every wrong variable
@@ -77,11 +97,21 @@ export function loadConfig<S extends z.ZodType>(
   env: Record<string, string | undefined>,
 ): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
-  if (result.success) return Object.freeze(result.data) as Readonly<z.infer<S>>;
+  if (result.success) {
+    // A secured connection is checked whole at start-up (files readable, PEM, the variables a
+    // protocol needs), so that a service fails here naming the variable, not at its first fetch.
+    if (isConnectionEnv(result.data)) {
+      kafkaSecurity(result.data);
+      registryConnection(result.data);
+    }
+    return Object.freeze(result.data) as Readonly<z.infer<S>>;
+  }
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.join('.') || '(environment)';
     const shown =
-      typeof issue.path[0] === 'string' && env[issue.path[0]] !== undefined
+      typeof issue.path[0] === 'string' &&
+      env[issue.path[0]] !== undefined &&
+      !isSecretVariable(issue.path[0])
         ? ` (got '${env[issue.path[0]]}')`
         : '';
     return { variable, text: `${variable} ${issue.message}${shown}` };

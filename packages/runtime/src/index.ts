@@ -4,7 +4,7 @@
  *
  *   const config = loadConfig(baseEnvSchema, process.env);
  *   const logger = createLogger('detector', config.LOG_LEVEL);
- *   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'detector', logger });
+ *   const kafka = createKafka({ config, clientId: 'detector', logger });
  *   const running = await runService(detectorService({ config, ... }), { config, logger, registry, kafka });
  */
 export { loadConfig, baseEnvSchema, type BaseEnv } from './config.js';
@@ -26,7 +26,20 @@ export {
   type KeyValue,
   type TransactionalState,
 } from './changelog-store.js';
-export { createKafka, partitioner } from './kafka-client.js';
+export {
+  createKafka,
+  createRegistryClient,
+  explainConnectionError,
+  partitioner,
+} from './kafka-client.js';
+export {
+  kafkaSecurity,
+  registryConnection,
+  isSecretVariable,
+  SECURITY_PROTOCOLS,
+  SASL_MECHANISMS,
+  type ConnectionEnv,
+} from './connection-security.js';
 export {
   runService,
   serviceMain,
@@ -37,4 +50,14 @@ export {
 } from './service.js';
 export { createTopics, waitForLeaders, type TopicsReport } from './topics-admin.js';
 export { startHealthServer } from './http-server.js';
+export {
+  enableTraceContext,
+  extractTraceContext,
+  activeTraceHeaders,
+  inSpan,
+  inSpanFrom,
+  keepTraceContext,
+  startTracing,
+  withTraceHeaders,
+} from './tracing.js';
 export { onShutdownSignal } from './shutdown.js';

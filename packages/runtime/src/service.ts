@@ -1,11 +1,17 @@
 import type { Kafka } from 'kafkajs';
-import { ConfigError, RegistryClient, Serde, type TopicHandle } from '@healstream/contracts';
+import { ConfigError, Serde, type TopicHandle } from '@healstream/contracts';
 import type { BaseEnv } from './config.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
-import { createKafka } from './kafka-client.js';
+import { createKafka, createRegistryClient, explainConnectionError } from './kafka-client.js';
 import type { Logger } from './logger.js';
 import { loopMetrics, type Registry } from './metrics.js';
 import { onShutdownSignal } from './shutdown.js';
+import {
+  startTracing,
+  tracedHandler,
+  tracedPartitionContext,
+  withTraceHeaders,
+} from './tracing.js';
 import {
   TransactionalLoop,
   type InboundOf,
@@ -76,17 +82,18 @@ export async function runService(
   deps: ServiceDeps,
 ): Promise<RunningService> {
   const { config, logger, registry } = deps;
+  const tracing = startTracing({
+    service: definition.name,
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const kafka =
     deps.kafka ??
     createKafka({
-      brokers: config.KAFKA_BROKERS,
+      config,
       clientId: `${definition.name}-${config.HEALSTREAM_INSTANCE_ID}`,
       logger,
     });
-  const serde = new Serde(
-    new RegistryClient(config.SCHEMA_REGISTRY_URL),
-    config.SCHEMA_COMPATIBILITY,
-  );
+  const serde = new Serde(createRegistryClient(config), config.SCHEMA_COMPATIBILITY);
   const loop = new TransactionalLoop({
     kafka,
     serde,
@@ -96,7 +103,15 @@ export async function runService(
     groupId: groupIdFor(config, definition.name),
     inputs: definition.inputs,
     outputs: definition.outputs,
-    open: definition.open,
+    open: async (partition, write, context) =>
+      tracedHandler(
+        definition.name,
+        await definition.open(
+          partition,
+          (records) => write(records.map((r) => withTraceHeaders(r))),
+          tracedPartitionContext(context),
+        ),
+      ),
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     ...(definition.maxRecordsPerTransaction
       ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction }
@@ -115,7 +130,13 @@ export async function runService(
     }),
   });
   logger.info({ port: http.port }, 'health server listening');
-  await loop.start();
+  try {
+    await loop.start();
+  } catch (error) {
+    await loop.stop().catch(() => {});
+    await http.close();
+    throw explainConnectionError(error, config);
+  }
   logger.info({ inputs: definition.inputs.map((i) => i.topic) }, 'consuming');
   let stopped: Promise<void> | undefined;
   return {
@@ -128,6 +149,7 @@ export async function runService(
         await loop.stop();
         await definition.close?.();
         await http.close();
+        await tracing.shutdown();
       })()),
   };
 }

@@ -10,6 +10,7 @@ import {
   ChangelogRestorer,
   defineService,
   groupIdFor,
+  keepTraceContext,
   type BaseEnv,
   type Logger,
   type Outbound,
@@ -109,7 +110,13 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
         const entry = state.get(key);
         if (entry?.status === 'started') jobs.recover(owner, entry);
       }
-      let toLaunch: { command: HealingCommand; actions: PlannedAction[]; startedAt: number }[] = [];
+      let toLaunch: {
+        command: HealingCommand;
+        actions: PlannedAction[];
+        startedAt: number;
+        /** The command's trace, so that its actions and outcome continue it after the commit. */
+        inTrace: ReturnType<typeof keepTraceContext>;
+      }[] = [];
       let afterCommit: (() => void)[] = [];
       let lastPrune = 0;
       return {
@@ -157,7 +164,12 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
             return;
           }
           state.set(command.commandId, started(command, at));
-          toLaunch.push({ command, actions: plan.actions, startedAt: at });
+          toLaunch.push({
+            command,
+            actions: plan.actions,
+            startedAt: at,
+            inTrace: keepTraceContext(),
+          });
         },
         beforeCommit: (emit) => state.beforeCommit(emit),
         committed() {
@@ -167,7 +179,8 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
           toLaunch = [];
           afterCommit = [];
           for (const f of after) f();
-          for (const job of launch) jobs.execute(owner, job.command, job.actions, job.startedAt);
+          for (const job of launch)
+            job.inTrace(() => jobs.execute(owner, job.command, job.actions, job.startedAt));
         },
         aborted() {
           state.aborted();

@@ -19,7 +19,7 @@ await serviceMain('action-executor', async () => {
   const logger = createLogger('action-executor', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry('action-executor');
   const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
+    config,
     clientId: `action-executor-${config.HEALSTREAM_INSTANCE_ID}`,
     logger,
   });

@@ -1,6 +1,6 @@
 import type { ActionResult, HealingCommand, Verification } from '@healstream/contracts';
 import type { Component } from '@healstream/core';
-import type { Logger } from '@healstream/runtime';
+import { inSpan, type Logger } from '@healstream/runtime';
 import type { ActionExecutor } from './executors/types.js';
 import { unavailableExecutor } from './executors/types.js';
 import type { ExecutorMetrics } from './metrics.js';
@@ -87,14 +87,19 @@ export async function runCommand(
       'action starting',
     );
     const started = now();
-    const guarded = await deps.resilience.run(component.id, executor.target(component), (signal) =>
-      executor.run({
-        command,
-        component,
-        action,
-        signal,
-        idempotencyKey: `${command.commandId}:${action.name}`,
-      }),
+    const guarded = await inSpan(
+      `action ${action.name}`,
+      { 'healstream.component': component.id, 'healstream.executor': executor.kind },
+      () =>
+        deps.resilience.run(component.id, executor.target(component), (signal) =>
+          executor.run({
+            command,
+            component,
+            action,
+            signal,
+            idempotencyKey: `${command.commandId}:${action.name}`,
+          }),
+        ),
     );
     const durationMs = now() - started;
     metrics.actionSeconds.observe({ action: action.name }, durationMs / 1000);

@@ -15,7 +15,7 @@ await serviceMain('detector', async () => {
   const logger = createLogger('detector', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry('detector');
   const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
+    config,
     clientId: `detector-${config.HEALSTREAM_INSTANCE_ID}`,
     logger,
   });

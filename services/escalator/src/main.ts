@@ -36,7 +36,7 @@ await serviceMain(SERVICE, async () => {
   const logger = createLogger(SERVICE, config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry(SERVICE);
   const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
+    config,
     clientId: `${SERVICE}-${config.HEALSTREAM_INSTANCE_ID}`,
     logger,
   });

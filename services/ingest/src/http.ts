@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { inSpanFrom } from '@healstream/runtime';
 import type { IngestHandlers } from './ingest.js';
 
 /** The routes: Prometheus remote_write and Alertmanager's webhook. */
@@ -34,7 +35,10 @@ export function ingestRoutes(handlers: IngestHandlers, maxBytes: number) {
         reply(413, `body of ${size} bytes is larger than INGEST_MAX_BODY_BYTES (${maxBytes})\n`);
         return;
       }
-      handlers[route](Buffer.concat(chunks)).then(
+      const body = Buffer.concat(chunks);
+      inSpanFrom(req.headers, `ingest ${path}`, { 'http.route': path }, () =>
+        handlers[route](body),
+      ).then(
         (a) => reply(a.status, a.body),
         (error: Error) => reply(500, `${error.message}\n`),
       );

@@ -2,7 +2,7 @@ import protobuf from 'protobufjs/minimal.js';
 import snappy from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { Serde, TransientError, type RegistryClient } from '@healstream/contracts';
-import { createLogger, createRegistry } from '@healstream/runtime';
+import { createLogger, createRegistry, enableTraceContext, inSpanFrom } from '@healstream/runtime';
 import {
   decodeWriteRequest,
   ingestHandlers,
@@ -135,6 +135,23 @@ describe('remote_write', () => {
     expect(second['rpc_seconds_p50']).toBeCloseTo(0.4, 12);
     expect(second['rpc_seconds_p99']).toBe(0.5);
     expect(published[1]?.[0]?.messages[0]?.key?.toString()).toBe('payments');
+  });
+
+  it('puts the trace context of the request on every record it publishes', async () => {
+    enableTraceContext();
+    const { handlers, published } = await harness();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const gauge: Series = {
+      labels: { __name__: 'queue_depth', job: 'payments' },
+      samples: [[7, 1000]],
+    };
+    await inSpanFrom({ traceparent }, 'ingest /api/v1/write', {}, () =>
+      handlers.remoteWrite(writeRequest([gauge])),
+    );
+    // No tracer provider here: the span is not recorded, and the request's context goes on as it came.
+    expect(published[0]?.[0]?.messages[0]?.headers).toEqual({ traceparent });
+    await handlers.remoteWrite(writeRequest([gauge]));
+    expect(published[1]?.[0]?.messages[0]?.headers).toBeUndefined();
   });
 
   it('answers 400 with the reason for a body that is not remote_write, and publishes nothing', async () => {

@@ -6,7 +6,7 @@ import {
   type ReliabilityEvent,
   type Serde,
 } from '@healstream/contracts';
-import type { Logger } from '@healstream/runtime';
+import { activeTraceHeaders, type Logger } from '@healstream/runtime';
 import { webhookEvents } from './alert-events.js';
 import { BadRequestError } from './bad-request.js';
 import type { IngestEnv } from './config.js';
@@ -62,11 +62,16 @@ export function ingestHandlers(deps: IngestDeps) {
     queue = next.catch(() => undefined);
     return next;
   };
-  const encode = (topic: string, key: string, value: unknown, timestamp: number): Message => ({
-    key,
-    value: serde.encode(topic, value),
-    timestamp: String(timestamp),
-  });
+  const encode = (topic: string, key: string, value: unknown, timestamp: number): Message => {
+    // The request's trace (its `traceparent`, or the one its span started) goes on with each record.
+    const headers = activeTraceHeaders();
+    return {
+      key,
+      value: serde.encode(topic, value),
+      timestamp: String(timestamp),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    };
+  };
 
   async function answer(endpoint: Endpoint, work: () => Promise<string>): Promise<Answer> {
     const timer = metrics.requestSeconds.startTimer({ endpoint });

@@ -1,11 +1,13 @@
-import { RegistryClient, Serde, topicsFor } from '@healstream/contracts';
+import { Serde, topicsFor } from '@healstream/contracts';
 import {
   createKafka,
   createLogger,
   createRegistry,
+  createRegistryClient,
   loadConfig,
   serviceMain,
   startHealthServer,
+  startTracing,
 } from '@healstream/runtime';
 import { ingestEnvSchema } from './config.js';
 import { ingestRoutes } from './http.js';
@@ -17,15 +19,13 @@ await serviceMain('ingest', async () => {
   const config = loadConfig(ingestEnvSchema, process.env);
   const logger = createLogger('ingest', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry('ingest');
+  const tracing = startTracing({ service: 'ingest', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
+    config,
     clientId: `ingest-${config.HEALSTREAM_INSTANCE_ID}`,
     logger,
   });
-  const serde = new Serde(
-    new RegistryClient(config.SCHEMA_REGISTRY_URL),
-    config.SCHEMA_COMPATIBILITY,
-  );
+  const serde = new Serde(createRegistryClient(config), config.SCHEMA_COMPATIBILITY);
   const topics = {
     metrics: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics.topic,
     events: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).reliabilityEvents.topic,
@@ -61,6 +61,7 @@ await serviceMain('ingest', async () => {
     logger,
     stop: async () => {
       await http.close();
+      await tracing.shutdown();
       await publisher.close();
     },
   };

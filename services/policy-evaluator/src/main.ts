@@ -22,7 +22,7 @@ await serviceMain('policy-evaluator', async () => {
     registers: [registry],
   });
   const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
+    config,
     clientId: `policy-evaluator-${config.HEALSTREAM_INSTANCE_ID}`,
     logger,
   });

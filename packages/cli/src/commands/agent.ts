@@ -1,6 +1,12 @@
 import { loadTargets, runAgentService } from '@healstream/agent';
-import { RegistryClient, Serde, topicsFor } from '@healstream/contracts';
-import { createKafka, createLogger, createRegistry, onShutdownSignal } from '@healstream/runtime';
+import { Serde, topicsFor } from '@healstream/contracts';
+import {
+  createKafka,
+  createLogger,
+  createRegistry,
+  createRegistryClient,
+  onShutdownSignal,
+} from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
 import { ensureTopics, resolveEnv } from '../connection.js';
 
@@ -23,11 +29,11 @@ export const agent: Command = {
     const running = await runAgentService({
       settings,
       kafka: createKafka({
-        brokers: config.KAFKA_BROKERS,
+        config,
         clientId: `agent-${config.HEALSTREAM_INSTANCE_ID}`,
         logger,
       }),
-      serde: new Serde(new RegistryClient(config.SCHEMA_REGISTRY_URL), config.SCHEMA_COMPATIBILITY),
+      serde: new Serde(createRegistryClient(config), config.SCHEMA_COMPATIBILITY),
       logger,
       registry: createRegistry('agent'),
       topic: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics.topic,

@@ -46,8 +46,7 @@ export const demo: Command = {
       const report = await runDemo(
         {
           repoRoot: io.cwd,
-          brokers: config.KAFKA_BROKERS,
-          registryUrl: config.SCHEMA_REGISTRY_URL,
+          connection: config,
           scenarios,
           short: args.values['short'] === true,
           verbose: args.values['verbose'] === true,

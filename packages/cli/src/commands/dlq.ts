@@ -17,7 +17,7 @@ export const dlqList: Command = {
   options: { json: { type: 'boolean' } },
   async run(args, io) {
     const config = await resolveEnv(io);
-    const kafka = cliKafka(config.KAFKA_BROKERS);
+    const kafka = cliKafka(config);
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -51,8 +51,8 @@ export const dlqShow: Command = {
       config.HEALSTREAM_TOPIC_PREFIX,
       name.endsWith('.dlq') ? name : `${name}.dlq`,
     );
-    const kafka = cliKafka(config.KAFKA_BROKERS);
-    const serde = serdeFor(config.SCHEMA_REGISTRY_URL);
+    const kafka = cliKafka(config);
+    const serde = serdeFor(config);
     await readRecords(kafka, topic, {
       fromBeginning: true,
       max: Number(args.values['max'] ?? 100),
@@ -80,7 +80,7 @@ export const dlqRedrive: Command = {
       config.HEALSTREAM_TOPIC_PREFIX,
       name.endsWith('.dlq') ? name : `${name}.dlq`,
     );
-    const kafka = cliKafka(config.KAFKA_BROKERS);
+    const kafka = cliKafka(config);
     const max = Number(args.values['max'] ?? Number.POSITIVE_INFINITY);
     const producer = kafka.producer({ createPartitioner: partitioner, idempotent: true });
     const consumer = kafka.consumer({

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { RegistryClient, Serde, topicsFor, type MetricSample } from '@healstream/contracts';
-import { partitioner } from '@healstream/runtime';
+import { Serde, topicsFor, type MetricSample } from '@healstream/contracts';
+import { createRegistryClient, partitioner } from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
 import { cliKafka, resolveEnv } from '../connection.js';
 
@@ -108,12 +108,9 @@ export const publish: Command = {
     if (samples.length === 0) throw new CliError(`publish: no valid samples in ${source}`);
     const config = await resolveEnv(io);
     const { topic } = topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics;
-    const serde = new Serde(
-      new RegistryClient(config.SCHEMA_REGISTRY_URL),
-      config.SCHEMA_COMPATIBILITY,
-    );
+    const serde = new Serde(createRegistryClient(config), config.SCHEMA_COMPATIBILITY);
     await serde.registerTopic(topic, 'MetricSample');
-    const kafka = cliKafka(config.KAFKA_BROKERS);
+    const kafka = cliKafka(config);
     const producer = kafka.producer({ createPartitioner: partitioner, idempotent: true });
     await producer.connect();
     try {

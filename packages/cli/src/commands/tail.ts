@@ -24,14 +24,14 @@ export const tail: Command = {
     if (!(timeout > 0)) throw new CliError('tail: --timeout takes a positive number of seconds');
     const config = await resolveEnv(io);
     const topic = resolveTopic(config.HEALSTREAM_TOPIC_PREFIX, name);
-    const kafka = cliKafka(config.KAFKA_BROKERS);
+    const kafka = cliKafka(config);
     const admin = kafka.admin();
     await admin.connect();
     const exists = (await admin.listTopics()).includes(topic);
     await admin.disconnect();
     if (!exists) throw new CliError(`tail: no topic ${topic} (run 'healstream topics create')`);
     const kind = topicKind(config.HEALSTREAM_TOPIC_PREFIX, topic);
-    const serde = serdeFor(config.SCHEMA_REGISTRY_URL);
+    const serde = serdeFor(config);
     await readRecords(kafka, topic, {
       fromBeginning: args.values['from-beginning'] === true,
       max,

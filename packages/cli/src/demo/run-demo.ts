@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConnectionEnv } from '@healstream/runtime';
 import { Aborted } from './journal.js';
 import { runScenario, type ScenarioResult } from './runner.js';
 import type { Scenario } from './scenarios.js';
@@ -9,8 +10,8 @@ import { describeMetrics, TimelineFormatter } from './timeline-format.js';
 
 export interface DemoOptions {
   repoRoot: string;
-  brokers: string[];
-  registryUrl: string;
+  /** The Kafka and registry to run on, with their TLS and credentials. */
+  connection: ConnectionEnv;
   scenarios: Scenario[];
   short: boolean;
   verbose: boolean;
@@ -45,8 +46,7 @@ export async function runDemo(
     const stack = await startStack(
       {
         repoRoot: options.repoRoot,
-        brokers: options.brokers,
-        registryUrl: options.registryUrl,
+        connection: options.connection,
         partitions: options.partitions,
         short: options.short,
         say,

@@ -3,11 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { MetricsAgent } from '@healstream/agent';
-import { RegistryClient, Serde, topicsFor } from '@healstream/contracts';
+import { Serde, topicsFor } from '@healstream/contracts';
 import { loadComponents } from '@healstream/core';
 import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
 import { SupervisorClient } from '@healstream/supervisor-client';
-import { createKafka, createLogger, partitioner } from '@healstream/runtime';
+import {
+  createKafka,
+  createLogger,
+  createRegistryClient,
+  partitioner,
+  type ConnectionEnv,
+} from '@healstream/runtime';
 import { SERVICES, spawnService, stopServices, type ServiceProcess } from '../commands/start.js';
 import { formatLogLine } from '../log-format.js';
 import { startAlertmanager, type RunningAlertmanager } from '@healstream/infra';
@@ -20,8 +26,8 @@ import { startWebhookSink, type WebhookSink } from './webhook-sink.js';
 
 export interface StackOptions {
   repoRoot: string;
-  brokers: string[];
-  registryUrl: string;
+  /** The Kafka and registry to run on, with their TLS and credentials. */
+  connection: ConnectionEnv;
   partitions: number;
   short: boolean;
   /** Progress lines. */
@@ -91,16 +97,17 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   const { say, signal } = options;
   const logger = createLogger('demo', 'error');
   const kafka: Kafka = createKafka({
-    brokers: options.brokers,
+    config: options.connection,
     clientId: 'healstream-demo',
     logger,
   });
-  const serde = new Serde(new RegistryClient(options.registryUrl));
+  const registryClient = createRegistryClient(options.connection);
+  const serde = new Serde(registryClient);
   const prefix = runPrefix();
 
   const specs = await createRunTopics(kafka, prefix, options.partitions);
   teardown.add('delete the run’s topics', () =>
-    removeRunTopics(kafka, options.registryUrl, prefix, specs),
+    removeRunTopics(kafka, registryClient, prefix, specs),
   );
   say(`topics created under ${prefix} (${options.partitions} partitions)`);
 
@@ -144,8 +151,8 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     serviceLogs.set(name, lines);
     const env = {
       ...process.env,
-      KAFKA_BROKERS: options.brokers.join(','),
-      SCHEMA_REGISTRY_URL: options.registryUrl,
+      KAFKA_BROKERS: options.connection.KAFKA_BROKERS.join(','),
+      SCHEMA_REGISTRY_URL: options.connection.SCHEMA_REGISTRY_URL,
       HEALSTREAM_TOPIC_PREFIX: prefix,
       HEALSTREAM_PARTITIONS: String(options.partitions),
       HEALSTREAM_INSTANCE_ID: `${name}-demo`,

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { topicCatalogue, type TopicSpec } from '@healstream/contracts';
+import { topicCatalogue, type RegistryClient, type TopicSpec } from '@healstream/contracts';
 import { createTopics } from '@healstream/runtime';
 
 /** A fresh prefix per run, so a run never reads another's records and runs can follow each other. */
@@ -30,7 +30,7 @@ export async function createRunTopics(
  */
 export async function removeRunTopics(
   kafka: Kafka,
-  registryUrl: string,
+  registry: RegistryClient,
   prefix: string,
   specs: TopicSpec[],
 ): Promise<void> {
@@ -47,17 +47,7 @@ export async function removeRunTopics(
   } finally {
     await admin.disconnect();
   }
-  const base = registryUrl.replace(/\/+$/, '');
-  for (const spec of specs.filter((s) => s.record)) {
-    const subject = encodeURIComponent(`${spec.name}-value`);
-    for (const suffix of ['', '?permanent=true']) {
-      await fetch(`${base}/subjects/${subject}${suffix}`, {
-        method: 'DELETE',
-        signal: AbortSignal.timeout(5000),
-      }).then(
-        (r) => r.body?.cancel(),
-        () => {},
-      );
-    }
-  }
+  for (const spec of specs.filter((s) => s.record))
+    for (const permanent of [false, true])
+      await registry.deleteSubject(`${spec.name}-value`, permanent).catch(() => {});
 }
