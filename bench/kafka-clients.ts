@@ -114,6 +114,19 @@ async function timed(name: string, target: CaseTarget): Promise<CaseResult> {
   }
 }
 
+/** A transactional case must have committed, in its transactions, the offset of every record. */
+async function expectCommitted(name: string, group: string): Promise<void> {
+  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [input] });
+  const committed = (offsets?.partitions ?? []).reduce(
+    (n, p) => n + Math.max(0, Number(p.offset)),
+    0,
+  );
+  if (committed !== RECORDS)
+    throw new Error(
+      `bench:clients: case "${name}" committed offsets for ${committed} of ${RECORDS} records`,
+    );
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 await preload();
@@ -132,6 +145,7 @@ for (let round = 0; round < REPEAT; round++) {
     const result = await timed(name, { brokers, input, records: RECORDS, output, group });
     if (result.records < RECORDS)
       throw new Error(`bench:clients: case "${name}" read ${result.records} of ${RECORDS}`);
+    if (output) await expectCommitted(name, group);
     const rate = result.records / result.seconds;
     rates.get(name)?.push(rate);
     console.log(`round ${round + 1}: ${name}: ${Math.round(rate)} records/s`);
