@@ -81,12 +81,50 @@ function byPartition(messages: Message[]): Map<number, Message[]> {
 }
 
 /**
- * Read committed; per fetched partition batch one transaction of the instance's single
- * producer: the transformed records to the same partition number of the output, the offset of
- * the batch's last record (with the generation and member id it was fetched under), commit.
- * One producer means one transaction at a time for the whole instance.
+ * One transaction of the instance's single producer over `messages` (fetched records of one
+ * or more partitions): their transformed records to the same partition numbers of the output,
+ * the offset of each partition's last record (with the generation and member id it was fetched
+ * under), commit.
  */
-export async function platformaticTransactional(target: CaseTarget): Promise<CaseResult> {
+async function commitTransformed(
+  producer: Producer,
+  client: Consumer,
+  output: string,
+  partitions: Map<number, Message[]>,
+): Promise<void> {
+  const tx = await producer.beginTransaction();
+  try {
+    await tx.send({
+      acks: ProduceAcks.ALL,
+      messages: [...partitions.values()].flatMap((messages) =>
+        messages.map((m) => ({
+          topic: output,
+          key: m.key,
+          value: transform(m.value),
+          partition: m.partition,
+        })),
+      ),
+    });
+    await tx.addConsumer(client);
+    // One TxnOffsetCommit per call, and concurrent calls share one result: one at a time.
+    for (const messages of partitions.values()) await tx.addOffset(messages.at(-1) as Message);
+    await tx.commit();
+  } catch (error) {
+    await tx.abort().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Read committed, one transactional producer for the instance (so one transaction at a time).
+ * `per: 'partition'` runs one transaction per fetched partition batch, the shape of the kafkajs
+ * case; `per: 'fetch'` one transaction over everything a fetch brought, every partition at
+ * once, which only fencing by generation allows (a kafkajs producer is bound to one partition).
+ */
+export async function platformaticTransactional(
+  target: CaseTarget,
+  per: 'partition' | 'fetch',
+): Promise<CaseResult> {
   const producer = new Producer({
     clientId: 'bench-clients',
     bootstrapBrokers: target.brokers,
@@ -103,29 +141,12 @@ export async function platformaticTransactional(target: CaseTarget): Promise<Cas
   const watch = stopwatch(target.records);
   void (async () => {
     for (;;) {
-      const fetched = await nextFetched(stream);
+      const fetched = byPartition(await nextFetched(stream));
       watch.started();
-      for (const [partition, messages] of byPartition(fetched)) {
-        const last = messages[messages.length - 1] as Message;
-        const tx = await producer.beginTransaction();
-        try {
-          await tx.send({
-            acks: ProduceAcks.ALL,
-            messages: messages.map((m) => ({
-              topic: target.output,
-              key: m.key,
-              value: transform(m.value),
-              partition,
-            })),
-          });
-          await tx.addConsumer(client);
-          await tx.addOffset(last);
-          await tx.commit();
-        } catch (error) {
-          await tx.abort().catch(() => {});
-          throw error;
-        }
-        watch.tick(messages.length);
+      const lots = per === 'fetch' ? [fetched] : [...fetched].map(([p, m]) => new Map([[p, m]]));
+      for (const lot of lots) {
+        await commitTransformed(producer, client, target.output, lot);
+        watch.tick([...lot.values()].reduce((n, m) => n + m.length, 0));
       }
       if (watch.result().records >= target.records) return;
     }

@@ -87,8 +87,9 @@ export function stopwatch(records: number) {
     tick(n: number) {
       const now = performance.now();
       if (first === 0) first = now;
+      const before = count;
       count += n;
-      if (count >= records) {
+      if (before < records && count >= records) {
         last = now;
         resolve();
       }
