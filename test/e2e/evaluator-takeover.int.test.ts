@@ -55,7 +55,14 @@ describe('policy-evaluator takeover after kill -9', () => {
         `  svc-${String(c).padStart(2, '0')}:\n    executor: process\n    target: svc\n    allowed_actions: [restart-service, alert-oncall, scale-up, enable-circuit-breaker, fallback-mode]\n`,
     );
     writeFileSync(componentsFile, `components:\n${fleet.join('')}`);
-    const evaluatorEnv = { KAFKA_SESSION_TIMEOUT_MS: '6000', COMPONENTS_FILE: componentsFile };
+    // The fleet budget is not this test's subject: with the default policies' 10 s hold every
+    // component dispatches in the same few seconds, and the per-partition share of 60/min
+    // would push some past the end of the stream.
+    const evaluatorEnv = {
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      COMPONENTS_FILE: componentsFile,
+      FLEET_PER_MINUTE: '600',
+    };
     const a = spawnServiceProcess('policy-evaluator', config, evaluatorEnv);
     const b = spawnServiceProcess('policy-evaluator', config, evaluatorEnv);
     await waitUntil('both evaluators ready with partitions', async () => {
