@@ -142,7 +142,23 @@ interface OpenPartition {
   nextOffset: Map<string, bigint>;
 }
 
-class FencedError extends Error {}
+/** A newer owner of the partition initialised its transactional id: this one must let go. */
+class FencedError extends Error {
+  constructor(cause: unknown) {
+    super('fenced by a newer owner of this partition', { cause });
+  }
+}
+
+/**
+ * A commit or abort failed midway (connection lost, coordinator moved, request timed out). kafkajs
+ * leaves such a producer in COMMITTING/ABORTING and never retries EndTxn, so it can run no
+ * transaction again; whether the broker ended the transaction is not known here.
+ */
+class ProducerWedgedError extends Error {
+  constructor(cause: unknown) {
+    super('the transaction could not be ended; its producer is unusable', { cause });
+  }
+}
 
 function isFenced(error: unknown): boolean {
   const e = error as { type?: string; name?: string; cause?: unknown } | undefined;
@@ -279,6 +295,18 @@ export class TransactionalLoop {
     return producer;
   }
 
+  private async letGo(part: OpenPartition, topic: string): Promise<void> {
+    const { partition } = part;
+    if (this.open.get(partition) !== part) return;
+    this.options.logger.warn(
+      { topic, partition },
+      'fenced by a newer owner of this partition; letting it go',
+    );
+    this.options.metrics.transactionAborts.inc({ topic, reason: 'fenced' });
+    this.release(partition);
+    if (this.producers.get(partition) === part.producer) await this.dropProducer(partition);
+  }
+
   private async dropProducer(partition: number): Promise<void> {
     const producer = this.producers.get(partition);
     this.producers.delete(partition);
@@ -326,9 +354,17 @@ export class TransactionalLoop {
       owned: () => this.open.get(partition)?.producer === producer && !this.stopping,
       produce: (records) =>
         this.lock.run(partition, async () => {
-          if (!context.owned())
+          const part = this.open.get(partition);
+          if (!context.owned() || !part)
             throw new Error(`partition ${partition} is no longer owned by this instance`);
-          await this.commitRecords(producer, partition, records);
+          try {
+            await this.commitRecords(producer, partition, records);
+          } catch (error) {
+            const topic = records[0]?.topic ?? '';
+            if (error instanceof ProducerWedgedError) await this.reopen(part, topic, error);
+            else if (error instanceof FencedError) await this.letGo(part, topic);
+            throw error;
+          }
         }),
     };
     const started = process.hrtime.bigint();
@@ -359,6 +395,7 @@ export class TransactionalLoop {
     records: Outbound[],
   ): Promise<void> {
     const tx = await producer.transaction();
+    let ending = false;
     try {
       const byTopic = new Map<string, Message[]>();
       for (const r of records) {
@@ -370,13 +407,60 @@ export class TransactionalLoop {
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
         acks: -1,
       });
+      ending = true;
       await tx.commit();
       for (const [topic, messages] of byTopic)
         this.options.metrics.recordsOut.inc({ topic }, messages.length);
     } catch (error) {
-      await tx.abort().catch(() => {});
-      throw error;
+      throw await this.endFailed(tx, ending, error);
     }
+  }
+
+  /**
+   * After a failed transaction: aborts it when it is still open and says what the caller must
+   * do: FencedError (let the partition go), ProducerWedgedError (reopen it), or the error itself
+   * (retry on the same producer).
+   */
+  private async endFailed(tx: Transaction | undefined, ending: boolean, error: unknown) {
+    let fenced = isFenced(error);
+    let wedged = ending;
+    if (!ending && tx?.isActive()) {
+      await tx.abort().catch((abortError: unknown) => {
+        if (isFenced(abortError)) fenced = true;
+        else wedged = true;
+      });
+    }
+    if (fenced) return new FencedError(error);
+    return wedged ? new ProducerWedgedError(error) : error;
+  }
+
+  /**
+   * Drops the partition's producer and opens the partition again: the new producer's
+   * InitProducerId settles the transaction left in doubt, then the committed offsets are read
+   * again and the handler's state restored from what was really committed.
+   */
+  private async reopen(
+    part: OpenPartition,
+    topic: string,
+    error: ProducerWedgedError,
+  ): Promise<void> {
+    const { partition } = part;
+    const { logger, metrics } = this.options;
+    if (this.open.get(partition) !== part) return;
+    logger.warn(
+      { topic, partition, err: error.cause },
+      'transaction could not be ended; reopening the partition with a new producer',
+    );
+    metrics.transactionAborts.inc({ topic, reason: 'producer-reset' });
+    this.release(partition);
+    if (this.producers.get(partition) === part.producer) await this.dropProducer(partition);
+    if (this.stopping || !this.assignment.has(partition)) return;
+    void this.openPartition(partition).catch((openError: unknown) =>
+      logger.warn(
+        { err: openError, partition },
+        'partition open failed; retried on its next batch',
+      ),
+    );
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -411,13 +495,12 @@ export class TransactionalLoop {
         if (!done) return;
       } catch (error) {
         if (error instanceof FencedError) {
-          logger.warn(
-            { topic, partition },
-            'fenced by a newer owner of this partition; letting it go',
-          );
-          metrics.transactionAborts.inc({ topic, reason: 'fenced' });
-          this.release(partition);
-          await this.dropProducer(partition);
+          await this.letGo(part, topic);
+          return;
+        }
+        if (error instanceof ProducerWedgedError) {
+          // Nothing resolved: the batch is fetched again and filtered by the re-read offsets.
+          await this.reopen(part, topic, error);
           return;
         }
         throw error;
@@ -465,6 +548,7 @@ export class TransactionalLoop {
         (buffered[t] ??= []).push(message);
         outCounts[t] = (outCounts[t] ?? 0) + 1;
       };
+      let ending = false;
       try {
         tx = await part.producer.transaction();
         for (let i = 0; i < chunk.length; i++) {
@@ -511,6 +595,7 @@ export class TransactionalLoop {
             { topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] },
           ],
         });
+        ending = true;
         await tx.commit();
         part.handler.committed?.();
         metrics.recordsIn.inc({ topic }, chunk.length);
@@ -520,9 +605,9 @@ export class TransactionalLoop {
           logger.info({ topic, partition, dead }, 'transaction committed with dead letters');
         return true;
       } catch (error) {
-        if (tx?.isActive()) await tx.abort().catch(() => {});
+        const outcome = await this.endFailed(tx, ending, error);
         part.handler.aborted?.();
-        if (isFenced(error)) throw new FencedError();
+        if (outcome instanceof FencedError || outcome instanceof ProducerWedgedError) throw outcome;
         metrics.transactionAborts.inc({ topic, reason: 'retriable' });
         const delay = backoffDelay(attempt, this.options.backoff);
         logger.warn(

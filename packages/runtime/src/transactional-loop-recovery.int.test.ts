@@ -1,0 +1,120 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import { examples, type MetricSample } from '@healstream/contracts';
+import {
+  createLogger,
+  createRegistry,
+  loopMetrics,
+  type PartitionHandler,
+} from '@healstream/runtime';
+import { TransactionalLoop } from './transactional-loop.js';
+import { lossyEndTxnSockets } from './broker-faults.test-support.js';
+import {
+  readTopic,
+  testEnv,
+  testKafka,
+  testSerde,
+  uniqueName,
+  withTopics,
+} from '@healstream/test-support/kafka';
+
+const sample = (value: number): MetricSample => ({
+  ...examples.MetricSample,
+  value,
+  timestamp: examples.MetricSample.timestamp + value,
+});
+
+async function setUp() {
+  const kafka = testKafka();
+  const serde = testSerde();
+  const input = uniqueName('in');
+  const output = uniqueName('out');
+  const groupId = uniqueName('group');
+  await withTopics(kafka, [{ name: input }, { name: output }, { name: `${input}.dlq` }]);
+  await serde.registerTopic(input, 'MetricSample');
+  await serde.registerTopic(output, 'MetricSample');
+  const send = async (values: number[]) => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: input,
+      messages: values.map((v) => ({ key: 'payments', value: serde.encode(input, sample(v)) })),
+    });
+    await producer.disconnect();
+  };
+  const outputs = async (count: number) => {
+    const messages = await readTopic(kafka, output, {
+      until: (m) => m.length >= count,
+      settleMs: 1500,
+      timeoutMs: 45_000,
+    });
+    return Promise.all(
+      messages.map(async (m) => (await serde.decode<MetricSample>(m.value, 'MetricSample')).value),
+    );
+  };
+  const times10 = (): PartitionHandler => ({
+    handle(record, emit) {
+      const value = record.value as MetricSample;
+      emit({ topic: output, key: 'payments', value: { ...value, value: value.value * 10 } });
+    },
+  });
+  const startLoop = async (
+    loopKafka: Kafka,
+    open: () => Promise<PartitionHandler> | PartitionHandler,
+  ) => {
+    const registry = createRegistry('test', false);
+    const metrics = loopMetrics(registry);
+    const loop = new TransactionalLoop({
+      kafka: loopKafka,
+      serde,
+      logger: createLogger('test', process.env['TEST_LOG_LEVEL'] ?? 'silent'),
+      metrics,
+      service: 'test-service',
+      groupId,
+      inputs: [{ logical: 'metrics', topic: input, record: 'MetricSample' }],
+      outputs: [{ topic: output, record: 'MetricSample' }],
+      open,
+      backoff: { initialMs: 50, maxMs: 200 },
+    });
+    await loop.start();
+    onTestFinished(() => loop.stop());
+    return { loop, metrics };
+  };
+  return { kafka, serde, input, output, groupId, send, outputs, times10, startLoop };
+}
+
+describe('transactional loop when the broker misbehaves', () => {
+  it('recovers a partition whose commit was lost with its connection, and outputs nothing twice', async () => {
+    const t = await setUp();
+    const faults = lossyEndTxnSockets();
+    const lossy = new Kafka({
+      clientId: 'healstream-test-lossy',
+      brokers: testEnv().brokers,
+      logLevel: logLevel.NOTHING,
+      socketFactory: faults.socketFactory,
+    });
+    let opened = 0;
+    const { loop, metrics } = await t.startLoop(lossy, () => {
+      opened++;
+      return t.times10();
+    });
+    await t.send([1, 2, 3]);
+    expect(await t.outputs(3)).toEqual([10, 20, 30]);
+
+    // The commit of the next transaction reaches the broker, its answer never comes back:
+    // kafkajs leaves that producer in COMMITTING for good.
+    faults.failNextEndTxn();
+    await t.send([4, 5, 6]);
+    expect(await t.outputs(6)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(faults.failed()).toBe(1);
+    // The partition was reopened with a new producer, and keeps processing after that.
+    expect(opened).toBe(2);
+    const resets = (await metrics.transactionAborts.get()).values.find(
+      (v) => v.labels['reason'] === 'producer-reset',
+    );
+    expect(resets?.value).toBe(1);
+    await t.send([7]);
+    expect(await t.outputs(7)).toEqual([10, 20, 30, 40, 50, 60, 70]);
+    expect(loop.isReady()).toBe(true);
+  });
+});
