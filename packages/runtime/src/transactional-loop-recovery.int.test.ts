@@ -117,4 +117,37 @@ describe('transactional loop when the broker misbehaves', () => {
     expect(await t.outputs(7)).toEqual([10, 20, 30, 40, 50, 60, 70]);
     expect(loop.isReady()).toBe(true);
   });
+
+  it('fences the previous owner before reading the committed offsets, so its late commit cannot be replayed', async () => {
+    const t = await setUp();
+    await t.send([1]);
+    // A previous owner of partition 0 that has processed record 0 but not yet committed.
+    const zombie = t.kafka.producer({
+      transactionalId: `${t.groupId}:0`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await zombie.connect();
+    onTestFinished(() => zombie.disconnect());
+    const tx = await zombie.transaction();
+    await tx.send({
+      topic: t.output,
+      messages: [{ key: 'payments', value: t.serde.encode(t.output, sample(10)), partition: 0 }],
+    });
+    await tx.sendOffsets({
+      consumerGroupId: t.groupId,
+      topics: [{ topic: t.input, partitions: [{ partition: 0, offset: '1' }] }],
+    });
+    let zombieCommit: 'committed' | 'fenced' | undefined;
+    await t.startLoop(t.kafka, async () => {
+      // The new owner has read the committed offsets by now; the old one tries to commit.
+      zombieCommit ??= await tx.commit().then(
+        () => 'committed' as const,
+        () => 'fenced' as const,
+      );
+      return t.times10();
+    });
+    expect(await t.outputs(1)).toEqual([10]);
+    expect(zombieCommit).toBe('fenced');
+  });
 });

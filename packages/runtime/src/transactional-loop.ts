@@ -177,9 +177,9 @@ function isFenced(error: unknown): boolean {
  * Partitions are co-partitioned: one member owns partition number p of every input, and one
  * transaction at a time runs for p. Zombie fencing: kafkajs sends no group generation with
  * transactional offsets, so each partition number has its own transactional id
- * (`<group>:<p>`). A new owner's producer initialises that id, which fences the previous owner
- * and completes or aborts its open transaction; the new owner then reads the committed offsets
- * again and skips what the previous owner already committed.
+ * (`<group>:<p>`). A new owner's producer first initialises that id, which fences the previous
+ * owner and completes or aborts its open transaction; only then does the new owner read the
+ * committed offsets and skip what the previous owner already committed.
  */
 export class TransactionalLoop {
   private consumer: Consumer | undefined;
@@ -340,8 +340,12 @@ export class TransactionalLoop {
     // A producer kept from an earlier ownership may have been fenced since: always start fresh.
     await this.dropProducer(partition);
     const producer = this.producerFor(partition);
-    // Initialising the transactional id fences the previous owner of this partition.
     await producer.connect();
+    // connect() does not initialise the transactional id: an empty transaction does
+    // (InitProducerId). It fences the previous owner and settles its open transaction, and must
+    // come before the offsets are read, or a commit of that owner in between is replayed here.
+    const fence = await producer.transaction();
+    await fence.abort();
     const nextOffset = new Map<string, bigint>();
     for (const { topic } of inputs) {
       const [offsets] = await (this.admin as Admin).fetchOffsets({ groupId, topics: [topic] });
