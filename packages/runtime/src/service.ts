@@ -98,6 +98,7 @@ export async function runService(
     outputs: definition.outputs,
     open: definition.open,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    stallMs: config.HEALSTREAM_STALL_SECONDS * 1000,
     ...(definition.maxRecordsPerTransaction
       ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction }
       : {}),
@@ -110,7 +111,7 @@ export async function runService(
     registry,
     ready: () => ({
       ready: loop.isReady() && (definition.ready?.() ?? true),
-      detail: { partitions: loop.assignedPartitions() },
+      detail: { partitions: loop.assignedPartitions(), stalled: loop.stalledPartitions() },
     }),
   });
   logger.info({ port: http.port }, 'health server listening');

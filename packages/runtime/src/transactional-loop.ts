@@ -22,6 +22,7 @@ import type { LoopMetrics } from './metrics.js';
 import { backoffDelay } from './backoff.js';
 import { CoPartitionAssigner } from './co-partition-assigner.js';
 import { KeyedLock } from './partition-lock.js';
+import { StallWatch } from './stall-watch.js';
 
 /** One decoded input record. */
 export interface InboundRecord<T = unknown, L extends string = string> {
@@ -132,6 +133,10 @@ export interface TransactionalLoopOptions {
   backoff?: { initialMs: number; maxMs: number };
   now?: () => number;
   sessionTimeoutMs?: number;
+  /** A partition with input and no commit for this long is stalled: not ready. */
+  stallMs?: number;
+  /** How often the lag and stall metrics are refreshed. */
+  watchIntervalMs?: number;
 }
 
 interface OpenPartition {
@@ -170,6 +175,10 @@ function isFenced(error: unknown): boolean {
   );
 }
 
+function stallKey(topic: string, partition: number): string {
+  return `${topic}\0${partition}`;
+}
+
 /**
  * Consume → process → produce, exactly once: every transaction carries the outputs, the dead
  * letters and the input offsets together, and consumers read committed only.
@@ -193,17 +202,35 @@ export class TransactionalLoop {
   private stopping = false;
   private readonly inputs: Map<string, LoopInput>;
   private readonly now: () => number;
+  /** Keyed `topic\0partition`: a partition number's inputs stall one by one. */
+  private readonly stall: StallWatch<string>;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private watching = false;
 
   constructor(private readonly options: TransactionalLoopOptions) {
     this.inputs = new Map(options.inputs.map((i) => [i.topic, i]));
     this.now = options.now ?? Date.now;
+    this.stall = new StallWatch(options.stallMs ?? 60_000);
   }
 
-  /** True once the group is joined and every assigned partition has its state restored. */
+  /**
+   * True once the group is joined, every assigned partition has its state restored, and no
+   * partition is stalled (input waiting, no commit for `stallMs`).
+   */
   isReady(): boolean {
     if (!this.joined || this.stopping) return false;
     for (const p of this.assignment) if (!this.open.has(p)) return false;
-    return true;
+    return this.stalledPartitions().length === 0;
+  }
+
+  /** Partition numbers with an input stalled now. */
+  stalledPartitions(): number[] {
+    const now = this.now();
+    const stalled = new Set<number>();
+    for (const p of this.assignment)
+      for (const topic of this.inputs.keys())
+        if (this.stall.isStalled(stallKey(topic, p), now)) stalled.add(p);
+    return [...stalled].sort((a, b) => a - b);
   }
 
   /** Partition numbers this instance owns now. */
@@ -233,6 +260,7 @@ export class TransactionalLoop {
       for (const partitions of Object.values(payload.memberAssignment))
         for (const p of partitions) assigned.add(p);
       for (const p of [...this.open.keys()]) if (!assigned.has(p)) this.release(p);
+      for (const p of this.assignment) if (!assigned.has(p)) this.forgetStall(p);
       for (const p of [...this.producers.keys()]) if (!assigned.has(p)) void this.dropProducer(p);
       this.assignment = assigned;
       this.joined = true;
@@ -254,6 +282,8 @@ export class TransactionalLoop {
     await consumer.connect();
     for (const input of inputs)
       await consumer.subscribe({ topic: input.topic, fromBeginning: true });
+    this.watchTimer = setInterval(() => void this.watch(), this.options.watchIntervalMs ?? 5000);
+    this.watchTimer.unref();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -265,6 +295,7 @@ export class TransactionalLoop {
   /** Stops consuming, lets the in-flight transaction finish, and disconnects everything. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.watchTimer);
     await this.consumer?.disconnect().catch(() => {});
     for (const p of [...this.open.keys()]) this.release(p);
     await Promise.all(
@@ -272,6 +303,48 @@ export class TransactionalLoop {
     );
     this.producers.clear();
     await this.admin?.disconnect().catch(() => {});
+  }
+
+  private forgetStall(partition: number): void {
+    for (const topic of this.inputs.keys()) this.stall.forget(stallKey(topic, partition));
+  }
+
+  /**
+   * Refreshes the stall gauge, and the lag from the broker: the last stable offset minus the
+   * group's committed offset, so a partition that commits nothing shows its lag growing.
+   */
+  private async watch(): Promise<void> {
+    if (this.watching || !this.admin) return;
+    this.watching = true;
+    const { metrics, groupId, logger } = this.options;
+    try {
+      const now = this.now();
+      metrics.partitionStalled.reset();
+      for (const topic of this.inputs.keys())
+        for (const p of this.assignment)
+          metrics.partitionStalled.set(
+            { topic, partition: String(p) },
+            this.stall.isStalled(stallKey(topic, p), now) ? 1 : 0,
+          );
+      for (const topic of this.inputs.keys()) {
+        const ends = await this.admin.fetchTopicOffsets(topic);
+        const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+        for (const end of ends) {
+          if (!this.assignment.has(end.partition)) continue;
+          const offset = committed?.partitions.find((c) => c.partition === end.partition)?.offset;
+          const from = offset === undefined || offset === '-1' ? BigInt(end.low) : BigInt(offset);
+          const lag = BigInt(end.high) - from;
+          metrics.consumerLag.set(
+            { topic, partition: String(end.partition) },
+            Number(lag > 0n ? lag : 0n),
+          );
+        }
+      }
+    } catch (error) {
+      logger.debug({ err: error }, 'lag refresh failed; tried again on the next tick');
+    } finally {
+      this.watching = false;
+    }
   }
 
   private release(partition: number): void {
@@ -304,6 +377,7 @@ export class TransactionalLoop {
     );
     this.options.metrics.transactionAborts.inc({ topic, reason: 'fenced' });
     this.release(partition);
+    this.forgetStall(partition);
     if (this.producers.get(partition) === part.producer) await this.dropProducer(partition);
   }
 
@@ -471,6 +545,8 @@ export class TransactionalLoop {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     const { metrics, logger } = this.options;
+    const key = stallKey(topic, partition);
+    if (batch.messages.length > 0) this.stall.input(key, this.now());
     let part: OpenPartition;
     try {
       part = await this.openPartition(partition);
@@ -485,6 +561,7 @@ export class TransactionalLoop {
     if (skipped > 0) {
       // Already committed by the previous owner: move the fetch position past them.
       resolveOffset((batch.messages[skipped - 1] as KafkaMessage).offset);
+      if (pending.length === 0) this.stall.progress(key, this.now(), false);
     }
     const max = this.options.maxRecordsPerTransaction ?? 500;
     const keepGoing = () =>
@@ -492,9 +569,15 @@ export class TransactionalLoop {
     for (let i = 0; i < pending.length; i += max) {
       if (!keepGoing()) return;
       const chunk = pending.slice(i, i + max);
+      const lastChunk = i + max >= pending.length;
+      // The last chunk commits past the control records (transaction markers) that end the
+      // batch, so a caught-up partition has no lag.
+      const lastData = BigInt((chunk[chunk.length - 1] as KafkaMessage).offset);
+      const lastOfBatch = BigInt(batch.lastOffset());
+      const next = (lastChunk && lastOfBatch > lastData ? lastOfBatch : lastData) + 1n;
       try {
         const done = await this.lock.run(partition, () =>
-          this.processChunk(part, topic, chunk, heartbeat, keepGoing),
+          this.processChunk(part, topic, chunk, next, heartbeat, keepGoing),
         );
         if (!done) return;
       } catch (error) {
@@ -509,13 +592,11 @@ export class TransactionalLoop {
         }
         throw error;
       }
-      const last = chunk[chunk.length - 1] as KafkaMessage;
-      part.nextOffset.set(topic, BigInt(last.offset) + 1n);
-      resolveOffset(last.offset);
-      metrics.consumerLag.set(
-        { topic, partition: String(partition) },
-        Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
-      );
+      part.nextOffset.set(topic, next);
+      resolveOffset((next - 1n).toString());
+      this.stall.progress(key, this.now(), !lastChunk);
+      const lag = BigInt(batch.highWatermark) - next;
+      metrics.consumerLag.set({ topic, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
       await heartbeat();
     }
   }
@@ -525,6 +606,7 @@ export class TransactionalLoop {
     part: OpenPartition,
     topic: string,
     chunk: KafkaMessage[],
+    next: bigint,
     heartbeat: () => Promise<void>,
     keepGoing: () => boolean,
   ): Promise<boolean> {
@@ -592,12 +674,9 @@ export class TransactionalLoop {
         }
         part.handler.beforeCommit?.((out) => push(out.topic, this.encode(out, partition)));
         await flush();
-        const last = chunk[chunk.length - 1] as KafkaMessage;
         await tx.sendOffsets({
           consumerGroupId: groupId,
-          topics: [
-            { topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] },
-          ],
+          topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }],
         });
         ending = true;
         await tx.commit();
