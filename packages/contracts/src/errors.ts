@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   REGISTRY_REJECTED: 'the schema registry refused a schema',
   BROKER_UNAVAILABLE: 'the Kafka broker did not answer',
   SINK_UNAVAILABLE: 'a paging sink did not answer',
+  // The broker refuses a transaction for good (too large, not authorised): the partition halts.
+  OUTPUT_REJECTED: "the broker refused a transaction's records with a non-retriable error",
   // Configuration a person must fix (exit 2 at start-up).
   CONFIG_INVALID: 'an environment variable or configuration file is invalid',
   POLICY_INVALID: 'a policy file is invalid',

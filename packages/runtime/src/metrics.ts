@@ -11,6 +11,7 @@ export interface LoopMetrics {
   transactionAborts: Counter<'topic' | 'reason'>;
   consumerLag: Gauge<'topic' | 'partition'>;
   partitionStalled: Gauge<'topic' | 'partition'>;
+  partitionHalted: Gauge<'topic' | 'partition'>;
   restoreSeconds: Histogram<'topic'>;
 }
 
@@ -65,6 +66,12 @@ export function loopMetrics(registry: Registry): LoopMetrics {
     partitionStalled: new Gauge({
       name: 'healstream_partition_stalled',
       help: 'Per assigned partition: 1 while it has input and no transaction of it committed for HEALSTREAM_STALL_SECONDS (readiness is then false), else 0.',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+    partitionHalted: new Gauge({
+      name: 'healstream_partition_halted',
+      help: 'Per input partition: 1 once the broker refused its transaction with a non-retriable error (MESSAGE_TOO_LARGE, not authorised); it is then paused until it leaves this instance.',
       labelNames: ['topic', 'partition'],
       registers: [registry],
     }),

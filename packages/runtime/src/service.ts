@@ -111,7 +111,11 @@ export async function runService(
     registry,
     ready: () => ({
       ready: loop.isReady() && (definition.ready?.() ?? true),
-      detail: { partitions: loop.assignedPartitions(), stalled: loop.stalledPartitions() },
+      detail: {
+        partitions: loop.assignedPartitions(),
+        stalled: loop.stalledPartitions(),
+        halted: loop.haltedPartitions(),
+      },
     }),
   });
   logger.info({ port: http.port }, 'health server listening');

@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { examples, type MetricSample } from '@healstream/contracts';
+import { dlqHeaders } from './dead-letter.js';
 import {
   createLogger,
   createRegistry,
@@ -17,6 +18,7 @@ import {
   uniqueName,
   withTopics,
 } from '@healstream/test-support/kafka';
+import { waitUntil } from '@healstream/test-support/subprocess';
 
 const sample = (value: number): MetricSample => ({
   ...examples.MetricSample,
@@ -30,7 +32,12 @@ async function setUp() {
   const input = uniqueName('in');
   const output = uniqueName('out');
   const groupId = uniqueName('group');
-  await withTopics(kafka, [{ name: input }, { name: output }, { name: `${input}.dlq` }]);
+  await withTopics(kafka, [
+    { name: input },
+    // Small enough that a test can write a record the broker refuses for good.
+    { name: output, config: { 'max.message.bytes': '4096' } },
+    { name: `${input}.dlq` },
+  ]);
   await serde.registerTopic(input, 'MetricSample');
   await serde.registerTopic(output, 'MetricSample');
   const send = async (values: number[]) => {
@@ -150,5 +157,35 @@ describe('transactional loop when the broker misbehaves', () => {
     });
     expect(await t.outputs(1)).toEqual([10]);
     expect(zombieCommit).toBe('fenced');
+  });
+
+  it('halts a partition whose transaction the broker refuses for good, dead-letters its record, and does not retry it', async () => {
+    const t = await setUp();
+    let handled = 0;
+    const { loop, metrics } = await t.startLoop(t.kafka, () => ({
+      handle(record, emit) {
+        handled++;
+        const value = record.value as MetricSample;
+        // Value 2's output is larger than the output topic takes: MESSAGE_TOO_LARGE.
+        const labels = value.value === 2 ? { blob: 'x'.repeat(8000) } : value.labels;
+        emit({ topic: t.output, key: 'payments', value: { ...value, labels } });
+      },
+    }));
+    await t.send([1]);
+    await waitUntil('the first record handled', () => handled === 1, 30_000);
+    await t.send([2]);
+    const letters = await readTopic(t.kafka, `${t.input}.dlq`, { until: (m) => m.length >= 1 });
+    expect(letters[0]?.headers?.[dlqHeaders.errorCode]?.toString()).toBe('OUTPUT_REJECTED');
+    expect(letters[0]?.headers?.[dlqHeaders.offset]?.toString()).toBe('1');
+    await waitUntil('not ready', () => !loop.isReady(), 10_000);
+    expect(loop.haltedPartitions()).toEqual([0]);
+    const halted = (await metrics.partitionHalted.get()).values.find(
+      (v) => v.labels['partition'] === '0',
+    );
+    expect(halted?.value).toBe(1);
+    // Halted, not retried: the refused record was handled once, and later input waits.
+    await t.send([3]);
+    expect(await t.outputs(1)).toEqual([1]);
+    expect(handled).toBe(2);
   });
 });

@@ -10,6 +10,7 @@ import type {
   Transaction,
 } from 'kafkajs';
 import {
+  HealstreamError,
   isRetriable,
   type RecordName,
   type Serde,
@@ -165,6 +166,38 @@ class ProducerWedgedError extends Error {
   }
 }
 
+/**
+ * The broker refused the transaction with an error no retry changes (MESSAGE_TOO_LARGE, an
+ * authorisation failure): retrying the same records would loop for ever.
+ */
+class PermanentKafkaError extends Error {
+  constructor(
+    readonly type: string,
+    cause: unknown,
+  ) {
+    super(`the broker refused the transaction for good: ${type}`, { cause });
+  }
+}
+
+/** Non-retriable protocol errors that only say this producer's transaction state is broken. */
+const PRODUCER_STATE_ERRORS = new Set([
+  'INVALID_TXN_STATE',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'UNKNOWN_PRODUCER_ID',
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'TRANSACTION_COORDINATOR_FENCED',
+]);
+
+/** The type of a non-retriable Kafka protocol error in the error's cause chain, if any. */
+function permanentKafkaType(error: unknown): string | undefined {
+  let e = error as { type?: unknown; retriable?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string' && e.retriable === false) return e.type;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
 function isFenced(error: unknown): boolean {
   const e = error as { type?: string; name?: string; cause?: unknown } | undefined;
   const type = e?.type ?? '';
@@ -204,6 +237,8 @@ export class TransactionalLoop {
   private readonly now: () => number;
   /** Keyed `topic\0partition`: a partition number's inputs stall one by one. */
   private readonly stall: StallWatch<string>;
+  /** Keyed like `stall`: inputs halted by a permanent error, until the partition leaves. */
+  private readonly halted = new Set<string>();
   private watchTimer: NodeJS.Timeout | undefined;
   private watching = false;
 
@@ -220,7 +255,16 @@ export class TransactionalLoop {
   isReady(): boolean {
     if (!this.joined || this.stopping) return false;
     for (const p of this.assignment) if (!this.open.has(p)) return false;
-    return this.stalledPartitions().length === 0;
+    return this.stalledPartitions().length === 0 && this.haltedPartitions().length === 0;
+  }
+
+  /** Partition numbers with an input halted by a permanent error. */
+  haltedPartitions(): number[] {
+    const halted = new Set<number>();
+    for (const p of this.assignment)
+      for (const topic of this.inputs.keys())
+        if (this.halted.has(stallKey(topic, p))) halted.add(p);
+    return [...halted].sort((a, b) => a - b);
   }
 
   /** Partition numbers with an input stalled now. */
@@ -261,6 +305,7 @@ export class TransactionalLoop {
         for (const p of partitions) assigned.add(p);
       for (const p of [...this.open.keys()]) if (!assigned.has(p)) this.release(p);
       for (const p of this.assignment) if (!assigned.has(p)) this.forgetStall(p);
+      this.unhalt(assigned);
       for (const p of [...this.producers.keys()]) if (!assigned.has(p)) void this.dropProducer(p);
       this.assignment = assigned;
       this.joined = true;
@@ -303,6 +348,63 @@ export class TransactionalLoop {
     );
     this.producers.clear();
     await this.admin?.disconnect().catch(() => {});
+  }
+
+  /**
+   * A permanent error: stop the input's partition (paused, not ready, healstream_partition_halted
+   * 1, an error log) instead of retrying it for ever, and dead-letter the record the failed
+   * transaction began with, so that the escalator pages. The partition stays halted here until it
+   * leaves this instance; its next owner (or a restart) tries again, and halts again with another
+   * dead letter if nothing changed.
+   */
+  private async halt(
+    part: OpenPartition,
+    topic: string,
+    first: KafkaMessage,
+    error: PermanentKafkaError,
+    pause: () => void,
+  ): Promise<void> {
+    const { partition } = part;
+    const { logger, metrics, service } = this.options;
+    pause();
+    this.halted.add(stallKey(topic, partition));
+    metrics.partitionHalted.set({ topic, partition: String(partition) }, 1);
+    logger.error(
+      { topic, partition, offset: first.offset, code: 'OUTPUT_REJECTED', kafkaError: error.type },
+      'the broker refuses this transaction for good; partition halted, its first record dead-lettered',
+    );
+    const reason = new HealstreamError('OUTPUT_REJECTED', error.message, {
+      retriable: false,
+      cause: error.cause,
+    });
+    const letter = deadLetter(first, reason, { topic, partition, service, now: this.now() });
+    let tx: Transaction | undefined;
+    let ending = false;
+    try {
+      tx = await part.producer.transaction();
+      await tx.send({ topic: letter.topic, messages: [letter.message], acks: -1 });
+      ending = true;
+      await tx.commit();
+      metrics.deadLetters.inc({ topic, code: 'OUTPUT_REJECTED' });
+    } catch (dlqError) {
+      const outcome = await this.endFailed(tx, ending, dlqError);
+      logger.error(
+        { topic, partition, err: dlqError },
+        'could not dead-letter the record of a halted partition',
+      );
+      if (outcome instanceof ProducerWedgedError) await this.reopen(part, topic, outcome);
+    }
+  }
+
+  /** Resumes halted inputs whose partition left this instance, so a later owner tries again. */
+  private unhalt(assigned: Set<number>): void {
+    for (const topic of this.inputs.keys())
+      for (const p of this.assignment) {
+        const key = stallKey(topic, p);
+        if (assigned.has(p) || !this.halted.delete(key)) continue;
+        this.options.metrics.partitionHalted.remove({ topic, partition: String(p) });
+        this.consumer?.resume([{ topic, partitions: [p] }]);
+      }
   }
 
   private forgetStall(partition: number): void {
@@ -509,7 +611,10 @@ export class TransactionalLoop {
       });
     }
     if (fenced) return new FencedError(error);
-    return wedged ? new ProducerWedgedError(error) : error;
+    const permanent = permanentKafkaType(error);
+    if (wedged || (permanent && PRODUCER_STATE_ERRORS.has(permanent)))
+      return new ProducerWedgedError(error);
+    return permanent ? new PermanentKafkaError(permanent, error) : error;
   }
 
   /**
@@ -588,6 +693,10 @@ export class TransactionalLoop {
         if (error instanceof ProducerWedgedError) {
           // Nothing resolved: the batch is fetched again and filtered by the re-read offsets.
           await this.reopen(part, topic, error);
+          return;
+        }
+        if (error instanceof PermanentKafkaError) {
+          await this.halt(part, topic, chunk[0] as KafkaMessage, error, payload.pause);
           return;
         }
         throw error;
@@ -690,7 +799,12 @@ export class TransactionalLoop {
       } catch (error) {
         const outcome = await this.endFailed(tx, ending, error);
         part.handler.aborted?.();
-        if (outcome instanceof FencedError || outcome instanceof ProducerWedgedError) throw outcome;
+        if (
+          outcome instanceof FencedError ||
+          outcome instanceof ProducerWedgedError ||
+          outcome instanceof PermanentKafkaError
+        )
+          throw outcome;
         metrics.transactionAborts.inc({ topic, reason: 'retriable' });
         const delay = backoffDelay(attempt, this.options.backoff);
         logger.warn(
