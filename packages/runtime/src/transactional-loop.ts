@@ -24,6 +24,7 @@ import { backoffDelay } from './backoff.js';
 import { CoPartitionAssigner } from './co-partition-assigner.js';
 import { KeyedLock } from './partition-lock.js';
 import { StallWatch } from './stall-watch.js';
+import { retryWhileTransient } from './retry-transient.js';
 
 /** One decoded input record. */
 export interface InboundRecord<T = unknown, L extends string = string> {
@@ -134,6 +135,8 @@ export interface TransactionalLoopOptions {
   backoff?: { initialMs: number; maxMs: number };
   now?: () => number;
   sessionTimeoutMs?: number;
+  /** Backoff while a dependency is down at start-up (default 0.5 s growing to 30 s). */
+  startBackoff?: { initialMs: number; maxMs: number };
   /** A partition with input and no commit for this long is stalled: not ready. */
   stallMs?: number;
   /** How often the lag and stall metrics are refreshed. */
@@ -284,8 +287,20 @@ export class TransactionalLoop {
 
   async start(): Promise<void> {
     const { kafka, groupId, inputs, outputs, logger, serde } = this.options;
-    for (const io of [...inputs, ...outputs])
-      if (io.record !== 'raw') await serde.registerTopic(io.topic, io.record);
+    // A registry that is down at start-up is waited for (not ready meanwhile), not an exit.
+    await retryWhileTransient(
+      'registering schemas',
+      async () => {
+        for (const io of [...inputs, ...outputs])
+          if (io.record !== 'raw') await serde.registerTopic(io.topic, io.record);
+      },
+      {
+        logger,
+        stopped: () => this.stopping,
+        ...(this.options.startBackoff ? { backoff: this.options.startBackoff } : {}),
+      },
+    );
+    if (this.stopping) return;
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = kafka.consumer({
