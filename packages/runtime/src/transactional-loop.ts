@@ -24,6 +24,13 @@ import { backoffDelay } from './backoff.js';
 import { CoPartitionAssigner } from './co-partition-assigner.js';
 import { KeyedLock } from './partition-lock.js';
 import { StallWatch } from './stall-watch.js';
+import {
+  FencedError,
+  PermanentKafkaError,
+  ProducerWedgedError,
+  isFenced,
+  transactionOutcome,
+} from './transaction-errors.js';
 import { retryWhileTransient } from './retry-transient.js';
 
 /** One decoded input record. */
@@ -151,66 +158,6 @@ interface OpenPartition {
   nextOffset: Map<string, bigint>;
 }
 
-/** A newer owner of the partition initialised its transactional id: this one must let go. */
-class FencedError extends Error {
-  constructor(cause: unknown) {
-    super('fenced by a newer owner of this partition', { cause });
-  }
-}
-
-/**
- * A commit or abort failed midway (connection lost, coordinator moved, request timed out). kafkajs
- * leaves such a producer in COMMITTING/ABORTING and never retries EndTxn, so it can run no
- * transaction again; whether the broker ended the transaction is not known here.
- */
-class ProducerWedgedError extends Error {
-  constructor(cause: unknown) {
-    super('the transaction could not be ended; its producer is unusable', { cause });
-  }
-}
-
-/**
- * The broker refused the transaction with an error no retry changes (MESSAGE_TOO_LARGE, an
- * authorisation failure): retrying the same records would loop for ever.
- */
-class PermanentKafkaError extends Error {
-  constructor(
-    readonly type: string,
-    cause: unknown,
-  ) {
-    super(`the broker refused the transaction for good: ${type}`, { cause });
-  }
-}
-
-/** Non-retriable protocol errors that only say this producer's transaction state is broken. */
-const PRODUCER_STATE_ERRORS = new Set([
-  'INVALID_TXN_STATE',
-  'INVALID_PRODUCER_ID_MAPPING',
-  'UNKNOWN_PRODUCER_ID',
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'TRANSACTION_COORDINATOR_FENCED',
-]);
-
-/** The type of a non-retriable Kafka protocol error in the error's cause chain, if any. */
-function permanentKafkaType(error: unknown): string | undefined {
-  let e = error as { type?: unknown; retriable?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (typeof e.type === 'string' && e.retriable === false) return e.type;
-    e = e.cause as typeof e;
-  }
-  return undefined;
-}
-
-function isFenced(error: unknown): boolean {
-  const e = error as { type?: string; name?: string; cause?: unknown } | undefined;
-  const type = e?.type ?? '';
-  return (
-    type === 'INVALID_PRODUCER_EPOCH' ||
-    type === 'PRODUCER_FENCED' ||
-    (e?.name === 'KafkaJSNonRetriableError' && e.cause !== undefined && isFenced(e.cause))
-  );
-}
-
 function stallKey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
 }
@@ -253,7 +200,7 @@ export class TransactionalLoop {
 
   /**
    * True once the group is joined, every assigned partition has its state restored, and no
-   * partition is stalled (input waiting, no commit for `stallMs`).
+   * partition is stalled (input waiting, no commit for `stallMs`) or halted (permanent error).
    */
   isReady(): boolean {
     if (!this.joined || this.stopping) return false;
@@ -393,22 +340,25 @@ export class TransactionalLoop {
       cause: error.cause,
     });
     const letter = deadLetter(first, reason, { topic, partition, service, now: this.now() });
-    let tx: Transaction | undefined;
-    let ending = false;
-    try {
-      tx = await part.producer.transaction();
-      await tx.send({ topic: letter.topic, messages: [letter.message], acks: -1 });
-      ending = true;
-      await tx.commit();
-      metrics.deadLetters.inc({ topic, code: 'OUTPUT_REJECTED' });
-    } catch (dlqError) {
-      const outcome = await this.endFailed(tx, ending, dlqError);
-      logger.error(
-        { topic, partition, err: dlqError },
-        'could not dead-letter the record of a halted partition',
-      );
-      if (outcome instanceof ProducerWedgedError) await this.reopen(part, topic, outcome);
-    }
+    // Under the partition's lock: its other inputs may be running transactions on this producer.
+    await this.lock.run(partition, async () => {
+      let tx: Transaction | undefined;
+      let ending = false;
+      try {
+        tx = await part.producer.transaction();
+        await tx.send({ topic: letter.topic, messages: [letter.message], acks: -1 });
+        ending = true;
+        await tx.commit();
+        metrics.deadLetters.inc({ topic, code: 'OUTPUT_REJECTED' });
+      } catch (dlqError) {
+        const outcome = await this.endFailed(tx, ending, dlqError);
+        logger.error(
+          { topic, partition, err: dlqError },
+          'could not dead-letter the record of a halted partition',
+        );
+        if (outcome instanceof ProducerWedgedError) await this.reopen(part, topic, outcome);
+      }
+    });
   }
 
   /** Resumes halted inputs whose partition left this instance, so a later owner tries again. */
@@ -617,19 +567,14 @@ export class TransactionalLoop {
    * (retry on the same producer).
    */
   private async endFailed(tx: Transaction | undefined, ending: boolean, error: unknown) {
-    let fenced = isFenced(error);
-    let wedged = ending;
+    let abort: 'not needed' | 'done' | 'fenced' | 'failed' = 'not needed';
     if (!ending && tx?.isActive()) {
-      await tx.abort().catch((abortError: unknown) => {
-        if (isFenced(abortError)) fenced = true;
-        else wedged = true;
-      });
+      abort = await tx.abort().then(
+        () => 'done' as const,
+        (abortError: unknown) => (isFenced(abortError) ? 'fenced' : 'failed'),
+      );
     }
-    if (fenced) return new FencedError(error);
-    const permanent = permanentKafkaType(error);
-    if (wedged || (permanent && PRODUCER_STATE_ERRORS.has(permanent)))
-      return new ProducerWedgedError(error);
-    return permanent ? new PermanentKafkaError(permanent, error) : error;
+    return transactionOutcome(error, ending, abort);
   }
 
   /**
