@@ -126,6 +126,34 @@ describe('transactional loop when the broker misbehaves', () => {
     expect(loop.isReady()).toBe(true);
   });
 
+  it('recovers a partition whose commit never reached the broker: its open transaction is aborted and its input processed again', async () => {
+    const t = await setUp();
+    const faults = lossyEndTxnSockets();
+    const lossy = new Kafka({
+      clientId: 'healstream-test-lossy',
+      brokers: testEnv().brokers,
+      logLevel: logLevel.NOTHING,
+      socketFactory: faults.socketFactory,
+    });
+    const handled: number[] = [];
+    await t.startLoop(lossy, () => ({
+      handle(record, emit) {
+        const value = record.value as MetricSample;
+        handled.push(value.value);
+        emit({ topic: t.output, key: 'payments', value: { ...value, value: value.value * 10 } });
+      },
+    }));
+    await t.send([1]);
+    expect(await t.outputs(1)).toEqual([10]);
+    faults.failNextEndTxn('before-sending');
+    await t.send([2]);
+    await t.send([3]);
+    expect(await t.outputs(3)).toEqual([10, 20, 30]);
+    expect(faults.failed()).toBe(1);
+    // Record 2's first transaction never ended: the new producer aborted it, and 2 ran again.
+    expect(handled.filter((v) => v === 2).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('fences the previous owner before reading the committed offsets, so its late commit cannot be replayed', async () => {
     const t = await setUp();
     await t.send([1]);
