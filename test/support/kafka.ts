@@ -25,7 +25,13 @@ export function testSerde(): Serde {
 /** Creates topics for one test and deletes them when it finishes. */
 export async function withTopics(
   kafka: Kafka,
-  topics: { name: string; partitions?: number; compact?: boolean }[],
+  topics: {
+    name: string;
+    partitions?: number;
+    compact?: boolean;
+    /** Other topic configs, e.g. `{ 'max.message.bytes': '1024' }`. */
+    config?: Record<string, string>;
+  }[],
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -34,7 +40,10 @@ export async function withTopics(
     topics: topics.map((t) => ({
       topic: t.name,
       numPartitions: t.partitions ?? 1,
-      configEntries: t.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+      configEntries: [
+        ...(t.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+        ...Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+      ],
     })),
   });
   await waitForLeaders(

@@ -1,7 +1,12 @@
 import type { Kafka } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Serde } from '@healstream/contracts';
-import { partitioner, startHealthServer, type Logger } from '@healstream/runtime';
+import {
+  partitioner,
+  retryWhileTransient,
+  startHealthServer,
+  type Logger,
+} from '@healstream/runtime';
 import { MetricsAgent } from './agent.js';
 import type { AgentSettings } from './targets.js';
 
@@ -50,7 +55,14 @@ export async function runAgentService(deps: AgentServiceDeps): Promise<RunningAg
     help: 'When the last round was published (Unix seconds).',
     registers: [registry],
   });
-  await serde.registerTopic(topic, 'MetricSample');
+  // A registry that is down at start-up is waited for, not a reason to exit.
+  await retryWhileTransient(
+    'registering schemas',
+    () => serde.registerTopic(topic, 'MetricSample'),
+    {
+      logger,
+    },
+  );
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

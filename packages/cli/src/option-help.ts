@@ -18,6 +18,7 @@ export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string
   tail: {
     'from-beginning': 'read the topic from its first record, not only new ones',
     timeout: 'stop after S seconds without a new record',
+    'max-seconds': 'stop after S seconds in all, however busy the topic is',
   },
   'policies explain': {
     event:

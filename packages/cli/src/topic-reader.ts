@@ -6,6 +6,7 @@ import {
   readDeadLetterHeaders,
   type ConnectionEnv,
 } from '@healstream/runtime';
+import { readDeadline } from './read-deadline.js';
 
 export type TopicKind =
   | { kind: 'avro'; record: RecordName }
@@ -90,7 +91,8 @@ export async function decodeMessage(
 
 /**
  * Reads a topic with a throwaway group: from the beginning or only new records, until `max`
- * records or `timeoutMs` of silence. Read-committed, like every healstream consumer.
+ * records, `timeoutMs` of silence or `maxMs` in all. Read-committed, like every healstream
+ * consumer.
  */
 export async function readRecords(
   kafka: Kafka,
@@ -99,6 +101,7 @@ export async function readRecords(
     fromBeginning: boolean;
     max: number;
     timeoutMs: number;
+    maxMs?: number;
     onMessage: (partition: number, m: KafkaMessage) => Promise<void>;
   },
 ): Promise<number> {
@@ -108,17 +111,25 @@ export async function readRecords(
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning });
+    let done = false;
     await new Promise<void>((resolve, reject) => {
-      let timer = setTimeout(resolve, options.timeoutMs);
+      const finish = () => {
+        done = true;
+        deadline.clear();
+        resolve();
+      };
+      const deadline = readDeadline(
+        { idleMs: options.timeoutMs, maxMs: options.maxMs ?? Number.POSITIVE_INFINITY },
+        finish,
+      );
       consumer
         .run({
           eachMessage: async ({ partition, message }) => {
-            if (seen >= options.max) return;
+            if (done || seen >= options.max) return;
             seen++;
             await options.onMessage(partition, message);
-            clearTimeout(timer);
-            if (seen >= options.max) resolve();
-            else timer = setTimeout(resolve, options.timeoutMs);
+            if (seen >= options.max) finish();
+            else deadline.activity();
           },
         })
         .catch(reject);

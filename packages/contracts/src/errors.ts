@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   RESTORE_TIMEOUT: "a partition's state restore did not finish in time",
   SINK_UNAVAILABLE: 'a paging sink did not answer',
   SINK_AUTH_FAILED: "a paging sink refused healstream's credentials (retried until fixed)",
+  // The broker refuses a transaction for good (too large, not authorised): the partition halts.
+  OUTPUT_REJECTED: "the broker refused a transaction's records with a non-retriable error",
   // Configuration a person must fix (exit 2 at start-up).
   CONFIG_INVALID: 'an environment variable or configuration file is invalid',
   POLICY_INVALID: 'a policy file is invalid',

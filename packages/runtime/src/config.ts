@@ -59,6 +59,8 @@ export const baseEnvSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   /** How long the group waits for a silent instance before giving its partitions away. */
   KAFKA_SESSION_TIMEOUT_MS: intIn(6000, 300_000).default(30_000),
+  /** A partition with input and no commit for this long is stalled: /readyz turns false. */
+  HEALSTREAM_STALL_SECONDS: intIn(5, 86_400).default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SCHEMA_COMPATIBILITY: z
     .enum([

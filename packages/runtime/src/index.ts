@@ -19,6 +19,7 @@ export {
   type PartitionContext,
 } from './transactional-loop.js';
 export { backoffDelay } from './backoff.js';
+export { retryWhileTransient } from './retry-transient.js';
 export {
   ChangelogRestorer,
   PartitionState,

@@ -12,7 +12,22 @@ export function createLogger(service: string, level: string, instance?: string):
   });
 }
 
-/** Routes kafkajs's own logging into pino, at a level no noisier than warn. */
+/**
+ * kafkajs' text for protocol error CONCURRENT_TRANSACTIONS (51): the coordinator is still
+ * writing the markers of the previous transaction. kafkajs retries it itself and it happens in
+ * normal running, yet it logs each such response at error level; only its text tells it apart.
+ */
+const CONCURRENT_TRANSACTIONS =
+  'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
+
+function isConcurrentTransactions(extra: Record<string, unknown>): boolean {
+  return extra['error'] === CONCURRENT_TRANSACTIONS;
+}
+
+/**
+ * Routes kafkajs's own logging into pino, at a level no noisier than warn; the retried
+ * CONCURRENT_TRANSACTIONS answers at debug.
+ */
 export function kafkaLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }) => {
@@ -20,7 +35,8 @@ export function kafkaLogCreator(logger: Logger): logCreator {
       // Retries of healstream's producers are the transactional loop's job, not kafkajs's.
       if (message.startsWith('Limiting retries for the idempotent producer')) return;
       const child = { ...extra, component: 'kafkajs' };
-      if (level === kafkaLevel.ERROR) logger.error(child, message);
+      if (isConcurrentTransactions(extra)) logger.debug(child, message);
+      else if (level === kafkaLevel.ERROR) logger.error(child, message);
       else if (level === kafkaLevel.WARN) logger.warn(child, message);
       else logger.debug(child, message);
     };

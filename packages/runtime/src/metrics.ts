@@ -10,6 +10,8 @@ export interface LoopMetrics {
   processingSeconds: Histogram<'topic'>;
   transactionAborts: Counter<'topic' | 'reason'>;
   consumerLag: Gauge<'topic' | 'partition'>;
+  partitionStalled: Gauge<'topic' | 'partition'>;
+  partitionHalted: Gauge<'topic' | 'partition'>;
   restoreSeconds: Histogram<'topic'>;
 }
 
@@ -57,7 +59,19 @@ export function loopMetrics(registry: Registry): LoopMetrics {
     }),
     consumerLag: new Gauge({
       name: 'healstream_consumer_lag',
-      help: 'High watermark minus next offset, per assigned partition.',
+      help: "Records not yet committed per assigned partition: the broker's last stable offset minus the group's committed offset, refreshed from the broker.",
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+    partitionStalled: new Gauge({
+      name: 'healstream_partition_stalled',
+      help: 'Per assigned partition: 1 while it has input and no transaction of it committed for HEALSTREAM_STALL_SECONDS (readiness is then false), else 0.',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+    partitionHalted: new Gauge({
+      name: 'healstream_partition_halted',
+      help: 'Per input partition: 1 once the broker refused its transaction with a non-retriable error (MESSAGE_TOO_LARGE, not authorised); it is then paused until it leaves this instance.',
       labelNames: ['topic', 'partition'],
       registers: [registry],
     }),

@@ -113,6 +113,7 @@ export async function runService(
         ),
       ),
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    stallMs: config.HEALSTREAM_STALL_SECONDS * 1000,
     ...(definition.maxRecordsPerTransaction
       ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction }
       : {}),
@@ -126,7 +127,11 @@ export async function runService(
     registry,
     ready: () => ({
       ready: loop.isReady() && (definition.ready?.() ?? true),
-      detail: { partitions: loop.assignedPartitions() },
+      detail: {
+        partitions: loop.assignedPartitions(),
+        stalled: loop.stalledPartitions(),
+        halted: loop.haltedPartitions(),
+      },
     }),
   });
   logger.info({ port: http.port }, 'health server listening');

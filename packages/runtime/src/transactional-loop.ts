@@ -10,6 +10,7 @@ import type {
   Transaction,
 } from 'kafkajs';
 import {
+  HealstreamError,
   isRetriable,
   type RecordName,
   type Serde,
@@ -22,6 +23,15 @@ import type { LoopMetrics } from './metrics.js';
 import { backoffDelay } from './backoff.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
 import { KeyedLock } from './partition-lock.js';
+import { StallWatch } from './stall-watch.js';
+import {
+  FencedError,
+  PermanentKafkaError,
+  ProducerWedgedError,
+  isFenced,
+  transactionOutcome,
+} from './transaction-errors.js';
+import { retryWhileTransient } from './retry-transient.js';
 
 /** One decoded input record. */
 export interface InboundRecord<T = unknown, L extends string = string> {
@@ -132,6 +142,12 @@ export interface TransactionalLoopOptions {
   backoff?: { initialMs: number; maxMs: number };
   now?: () => number;
   sessionTimeoutMs?: number;
+  /** Backoff while a dependency is down at start-up (default 0.5 s growing to 30 s). */
+  startBackoff?: { initialMs: number; maxMs: number };
+  /** A partition with input and no commit for this long is stalled: not ready. */
+  stallMs?: number;
+  /** How often the lag and stall metrics are refreshed. */
+  watchIntervalMs?: number;
 }
 
 interface OpenPartition {
@@ -142,16 +158,8 @@ interface OpenPartition {
   nextOffset: Map<string, bigint>;
 }
 
-class FencedError extends Error {}
-
-function isFenced(error: unknown): boolean {
-  const e = error as { type?: string; name?: string; cause?: unknown } | undefined;
-  const type = e?.type ?? '';
-  return (
-    type === 'INVALID_PRODUCER_EPOCH' ||
-    type === 'PRODUCER_FENCED' ||
-    (e?.name === 'KafkaJSNonRetriableError' && e.cause !== undefined && isFenced(e.cause))
-  );
+function stallKey(topic: string, partition: number): string {
+  return `${topic}\0${partition}`;
 }
 
 /**
@@ -161,9 +169,9 @@ function isFenced(error: unknown): boolean {
  * Partitions are co-partitioned: one member owns partition number p of every input, and one
  * transaction at a time runs for p. Zombie fencing: kafkajs sends no group generation with
  * transactional offsets, so each partition number has its own transactional id
- * (`<group>:<p>`). A new owner's producer initialises that id, which fences the previous owner
- * and completes or aborts its open transaction; the new owner then reads the committed offsets
- * again and skips what the previous owner already committed.
+ * (`<group>:<p>`). A new owner's producer first initialises that id, which fences the previous
+ * owner and completes or aborts its open transaction; only then does the new owner read the
+ * committed offsets and skip what the previous owner already committed.
  */
 export class TransactionalLoop {
   private consumer: Consumer | undefined;
@@ -177,17 +185,46 @@ export class TransactionalLoop {
   private stopping = false;
   private readonly inputs: Map<string, LoopInput>;
   private readonly now: () => number;
+  /** Keyed `topic\0partition`: a partition number's inputs stall one by one. */
+  private readonly stall: StallWatch<string>;
+  /** Keyed like `stall`: inputs halted by a permanent error, until the partition leaves. */
+  private readonly halted = new Set<string>();
+  private watchTimer: NodeJS.Timeout | undefined;
+  private watching = false;
 
   constructor(private readonly options: TransactionalLoopOptions) {
     this.inputs = new Map(options.inputs.map((i) => [i.topic, i]));
     this.now = options.now ?? Date.now;
+    this.stall = new StallWatch(options.stallMs ?? 60_000);
   }
 
-  /** True once the group is joined and every assigned partition has its state restored. */
+  /**
+   * True once the group is joined, every assigned partition has its state restored, and no
+   * partition is stalled (input waiting, no commit for `stallMs`) or halted (permanent error).
+   */
   isReady(): boolean {
     if (!this.joined || this.stopping) return false;
     for (const p of this.assignment) if (!this.open.has(p)) return false;
-    return true;
+    return this.stalledPartitions().length === 0 && this.haltedPartitions().length === 0;
+  }
+
+  /** Partition numbers with an input halted by a permanent error. */
+  haltedPartitions(): number[] {
+    const halted = new Set<number>();
+    for (const p of this.assignment)
+      for (const topic of this.inputs.keys())
+        if (this.halted.has(stallKey(topic, p))) halted.add(p);
+    return [...halted].sort((a, b) => a - b);
+  }
+
+  /** Partition numbers with an input stalled now. */
+  stalledPartitions(): number[] {
+    const now = this.now();
+    const stalled = new Set<number>();
+    for (const p of this.assignment)
+      for (const topic of this.inputs.keys())
+        if (this.stall.isStalled(stallKey(topic, p), now)) stalled.add(p);
+    return [...stalled].sort((a, b) => a - b);
   }
 
   /** Partition numbers this instance owns now. */
@@ -197,8 +234,20 @@ export class TransactionalLoop {
 
   async start(): Promise<void> {
     const { kafka, groupId, inputs, outputs, logger, serde } = this.options;
-    for (const io of [...inputs, ...outputs])
-      if (io.record !== 'raw') await serde.registerTopic(io.topic, io.record);
+    // A registry that is down at start-up is waited for (not ready meanwhile), not an exit.
+    await retryWhileTransient(
+      'registering schemas',
+      async () => {
+        for (const io of [...inputs, ...outputs])
+          if (io.record !== 'raw') await serde.registerTopic(io.topic, io.record);
+      },
+      {
+        logger,
+        stopped: () => this.stopping,
+        ...(this.options.startBackoff ? { backoff: this.options.startBackoff } : {}),
+      },
+    );
+    if (this.stopping) return;
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = kafka.consumer({
@@ -217,6 +266,8 @@ export class TransactionalLoop {
       for (const partitions of Object.values(payload.memberAssignment))
         for (const p of partitions) assigned.add(p);
       for (const p of [...this.open.keys()]) if (!assigned.has(p)) this.release(p);
+      for (const p of this.assignment) if (!assigned.has(p)) this.forgetStall(p);
+      this.unhalt(assigned);
       for (const p of [...this.producers.keys()]) if (!assigned.has(p)) void this.dropProducer(p);
       this.assignment = assigned;
       this.joined = true;
@@ -238,6 +289,8 @@ export class TransactionalLoop {
     await consumer.connect();
     for (const input of inputs)
       await consumer.subscribe({ topic: input.topic, fromBeginning: true });
+    this.watchTimer = setInterval(() => void this.watch(), this.options.watchIntervalMs ?? 5000);
+    this.watchTimer.unref();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -249,6 +302,7 @@ export class TransactionalLoop {
   /** Stops consuming, lets the in-flight transaction finish, and disconnects everything. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.watchTimer);
     await this.consumer?.disconnect().catch(() => {});
     for (const p of [...this.open.keys()]) this.release(p);
     await Promise.all(
@@ -256,6 +310,108 @@ export class TransactionalLoop {
     );
     this.producers.clear();
     await this.admin?.disconnect().catch(() => {});
+  }
+
+  /**
+   * A permanent error: stop the input's partition (paused, not ready, healstream_partition_halted
+   * 1, an error log) instead of retrying it for ever, and dead-letter the record the failed
+   * transaction began with, so that the escalator pages. The partition stays halted here until it
+   * leaves this instance; its next owner (or a restart) tries again, and halts again with another
+   * dead letter if nothing changed.
+   */
+  private async halt(
+    part: OpenPartition,
+    topic: string,
+    first: KafkaMessage,
+    error: PermanentKafkaError,
+    pause: () => void,
+  ): Promise<void> {
+    const { partition } = part;
+    const { logger, metrics, service } = this.options;
+    pause();
+    this.halted.add(stallKey(topic, partition));
+    metrics.partitionHalted.set({ topic, partition: String(partition) }, 1);
+    logger.error(
+      { topic, partition, offset: first.offset, code: 'OUTPUT_REJECTED', kafkaError: error.type },
+      'the broker refuses this transaction for good; partition halted, its first record dead-lettered',
+    );
+    const reason = new HealstreamError('OUTPUT_REJECTED', error.message, {
+      retriable: false,
+      cause: error.cause,
+    });
+    const letter = deadLetter(first, reason, { topic, partition, service, now: this.now() });
+    // Under the partition's lock: its other inputs may be running transactions on this producer.
+    await this.lock.run(partition, async () => {
+      let tx: Transaction | undefined;
+      let ending = false;
+      try {
+        tx = await part.producer.transaction();
+        await tx.send({ topic: letter.topic, messages: [letter.message], acks: -1 });
+        ending = true;
+        await tx.commit();
+        metrics.deadLetters.inc({ topic, code: 'OUTPUT_REJECTED' });
+      } catch (dlqError) {
+        const outcome = await this.endFailed(tx, ending, dlqError);
+        logger.error(
+          { topic, partition, err: dlqError },
+          'could not dead-letter the record of a halted partition',
+        );
+        if (outcome instanceof ProducerWedgedError) await this.reopen(part, topic, outcome);
+      }
+    });
+  }
+
+  /** Resumes halted inputs whose partition left this instance, so a later owner tries again. */
+  private unhalt(assigned: Set<number>): void {
+    for (const topic of this.inputs.keys())
+      for (const p of this.assignment) {
+        const key = stallKey(topic, p);
+        if (assigned.has(p) || !this.halted.delete(key)) continue;
+        this.options.metrics.partitionHalted.remove({ topic, partition: String(p) });
+        this.consumer?.resume([{ topic, partitions: [p] }]);
+      }
+  }
+
+  private forgetStall(partition: number): void {
+    for (const topic of this.inputs.keys()) this.stall.forget(stallKey(topic, partition));
+  }
+
+  /**
+   * Refreshes the stall gauge, and the lag from the broker: the last stable offset minus the
+   * group's committed offset, so a partition that commits nothing shows its lag growing.
+   */
+  private async watch(): Promise<void> {
+    if (this.watching || !this.admin) return;
+    this.watching = true;
+    const { metrics, groupId, logger } = this.options;
+    try {
+      const now = this.now();
+      metrics.partitionStalled.reset();
+      for (const topic of this.inputs.keys())
+        for (const p of this.assignment)
+          metrics.partitionStalled.set(
+            { topic, partition: String(p) },
+            this.stall.isStalled(stallKey(topic, p), now) ? 1 : 0,
+          );
+      for (const topic of this.inputs.keys()) {
+        const ends = await this.admin.fetchTopicOffsets(topic);
+        const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+        for (const end of ends) {
+          if (!this.assignment.has(end.partition)) continue;
+          const offset = committed?.partitions.find((c) => c.partition === end.partition)?.offset;
+          const from = offset === undefined || offset === '-1' ? BigInt(end.low) : BigInt(offset);
+          const lag = BigInt(end.high) - from;
+          metrics.consumerLag.set(
+            { topic, partition: String(end.partition) },
+            Number(lag > 0n ? lag : 0n),
+          );
+        }
+      }
+    } catch (error) {
+      logger.debug({ err: error }, 'lag refresh failed; tried again on the next tick');
+    } finally {
+      this.watching = false;
+    }
   }
 
   private release(partition: number): void {
@@ -277,6 +433,19 @@ export class TransactionalLoop {
       this.producers.set(partition, producer);
     }
     return producer;
+  }
+
+  private async letGo(part: OpenPartition, topic: string): Promise<void> {
+    const { partition } = part;
+    if (this.open.get(partition) !== part) return;
+    this.options.logger.warn(
+      { topic, partition },
+      'fenced by a newer owner of this partition; letting it go',
+    );
+    this.options.metrics.transactionAborts.inc({ topic, reason: 'fenced' });
+    this.release(partition);
+    this.forgetStall(partition);
+    if (this.producers.get(partition) === part.producer) await this.dropProducer(partition);
   }
 
   private async dropProducer(partition: number): Promise<void> {
@@ -312,8 +481,12 @@ export class TransactionalLoop {
     // A producer kept from an earlier ownership may have been fenced since: always start fresh.
     await this.dropProducer(partition);
     const producer = this.producerFor(partition);
-    // Initialising the transactional id fences the previous owner of this partition.
     await producer.connect();
+    // connect() does not initialise the transactional id: an empty transaction does
+    // (InitProducerId). It fences the previous owner and settles its open transaction, and must
+    // come before the offsets are read, or a commit of that owner in between is replayed here.
+    const fence = await producer.transaction();
+    await fence.abort();
     const nextOffset = new Map<string, bigint>();
     for (const { topic } of inputs) {
       const [offsets] = await (this.admin as Admin).fetchOffsets({ groupId, topics: [topic] });
@@ -326,9 +499,17 @@ export class TransactionalLoop {
       owned: () => this.open.get(partition)?.producer === producer && !this.stopping,
       produce: (records) =>
         this.lock.run(partition, async () => {
-          if (!context.owned())
+          const part = this.open.get(partition);
+          if (!context.owned() || !part)
             throw new Error(`partition ${partition} is no longer owned by this instance`);
-          await this.commitRecords(producer, partition, records);
+          try {
+            await this.commitRecords(producer, partition, records);
+          } catch (error) {
+            const topic = records[0]?.topic ?? '';
+            if (error instanceof ProducerWedgedError) await this.reopen(part, topic, error);
+            else if (error instanceof FencedError) await this.letGo(part, topic);
+            throw error;
+          }
         }),
     };
     const started = process.hrtime.bigint();
@@ -359,6 +540,7 @@ export class TransactionalLoop {
     records: Outbound[],
   ): Promise<void> {
     const tx = await producer.transaction();
+    let ending = false;
     try {
       const byTopic = new Map<string, Message[]>();
       for (const r of records) {
@@ -370,19 +552,66 @@ export class TransactionalLoop {
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
         acks: -1,
       });
+      ending = true;
       await tx.commit();
       for (const [topic, messages] of byTopic)
         this.options.metrics.recordsOut.inc({ topic }, messages.length);
     } catch (error) {
-      await tx.abort().catch(() => {});
-      throw error;
+      throw await this.endFailed(tx, ending, error);
     }
+  }
+
+  /**
+   * After a failed transaction: aborts it when it is still open and says what the caller must
+   * do: FencedError (let the partition go), ProducerWedgedError (reopen it), or the error itself
+   * (retry on the same producer).
+   */
+  private async endFailed(tx: Transaction | undefined, ending: boolean, error: unknown) {
+    let abort: 'not needed' | 'done' | 'fenced' | 'failed' = 'not needed';
+    if (!ending && tx?.isActive()) {
+      abort = await tx.abort().then(
+        () => 'done' as const,
+        (abortError: unknown) => (isFenced(abortError) ? 'fenced' : 'failed'),
+      );
+    }
+    return transactionOutcome(error, ending, abort);
+  }
+
+  /**
+   * Drops the partition's producer and opens the partition again: the new producer's
+   * InitProducerId settles the transaction left in doubt, then the committed offsets are read
+   * again and the handler's state restored from what was really committed.
+   */
+  private async reopen(
+    part: OpenPartition,
+    topic: string,
+    error: ProducerWedgedError,
+  ): Promise<void> {
+    const { partition } = part;
+    const { logger, metrics } = this.options;
+    if (this.open.get(partition) !== part) return;
+    logger.warn(
+      { topic, partition, err: error.cause },
+      'transaction could not be ended; reopening the partition with a new producer',
+    );
+    metrics.transactionAborts.inc({ topic, reason: 'producer-reset' });
+    this.release(partition);
+    if (this.producers.get(partition) === part.producer) await this.dropProducer(partition);
+    if (this.stopping || !this.assignment.has(partition)) return;
+    void this.openPartition(partition).catch((openError: unknown) =>
+      logger.warn(
+        { err: openError, partition },
+        'partition open failed; retried on its next batch',
+      ),
+    );
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     const { metrics, logger } = this.options;
+    const key = stallKey(topic, partition);
+    if (batch.messages.length > 0) this.stall.input(key, this.now());
     let part: OpenPartition;
     try {
       part = await this.openPartition(partition);
@@ -397,6 +626,7 @@ export class TransactionalLoop {
     if (skipped > 0) {
       // Already committed by the previous owner: move the fetch position past them.
       resolveOffset((batch.messages[skipped - 1] as KafkaMessage).offset);
+      if (pending.length === 0) this.stall.progress(key, this.now(), false);
     }
     const max = this.options.maxRecordsPerTransaction ?? 500;
     const keepGoing = () =>
@@ -404,31 +634,38 @@ export class TransactionalLoop {
     for (let i = 0; i < pending.length; i += max) {
       if (!keepGoing()) return;
       const chunk = pending.slice(i, i + max);
+      const lastChunk = i + max >= pending.length;
+      // The last chunk commits past the control records (transaction markers) that end the
+      // batch, so a caught-up partition has no lag.
+      const lastData = BigInt((chunk[chunk.length - 1] as KafkaMessage).offset);
+      const lastOfBatch = BigInt(batch.lastOffset());
+      const next = (lastChunk && lastOfBatch > lastData ? lastOfBatch : lastData) + 1n;
       try {
         const done = await this.lock.run(partition, () =>
-          this.processChunk(part, topic, chunk, heartbeat, keepGoing),
+          this.processChunk(part, topic, chunk, next, heartbeat, keepGoing),
         );
         if (!done) return;
       } catch (error) {
         if (error instanceof FencedError) {
-          logger.warn(
-            { topic, partition },
-            'fenced by a newer owner of this partition; letting it go',
-          );
-          metrics.transactionAborts.inc({ topic, reason: 'fenced' });
-          this.release(partition);
-          await this.dropProducer(partition);
+          await this.letGo(part, topic);
+          return;
+        }
+        if (error instanceof ProducerWedgedError) {
+          // Nothing resolved: the batch is fetched again and filtered by the re-read offsets.
+          await this.reopen(part, topic, error);
+          return;
+        }
+        if (error instanceof PermanentKafkaError) {
+          await this.halt(part, topic, chunk[0] as KafkaMessage, error, payload.pause);
           return;
         }
         throw error;
       }
-      const last = chunk[chunk.length - 1] as KafkaMessage;
-      part.nextOffset.set(topic, BigInt(last.offset) + 1n);
-      resolveOffset(last.offset);
-      metrics.consumerLag.set(
-        { topic, partition: String(partition) },
-        Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
-      );
+      part.nextOffset.set(topic, next);
+      resolveOffset((next - 1n).toString());
+      this.stall.progress(key, this.now(), !lastChunk);
+      const lag = BigInt(batch.highWatermark) - next;
+      metrics.consumerLag.set({ topic, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
       await heartbeat();
     }
   }
@@ -438,6 +675,7 @@ export class TransactionalLoop {
     part: OpenPartition,
     topic: string,
     chunk: KafkaMessage[],
+    next: bigint,
     heartbeat: () => Promise<void>,
     keepGoing: () => boolean,
   ): Promise<boolean> {
@@ -465,6 +703,7 @@ export class TransactionalLoop {
         (buffered[t] ??= []).push(message);
         outCounts[t] = (outCounts[t] ?? 0) + 1;
       };
+      let ending = false;
       try {
         tx = await part.producer.transaction();
         for (let i = 0; i < chunk.length; i++) {
@@ -504,13 +743,11 @@ export class TransactionalLoop {
         }
         part.handler.beforeCommit?.((out) => push(out.topic, this.encode(out, partition)));
         await flush();
-        const last = chunk[chunk.length - 1] as KafkaMessage;
         await tx.sendOffsets({
           consumerGroupId: groupId,
-          topics: [
-            { topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] },
-          ],
+          topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }],
         });
+        ending = true;
         await tx.commit();
         part.handler.committed?.();
         metrics.recordsIn.inc({ topic }, chunk.length);
@@ -520,9 +757,14 @@ export class TransactionalLoop {
           logger.info({ topic, partition, dead }, 'transaction committed with dead letters');
         return true;
       } catch (error) {
-        if (tx?.isActive()) await tx.abort().catch(() => {});
+        const outcome = await this.endFailed(tx, ending, error);
         part.handler.aborted?.();
-        if (isFenced(error)) throw new FencedError();
+        if (
+          outcome instanceof FencedError ||
+          outcome instanceof ProducerWedgedError ||
+          outcome instanceof PermanentKafkaError
+        )
+          throw outcome;
         metrics.transactionAborts.inc({ topic, reason: 'retriable' });
         const delay = backoffDelay(attempt, this.options.backoff);
         logger.warn(

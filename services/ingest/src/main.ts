@@ -5,6 +5,7 @@ import {
   createRegistry,
   createRegistryClient,
   loadConfig,
+  retryWhileTransient,
   serviceMain,
   startHealthServer,
   startTracing,
@@ -30,8 +31,15 @@ await serviceMain('ingest', async () => {
     metrics: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics.topic,
     events: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).reliabilityEvents.topic,
   };
-  await serde.registerTopic(topics.metrics, 'MetricSample');
-  await serde.registerTopic(topics.events, 'ReliabilityEvent');
+  // A registry that is down at start-up is waited for; the HTTP port opens once it answers.
+  await retryWhileTransient(
+    'registering schemas',
+    async () => {
+      await serde.registerTopic(topics.metrics, 'MetricSample');
+      await serde.registerTopic(topics.events, 'ReliabilityEvent');
+    },
+    { logger },
+  );
   const publisher = new TransactionalPublisher(
     kafka,
     `${config.HEALSTREAM_TOPIC_PREFIX}ingest:${config.HEALSTREAM_INSTANCE_ID}`,

@@ -5,11 +5,12 @@ import { decodeMessage, readRecords, resolveTopic, serdeFor, topicKind } from '.
 export const tail: Command = {
   path: ['tail'],
   summary: 'print a topic’s records decoded, as JSON lines',
-  usage: 'healstream tail <topic> [--from-beginning] [--max N] [--timeout S]',
+  usage: 'healstream tail <topic> [--from-beginning] [--max N] [--timeout S] [--max-seconds S]',
   options: {
     'from-beginning': { type: 'boolean' },
     max: { type: 'string' },
     timeout: { type: 'string' },
+    'max-seconds': { type: 'string' },
   },
   async run(args, io) {
     const name = args.positionals[0];
@@ -22,6 +23,12 @@ export const tail: Command = {
         : Number(args.values['timeout']);
     if (!(max > 0)) throw new CliError('tail: --max takes a positive number');
     if (!(timeout > 0)) throw new CliError('tail: --timeout takes a positive number of seconds');
+    const maxSeconds =
+      args.values['max-seconds'] === undefined
+        ? Number.POSITIVE_INFINITY
+        : Number(args.values['max-seconds']);
+    if (!(maxSeconds > 0))
+      throw new CliError('tail: --max-seconds takes a positive number of seconds');
     const config = await resolveEnv(io);
     const topic = resolveTopic(config.HEALSTREAM_TOPIC_PREFIX, name);
     const kafka = cliKafka(config);
@@ -35,7 +42,8 @@ export const tail: Command = {
     await readRecords(kafka, topic, {
       fromBeginning: args.values['from-beginning'] === true,
       max,
-      timeoutMs: Number.isFinite(timeout) ? timeout * 1000 : 2 ** 31 - 1,
+      timeoutMs: timeout * 1000,
+      maxMs: maxSeconds * 1000,
       onMessage: async (partition, message) =>
         io.out(JSON.stringify(await decodeMessage(serde, kind, topic, partition, message))),
     });

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { Kafka } from 'kafkajs';
+import { TransientError, type Serde } from '@healstream/contracts';
+import { createLogger } from './logger.js';
+import { createRegistry, loopMetrics } from './metrics.js';
+import { TransactionalLoop } from './transactional-loop.js';
+
+describe('transactional loop start-up', () => {
+  it('waits for a schema registry that is down instead of failing, and only then goes to Kafka', async () => {
+    const registered: string[] = [];
+    let failures = 2;
+    const serde = {
+      registerTopic: (topic: string) => {
+        if (failures > 0) {
+          failures--;
+          return Promise.reject(new TransientError('REGISTRY_UNAVAILABLE', 'registry unreachable'));
+        }
+        registered.push(topic);
+        return Promise.resolve(1);
+      },
+    } as unknown as Serde;
+    // No broker in a unit test: reaching Kafka at all ends start() with this error.
+    const kafka = {
+      admin: () => ({ connect: () => Promise.reject(new Error('reached Kafka')) }),
+    } as unknown as Kafka;
+    const loop = new TransactionalLoop({
+      kafka,
+      serde,
+      logger: createLogger('test', 'silent'),
+      metrics: loopMetrics(createRegistry('test', false)),
+      service: 'test',
+      groupId: 'test',
+      inputs: [{ logical: 'metrics', topic: 'in', record: 'MetricSample' }],
+      outputs: [{ topic: 'out', record: 'HealingDecision' }],
+      open: () => ({ handle: () => {} }),
+      startBackoff: { initialMs: 1, maxMs: 2 },
+    });
+    await expect(loop.start()).rejects.toThrow('reached Kafka');
+    expect(failures).toBe(0);
+    expect(registered).toEqual(['in', 'out']);
+    expect(loop.isReady()).toBe(false);
+  });
+});
