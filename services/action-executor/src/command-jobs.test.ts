@@ -10,7 +10,7 @@ import {
 import type { HealingCommand, HealingOutcome } from '@healstream/contracts';
 import { CommandJobs, type Ownership } from './command-jobs.js';
 import { DEFAULT_SETTINGS } from './config.js';
-import type { ActionExecutor } from './executors/types.js';
+import { ExecutorError, type ActionExecutor } from './executors/types.js';
 import { command } from './fixtures.test-support.js';
 import { started, type LedgerEntry } from './ledger.js';
 import { executorMetrics } from './metrics.js';
@@ -71,12 +71,13 @@ function ownership(writes: { owner: string; records: Outbound[] }[], name: strin
   };
 }
 
-function jobsWith(executor: ActionExecutor) {
+function jobsWith(executor: ActionExecutor, maxAttempts = 1) {
+  const settings = { ...DEFAULT_SETTINGS, maxAttempts, backoffInitialMs: 50, backoffMaxMs: 50 };
   return new CommandJobs({
-    settings: { ...DEFAULT_SETTINGS, maxAttempts: 1, actionTimeoutMs: 10_000 },
+    settings: { ...settings, actionTimeoutMs: 10_000 },
     components,
     executors: new Map([['http', executor]]),
-    resilience: new Resilience({ ...DEFAULT_SETTINGS, maxAttempts: 1 }),
+    resilience: new Resilience(settings),
     metrics: executorMetrics(new Registry()),
     logger: createLogger('test', 'silent'),
     now: Date.now,
@@ -141,6 +142,29 @@ describe('command jobs across ownership changes', () => {
     expect(outcomes[0]?.outcome.actions.map((r) => r.status)).toEqual(['FAILED', 'SKIPPED']);
     expect(ledgerIn(writes.slice(before)).map((l) => l.entry.status)).toEqual(['finished']);
     expect(jobs.running()).toEqual([]);
+  });
+
+  it('does not retry an action once its ownership ended (a paused member that resumes)', async () => {
+    const writes: { owner: string; records: Outbound[] }[] = [];
+    const calls: string[] = [];
+    let first: ReturnType<typeof ownership> | undefined;
+    const flaky: ActionExecutor = {
+      kind: 'http',
+      target: () => 'flaky',
+      run: async ({ action }) => {
+        calls.push(action.name);
+        // The member is paused here past its session: the partition moves on without it.
+        first?.end();
+        throw new ExecutorError('runbook did not answer', true);
+      },
+    };
+    const jobs = jobsWith(flaky, 3);
+    const cmd = twoActions();
+    first = ownership(writes, 'first');
+    jobs.execute(first.owner, cmd, plannedActions(cmd, components), Date.now());
+    while (jobs.running().length > 0) await new Promise((r) => setTimeout(r, 5));
+    expect(calls).toEqual(['restart-service']); // no second attempt of the same action
+    expect(outcomesIn(writes)).toEqual([]); // the next owner reports it
   });
 
   it('commits the intent to run each action before it runs (write-ahead)', async () => {

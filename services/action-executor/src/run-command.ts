@@ -2,7 +2,7 @@ import type { ActionResult, HealingCommand, Verification } from '@healstream/con
 import type { Component } from '@healstream/core';
 import { inSpan, type Logger } from '@healstream/runtime';
 import type { ActionExecutor } from './executors/types.js';
-import { unavailableExecutor } from './executors/types.js';
+import { ExecutorError, unavailableExecutor } from './executors/types.js';
 import type { ExecutorMetrics } from './metrics.js';
 import type { PlannedAction } from './plan.js';
 import type { Resilience } from './resilience.js';
@@ -87,20 +87,35 @@ export async function runCommand(
       'action starting',
     );
     const started = now();
+    // A retry is an action run again: it goes out only while this instance still may act,
+    // with its intent committed again through the same producer (a member paused past its
+    // session and resumed must not retry what the next owner has reported).
+    let attempt = 0;
+    let lost = false;
     const guarded = await inSpan(
       `action ${action.name}`,
       { 'healstream.component': component.id, 'healstream.executor': executor.kind },
       () =>
-        deps.resilience.run(component.id, executor.target(component), (signal) =>
-          executor.run({
+        deps.resilience.run(component.id, executor.target(component), async (signal) => {
+          attempt++;
+          if (
+            attempt > 1 &&
+            (!deps.mayAct() ||
+              (deps.beforeAction && !(await deps.beforeAction([...results], action.name))))
+          ) {
+            lost = true;
+            throw new ExecutorError('the command is no longer this instance’s to run', false);
+          }
+          return executor.run({
             command,
             component,
             action,
             signal,
             idempotencyKey: `${command.commandId}:${action.name}`,
-          }),
-        ),
+          });
+        }),
     );
+    if (lost || !deps.mayAct()) return null;
     const durationMs = now() - started;
     metrics.actionSeconds.observe({ action: action.name }, durationMs / 1000);
     results.push({
