@@ -55,8 +55,12 @@ describe('console service on the real broker', () => {
         incidentScenario({ id: 'inc-b', t0: t0 + 10_000, component: 'checkout', recovers: false }),
       );
       expect(await announced).toMatchObject({ ids: expect.arrayContaining(['inc-b']) });
-      const b = (await (await first.api('/api/incidents/inc-b')).json()) as IncidentView;
-      expect(b.timeline.map((e) => e.kind)).toEqual([
+      let b: IncidentView | undefined;
+      await waitUntil('the whole story of inc-b', async () => {
+        b = (await (await first.api('/api/incidents/inc-b')).json()) as IncidentView;
+        return b.timeline.length === 6;
+      });
+      expect(b!.timeline.map((e) => e.kind)).toEqual([
         'detected',
         'diagnosed',
         'decided',
@@ -64,7 +68,7 @@ describe('console service on the real broker', () => {
         'outcome',
         'page',
       ]);
-      expect(b.incident.policy).toBe('Critical Latency Spike');
+      expect(b!.incident.policy).toBe('Critical Latency Spike');
 
       // Auth: nothing without the token; changes only as JSON and from the same origin.
       expect((await fetch(`${first.url}/api/incidents`)).status).toBe(401);
