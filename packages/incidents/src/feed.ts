@@ -1,4 +1,5 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { HealstreamError, topicsFor, type Serde, type TopicHandle } from '@healstream/contracts';
 import type { IncidentStore } from './store.js';
 import type { PipelineRecord, StoredRecord } from './types.js';
@@ -35,6 +36,21 @@ export interface FeedOptions {
   onSkipped?: (topic: string, partition: number, offset: string, error: Error) => void;
 }
 
+/**
+ * A partition's offsets, asked again while the broker says it is not ready (a topic just
+ * created has no leader for a moment): kafkajs marks those errors retriable.
+ */
+async function partitionOffsets(admin: Admin, topic: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (attempt >= 20 || !(error as { retriable?: boolean }).retriable) throw error;
+      await sleep(100 * attempt);
+    }
+  }
+}
+
 function headersText(message: KafkaMessage): Record<string, string> {
   return Object.fromEntries(
     Object.entries(message.headers ?? {}).map(([k, v]) => [
@@ -63,7 +79,7 @@ export async function readIntoStore(
   const pending = new Set<string>();
   for (const h of handles) {
     const done = store.positions(h.topic);
-    for (const p of await admin.fetchTopicOffsets(h.topic)) {
+    for (const p of await partitionOffsets(admin, h.topic)) {
       const applied = done.get(p.partition) ?? Number(p.low);
       if (Number(p.high) > Number(p.low) && applied < Number(p.high))
         pending.add(`${h.topic}:${p.partition}`);
