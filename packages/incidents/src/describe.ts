@@ -19,7 +19,7 @@ export function describeEntry(e: TimelineEntry): EntryText {
         title: `detected: ${e.record.severity} anomaly on ${e.record.component}`,
         lines: e.record.anomalies.map(
           (a) =>
-            `${a.metric} = ${a.value} (${a.detector}, ${a.detector === 'threshold' ? 'threshold' : 'baseline'} ${a.baseline}, score ${a.score.toFixed(2)})`,
+            `${a.metric} = ${a.value} (${a.detector} detector, ${a.detector === 'threshold' ? 'limit' : 'expected'} ${a.baseline}, score ${a.score.toFixed(2)})`,
         ),
       };
     case 'diagnosed':

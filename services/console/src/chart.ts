@@ -45,7 +45,12 @@ export function chartSvg(chart: IncidentChart): string {
       const actions = chart.actions
         .map(
           (a, i) =>
-            `<g class="action-mark"><line class="action" x1="${x(a.at).toFixed(1)}" x2="${x(a.at).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}"/><text x="${(x(a.at) + 3).toFixed(1)}" y="${PAD.top + 12 + (i % 3) * 12}">${esc(a.label)}</text><title>${esc(`${a.label} at ${clock(a.at)}`)}</title></g>`,
+            `<g class="action-mark"><line class="action" x1="${x(a.at).toFixed(1)}" x2="${x(a.at).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}"/>${
+              // Labels in the right half read leftwards, so none runs off the chart.
+              x(a.at) > W / 2
+                ? `<text x="${(x(a.at) - 3).toFixed(1)}" y="${PAD.top + 12 + (i % 3) * 12}" text-anchor="end">`
+                : `<text x="${(x(a.at) + 3).toFixed(1)}" y="${PAD.top + 12 + (i % 3) * 12}">`
+            }${esc(a.label)}</text><title>${esc(`${a.label} at ${clock(a.at)}`)}</title></g>`,
         )
         .join('');
       const axis = `<line class="axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom}"/><line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${H - PAD.bottom}"/><text x="${PAD.left - 6}" y="${PAD.top + 4}" text-anchor="end">${fmt(top)}</text><text x="${PAD.left - 6}" y="${H - PAD.bottom}" text-anchor="end">0</text><text x="${PAD.left}" y="${H - PAD.bottom + 16}">${clock(t0)}</text><text x="${W - PAD.right}" y="${H - PAD.bottom + 16}" text-anchor="end">${clock(t1)}</text><text x="${(W / 2).toFixed(0)}" y="${H - 6}" text-anchor="middle">time (UTC)</text>`;
