@@ -14,3 +14,5 @@ export {
 } from './console.js';
 export { authorize, type AuthSettings } from './auth.js';
 export { chartSvg } from './chart.js';
+export { handle as handleConsoleRequest, type RouteDeps } from './routes.js';
+export { LiveHub } from './live.js';
