@@ -195,4 +195,14 @@ describe('IncidentStore', () => {
     expect(rebuilt.incident('inc-1')).toEqual(before);
     rebuilt.close();
   });
+
+  it('names the file and the way out when the store cannot be opened', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'incidents-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    expect(() => IncidentStore.open({ path: dir })).toThrow(
+      new RegExp(
+        `the incident store ${dir} cannot be opened: .*delete it: it is rebuilt from the topics`,
+      ),
+    );
+  });
 });
