@@ -108,7 +108,12 @@ export async function readIntoStore(
       const done = store.positions(topic);
       for (const partition of partitions) {
         const next = done.get(partition);
-        if (next !== undefined) consumer.seek({ topic, partition, offset: String(next) });
+        if (next === undefined) continue;
+        try {
+          consumer.seek({ topic, partition, offset: String(next) });
+        } catch {
+          // Not fatal: read from the beginning, the store skips the positions it applied.
+        }
       }
     }
   });
