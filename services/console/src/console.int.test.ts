@@ -124,8 +124,35 @@ describe('console service on the real broker', () => {
         /already redriven|no such pending/,
       );
 
+      // Redrive all: every pending dead letter of the topic, each once.
+      for (const id of ['inc-d', 'inc-e']) {
+        const [, d] = incidentScenario({ id, t0: t0 + 30_000, readings: 1 });
+        await publisher.deadLetter(d!, 'registry was down');
+      }
+      await waitUntil('two more dead letters in the console', async () => {
+        const all = (await (await first.api('/api/dead-letters')).json()) as {
+          topic: string;
+          rows: unknown[];
+        }[];
+        return all.find((t) => t.topic === dlq)?.rows.length === 3;
+      });
+      const redriveAll = () =>
+        first.api('/api/dead-letters/redrive', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ topic: dlq }),
+        });
+      expect(await (await redriveAll()).json()).toMatchObject({ redriven: 2 });
+      expect(await (await redriveAll()).json()).toMatchObject({ redriven: 0 });
+      await waitUntil(
+        'the incidents of both redriven diagnoses',
+        async () =>
+          (await incidentIds(first.api)).includes('inc-e') &&
+          (await incidentIds(first.api)).includes('inc-d'),
+      );
+
       const before = await Promise.all(
-        ['inc-a', 'inc-b', 'inc-c'].map(async (id) =>
+        ['inc-a', 'inc-b', 'inc-c', 'inc-d', 'inc-e'].map(async (id) =>
           (await first.api(`/api/incidents/${id}`)).json(),
         ),
       );
@@ -136,7 +163,7 @@ describe('console service on the real broker', () => {
       const second = await startTestConsole(config, store);
       await second.feed.untilCaughtUp(60_000);
       const after = await Promise.all(
-        ['inc-a', 'inc-b', 'inc-c'].map(async (id) =>
+        ['inc-a', 'inc-b', 'inc-c', 'inc-d', 'inc-e'].map(async (id) =>
           (await second.api(`/api/incidents/${id}`)).json(),
         ),
       );
