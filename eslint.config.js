@@ -10,13 +10,14 @@ import { importX } from 'eslint-plugin-import-x';
 const FLOORS = [
   ['packages/contracts', 'packages/anomaly', 'packages/infra'],
   ['packages/runtime', 'packages/core', 'packages/supervisor-client'],
-  ['packages/agent', 'packages/fleet'],
+  ['packages/agent', 'packages/fleet', 'packages/incidents'],
   [
     'services/detector',
     'services/diagnoser',
     'services/policy-evaluator',
     'services/action-executor',
     'services/escalator',
+    'services/console',
   ],
   ['packages/cli'],
 ];

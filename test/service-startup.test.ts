@@ -46,6 +46,14 @@ describe('a service refuses to start on bad configuration, naming what is wrong'
     expect(stderr).toMatch(/^detector: invalid configuration: KAFKA_BROKERS is required/m);
   });
 
+  it('stops the console on a token too short to guard it', async () => {
+    const { code, stderr } = await start('console', { ...good, HEALSTREAM_CONSOLE_TOKEN: 'short' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^console: invalid configuration: HEALSTREAM_CONSOLE_TOKEN must be at least 16 characters/m,
+    );
+  });
+
   it('exits non-zero naming SCHEMA_REGISTRY_URL when it is malformed', async () => {
     const { code, stderr } = await start('diagnoser', {
       ...good,

@@ -54,6 +54,7 @@ describe('healstream demo, end to end in short mode', () => {
         ok: boolean;
         prefix: string;
         alertmanager: boolean;
+        console: { url: string; incidents: number | null } | null;
         scenarios: Row[];
       };
 
@@ -76,6 +77,9 @@ describe('healstream demo, end to end in short mode', () => {
           expect(row.pageSent, row.scenario).toMatch(/^alertmanager \(.*LADDER_EXHAUSTED/);
         }
       }
+      // The console ran beside the pipeline and holds an incident for every scenario.
+      expect(output).toMatch(/incident console: http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{32}/);
+      expect(report.console?.incidents).toBeGreaterThanOrEqual(report.scenarios.length);
       expect(output).toMatch(/DETECTED/);
       expect(output).toMatch(/VERIFIED\s+RECOVERED/);
 

@@ -14,6 +14,11 @@ export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string
   'infra down': { clean: "also remove the broker's and registry's data (downloads stay)" },
   'infra logs': { lines: 'how many of the last lines of each log to show (default 40)' },
   start: { only: 'comma-separated services to run (default all five)' },
+  incidents: { open: 'only incidents still open' },
+  console: {
+    port: 'the port the console listens on (default 9480, or HEALSTREAM_CONSOLE_PORT)',
+    components: 'components file, for the team of each component (or HEALSTREAM_COMPONENTS_FILE)',
+  },
   publish: { file: 'read samples from this file instead of stdin (JSON lines or CSV)' },
   tail: {
     'from-beginning': 'read the topic from its first record, not only new ones',

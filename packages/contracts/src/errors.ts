@@ -52,6 +52,9 @@ export const ERROR_CODES = {
   INSTANCE_FAILED: 'an instance did not answer',
   UNREACHABLE: 'the supervisor did not answer',
   HTTP_ERROR: 'the supervisor answered an error without a code',
+  // Dead letters sent back to where they came from.
+  REDRIVE_REFUSED:
+    'a dead letter cannot be redriven: already redriven, not the next one of its partition, or no origin header',
   INTERNAL: 'a bug: an invariant did not hold',
 } as const;
 

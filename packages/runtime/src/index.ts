@@ -12,6 +12,14 @@ export { createLogger, quietKafkajsTimerWarnings, type Logger } from './logger.j
 export { createRegistry, loopMetrics, Registry } from './metrics.js';
 export { deadLetter, dlqHeaders, readDeadLetterHeaders } from './dead-letter.js';
 export {
+  redriveDeadLetters,
+  redriveGroupId,
+  redriveProgress,
+  RedriveRefusedError,
+  type RedriveOptions,
+  type RedriveReport,
+} from './dead-letter-redrive.js';
+export {
   type PartitionHandler,
   type InboundOf,
   type Outbound,

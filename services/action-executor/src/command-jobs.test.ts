@@ -147,20 +147,19 @@ describe('command jobs across ownership changes', () => {
   it('does not retry an action once its ownership ended (a paused member that resumes)', async () => {
     const writes: { owner: string; records: Outbound[] }[] = [];
     const calls: string[] = [];
-    let first: ReturnType<typeof ownership> | undefined;
+    const first = ownership(writes, 'first');
     const flaky: ActionExecutor = {
       kind: 'http',
       target: () => 'flaky',
       run: async ({ action }) => {
         calls.push(action.name);
         // The member is paused here past its session: the partition moves on without it.
-        first?.end();
+        first.end();
         throw new ExecutorError('runbook did not answer', true);
       },
     };
     const jobs = jobsWith(flaky, 3);
     const cmd = twoActions();
-    first = ownership(writes, 'first');
     jobs.execute(first.owner, cmd, plannedActions(cmd, components), Date.now());
     while (jobs.running().length > 0) await new Promise((r) => setTimeout(r, 5));
     expect(calls).toEqual(['restart-service']); // no second attempt of the same action

@@ -8,7 +8,7 @@ import { SCENARIOS, selectScenarios } from '../demo/scenarios.js';
 export const demo: Command = {
   path: ['demo'],
   summary:
-    'the live self-healing demo: a real fleet, injected faults, the five services, a timeline and an MTTR table',
+    'the live self-healing demo: a real fleet, injected faults, the five services and the incident console, a timeline and an MTTR table',
   usage: `healstream demo [--scenario ${SCENARIOS.map((s) => s.name).join('|')}] [--short] [--json] [--json-file F] [--verbose]`,
   options: {
     scenario: { type: 'string' },

@@ -1,14 +1,8 @@
 import { topicsFor } from '@healstream/contracts';
-import { dlqHeaders, partitioner } from '@healstream/runtime';
+import { redriveDeadLetters, redriveGroupId, RedriveRefusedError } from '@healstream/runtime';
 import { CliError, type Command } from '../command.js';
 import { cliKafka, resolveEnv } from '../connection.js';
-import {
-  decodeMessage,
-  headersAsText,
-  readRecords,
-  resolveTopic,
-  serdeFor,
-} from '../topic-reader.js';
+import { decodeMessage, readRecords, resolveTopic, serdeFor } from '../topic-reader.js';
 
 export const dlqList: Command = {
   path: ['dlq', 'list'],
@@ -80,64 +74,22 @@ export const dlqRedrive: Command = {
       config.HEALSTREAM_TOPIC_PREFIX,
       name.endsWith('.dlq') ? name : `${name}.dlq`,
     );
-    const kafka = cliKafka(config);
-    const max = Number(args.values['max'] ?? Number.POSITIVE_INFINITY);
-    const producer = kafka.producer({ createPartitioner: partitioner, idempotent: true });
-    const consumer = kafka.consumer({
-      groupId: `${config.HEALSTREAM_TOPIC_PREFIX}dlq-redrive`,
-      maxWaitTimeInMs: 200,
-    });
-    await producer.connect();
-    await consumer.connect();
-    let redriven = 0;
+    const max = args.values['max'] === undefined ? undefined : Number(args.values['max']);
+    if (max !== undefined && !(Number.isInteger(max) && max > 0))
+      throw new CliError(
+        `dlq redrive: --max must be a positive whole number, got ${String(args.values['max'])}`,
+        2,
+      );
+    let redriven: number;
     try {
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        let timer = setTimeout(resolve, 3000);
-        consumer
-          .run({
-            eachBatchAutoResolve: false,
-            eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
-              for (const message of batch.messages) {
-                // Past --max nothing is resolved, so the next redrive starts right there.
-                if (redriven >= max) return resolve();
-                const headers = headersAsText(message);
-                const original = headers[dlqHeaders.topic];
-                if (!original)
-                  throw new CliError(
-                    `dlq redrive: record at offset ${message.offset} has no ${dlqHeaders.topic} header`,
-                  );
-                const kept = Object.fromEntries(
-                  Object.entries(headers).filter(([k]) => !k.startsWith('healstream.dlq.')),
-                );
-                await producer.send({
-                  topic: original,
-                  acks: -1,
-                  messages: [
-                    {
-                      key: message.key,
-                      value: message.value,
-                      headers: {
-                        ...kept,
-                        'healstream.redriven.from': `${topic}@${message.offset}`,
-                      },
-                    },
-                  ],
-                });
-                redriven++;
-                resolveOffset(message.offset);
-                await commitOffsetsIfNecessary();
-                clearTimeout(timer);
-                timer = setTimeout(resolve, 3000);
-              }
-            },
-          })
-          .catch(reject);
-      });
-    } finally {
-      await consumer.commitOffsets([]).catch(() => {});
-      await consumer.disconnect();
-      await producer.disconnect();
+      ({ redriven } = await redriveDeadLetters(cliKafka(config), {
+        dlqTopic: topic,
+        groupId: redriveGroupId(config.HEALSTREAM_TOPIC_PREFIX),
+        ...(max === undefined ? {} : { max }),
+      }));
+    } catch (error) {
+      if (error instanceof RedriveRefusedError) throw new CliError(`dlq redrive: ${error.message}`);
+      throw error;
     }
     if (args.values['json']) io.out(JSON.stringify({ topic, redriven }));
     else io.out(`redrove ${redriven} records from ${topic}`);

@@ -12,6 +12,8 @@ import { simulate } from './simulate.js';
 import { fleet } from './fleet.js';
 import { demo } from './demo.js';
 import { agent } from './agent.js';
+import { consoleCommand } from './console.js';
+import { incidentShow, incidents } from './incidents.js';
 import { completionCommand } from './completion.js';
 
 /** Every CLI command. Each lives in its own file in this folder; add it here. */
@@ -27,6 +29,9 @@ export const commands: Command[] = [
   dlqList,
   dlqShow,
   dlqRedrive,
+  incidents,
+  incidentShow,
+  consoleCommand,
   nab,
   policiesValidate,
   policiesExplain,

@@ -28,6 +28,19 @@ export interface DemoIo {
  * stop everything (also when interrupted or when something failed), print the table.
  * Returns the report, with `ok` true only when every scenario ended as expected.
  */
+/** How many incidents the run's console shows (the same story the timeline printed). */
+async function consoleIncidents(url: string): Promise<number | null> {
+  const { origin, hash } = new URL(url);
+  const token = new URLSearchParams(hash.slice(1)).get('token') ?? '';
+  return fetch(`${origin}/api/incidents`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5000),
+  }).then(
+    async (r) => (r.ok ? ((await r.json()) as unknown[]).length : null),
+    () => null,
+  );
+}
+
 export async function runDemo(
   options: DemoOptions,
   io: DemoIo,
@@ -40,6 +53,7 @@ export async function runDemo(
   const results: ScenarioResult[] = [];
   let prefix = '';
   let alertmanager = false;
+  let consoleSeen: DemoReport['console'] = null;
   let interrupted = false;
   let error: string | undefined;
   try {
@@ -61,6 +75,7 @@ export async function runDemo(
     );
     prefix = stack.prefix;
     alertmanager = stack.alertmanager !== null;
+    consoleSeen = { url: stack.consoleUrl, incidents: null };
     say(
       `pipeline ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ${options.scenarios.length} scenario(s) to run`,
     );
@@ -87,6 +102,12 @@ export async function runDemo(
         `${result.ok ? '✔' : '✘'} ${scenario.name}: ${result.note}${result.recoveredAfterMs === null ? '' : `, MTTR ${(result.recoveredAfterMs / 1000).toFixed(1)} s`}`,
       );
       if (!options.short && i < options.scenarios.length - 1) await sleep(3000);
+    }
+    if (consoleSeen) {
+      consoleSeen.incidents = await consoleIncidents(consoleSeen.url);
+      say(
+        `the console holds ${consoleSeen.incidents ?? 'no answer about'} incidents: ${consoleSeen.url}`,
+      );
     }
   } catch (caught) {
     if (caught instanceof Aborted || signal.aborted) interrupted = true;
@@ -119,6 +140,7 @@ export async function runDemo(
     totalSeconds,
     short: options.short,
     alertmanager,
+    console: consoleSeen,
     scenarios: results,
     interrupted,
     ...(error ? { error } : {}),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,8 @@ export interface DemoStack {
   services: ServiceProcess[];
   /** The latest scraped value of each metric, per component. */
   latest: Map<string, Map<string, number>>;
+  /** The incident console of this run, its token in the fragment. */
+  consoleUrl: string;
 }
 
 /** How the services are tuned for the demo: quick verification, quick ladder, quick pages. */
@@ -90,8 +93,8 @@ async function readyz(port: number): Promise<boolean> {
 /**
  * Brings up everything a run needs, each piece registered with `teardown` as soon as it runs:
  * topics under a fresh prefix, a private Alertmanager (or only the webhook sink when it is not
- * installed), the fleet and its supervisor, the five services as child processes, the timeline
- * consumer and the metrics agent scraping every member each second.
+ * installed), the fleet and its supervisor, the five services and the console as child
+ * processes, the timeline consumer and the metrics agent scraping every member each second.
  */
 export async function startStack(options: StackOptions, teardown: Teardown): Promise<DemoStack> {
   const { say, signal } = options;
@@ -144,7 +147,16 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
   const services: ServiceProcess[] = [];
   const ports = new Map<string, number>();
   teardown.add('stop the services', () => stopServices(services, 10_000));
-  for (const name of SERVICES) {
+  // The console reads the same topics; its token is made for this run and shown in its URL.
+  const consoleToken = randomBytes(16).toString('hex');
+  const consolePort = Number(process.env['HEALSTREAM_CONSOLE_PORT'] ?? (await freePort()));
+  const consoleSettings = {
+    HEALSTREAM_CONSOLE_TOKEN: consoleToken,
+    HEALSTREAM_CONSOLE_PORT: String(consolePort),
+    HEALSTREAM_CONSOLE_STORE: join(dir, 'console', 'incidents.db'),
+    HEALSTREAM_COMPONENTS_FILE: files.componentsFile,
+  };
+  for (const name of [...SERVICES, 'console']) {
     const port = await freePort();
     ports.set(name, port);
     const lines: string[] = [];
@@ -159,6 +171,7 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
       HTTP_PORT: String(port),
       LOG_LEVEL: 'info',
       ...settings,
+      ...(name === 'console' ? consoleSettings : {}),
     };
     services.push(
       spawnService(options.repoRoot, name, env, (line) => {
@@ -182,7 +195,9 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     signal,
   );
   if (!ready) throw new Error('the services were not ready within 180 s');
-  say(`services ready: ${SERVICES.join(', ')}`);
+  say(`services ready: ${SERVICES.join(', ')}, console`);
+  const consoleUrl = `http://127.0.0.1:${consolePort}/#token=${consoleToken}`;
+  say(`incident console: ${consoleUrl}`);
 
   const journal = new Journal();
   const timeline = await startTimeline({
@@ -234,5 +249,6 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
     serviceLogs,
     services,
     latest,
+    consoleUrl,
   };
 }

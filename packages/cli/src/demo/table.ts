@@ -47,5 +47,7 @@ export interface DemoReport {
   totalSeconds: number;
   short: boolean;
   alertmanager: boolean;
+  /** The run's incident console and how many incidents it held at the end. */
+  console: { url: string; incidents: number | null } | null;
   scenarios: ScenarioResult[];
 }
