@@ -74,7 +74,14 @@ try {
       const result = await runScenario(infra, scenario, settings, dir);
       results.push(result);
       console.log(
-        `${formatTable(`(${result.id}) ${result.title} — ${result.seconds.toFixed(0)} s`, result.table)}\n`,
+        [
+          formatTable(
+            `(${result.id}) ${result.title} — ${result.seconds.toFixed(0)} s`,
+            result.table,
+          ),
+          ...result.notes.map((n) => `  wedged: ${n}`),
+          '',
+        ].join('\n'),
       );
     } catch (error) {
       errors.push({ id: scenario.id, error: (error as Error).stack ?? String(error) });

@@ -3,6 +3,8 @@
  * a warm-up with samples flowing, the fault, an observation period in which every component has
  * a fresh anomaly, a settle period, then the invariants from the topics and the records.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrivateInfra } from './infra.js';
 import { checkInvariants, type ScenarioTable } from './invariants.js';
@@ -26,9 +28,9 @@ export const DEFAULT_SETTINGS: Omit<ChaosSettings, 'log'> = {
   components: 6,
   partitions: 4,
   killForMs: 120_000,
-  warmupMs: 20_000,
-  observeMs: 35_000,
-  settleMs: 25_000,
+  warmupMs: 15_000,
+  observeMs: 32_000,
+  settleMs: 15_000,
 };
 
 export interface FaultContext {
@@ -103,7 +105,7 @@ export const SCENARIOS: Scenario[] = [
         victim.child.kill('SIGCONT');
         cleared = Date.now();
         ctx.log(`SIGCONT ${victim.id}`);
-        await sleep(10_000);
+        await sleep(8000);
       }
       return cleared;
     },
@@ -158,6 +160,28 @@ export interface ScenarioResult {
   title: string;
   table: ScenarioTable;
   seconds: number;
+  /** Signs of a wedged partition in the services' logs, per instance: what to read first. */
+  notes: string[];
+}
+
+const WEDGED =
+  /Cannot call \\"(beginTransaction|commitTransaction|abortTransaction)\\" in state \\"(\w+)/;
+
+/** Counts, per instance log, the lines of a transaction left in a state it cannot leave. */
+function wedgedNotes(dir: string): string[] {
+  const notes: string[] = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort()) {
+    const lines = readFileSync(join(dir, file), 'utf8').split('\n');
+    const hits = lines.filter((l) => WEDGED.test(l));
+    if (hits.length === 0) continue;
+    const state = WEDGED.exec(hits[hits.length - 1] as string);
+    notes.push(
+      `${file.replace(/\.log$/, '')}: ${hits.length} lines 'Cannot call "${state?.[1]}" in state "${state?.[2]}"'`,
+    );
+  }
+  return notes;
 }
 
 /** One scenario on fresh topics and fresh services; everything it started is stopped. */
@@ -206,6 +230,7 @@ export async function runScenario(
       title: scenario.title,
       table,
       seconds: (Date.now() - started) / 1000,
+      notes: wedgedNotes(join(dir, scenario.id)),
     };
   } finally {
     await workload?.stop().catch(() => {});
