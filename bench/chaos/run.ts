@@ -61,11 +61,18 @@ const results: ScenarioResult[] = [];
 const errors: { id: string; error: string }[] = [];
 let interrupted = false;
 const onSignal = () => {
+  if (interrupted) {
+    // A second signal: no waiting for the scenario. The services exit with their parent; the
+    // private broker and registry run detached, so they are stopped here.
+    settings.log('interrupted again: stopping the private stack now');
+    void infra.close(values.keep).finally(() => process.exit(130));
+    return;
+  }
   interrupted = true;
-  settings.log('interrupted: stopping after the current scenario');
+  settings.log('interrupted: stopping after the current scenario (again to stop at once)');
 };
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 try {
   for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.id))) {
     if (interrupted) break;
