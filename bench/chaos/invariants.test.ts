@@ -113,6 +113,11 @@ describe('the chaos invariants', () => {
     expect(failed(o)).toEqual(['no page lost at the sink', 'no page repeated at the sink']);
   });
 
+  it('an instance that exited or is not ready at the end fails its row', () => {
+    const o = { ...clean(), unhealthy: ['action-executor-2 exited with 1'] };
+    expect(failed(o)).toEqual(['every instance running and ready at the end']);
+  });
+
   it('a dead letter fails when no poison was sent', () => {
     const o = clean();
     o.records.deadLetters['metrics.dlq'] = 1;

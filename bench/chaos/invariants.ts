@@ -18,6 +18,8 @@ export interface Observed {
   clearedAt: number;
   /** A component's next anomaly after the fault must be decided within this. */
   stuckAfterMs?: number;
+  /** Instances that should run but had exited, or were not ready, at the end. */
+  unhealthy?: string[];
 }
 
 export interface InvariantRow {
@@ -111,6 +113,8 @@ export function checkInvariants(o: Observed): ScenarioTable {
     'all',
     'undecodable',
   );
+
+  row('every instance running and ready at the end', o.unhealthy ?? [], 'all', 'instances');
 
   // No stuck partition: each component's first anomaly after the fault is decided in time.
   const diagnosisById = new Map(r.diagnoses.map((d) => [d.eventId, d]));

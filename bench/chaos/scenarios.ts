@@ -43,6 +43,8 @@ export interface FaultContext {
 export interface Scenario {
   id: string;
   title: string;
+  /** How long the runbook takes to answer each action (default 1.5 s). */
+  runbookDelayMs?: number;
   /** Runs the fault; resolves with the time it cleared (epoch ms). */
   fault: (ctx: FaultContext) => Promise<number>;
 }
@@ -143,6 +145,42 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    id: 'g',
+    title: 'a third instance of each stateful stage joins, then leaves, during long actions',
+    runbookDelayMs: 6000,
+    fault: async (ctx) => {
+      const extra: Instance[] = [];
+      for (const stage of STATEFUL) {
+        ctx.log(`${stage}-3 joins`);
+        extra.push(await ctx.stack.add(stage, `${stage}-3`));
+      }
+      await sleep(30_000);
+      await whileBusy(ctx.stack);
+      for (const instance of extra) {
+        ctx.log(`${instance.id} leaves (SIGTERM)`);
+        await ctx.stack.stopInstance(instance);
+      }
+      return Date.now();
+    },
+  },
+  {
+    id: 'h',
+    title: 'a stage killed and restarted while the registry is unreachable',
+    fault: async (ctx) => {
+      ctx.log('registry: SIGTERM');
+      await ctx.infra.stopRegistry();
+      for (const stage of ['policy-evaluator', 'action-executor'] as const) {
+        const victim = pick(live(ctx.stack, stage));
+        ctx.log(`kill -9 ${victim.id}; restarted at once, the registry still down`);
+        await ctx.stack.restart(victim);
+      }
+      await sleep(30_000);
+      await ctx.infra.start();
+      ctx.log('registry: back');
+      return Date.now();
+    },
+  },
+  {
     id: 'i',
     title: 'broker kill -9 while every stage is busy, twice, one minute apart',
     fault: async (ctx) => {
@@ -200,7 +238,7 @@ export async function runScenario(
     scenario: scenario.id,
     components: settings.components,
     partitions: settings.partitions,
-    runbookDelayMs: 1500,
+    runbookDelayMs: scenario.runbookDelayMs ?? 1500,
     log,
   });
   let workload: ReturnType<ChaosStack['startWorkload']> | undefined;
@@ -215,6 +253,7 @@ export async function runScenario(
     await sleep(settings.observeMs);
     await workload.stop();
     await sleep(settings.settleMs);
+    const unhealthy = await stack.unhealthy();
     const records = await readOutputs(stack.kafka, serde, stack.prefix);
     const table = checkInvariants({
       records,
@@ -224,6 +263,7 @@ export async function runScenario(
       anomalies: workload.anomalies,
       components: stack.components,
       clearedAt,
+      unhealthy,
     });
     return {
       id: scenario.id,

@@ -206,6 +206,12 @@ export interface ChaosStack {
   sink: Awaited<ReturnType<typeof startSink>>;
   instances: Instance[];
   kill9(instance: Instance): Promise<void>;
+  /** A further instance of a stage (it joins the stage's group). */
+  add(stage: Stage, id: string): Promise<Instance>;
+  /** SIGTERM: the instance leaves its group the ordinary way. */
+  stopInstance(instance: Instance): Promise<void>;
+  /** Live instances that exited, or whose /readyz is not 200: each with why. */
+  unhealthy(): Promise<string[]>;
   /** A new process for the same instance id (after a kill). */
   restart(instance: Instance): Promise<Instance>;
   waitReady(timeoutMs?: number): Promise<void>;
@@ -330,6 +336,24 @@ export async function startStack(options: StackOptions): Promise<ChaosStack> {
     sink,
     instances,
     kill9,
+    add: (stage, id) => spawnInstance(stage, id),
+    stopInstance: async (instance) => {
+      instance.stopped = true;
+      instance.child.kill('SIGTERM');
+      const timer = setTimeout(() => instance.child.kill('SIGKILL'), 15_000);
+      await instance.exited;
+      clearTimeout(timer);
+    },
+    unhealthy: async () => {
+      const states = await Promise.all(live().map((i) => readyz(i.port)));
+      return live().flatMap((i, n) =>
+        i.child.exitCode !== null
+          ? [`${i.id} exited with ${i.child.exitCode}`]
+          : states[n]
+            ? []
+            : [`${i.id} not ready`],
+      );
+    },
     restart: async (instance) => {
       if (!instance.stopped) await kill9(instance);
       return spawnInstance(instance.stage, instance.id);
