@@ -41,7 +41,10 @@ describe('chaos: the bus misbehaves, nothing is lost, repeated or stuck', () => 
     if (!scenario) throw new Error(`no chaos scenario ${id}`);
     it(`(${id}) ${scenario.title}`, { timeout: 300_000 }, async () => {
       const result = await runScenario(infra, scenario, settings, dir);
-      const table = formatTable(`(${id}) ${scenario.title}`, result.table);
+      const table = [
+        formatTable(`(${id}) ${scenario.title}`, result.table),
+        ...result.notes.map((n) => `  wedged: ${n}`),
+      ].join('\n');
       console.log(table);
       expect(result.table.counts.decided, table).toBeGreaterThan(0);
       expect(result.table.counts.actionsRun, table).toBeGreaterThan(0);
