@@ -3,7 +3,7 @@
  * private broker and registry started for the run (never the shared ones), with the invariants
  * of docs/chaos.md checked after each.
  *
- *   bash scripts/toolchain.sh pnpm chaos [--scenario a,b,...] [--json-file F] [--components 6]
+ *   bash scripts/toolchain.sh pnpm chaos [--scenario a,b,...|all] [--json-file F] [--components 6]
  *     [--partitions 4] [--kill-minutes 2] [--keep]
  *
  * Exit code 0 when every invariant of every scenario held, 1 otherwise, 2 on a harness failure.
@@ -15,11 +15,17 @@ import { parseArgs } from 'node:util';
 import { quietKafkajsTimerWarnings } from '@healstream/runtime';
 import { startPrivateInfra } from './infra.js';
 import { formatTable } from './invariants.js';
-import { DEFAULT_SETTINGS, SCENARIOS, runScenario, type ScenarioResult } from './scenarios.js';
+import {
+  DEFAULT_SCENARIOS,
+  DEFAULT_SETTINGS,
+  SCENARIOS,
+  runScenario,
+  type ScenarioResult,
+} from './scenarios.js';
 
 const { values } = parseArgs({
   options: {
-    scenario: { type: 'string', default: SCENARIOS.map((s) => s.id).join(',') },
+    scenario: { type: 'string', default: DEFAULT_SCENARIOS.join(',') },
     'json-file': { type: 'string' },
     components: { type: 'string', default: String(DEFAULT_SETTINGS.components) },
     partitions: { type: 'string', default: String(DEFAULT_SETTINGS.partitions) },
@@ -37,7 +43,10 @@ function positive(name: string, raw: string): number {
   return value;
 }
 
-const wanted = values.scenario.split(',').map((s) => s.trim());
+const wanted =
+  values.scenario === 'all'
+    ? SCENARIOS.map((s) => s.id)
+    : values.scenario.split(',').map((s) => s.trim());
 const unknown = wanted.filter((id) => !SCENARIOS.some((s) => s.id === id));
 if (unknown.length > 0) {
   console.error(
