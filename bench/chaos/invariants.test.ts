@@ -138,6 +138,14 @@ describe('the chaos invariants', () => {
     expect(table.recoverSeconds).toBeNull();
   });
 
+  it('uses when a decision was written, not its event-time decidedAt, when the reader has it', () => {
+    const o = clean();
+    // Decided by event time at once, but written to the topic 40 s after b's anomaly.
+    o.records.decisionsWrittenAt = [T0 + 3000, T0 + 43_000];
+    expect(failed(o)).toEqual(['no stuck partition (next anomaly decided within 30 s)']);
+    expect(checkInvariants(o).recoverSeconds).toBe(43);
+  });
+
   it('a decision on an older incident does not count as deciding the next anomaly', () => {
     const o = clean();
     // b's only decision is for a diagnosis detected before its post-fault anomaly.

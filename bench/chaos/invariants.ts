@@ -129,7 +129,8 @@ export function checkInvariants(o: Observed): ScenarioTable {
       continue;
     }
     const decidedAt = r.decisions
-      .filter((d) => {
+      .map((d, i) => ({ d, at: r.decisionsWrittenAt?.[i] ?? d.decidedAt }))
+      .filter(({ d }) => {
         const diagnosis = diagnosisById.get(d.eventId);
         return (
           diagnosis?.component === component &&
@@ -137,7 +138,7 @@ export function checkInvariants(o: Observed): ScenarioTable {
           diagnosis.detectedAt >= next.at
         );
       })
-      .map((d) => d.decidedAt)
+      .map(({ at }) => at)
       .sort((a, b) => a - b)[0];
     if (decidedAt === undefined || decidedAt - next.at > stuckAfterMs) {
       stuck.push(

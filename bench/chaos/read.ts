@@ -21,6 +21,11 @@ import {
 export interface TopicRecords {
   diagnoses: Diagnosis[];
   decisions: HealingDecision[];
+  /**
+   * When each decision was written (its record's timestamp, wall clock), in the order of
+   * `decisions`: a decision's own `decidedAt` is event time, the clock of the samples.
+   */
+  decisionsWrittenAt?: number[];
   commands: HealingCommand[];
   outcomes: HealingOutcome[];
   escalationRequests: Escalation[];
@@ -56,6 +61,7 @@ export async function readOutputs(
   const records: TopicRecords = {
     diagnoses: [],
     decisions: [],
+    decisionsWrittenAt: [],
     commands: [],
     outcomes: [],
     escalationRequests: [],
@@ -100,7 +106,10 @@ export async function readOutputs(
         }
         try {
           const name = pipelineTopics[known.logical as PipelineTopic];
-          lists[known.logical]?.push(await serde.decode(message.value, name));
+          const value = await serde.decode(message.value, name);
+          lists[known.logical]?.push(value);
+          if (known.logical === 'healing-decisions')
+            records.decisionsWrittenAt?.push(Number(message.timestamp));
         } catch {
           records.undecodable++;
         }
