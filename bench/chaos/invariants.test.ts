@@ -118,6 +118,15 @@ describe('the chaos invariants', () => {
     expect(failed(o)).toEqual(['every instance running and ready at the end']);
   });
 
+  it('a page request whose dedup key was never paged fails; one absorbed by an open page holds', () => {
+    const o = clean();
+    const request = (dedupKey: string): Escalation => ({ ...page('r'), dedupKey });
+    o.records.escalationRequests.push(request((o.records.escalations[0] as Escalation).dedupKey));
+    expect(failed(o)).toEqual([]);
+    o.records.escalationRequests.push(request('never-paged'));
+    expect(failed(o)).toEqual(['every page request paged']);
+  });
+
   it('a dead letter fails when no poison was sent', () => {
     const o = clean();
     o.records.deadLetters['metrics.dlq'] = 1;

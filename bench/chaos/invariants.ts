@@ -98,6 +98,23 @@ export function checkInvariants(o: Observed): ScenarioTable {
   const atSink = tally(o.sinkPages, pageKey);
   const lost = [...new Set(r.escalations.map(pageKey))].filter((k) => !atSink.has(k));
   row('no page lost at the sink', lost, `${r.escalations.length} pages recorded`, 'pages missing');
+  // A request is paged, or absorbed by an open page of its dedup key, which was itself paged.
+  const paged = new Set(
+    r.escalations.filter((e) => e.status === 'TRIGGERED').map((e) => e.dedupKey),
+  );
+  const unpaged = [
+    ...new Set(
+      r.escalationRequests
+        .filter((e) => e.status === 'TRIGGERED' && !paged.has(e.dedupKey))
+        .map((e) => e.dedupKey),
+    ),
+  ];
+  row(
+    'every page request paged',
+    unpaged,
+    `${r.escalationRequests.length} requests`,
+    'dedup keys requested, never paged',
+  );
   const repeatedPages = repeated(atSink).map(([k, n]) => `${k} ×${n}`);
   row('no page repeated at the sink', repeatedPages, `${o.sinkPages.length} received`, 'pages');
   const dlq = Object.entries(r.deadLetters).filter(([, n]) => n > 0);
