@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quietKafkajsTimerWarnings } from '@healstream/runtime';
 import { startPrivateInfra, type PrivateInfra } from '../../bench/chaos/infra.js';
 import { formatTable } from '../../bench/chaos/invariants.js';
 import {
@@ -31,6 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'healstream-chaos-test-'));
 let infra: PrivateInfra;
 
 beforeAll(async () => {
+  quietKafkajsTimerWarnings();
   infra = await startPrivateInfra(settings.log);
 });
 afterAll(async () => {
