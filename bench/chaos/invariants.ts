@@ -1,0 +1,210 @@
+/**
+ * The chaos suite's invariants, computed from what a scenario left behind: its output topics
+ * (committed records only), the runbook's record of every call it got (the fleet's own record)
+ * and the sink's record of every page. Pure: the same inputs give the same table.
+ */
+import type { TopicRecords } from './read.js';
+import type { RunbookCall, SinkPage } from './stack.js';
+
+export interface Observed {
+  records: TopicRecords;
+  runbookCalls: RunbookCall[];
+  sinkPages: SinkPage[];
+  published: number;
+  /** First anomalous sample (its timestamp) of each window, per component. */
+  anomalies: { component: string; at: number }[];
+  components: string[];
+  /** When the last fault of the scenario cleared (epoch ms). */
+  clearedAt: number;
+  /** A component's next anomaly after the fault must be decided within this. */
+  stuckAfterMs?: number;
+  /** Instances that should run but had exited, or were not ready, at the end. */
+  unhealthy?: string[];
+}
+
+export interface InvariantRow {
+  invariant: string;
+  held: boolean;
+  detail: string;
+}
+
+export interface Counts {
+  published: number;
+  diagnoses: number;
+  decided: number;
+  decisions: number;
+  commands: number;
+  actionsRun: number;
+  outcomes: number;
+  pages: number;
+  deadLetters: number;
+}
+
+export interface ScenarioTable {
+  rows: InvariantRow[];
+  counts: Counts;
+  /** From the fault clearing to every component's next anomaly decided; null if one never was. */
+  recoverSeconds: number | null;
+  /** The slowest anomaly → decision after the fault cleared. */
+  worstDecisionSeconds: number | null;
+}
+
+function tally<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+const repeated = (counts: Map<string, number>) => [...counts].filter(([, n]) => n > 1);
+const sample = (ids: string[]) =>
+  ids.length === 0 ? '' : `: ${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}`;
+
+export function checkInvariants(o: Observed): ScenarioTable {
+  const { records: r } = o;
+  const stuckAfterMs = o.stuckAfterMs ?? 30_000;
+  const rows: InvariantRow[] = [];
+  const row = (invariant: string, bad: string[], ok: string, what: string) =>
+    rows.push({
+      invariant,
+      held: bad.length === 0,
+      detail: bad.length === 0 ? ok : `${bad.length} ${what}${sample(bad)}`,
+    });
+
+  const diagnosisIds = [...new Set(r.diagnoses.map((d) => d.eventId))];
+  const decisionsPerEvent = tally(r.decisions, (d) => d.eventId);
+  const undecided = diagnosisIds.filter((id) => !decisionsPerEvent.has(id));
+  const twice = diagnosisIds.filter((id) => (decisionsPerEvent.get(id) ?? 0) > 1);
+  row(
+    'every diagnosis decided exactly once',
+    [...undecided.map((id) => `${id} undecided`), ...twice.map((id) => `${id} decided twice`)],
+    `${diagnosisIds.length} diagnoses, each decided once`,
+    'diagnoses not decided exactly once',
+  );
+  const dupDecisions = repeated(tally(r.decisions, (d) => d.decisionId)).map(([id]) => id);
+  row('no duplicate decision id', dupDecisions, `${r.decisions.length} decisions`, 'repeated');
+  const dupCommands = repeated(tally(r.commands, (c) => c.commandId)).map(([id]) => id);
+  row('no duplicate command id', dupCommands, `${r.commands.length} commands`, 'repeated');
+  const outcomesPerCommand = tally(r.outcomes, (x) => x.commandId);
+  const dupOutcomes = repeated(outcomesPerCommand).map(([id, n]) => `${id} ×${n}`);
+  row('no duplicate outcome id', dupOutcomes, `${r.outcomes.length} outcomes`, 'commands');
+  const unreported = [...new Set(r.commands.map((c) => c.commandId))].filter(
+    (id) => !outcomesPerCommand.has(id),
+  );
+  row('every command has an outcome', unreported, 'all reported', 'commands without an outcome');
+  const callsPerKey = tally(o.runbookCalls, (c) => c.key);
+  const twiceRun = repeated(callsPerKey).map(([key, n]) => `${key} ×${n}`);
+  row('no action run twice', twiceRun, `${callsPerKey.size} actions, each run once`, 'keys');
+
+  const pageKey = (p: { escalationId: string; status: string }) => `${p.escalationId}/${p.status}`;
+  const atSink = tally(o.sinkPages, pageKey);
+  const lost = [...new Set(r.escalations.map(pageKey))].filter((k) => !atSink.has(k));
+  row('no page lost at the sink', lost, `${r.escalations.length} pages recorded`, 'pages missing');
+  // A request is paged, or absorbed by an open page of its dedup key, which was itself paged.
+  const paged = new Set(
+    r.escalations.filter((e) => e.status === 'TRIGGERED').map((e) => e.dedupKey),
+  );
+  const unpaged = [
+    ...new Set(
+      r.escalationRequests
+        .filter((e) => e.status === 'TRIGGERED' && !paged.has(e.dedupKey))
+        .map((e) => e.dedupKey),
+    ),
+  ];
+  row(
+    'every page request paged',
+    unpaged,
+    `${r.escalationRequests.length} requests`,
+    'dedup keys requested, never paged',
+  );
+  const repeatedPages = repeated(atSink).map(([k, n]) => `${k} ×${n}`);
+  row('no page repeated at the sink', repeatedPages, `${o.sinkPages.length} received`, 'pages');
+  const dlq = Object.entries(r.deadLetters).filter(([, n]) => n > 0);
+  row(
+    'nothing dead-lettered (no poison sent)',
+    dlq.map(([t, n]) => `${t} ${n}`),
+    'none',
+    'dead-letter topics with records',
+  );
+  row(
+    'every record decodes',
+    r.undecodable > 0 ? [`${r.undecodable} records`] : [],
+    'all',
+    'undecodable',
+  );
+
+  row('every instance running and ready at the end', o.unhealthy ?? [], 'all', 'instances');
+
+  // No stuck partition: each component's first anomaly after the fault is decided in time.
+  const diagnosisById = new Map(r.diagnoses.map((d) => [d.eventId, d]));
+  const stuck: string[] = [];
+  let recoverMs: number | null = 0;
+  let worstMs: number | null = 0;
+  for (const component of o.components) {
+    const next = o.anomalies.find((a) => a.component === component && a.at >= o.clearedAt);
+    if (!next) {
+      stuck.push(`${component} (no anomaly published after the fault)`);
+      recoverMs = worstMs = null;
+      continue;
+    }
+    const decidedAt = r.decisions
+      .map((d, i) => ({ d, at: r.decisionsWrittenAt?.[i] ?? d.decidedAt }))
+      .filter(({ d }) => {
+        const diagnosis = diagnosisById.get(d.eventId);
+        return (
+          diagnosis?.component === component &&
+          diagnosis.kind === 'ANOMALY' &&
+          diagnosis.detectedAt >= next.at
+        );
+      })
+      .map(({ at }) => at)
+      .sort((a, b) => a - b)[0];
+    if (decidedAt === undefined || decidedAt - next.at > stuckAfterMs) {
+      stuck.push(
+        `${component} (${decidedAt === undefined ? 'never decided' : `decided after ${((decidedAt - next.at) / 1000).toFixed(1)} s`})`,
+      );
+    }
+    if (decidedAt === undefined) recoverMs = worstMs = null;
+    else {
+      if (recoverMs !== null) recoverMs = Math.max(recoverMs, decidedAt - o.clearedAt);
+      if (worstMs !== null) worstMs = Math.max(worstMs, decidedAt - next.at);
+    }
+  }
+  row(
+    `no stuck partition (next anomaly decided within ${stuckAfterMs / 1000} s)`,
+    stuck,
+    `${o.components.length} components decided in time`,
+    'components',
+  );
+
+  return {
+    rows,
+    counts: {
+      published: o.published,
+      diagnoses: diagnosisIds.length,
+      decided: diagnosisIds.length - undecided.length,
+      decisions: r.decisions.length,
+      commands: r.commands.length,
+      actionsRun: callsPerKey.size,
+      outcomes: r.outcomes.length,
+      pages: o.sinkPages.length,
+      deadLetters: Object.values(r.deadLetters).reduce((a, b) => a + b, 0),
+    },
+    recoverSeconds: recoverMs === null ? null : recoverMs / 1000,
+    worstDecisionSeconds: worstMs === null ? null : worstMs / 1000,
+  };
+}
+
+/** The table as text: one line per invariant, then the counts. */
+export function formatTable(title: string, t: ScenarioTable): string {
+  const width = Math.max(...t.rows.map((r) => r.invariant.length));
+  const lines = [
+    title,
+    ...t.rows.map(
+      (r) => `  ${r.held ? 'ok  ' : 'FAIL'}  ${r.invariant.padEnd(width)}  ${r.detail}`,
+    ),
+    `  counts: ${Object.entries(t.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `  recover: ${t.recoverSeconds === null ? 'never' : `${t.recoverSeconds.toFixed(1)} s`} after the fault cleared; slowest anomaly → decision ${t.worstDecisionSeconds === null ? 'never' : `${t.worstDecisionSeconds.toFixed(1)} s`}`,
+  ];
+  return lines.join('\n');
+}
