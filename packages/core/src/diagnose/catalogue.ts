@@ -41,14 +41,14 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'memory-leak',
     summary: 'memory grows while CPU does not: something holds on to memory',
-    shape: 'memory ≥ 85% or well above its usual level, CPU not saturated, traffic as usual',
+    shape: 'memory ≥ 85% or well above its usual level, CPU < 85%, traffic as usual',
     metrics: ['memory_util', 'memory_mb', 'cpu_util', 'throughput'],
     assess(e) {
       const util = e.value('memory_util');
       const grown = ['memory_mb', 'memory_util'].find((m) => (ratioToBaseline(e, m) ?? 0) > 1.2);
       if ((util === undefined || util < 0.85) && grown === undefined) return null;
       // Saturated CPU is resource exhaustion; more traffic holds more memory, and is a spike.
-      if (busy(e, 0.9) || surged(e)) return null;
+      if (busy(e, 0.85) || surged(e)) return null;
       const evidence: string[] = [];
       let confidence = 0.45;
       if (util !== undefined && util >= 0.85) evidence.push(`memory ${pct(util)} ≥ 85%`);
@@ -67,15 +67,17 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'resource-exhaustion',
     summary: 'CPU (and memory) saturated: the component is out of capacity',
-    shape: 'CPU ≥ 90% (memory ≥ 85% makes it surer), traffic as usual',
+    shape: 'CPU ≥ 90%, or ≥ 85% with memory ≥ 85% (which makes it surer), traffic as usual',
     metrics: ['cpu_util', 'memory_util', 'throughput'],
     assess(e) {
       const cpu = e.value('cpu_util');
-      if (cpu === undefined || cpu < 0.9) return null;
       const mem = e.value('memory_util');
-      const evidence = [`cpu ${pct(cpu)} ≥ 90%`];
-      let confidence = 0.7;
-      if (mem !== undefined && mem >= 0.85) {
+      const memFull = mem !== undefined && mem >= 0.85;
+      // Both high: a noisy CPU just under 90% is still saturated when memory is full too.
+      if (cpu === undefined || cpu < (memFull ? 0.85 : 0.9)) return null;
+      const evidence = [`cpu ${pct(cpu)} ≥ ${memFull ? 85 : 90}%`];
+      let confidence = cpu >= 0.9 ? 0.7 : 0.55;
+      if (memFull) {
         evidence.push(`memory ${pct(mem)} ≥ 85%`);
         confidence += 0.15;
       }

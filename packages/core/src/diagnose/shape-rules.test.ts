@@ -108,6 +108,12 @@ describe('cause shapes from the five metrics alone', () => {
     ]);
   });
 
+  it('CPU just under 90% with memory full is exhaustion, not a leak', () => {
+    const both = causes(event({ cpu_util: 0.87, memory_util: 0.9, latency_p99: 700 }));
+    expect(both.map((c) => [c.cause, c.confidence])).toEqual([['resource-exhaustion', 0.7]]);
+    expect(top(event({ cpu_util: 0.87, memory_util: 0.5 }))?.cause).toBe('unknown');
+  });
+
   it('bad deploy: memory stepping up after a deploy blames the deploy', () => {
     const e = event({ memory_util: 0.9, cpu_util: 0.3 }, [
       { metric: 'memory_util', value: 0.9, baseline: 0.5 },
