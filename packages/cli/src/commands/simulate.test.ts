@@ -43,7 +43,7 @@ describe('healstream simulate', () => {
       '10:00:40  checkout   decision DISPATCHED High Error Rate (attempt 1)',
       '10:00:50  checkout   decision DISPATCHED Throughput Drop (attempt 2)',
       '10:01:00  checkout   decision ESCALATE: no untried policy left (tried: High Error Rate, Throughput Drop)',
-      '10:01:00  checkout   ESCALATION LADDER_EXHAUSTED: checkout: automatic healing gave up (no untried policy left (tried: High Error Rate, Throughput Drop)); probable cause unknown (confidence 0.20)',
+      '10:01:00  checkout   ESCALATION LADDER_EXHAUSTED: checkout: automatic healing gave up (no untried policy left (tried: High Error Rate, Throughput Drop)); probable cause unknown (confidence 1.00)',
       '10:01:10  checkout   decision ESCALATE: no untried policy left (tried: High Error Rate, Throughput Drop)',
     ]);
     expect(lines(out, /ESCALATION/)).toHaveLength(1);
@@ -61,7 +61,7 @@ describe('healstream simulate', () => {
       'policies/examples',
     );
     expect(lines(out, /diagnosis|DISPATCHED|command/).slice(0, 3)).toEqual([
-      '10:01:00  checkout   diagnosis: bad-deploy 0.95',
+      '10:01:00  checkout   diagnosis: bad-deploy 0.85',
       '10:01:00  checkout   decision DISPATCHED Rollback Bad Deploy (attempt 1)',
       '10:01:00  checkout   command cmd-…: rollback-deployment, alert-oncall',
     ]);

@@ -104,7 +104,7 @@ describe('diagnose: the cause catalogue', () => {
     expect(d.causes).toEqual([
       {
         cause: 'unknown',
-        confidence: 0.2,
+        confidence: 1,
         evidence: ['no catalogued cause explains: latency_p99 600 (threshold 500, score 1)'],
       },
     ]);

@@ -9,19 +9,11 @@ export interface DiagnoseOptions {
   catalogue?: readonly CauseRule[];
 }
 
-/**
- * On the tune seeds of `pnpm bench:diagnosis`, a fault diagnosed `unknown` was a fault with no
- * catalogued cause about 1 time in 5; the other 4 were faults whose shape had not shown yet
- * (the start of a ramp). So `unknown` is said with 0.2, not 1.
- */
-export const UNKNOWN_CONFIDENCE = 0.2;
-
 const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100;
 
 /**
  * Ranks the probable causes of a reliability event, most confident first. When no rule
- * reaches 0.5, `unknown` is listed too, with the anomalies as evidence and a confidence of
- * UNKNOWN_CONFIDENCE × (1 − best): how often "no catalogued cause" was right on the bench.
+ * reaches 0.5, `unknown` is listed too, with confidence 1 − best and the anomalies as evidence.
  * A RESOLVED event yields a RESOLVED diagnosis without causes.
  */
 export function diagnose(
@@ -49,7 +41,7 @@ export function diagnose(
     const seen = event.anomalies.map((a) => describe(e, a.metric));
     causes.push({
       cause: UNKNOWN_CAUSE,
-      confidence: round(UNKNOWN_CONFIDENCE * (1 - best)),
+      confidence: round(1 - best),
       evidence:
         seen.length > 0
           ? [`no catalogued cause explains: ${seen.join('; ')}`]
