@@ -194,7 +194,7 @@ export const FAULT_CLASSES: FaultClass[] = [
     shape(c, t) {
       // A downstream that refuses fast: errors for a minute or three, latency and CPU unmoved.
       if (t > c.pick(60_000, 180_000)) return {};
-      return { error_rate: c.pick(0.2, 0.5) };
+      return { error_rate: c.pick(0.2, 0.5), dependency_error_rate: c.pick(0.3, 0.9) };
     },
   },
   {

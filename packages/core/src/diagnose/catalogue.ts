@@ -82,8 +82,8 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
         confidence += 0.15;
       }
       if (surged(e)) {
-        // The work is the traffic's: a spike, which the traffic-spike rule names.
-        confidence -= 0.25;
+        // The work is the traffic's: a spike, which the traffic-spike rule names first.
+        confidence = Math.min(confidence, 0.6);
         evidence.push(`but traffic is up: ${describe(e, 'throughput')}`);
       }
       return { confidence, evidence };

@@ -58,6 +58,12 @@ describe('cause shapes from the five metrics alone', () => {
     });
   });
 
+  it('dependency failure is not named when the dependency reports its calls succeed', () => {
+    // The database is down: requests fail fast, yet the dependency's own calls are fine.
+    const dbDown = { error_rate: 0.9, cpu_util: 0.1, latency_p99: 30, dependency_error_rate: 0 };
+    expect(causes(event(dbDown, [errors])).map((c) => c.cause)).toEqual(['unknown']);
+  });
+
   it('dependency failure is not named when the CPU is saturated or the pool full', () => {
     const busy = causes(event({ error_rate: 0.3, cpu_util: 0.95, latency_p99: 2000 }, [errors]));
     expect(busy.map((c) => c.cause)).not.toContain('dependency-failure');

@@ -30,6 +30,8 @@ export const dependencyFailure: CauseRule = {
       dep !== undefined && (dep >= 0.1 || e.anomaly('dependency_error_rate') !== undefined);
     const errors = e.value('error_rate') ?? 0;
     const erroring = errors >= 0.1 && e.anomaly('error_rate') !== undefined;
+    // A dependency_error_rate reported calm rules the dependency out: the errors are ours.
+    if (dep !== undefined && !depFailing) return null;
     const cpu = e.value('cpu_util');
     // Without the dependency's own errors, the shape needs a CPU seen calm.
     if (!depFailing && (!erroring || cpu === undefined)) return null;
