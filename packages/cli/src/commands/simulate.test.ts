@@ -61,7 +61,7 @@ describe('healstream simulate', () => {
       'policies/examples',
     );
     expect(lines(out, /diagnosis|DISPATCHED|command/).slice(0, 3)).toEqual([
-      '10:01:00  checkout   diagnosis: bad-deploy 0.85',
+      '10:01:00  checkout   diagnosis: bad-deploy 0.95',
       '10:01:00  checkout   decision DISPATCHED Rollback Bad Deploy (attempt 1)',
       '10:01:00  checkout   command cmd-…: rollback-deployment, alert-oncall',
     ]);

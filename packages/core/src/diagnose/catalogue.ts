@@ -1,34 +1,26 @@
-import { describe, pct, type Evidence } from './evidence.js';
+import { describe, pct } from './evidence.js';
+import {
+  busy,
+  elevated,
+  poolUtilization,
+  ratioToBaseline,
+  surged,
+  type CauseRule,
+} from './rule.js';
+import { crashSilence, deadlockHang, dependencyFailure } from './shape-rules.js';
 
-export interface CauseFinding {
-  confidence: number;
-  evidence: string[];
-}
+export type { CauseFinding, CauseRule } from './rule.js';
 
-export interface CauseRule {
-  cause: string;
-  summary: string;
-  /** Metrics the rule reads (docs/metrics.md lists them all). */
-  metrics: string[];
-  assess(e: Evidence, options: { badDeployWindowMs: number }): CauseFinding | null;
-}
-
-const elevated = (e: Evidence, metric: string, level: number) =>
-  e.anomaly(metric) !== undefined || (e.value(metric) ?? -Infinity) > level;
-
-function poolUtilization(e: Evidence): number | undefined {
-  const direct = e.value('db_pool_utilization');
-  if (direct !== undefined) return direct;
-  const active = e.value('db_pool_active');
-  const max = e.value('db_pool_max');
-  return active !== undefined && max !== undefined && max > 0 ? active / max : undefined;
-}
-
-/** The catalogue of causes. Confidences are in [0, 1]; each rule says why in plain lines. */
+/**
+ * The catalogue of causes, each recognised by the shape it leaves in one complete scrape
+ * (docs/diagnosis.md). Confidences are in [0, 1], calibrated on the tune seeds of
+ * `pnpm bench:diagnosis`; each rule says why in plain lines.
+ */
 export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'connection-pool-exhaustion',
     summary: 'the database connection pool is (nearly) full, so requests queue for a connection',
+    shape: 'db pool utilisation ≥ 90%, latency up (requests wait for a connection), some errors',
     metrics: ['db_pool_utilization', 'db_pool_active', 'db_pool_max', 'latency_p99', 'error_rate'],
     assess(e) {
       const util = poolUtilization(e);
@@ -49,16 +41,14 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'memory-leak',
     summary: 'memory grows while CPU does not: something holds on to memory',
-    metrics: ['memory_util', 'memory_mb', 'cpu_util'],
+    shape: 'memory ≥ 85% or well above its usual level, CPU < 85%, traffic as usual',
+    metrics: ['memory_util', 'memory_mb', 'cpu_util', 'throughput'],
     assess(e) {
       const util = e.value('memory_util');
-      const grown = ['memory_mb', 'memory_util'].find((m) => {
-        const a = e.anomaly(m);
-        return a !== undefined && a.value > a.baseline * 1.2;
-      });
+      const grown = ['memory_mb', 'memory_util'].find((m) => (ratioToBaseline(e, m) ?? 0) > 1.2);
       if ((util === undefined || util < 0.85) && grown === undefined) return null;
-      const cpu = e.value('cpu_util');
-      if (cpu !== undefined && cpu >= 0.9) return null; // that is resource exhaustion
+      // Saturated CPU is resource exhaustion; more traffic holds more memory, and is a spike.
+      if (busy(e, 0.85) || surged(e)) return null;
       const evidence: string[] = [];
       let confidence = 0.45;
       if (util !== undefined && util >= 0.85) evidence.push(`memory ${pct(util)} ≥ 85%`);
@@ -66,7 +56,8 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
         confidence += 0.25;
         evidence.push(`memory above its usual level: ${describe(e, grown)}`);
       }
-      if (cpu !== undefined) {
+      const cpu = e.value('cpu_util');
+      if (cpu !== undefined && (ratioToBaseline(e, 'cpu_util') ?? 1) < 1.5) {
         confidence += 0.1;
         evidence.push(`cpu ${pct(cpu)} is not saturated, so the memory is not work in progress`);
       }
@@ -76,32 +67,40 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
   {
     cause: 'resource-exhaustion',
     summary: 'CPU (and memory) saturated: the component is out of capacity',
-    metrics: ['cpu_util', 'memory_util'],
+    shape: 'CPU ≥ 90%, or ≥ 85% with memory ≥ 85% (which makes it surer), traffic as usual',
+    metrics: ['cpu_util', 'memory_util', 'throughput'],
     assess(e) {
       const cpu = e.value('cpu_util');
-      if (cpu === undefined || cpu < 0.9) return null;
       const mem = e.value('memory_util');
-      const evidence = [`cpu ${pct(cpu)} ≥ 90%`];
-      if (mem !== undefined && mem >= 0.85) {
+      const memFull = mem !== undefined && mem >= 0.85;
+      // Both high: a noisy CPU just under 90% is still saturated when memory is full too.
+      if (cpu === undefined || cpu < (memFull ? 0.85 : 0.9)) return null;
+      const evidence = [`cpu ${pct(cpu)} ≥ ${memFull ? 85 : 90}%`];
+      let confidence = cpu >= 0.9 ? 0.7 : 0.55;
+      if (memFull) {
         evidence.push(`memory ${pct(mem)} ≥ 85%`);
-        return { confidence: 0.8, evidence };
+        confidence += 0.15;
       }
-      return { confidence: 0.55, evidence };
+      if (surged(e)) {
+        // The work is the traffic's: a spike, which the traffic-spike rule names first.
+        confidence = Math.min(confidence, 0.6);
+        evidence.push(`but traffic is up: ${describe(e, 'throughput')}`);
+      }
+      return { confidence, evidence };
     },
   },
   {
     cause: 'traffic-spike',
     summary: 'more requests than usual arrive',
+    shape: 'throughput ≥ 1.5× its usual level; latency and CPU follow the load',
     metrics: ['throughput', 'latency_p99', 'cpu_util'],
     assess(e) {
-      const a = e.anomaly('throughput');
-      if (!a || a.value <= a.baseline * 1.5) return null;
-      const evidence = [
-        `traffic up: ${describe(e, 'throughput')}, ${(a.value / Math.max(a.baseline, 1e-9)).toFixed(1)}× usual`,
-      ];
+      const ratio = ratioToBaseline(e, 'throughput');
+      if (ratio === undefined || ratio < 1.5) return null;
+      const evidence = [`traffic up: ${describe(e, 'throughput')}, ${ratio.toFixed(1)}× usual`];
       let confidence = 0.6;
       if (elevated(e, 'latency_p99', 300) || elevated(e, 'cpu_util', 0.8)) {
-        confidence += 0.2;
+        confidence += 0.25;
         evidence.push(
           `the load shows: ${describe(e, 'latency_p99')}, ${describe(e, 'cpu_util', pct)}`,
         );
@@ -109,32 +108,21 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
       return { confidence, evidence };
     },
   },
-  {
-    cause: 'dependency-failure',
-    summary: 'a downstream dependency fails and the errors propagate',
-    metrics: ['dependency_error_rate', 'error_rate'],
-    assess(e) {
-      const dep = e.value('dependency_error_rate');
-      if (dep === undefined || (dep < 0.1 && !e.anomaly('dependency_error_rate'))) return null;
-      const evidence = [`calls to dependencies fail: ${describe(e, 'dependency_error_rate', pct)}`];
-      let confidence = 0.6;
-      if (elevated(e, 'error_rate', 0.05)) {
-        confidence += 0.25;
-        evidence.push(`and surface as our own errors: ${describe(e, 'error_rate', pct)}`);
-      }
-      return { confidence, evidence };
-    },
-  },
+  dependencyFailure,
   {
     cause: 'bad-deploy',
-    summary: 'errors or latency stepped up right after a deploy',
-    metrics: ['deploy', 'error_rate', 'latency_p99'],
+    summary: 'errors, latency or memory stepped up right after a deploy',
+    shape:
+      'a deploy marker (deploy sample, version/deploy label change) shortly before errors, latency, memory or CPU step up',
+    metrics: ['deploy', 'error_rate', 'latency_p99', 'memory_util', 'cpu_util'],
     assess(e, { badDeployWindowMs }) {
       const at = e.observedAt('deploy');
       if (at === undefined) return null;
       const since = e.event.detectedAt - at;
       if (since < 0 || since > badDeployWindowMs) return null;
-      const symptoms = ['error_rate', 'latency_p99'].filter((m) => e.anomaly(m) !== undefined);
+      const symptoms = ['error_rate', 'latency_p99', 'memory_util', 'cpu_util'].filter(
+        (m) => e.anomaly(m) !== undefined,
+      );
       if (symptoms.length === 0) return null;
       const version = e.event.labels['version'];
       const evidence = [
@@ -143,40 +131,11 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
           (m) => `stepped up since: ${describe(e, m, m === 'error_rate' ? pct : undefined)}`,
         ),
       ];
-      return { confidence: since <= badDeployWindowMs / 3 ? 0.85 : 0.7, evidence };
+      return { confidence: since <= badDeployWindowMs / 3 ? 0.95 : 0.7, evidence };
     },
   },
-  {
-    cause: 'deadlock-hang',
-    summary: 'requests pile up while throughput and CPU fall: threads are stuck',
-    metrics: ['throughput', 'inflight_requests', 'cpu_util'],
-    assess(e) {
-      const tp = e.value('throughput');
-      const tpAnomaly = e.anomaly('throughput');
-      const dropped =
-        tp !== undefined &&
-        (tp === 0 || (tpAnomaly !== undefined && tp < tpAnomaly.baseline * 0.5));
-      if (!dropped) return null;
-      const inflight = e.value('inflight_requests');
-      const inflightAnomaly = e.anomaly('inflight_requests');
-      const piling =
-        inflight !== undefined &&
-        inflight > 0 &&
-        (inflightAnomaly === undefined || inflightAnomaly.value > inflightAnomaly.baseline);
-      if (!piling) return null;
-      const evidence = [
-        `throughput collapsed: ${describe(e, 'throughput')}`,
-        `requests still in flight: ${describe(e, 'inflight_requests')}`,
-      ];
-      let confidence = 0.6;
-      const cpu = e.value('cpu_util');
-      if (cpu !== undefined && cpu < 0.3) {
-        confidence += 0.2;
-        evidence.push(`cpu ${pct(cpu)}: the process is idle, not busy`);
-      }
-      return { confidence, evidence };
-    },
-  },
+  deadlockHang,
+  crashSilence,
 ];
 
 export const UNKNOWN_CAUSE = 'unknown';

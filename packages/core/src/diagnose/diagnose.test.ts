@@ -53,7 +53,7 @@ describe('diagnose: the cause catalogue', () => {
   it('resource exhaustion: CPU and memory saturated', () => {
     expect(top(event({ cpu_util: 0.95, memory_util: 0.9 }))).toMatchObject({
       cause: 'resource-exhaustion',
-      confidence: 0.8,
+      confidence: 0.85,
     });
   });
 
@@ -63,7 +63,7 @@ describe('diagnose: the cause catalogue', () => {
         { metric: 'throughput', value: 3000, baseline: 1000 },
       ]),
     );
-    expect(d).toMatchObject({ cause: 'traffic-spike', confidence: 0.8 });
+    expect(d).toMatchObject({ cause: 'traffic-spike', confidence: 0.85 });
     expect(d?.evidence[0]).toContain('3.0× usual');
   });
 
@@ -78,7 +78,7 @@ describe('diagnose: the cause catalogue', () => {
     const symptoms = [{ metric: 'error_rate', value: 0.12, baseline: 0.05, detector: 'threshold' }];
     const recent = event({ error_rate: 0.12 }, symptoms, { labels: { version: 'v42' } });
     recent.snapshot.push({ metric: 'deploy', value: 1, observedAt: T - 60_000 });
-    expect(top(recent)).toMatchObject({ cause: 'bad-deploy', confidence: 0.85 });
+    expect(top(recent)).toMatchObject({ cause: 'bad-deploy', confidence: 0.95 });
     expect(top(recent)?.evidence[0]).toBe('deployed 60 s before the anomaly (now version v42)');
     const old = event({ error_rate: 0.12 }, symptoms);
     old.snapshot.push({ metric: 'deploy', value: 1, observedAt: T - 3_600_000 });
@@ -91,7 +91,7 @@ describe('diagnose: the cause catalogue', () => {
         { metric: 'throughput', value: 5, baseline: 800 },
       ]),
     );
-    expect(d).toMatchObject({ cause: 'deadlock-hang', confidence: 0.8 });
+    expect(d).toMatchObject({ cause: 'deadlock-hang', confidence: 0.85 });
   });
 
   it('unknown when nothing in the catalogue explains the anomalies', () => {
@@ -111,10 +111,10 @@ describe('diagnose: the cause catalogue', () => {
   });
 
   it('ranks causes by confidence and ignores stale readings', () => {
-    const e = event({ cpu_util: 0.95, memory_util: 0.9, dependency_error_rate: 0.3 });
+    const e = event({ cpu_util: 0.3, memory_util: 0.9, dependency_error_rate: 0.3 });
     expect(diagnose(e, T).causes.map((c) => c.cause)).toEqual([
-      'resource-exhaustion',
       'dependency-failure',
+      'memory-leak',
     ]);
     const stale = event({});
     stale.snapshot.push(

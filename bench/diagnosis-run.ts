@@ -1,0 +1,247 @@
+/** One scenario through detect → diagnose → decide, and the bench's figures over many. */
+import type { Diagnosis, HealingCommand, ReliabilityEvent } from '@healstream/contracts';
+import {
+  applyOutcome,
+  decide,
+  detect,
+  diagnose,
+  emptyState,
+  isClearedEvent,
+  refreshEvent,
+  releaseScrape,
+  resolveDecisionConfig,
+  type ComponentDetectorState,
+  type DetectorConfig,
+  type Policy,
+} from '@healstream/core';
+import { FAULT_CLASSES, type Scenario, type ScenarioKind } from './diagnosis-scenarios.js';
+
+/** `none`: each event is diagnosed as it is detected; `scrape`: once its scrape is complete. */
+export type FlushMode = 'none' | 'scrape';
+
+export interface ScenarioResult {
+  id: string;
+  kind: ScenarioKind;
+  fault: string | null;
+  expectedCause: string | null;
+  params: string;
+  /** Top cause of the first (non-cleared) diagnosis at or after the fault's start. */
+  causeFirst: string | null;
+  confidenceFirst: number | null;
+  /** Top cause of the diagnosis the first command in the fault was issued on. */
+  causeAtAction: string | null;
+  firstPolicy: string | null;
+  policyRight: boolean;
+  /** Fault start → first command by a right policy, event time. */
+  toRightMs: number | null;
+  falseIncidents: number;
+  healthyActions: number;
+  healthyHours: number;
+  outliers: number;
+}
+
+const OUTCOME_DELAY_MS = 10_000;
+
+export function runScenario(
+  scenario: Scenario,
+  options: { policies: readonly Policy[]; detector: DetectorConfig; flush: FlushMode },
+): ScenarioResult {
+  const { detector, policies } = options;
+  const decision = resolveDecisionConfig({ partitionCount: 1 });
+  const faultStart = scenario.faultStart ?? Infinity;
+  let detState: ComponentDetectorState | undefined;
+  let evaluator = emptyState();
+  let held: ReliabilityEvent[] = [];
+  let pending: HealingCommand[] = [];
+  const incidents = new Set<string>();
+  const result: ScenarioResult = {
+    id: scenario.id,
+    kind: scenario.kind,
+    fault: scenario.fault?.name ?? null,
+    expectedCause: scenario.fault?.cause ?? null,
+    params: `noise=${scenario.params.noise} ramp=${scenario.params.rampMs / 1000}s order=${scenario.params.metricsOrder}`,
+    causeFirst: null,
+    confidenceFirst: null,
+    causeAtAction: null,
+    firstPolicy: null,
+    policyRight: false,
+    toRightMs: null,
+    falseIncidents: 0,
+    healthyActions: 0,
+    healthyHours: scenario.healthyHours,
+    outliers: scenario.outliers,
+  };
+  const expected = new Set(scenario.fault?.policies ?? []);
+
+  const settle = (until: number) => {
+    // The data goes on with the fault whatever was done: every outcome is NOT_RECOVERED.
+    for (const c of pending.filter((p) => p.issuedAt + OUTCOME_DELAY_MS <= until)) {
+      const at = c.issuedAt + OUTCOME_DELAY_MS;
+      evaluator = applyOutcome(
+        evaluator,
+        {
+          commandId: c.commandId,
+          incidentId: c.incidentId,
+          component: c.component,
+          policy: c.policy.name,
+          attempt: c.attempt,
+          mode: c.mode,
+          actions: c.actions.map((a) => ({
+            name: a.name,
+            status: 'SUCCEEDED',
+            durationMs: OUTCOME_DELAY_MS,
+            error: null,
+            detail: null,
+          })),
+          verification: 'NOT_RECOVERED',
+          verificationDetail: 'bench: the fault goes on',
+          startedAt: c.issuedAt,
+          finishedAt: at,
+        },
+        at,
+        decision,
+      );
+    }
+    pending = pending.filter((p) => p.issuedAt + OUTCOME_DELAY_MS > until);
+  };
+
+  const handle = (event: ReliabilityEvent) => {
+    const at = event.detectedAt;
+    if (event.kind === 'ANOMALY' && !incidents.has(event.incidentId)) {
+      incidents.add(event.incidentId);
+      if (at < faultStart) result.falseIncidents++;
+    }
+    const diagnosis: Diagnosis = diagnose(event, at, { staleAfterMs: detector.staleAfterMs });
+    const top = diagnosis.causes[0];
+    const inFault = at >= faultStart;
+    if (
+      inFault &&
+      result.causeFirst === null &&
+      event.kind === 'ANOMALY' &&
+      !isClearedEvent(event)
+    ) {
+      result.causeFirst = top?.cause ?? null;
+      result.confidenceFirst = top?.confidence ?? null;
+    }
+    const out = decide({ diagnosis, state: evaluator, policies, config: decision, now: at });
+    evaluator = out.state;
+    for (const command of out.commands) {
+      if (command.mode !== 'ENFORCE') continue;
+      pending.push(command);
+      if (!inFault) {
+        result.healthyActions++;
+        continue;
+      }
+      if (result.firstPolicy === null) {
+        result.firstPolicy = command.policy.name;
+        result.causeAtAction = top?.cause ?? null;
+        result.policyRight = expected.has(command.policy.name);
+      }
+      if (result.toRightMs === null && expected.has(command.policy.name))
+        result.toRightMs = at - faultStart;
+    }
+  };
+
+  const releaseAll = () => {
+    for (const e of held) handle(detState ? refreshEvent(e, detState, detector) : e);
+    held = [];
+  };
+
+  for (const sample of scenario.samples) {
+    settle(sample.timestamp);
+    if (options.flush === 'scrape') {
+      const { release, keep } = releaseScrape(held, sample);
+      held = keep;
+      for (const e of release) handle(detState ? refreshEvent(e, detState, detector) : e);
+    }
+    const out = detect(detState, sample, detector);
+    detState = out.state;
+    if (options.flush === 'scrape') held.push(...out.events);
+    else for (const e of out.events) handle(e);
+  }
+  releaseAll();
+  return result;
+}
+
+export interface ClassSummary {
+  name: string;
+  n: number;
+  causeFirstRight: number;
+  causeAtActionRight: number;
+  policyRight: number;
+  medianToRightMs: number | null;
+}
+
+export interface Summary {
+  faults: number;
+  causeFirstRight: number;
+  causeAtActionRight: number;
+  policyRight: number;
+  noAction: number;
+  falseIncidents: number;
+  healthyHours: number;
+  falseIncidentsPerHour: number;
+  healthyActions: number;
+  outliers: number;
+  outlierActions: number;
+  medianToRightMs: number | null;
+  medianToRightAllMs: number | null;
+  classes: ClassSummary[];
+  calibration: { bucket: string; n: number; right: number }[];
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
+  return mid === Infinity ? null : mid;
+}
+
+const BUCKETS = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01];
+
+export function summarise(results: readonly ScenarioResult[]): Summary {
+  const faults = results.filter((r) => r.kind === 'fault');
+  const healthy = results.filter((r) => r.kind !== 'outliers');
+  const outliers = results.filter((r) => r.kind === 'outliers');
+  const causeRight = (r: ScenarioResult, cause: string | null) => cause === r.expectedCause;
+  const falseIncidents = healthy.reduce((n, r) => n + r.falseIncidents, 0);
+  const healthyHours = healthy.reduce((n, r) => n + r.healthyHours, 0);
+  const times = faults.map((r) => r.toRightMs).filter((t): t is number => t !== null);
+  return {
+    faults: faults.length,
+    causeFirstRight: faults.filter((r) => causeRight(r, r.causeFirst)).length,
+    causeAtActionRight: faults.filter((r) => causeRight(r, r.causeAtAction ?? r.causeFirst)).length,
+    policyRight: faults.filter((r) => r.policyRight).length,
+    noAction: faults.filter((r) => r.firstPolicy === null).length,
+    falseIncidents,
+    healthyHours,
+    falseIncidentsPerHour: healthyHours === 0 ? 0 : falseIncidents / healthyHours,
+    healthyActions: healthy.reduce((n, r) => n + r.healthyActions, 0),
+    outliers: outliers.reduce((n, r) => n + r.outliers, 0),
+    outlierActions: outliers.reduce((n, r) => n + r.healthyActions, 0),
+    medianToRightMs: median(times),
+    medianToRightAllMs: median(faults.map((r) => r.toRightMs ?? Infinity)),
+    classes: FAULT_CLASSES.map((c) => {
+      const of = faults.filter((r) => r.fault === c.name);
+      return {
+        name: c.name,
+        n: of.length,
+        causeFirstRight: of.filter((r) => causeRight(r, r.causeFirst)).length,
+        causeAtActionRight: of.filter((r) => causeRight(r, r.causeAtAction ?? r.causeFirst)).length,
+        policyRight: of.filter((r) => r.policyRight).length,
+        medianToRightMs: median(of.map((r) => r.toRightMs).filter((t): t is number => t !== null)),
+      };
+    }),
+    calibration: BUCKETS.slice(0, -1).map((lo, i) => {
+      const hi = BUCKETS[i + 1] ?? 1.01;
+      const inBucket = faults.filter(
+        (r) => r.confidenceFirst !== null && r.confidenceFirst >= lo && r.confidenceFirst < hi,
+      );
+      return {
+        bucket: `${lo.toFixed(1)}–${Math.min(hi, 1).toFixed(1)}`,
+        n: inBucket.length,
+        right: inBucket.filter((r) => causeRight(r, r.causeFirst)).length,
+      };
+    }),
+  };
+}
