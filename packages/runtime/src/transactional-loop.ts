@@ -179,6 +179,8 @@ export class TransactionalLoop {
   private readonly open = new Map<number, OpenPartition>();
   private readonly opening = new Map<number, Promise<OpenPartition>>();
   private readonly producers = new Map<number, Producer>();
+  /** This instance's member id in its group, as of its last join. */
+  private memberId: string | undefined;
   private readonly lock = new KeyedLock<number>();
   private assignment = new Set<number>();
   private joined = false;
@@ -265,6 +267,19 @@ export class TransactionalLoop {
       const assigned = new Set<number>();
       for (const partitions of Object.values(payload.memberAssignment))
         for (const p of partitions) assigned.add(p);
+      // A member the group expelled (paused past its session, say) rejoins under a new member
+      // id: a partition it gets back may have had another owner meanwhile, whose state and
+      // commands it has not seen. Every partition is then opened again: fenced, offsets
+      // re-read, state restored.
+      const rejoined = this.memberId !== undefined && payload.memberId !== this.memberId;
+      this.memberId = payload.memberId;
+      if (rejoined) {
+        logger.warn(
+          { partitions: [...this.open.keys()] },
+          'rejoined the group as a new member: reopening every partition',
+        );
+        for (const p of [...this.open.keys()]) this.release(p);
+      }
       for (const p of [...this.open.keys()]) if (!assigned.has(p)) this.release(p);
       for (const p of this.assignment) if (!assigned.has(p)) this.forgetStall(p);
       this.unhalt(assigned);
