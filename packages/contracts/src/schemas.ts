@@ -10,6 +10,7 @@ export const schemaFiles = {
   HealingDecision: 'healing-decision.avsc',
   HealingOutcome: 'healing-outcome.avsc',
   Escalation: 'escalation.avsc',
+  ControlRecord: 'control.avsc',
 } as const;
 
 export type RecordName = keyof typeof schemaFiles;

@@ -21,12 +21,13 @@ describe('topic handles', () => {
     expectTypeOf<ValueOf<Topics['deadLetters'][number]>>().toEqualTypeOf<Buffer | null>();
   });
 
-  it('list every topic once in the catalogue, changelogs compacted', () => {
+  it('list every topic once in the catalogue, changelogs and the control topic compacted', () => {
     const specs = topicCatalogue('hs.', 12);
     const names = specs.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names).not.toContain('hs.diagnoser.state');
     expect(specs.filter((s) => s.cleanupPolicy === 'compact').map((s) => s.name)).toEqual([
+      'hs.control',
       'hs.detector.state',
       'hs.policy-evaluator.state',
       'hs.action-executor.ledger',
@@ -34,6 +35,7 @@ describe('topic handles', () => {
     ]);
     expect(specs.find((s) => s.name === 'hs.diagnoses')?.record).toBe('Diagnosis');
     expect(specs.find((s) => s.name === 'hs.metrics.dlq')?.cleanupPolicy).toBe('delete');
-    expect(specs).toHaveLength(8 + 4 + 7);
+    expect(specs.find((s) => s.name === 'hs.control')?.record).toBe('ControlRecord');
+    expect(specs).toHaveLength(9 + 4 + 7);
   });
 });

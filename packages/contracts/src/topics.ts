@@ -12,6 +12,8 @@ export const pipelineTopics = {
   /** Pages the policy-evaluator asks for (ladder exhausted, storm breaker), in the decision's transaction. */
   'escalation-requests': 'Escalation',
   escalations: 'Escalation',
+  /** Operators' levers (maintenance, pause, ack, approval, policy versions): compacted, every record on every partition. */
+  control: 'ControlRecord',
 } as const satisfies Record<string, RecordName>;
 
 export type PipelineTopic = keyof typeof pipelineTopics;
@@ -44,6 +46,7 @@ export interface RecordTypes {
   HealingDecision: Records.HealingDecision;
   HealingOutcome: Records.HealingOutcome;
   Escalation: Records.Escalation;
+  ControlRecord: Records.ControlRecord;
 }
 
 /**
@@ -103,6 +106,7 @@ export function topicsFor(prefix: string) {
     healingOutcomes: avro('healing-outcomes'),
     escalationRequests: avro('escalation-requests'),
     escalations: avro('escalations'),
+    control: avro('control'),
     detectorState: raw('detector.state'),
     policyEvaluatorState: raw('policy-evaluator.state'),
     actionExecutorLedger: raw('action-executor.ledger'),
@@ -127,6 +131,9 @@ export interface TopicSpec {
   record?: RecordName;
 }
 
+/** Avro topics that keep the latest record per key. */
+export const compactedAvroTopics: readonly PipelineTopic[] = ['control'];
+
 /** Every topic healstream needs, with partitions and cleanup policy. */
 export function topicCatalogue(prefix: string, partitions: number): TopicSpec[] {
   const { deadLetters, ...named } = topicsFor(prefix);
@@ -134,7 +141,11 @@ export function topicCatalogue(prefix: string, partitions: number): TopicSpec[] 
     name: h.topic,
     partitions,
     // Changelogs keep the latest value per key; dead letters, like records, are a history.
-    cleanupPolicy: h.record === 'raw' && !isDeadLetter(h) ? 'compact' : 'delete',
+    cleanupPolicy:
+      (h.record === 'raw' && !isDeadLetter(h)) ||
+      (compactedAvroTopics as readonly string[]).includes(h.logical)
+        ? 'compact'
+        : 'delete',
     ...(h.record === 'raw' ? {} : { record: h.record }),
   }));
 }

@@ -13,7 +13,7 @@ export interface MetricSample {
   labels: Record<string, string>;
 }
 
-export type EventKind = 'ANOMALY' | 'RESOLVED';
+export type EventKind = 'ANOMALY' | 'RESOLVED' | 'SILENT';
 
 export type Severity = 'INFO' | 'WARNING' | 'CRITICAL';
 
@@ -103,7 +103,7 @@ export interface HealingCommand {
   reason: string;
 }
 
-export type Verdict = 'DISPATCHED' | 'SKIPPED_COOLDOWN' | 'SKIPPED_RATE_LIMIT' | 'SKIPPED_IN_FLIGHT' | 'SKIPPED_INVALID' | 'NO_MATCH' | 'SHADOW' | 'ESCALATE' | 'RESOLVED';
+export type Verdict = 'DISPATCHED' | 'SKIPPED_COOLDOWN' | 'SKIPPED_RATE_LIMIT' | 'SKIPPED_IN_FLIGHT' | 'SKIPPED_INVALID' | 'NO_MATCH' | 'SHADOW' | 'ESCALATE' | 'RESOLVED' | 'SKIPPED_MAINTENANCE' | 'SKIPPED_ACKNOWLEDGED' | 'SKIPPED_FLAPPING' | 'PENDING_APPROVAL' | 'APPROVED' | 'DENIED';
 
 export interface PolicyEvaluation {
   policy: string;
@@ -159,7 +159,7 @@ export interface HealingOutcome {
   finishedAt: number;
 }
 
-export type EscalationSource = 'POLICY_ACTION' | 'HEALING_FAILED' | 'LADDER_EXHAUSTED' | 'DEAD_LETTER' | 'STORM_BREAKER';
+export type EscalationSource = 'POLICY_ACTION' | 'HEALING_FAILED' | 'LADDER_EXHAUSTED' | 'DEAD_LETTER' | 'STORM_BREAKER' | 'UNHANDLED' | 'FLAPPING' | 'POLICY_DEMOTED' | 'APPROVAL_REQUESTED' | 'APPROVAL_DENIED' | 'FLEET_SILENT';
 
 export type EscalationStatus = 'TRIGGERED' | 'RESOLVED';
 
@@ -181,4 +181,53 @@ export interface Escalation {
   status: EscalationStatus;
   createdAt: number;
   links: string[];
+}
+
+export type ControlKind = 'MAINTENANCE' | 'PAUSE' | 'ACKNOWLEDGE' | 'APPROVAL' | 'POLICY_SET' | 'POLICY_OVERRIDE';
+
+export type ControlAction = 'SET' | 'END';
+
+export interface ControlScope {
+  /** The whole fleet. */
+  all: boolean;
+  component: null | string;
+  team: null | string;
+  /** Every label must match (components.yaml labels). */
+  labels: Record<string, string>;
+}
+
+/** An operator's lever: a maintenance window, a pause, an acknowledgement, an approval, a policy set or a policy override. Key: controlId. Written to every partition of the compacted control topic, so every evaluator partition applies it at one point of its own stream; the latest record per controlId wins. */
+export interface ControlRecord {
+  /** What it governs, e.g. maintenance:<id>, pause:<scope>, ack:<incidentId>, approval:<commandId>, policies, policy:<name>. */
+  controlId: string;
+  kind: ControlKind;
+  /** SET puts the lever in place (or replaces it); END removes it from that point on. */
+  action: ControlAction;
+  /** Which components a window or pause covers; ignored by the other kinds. */
+  scope: ControlScope;
+  startsAt: null | number;
+  /** null: until ended. */
+  endsAt: null | number;
+  /** null, or 'weekly': the window repeats every 7 days from startsAt. */
+  recurrence: null | string;
+  /** Maintenance: hold pages during the window (true) or send them (false). */
+  holdPages: boolean;
+  /** ACKNOWLEDGE: the incident. */
+  incidentId: null | string;
+  /** APPROVAL: the pending command. */
+  commandId: null | string;
+  /** APPROVAL: true approve, false deny. */
+  approved: null | boolean;
+  /** POLICY_OVERRIDE: the policy's name. */
+  policy: null | string;
+  /** POLICY_OVERRIDE: enforce, shadow or disabled. */
+  policyMode: null | string;
+  /** POLICY_SET: the version number, 1, 2, … */
+  version: null | number;
+  /** POLICY_SET: the validated policies and components, as JSON. */
+  document: null | string;
+  author: string;
+  /** Why, in the operator's words (a pause's reason, a denial's reason). */
+  comment: string;
+  createdAt: number;
 }
