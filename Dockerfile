@@ -8,7 +8,11 @@ COPY services services
 COPY schemas schemas
 COPY policies policies
 COPY components.yaml healstream ./
+COPY scripts/build.ts scripts/
 COPY infra infra
 RUN pnpm install --frozen-lockfile --prod=false
+# Every service and the CLI compiled to dist/ (scripts/build.ts): containers start node on
+# JavaScript, with no TypeScript loader in the process.
+RUN node scripts/build.ts
 ENV NODE_ENV=production
-CMD ["node", "--import", "tsx", "services/detector/src/main.ts"]
+CMD ["node", "dist/services/detector.js"]

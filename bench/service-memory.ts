@@ -3,14 +3,20 @@
  * `healstream start` runs them:
  *
  *   bash scripts/toolchain.sh pnpm bench:memory [--rate 1000] [--seconds 60] [--components 200]
+ *     [--runtime compiled|tsx] [--node-flags '--flag ...'] [--heap-snapshot DIR]
  *
  * Samples flow at `rate` per second over `components` components; every 2 s one of them turns
  * anomalous for 10 s, so every stage has work (commands go to a local runbook webhook). RSS is
- * read from /proc every second; the report gives the median and the maximum per service.
+ * read from /proc every second; the report gives the median and the maximum per service, and
+ * where each service's memory is at the end (V8's heap spaces and the memory outside the heap,
+ * from its own /metrics). `--runtime tsx` runs the sources through tsx instead of dist/ (the
+ * figures before the build); `--node-flags` adds V8 or node options to every service (for
+ * comparing settings); `--heap-snapshot DIR` has each service write a heap snapshot there at the
+ * end (summarise with `node scripts/heap-summary.ts FILE`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,19 +25,72 @@ import { Kafka, logLevel } from 'kafkajs';
 import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@healstream/contracts';
 import { infraSettings, residentMiB, up } from '@healstream/infra';
 import { createTopics, quietKafkajsTimerWarnings } from '@healstream/runtime';
-import { SERVICES, serviceEnv, spawnService, stopServices } from '@healstream/cli';
+import {
+  SERVICE_RUNTIMES,
+  SERVICES,
+  serviceEnv,
+  spawnService,
+  stopServices,
+  type ServiceRuntime,
+} from '@healstream/cli';
 
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
     components: { type: 'string', default: '200' },
+    runtime: { type: 'string', default: 'compiled' },
+    'node-flags': { type: 'string', default: '' },
+    'heap-snapshot': { type: 'string' },
   },
 });
+const RUNTIME = values.runtime as ServiceRuntime;
+if (!SERVICE_RUNTIMES.includes(RUNTIME))
+  throw new Error(`--runtime must be one of ${SERVICE_RUNTIMES.join(', ')}`);
+const SNAPSHOTS = values['heap-snapshot'];
+const NODE_OPTIONS = [
+  values['node-flags'],
+  ...(SNAPSHOTS ? [`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${SNAPSHOTS}`] : []),
+]
+  .filter(Boolean)
+  .join(' ');
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const COMPONENTS = Number(values.components);
 quietKafkajsTimerWarnings();
+
+/**
+ * Where a service's memory is, from its own /metrics: V8's heap by space (used of size) and the
+ * memory V8 counts outside it (Buffers, ArrayBuffers), in MiB.
+ */
+async function memoryBreakdown(port: number): Promise<Record<string, number | string>> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const mib = (bytes: number) => Math.round(bytes / 104857.6) / 10;
+  const value = (metric: string, space?: string) => {
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(metric) && (!space || l.includes(`space="${space}"`)));
+    return Number(line?.split(' ').pop() ?? 0);
+  };
+  const spaces = [...text.matchAll(/heap_space_size_total_bytes\{space="([^"]+)"/g)].map(
+    (m) => m[1] as string,
+  );
+  return {
+    rss: mib(value('healstream_process_process_resident_memory_bytes')),
+    heapTotal: mib(value('healstream_process_nodejs_heap_size_total_bytes')),
+    heapUsed: mib(value('healstream_process_nodejs_heap_size_used_bytes')),
+    external: mib(value('healstream_process_nodejs_external_memory_bytes')),
+    ...Object.fromEntries(
+      spaces.map((space) => [
+        space,
+        `${mib(value('healstream_process_nodejs_heap_space_size_used_bytes', space))} of ${mib(value('healstream_process_nodejs_heap_space_size_total_bytes', space))}`,
+      ]),
+    ),
+  };
+}
 
 const infra = process.env['KAFKA_BROKERS']
   ? {
@@ -73,10 +132,12 @@ const env = {
   FLEET_PER_HOUR: '1000000',
   LOG_LEVEL: 'warn',
   HEALSTREAM_HTTP_BASE_PORT: String(19000 + Math.floor(Math.random() * 500)),
+  ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
 };
 const root = infraSettings().repoRoot;
+const envs = SERVICES.map((name, i) => serviceEnv(env, name, i));
 const services = SERVICES.map((name, i) =>
-  spawnService(root, name, serviceEnv(env, name, i), () => {}),
+  spawnService(root, name, envs[i] as NodeJS.ProcessEnv, () => {}, RUNTIME),
 );
 await sleep(8000);
 
@@ -119,6 +180,19 @@ for (let tick = 0; Date.now() - started < SECONDS * 1000; tick++) {
   await sleep(Math.max(0, started + (tick + 1) * 100 - Date.now()));
 }
 await producer.disconnect();
+const breakdown = Object.fromEntries(
+  await Promise.all(
+    SERVICES.map(async (name, i) => [name, await memoryBreakdown(Number(envs[i]?.['HTTP_PORT']))]),
+  ),
+);
+if (SNAPSHOTS) {
+  for (const s of services) s.child.kill('SIGUSR2');
+  await sleep(15_000); // writing a snapshot stops the process for a few seconds
+  // Node names a snapshot by process id; name it by service.
+  for (const s of services)
+    for (const file of readdirSync(SNAPSHOTS).filter((f) => f.includes(`.${s.child.pid}.`)))
+      renameSync(join(SNAPSHOTS, file), join(SNAPSHOTS, `${s.name}.heapsnapshot`));
+}
 await stopServices(services);
 runbook.close();
 await admin.deleteTopics({ topics: topicCatalogue(prefix, 12).map((t) => t.name) }).catch(() => {});
@@ -133,8 +207,11 @@ console.log(
       rate: RATE,
       seconds: SECONDS,
       components: COMPONENTS,
+      runtime: RUNTIME,
+      nodeOptions: NODE_OPTIONS,
       samplesSent: sent,
       rssByService: report,
+      memoryAtEndMiB: breakdown,
     },
     null,
     2,

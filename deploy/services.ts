@@ -1,3 +1,4 @@
+import { compiledEntry, SERVICE_NODE_FLAGS } from '@healstream/cli';
 import { dlqName, dlqSourceTopics, type PipelineTopic } from '@healstream/contracts';
 
 /** What the manifests need to know of each healstream workload. */
@@ -17,7 +18,8 @@ export interface Workload {
   serviceAccount: string;
 }
 
-const main = (service: string) => ['node', '--import', 'tsx', `services/${service}/src/main.ts`];
+/** The compiled bundle the image's build wrote (scripts/build.ts), with the services' V8 settings. */
+const main = (service: string) => ['node', ...SERVICE_NODE_FLAGS, compiledEntry(service)];
 const small = { cpu: '100m', memory: '192Mi', cpuLimit: '1', memoryLimit: '384Mi' };
 const medium = { cpu: '250m', memory: '256Mi', cpuLimit: '1', memoryLimit: '512Mi' };
 
@@ -87,9 +89,8 @@ export const WORKLOADS: Workload[] = [
     port: 9406,
     command: [
       'node',
-      '--import',
-      'tsx',
-      'packages/cli/src/main.ts',
+      ...SERVICE_NODE_FLAGS,
+      'dist/cli/main.js',
       'agent',
       '--targets',
       `${CONFIG_DIR}/agent/targets.yaml`,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadTargets } from '@healstream/agent';
-import { runCli, SERVICES } from '@healstream/cli';
+import { compiledEntry, runCli, SERVICE_NODE_FLAGS, SERVICES } from '@healstream/cli';
 import { loadComponents, loadPolicyDir } from '@healstream/core';
 import { detectorEnvSchema } from '@healstream/detector';
 import { escalatorEnvSchema } from '@healstream/escalator';
@@ -52,7 +52,7 @@ describe('docker-compose.yml services', () => {
     >;
   };
 
-  it('runs each of the five services from its own main.ts, after the topics exist', () => {
+  it('runs each of the five services compiled, after the topics exist', () => {
     for (const name of [
       'detector',
       'diagnoser',
@@ -61,7 +61,7 @@ describe('docker-compose.yml services', () => {
       'escalator',
     ]) {
       const service = compose.services[name];
-      expect(service?.command).toEqual(['node', '--import', 'tsx', `services/${name}/src/main.ts`]);
+      expect(service?.command).toEqual(['node', ...SERVICE_NODE_FLAGS, compiledEntry(name)]);
       expect(service?.environment?.['KAFKA_BROKERS']).toBe('kafka:19092');
       expect(service?.environment?.['SCHEMA_REGISTRY_URL']).toBe(
         'http://registry:8080/apis/ccompat/v7',
@@ -99,6 +99,21 @@ describe('docker-compose.yml wiring', () => {
   ].flatMap((m) => m[1]!.split(' '));
   const inImage = (path: string) =>
     existsSync(join(root, path)) && copied.some((c) => path === c || path.startsWith(`${c}/`));
+  // dist/ is not copied but written in the image, by the build, from sources the image holds.
+  const dockerfile = readFileSync(`${root}/Dockerfile`, 'utf8');
+  const builtInImage = (entry: string) => {
+    const service = /^dist\/services\/([a-z-]+)\.js$/.exec(entry)?.[1];
+    const source =
+      entry === 'dist/cli/main.js'
+        ? 'packages/cli/src/main.ts'
+        : service && `services/${service}/src/main.ts`;
+    return (
+      !!source &&
+      inImage(source) &&
+      inImage('scripts/build.ts') &&
+      /^RUN node scripts\/build\.ts$/m.test(dockerfile)
+    );
+  };
 
   it('runs Kafka, the registry, Alertmanager, the five services, the agent, ingest and the fleet', () => {
     expect(Object.keys(services).sort()).toEqual(
@@ -117,10 +132,12 @@ describe('docker-compose.yml wiring', () => {
 
   it('starts every container from a file the image holds, with a command the CLI knows', async () => {
     for (const [name, s] of ours) {
-      const [node, flag, loader, entry, ...args] = s.command ?? [];
-      expect([node, flag, loader], name).toEqual(['node', '--import', 'tsx']);
-      expect(inImage(entry!), `${name}: ${entry}`).toBe(true);
-      if (entry === 'packages/cli/src/main.ts') {
+      const [node, ...rest] = s.command ?? [];
+      const flags = rest.slice(0, SERVICE_NODE_FLAGS.length);
+      const [entry, ...args] = rest.slice(SERVICE_NODE_FLAGS.length);
+      expect([node, ...flags], name).toEqual(['node', ...SERVICE_NODE_FLAGS]);
+      expect(builtInImage(entry!), `${name}: ${entry}`).toBe(true);
+      if (entry === 'dist/cli/main.js') {
         const help = await runCli([...args, '--help'], {
           out: () => {},
           err: () => {},

@@ -3,27 +3,27 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureCompiled, serviceArgs } from '@healstream/cli';
 import { infraSettings } from '@healstream/infra';
 
 const run = promisify(execFile);
 const root = infraSettings().repoRoot;
 
-/** Starts a service's real main.ts with exactly this environment; returns how it ended. */
+// The services as users run them: compiled to dist/ (built here when stale).
+beforeAll(() => ensureCompiled(root), 120_000);
+
+/** Starts a service's compiled main with exactly this environment; returns how it ended. */
 async function start(
   service: string,
   env: Record<string, string>,
 ): Promise<{ code: number; stderr: string }> {
   try {
-    await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'services', service, 'src', 'main.ts')],
-      {
-        cwd: root,
-        env: { PATH: process.env['PATH'] ?? '', ...env },
-        timeout: 30_000,
-      },
-    );
+    await run(process.execPath, serviceArgs(root, service, 'compiled'), {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      timeout: 30_000,
+    });
     return { code: 0, stderr: '' };
   } catch (error) {
     const e = error as { code?: number; stderr?: string };

@@ -1,2 +1,10 @@
 export { runCli } from './run-cli.js';
 export { spawnService, stopServices, serviceEnv, SERVICES } from './commands/start.js';
+export {
+  compiledEntry,
+  ensureCompiled,
+  serviceArgs,
+  SERVICE_NODE_FLAGS,
+  SERVICE_RUNTIMES,
+  type ServiceRuntime,
+} from './service-command.js';

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, type Command, type CommandIo } from '../command.js';
 import { ensureTopics, resolveEnv } from '../connection.js';
 import { formatLogLine } from '../log-format.js';
+import { ensureCompiled, serviceArgs, type ServiceRuntime } from '../service-command.js';
 
 export const SERVICES = [
   'detector',
@@ -21,19 +22,24 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts one service as a child process of this one, its log lines handed to `onLine`. */
+/**
+ * Starts one service as a child process of this one, its log lines handed to `onLine`; compiled
+ * (dist/, built first when stale) unless told otherwise.
+ */
 export function spawnService(
   repoRoot: string,
   name: string,
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void,
+  runtime: ServiceRuntime = 'compiled',
 ): ServiceProcess {
   const main = join(repoRoot, 'services', name, 'src', 'main.ts');
   if (!existsSync(main)) throw new CliError(`service ${name} has no ${main}`);
+  if (runtime === 'compiled') ensureCompiled(repoRoot);
   // Its own process group: a terminal's Ctrl-C reaches only this process, which then stops each
   // service once with SIGTERM (a service that got both would take the second as "exit now").
   // HEALSTREAM_STOP_WITH_PARENT makes the service stop by itself if this process dies.
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+  const child = spawn(process.execPath, serviceArgs(repoRoot, name, runtime), {
     cwd: repoRoot,
     env: { ...env, HEALSTREAM_STOP_WITH_PARENT: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
