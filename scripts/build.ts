@@ -140,7 +140,11 @@ export async function compile(): Promise<{ ms: number; outputs: number }> {
       banner: {
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
-      // Stack traces point at the TypeScript sources (node --enable-source-maps).
+      // V8 keeps each loaded script's source text in the heap: without the whitespace the
+      // bundles are a third smaller there. Names stay, so stack traces and CPU profiles read as
+      // the sources do, and the maps lead back to them (node --enable-source-maps).
+      minifyWhitespace: true,
+      minifySyntax: true,
       sourcemap: 'linked',
       metafile: true,
       logLevel: 'warning',

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadTargets } from '@healstream/agent';
-import { compiledEntry, runCli, SERVICE_NODE_FLAGS, SERVICES } from '@healstream/cli';
+import {
+  compiledEntry,
+  runCli,
+  SERVICE_ENV,
+  SERVICE_NODE_FLAGS,
+  SERVICES,
+} from '@healstream/cli';
 import { loadComponents, loadPolicyDir } from '@healstream/core';
 import { detectorEnvSchema } from '@healstream/detector';
 import { escalatorEnvSchema } from '@healstream/escalator';
@@ -114,6 +120,11 @@ describe('docker-compose.yml wiring', () => {
       /^RUN node scripts\/build\.ts$/m.test(dockerfile)
     );
   };
+
+  it('gives every container the environment compiled services run with', () => {
+    for (const [name, value] of Object.entries(SERVICE_ENV))
+      expect(dockerfile).toMatch(new RegExp(`^ENV ${name}=${value}$`, 'm'));
+  });
 
   it('runs Kafka, the registry, Alertmanager, the five services, the agent, ingest and the fleet', () => {
     expect(Object.keys(services).sort()).toEqual(

@@ -4,6 +4,7 @@ export {
   compiledEntry,
   ensureCompiled,
   serviceArgs,
+  SERVICE_ENV,
   SERVICE_NODE_FLAGS,
   SERVICE_RUNTIMES,
   type ServiceRuntime,

@@ -6,7 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, type Command, type CommandIo } from '../command.js';
 import { ensureTopics, resolveEnv } from '../connection.js';
 import { formatLogLine } from '../log-format.js';
-import { ensureCompiled, serviceArgs, type ServiceRuntime } from '../service-command.js';
+import {
+  ensureCompiled,
+  SERVICE_ENV,
+  serviceArgs,
+  type ServiceRuntime,
+} from '../service-command.js';
 
 export const SERVICES = [
   'detector',
@@ -41,7 +46,11 @@ export function spawnService(
   // HEALSTREAM_STOP_WITH_PARENT makes the service stop by itself if this process dies.
   const child = spawn(process.execPath, serviceArgs(repoRoot, name, runtime), {
     cwd: repoRoot,
-    env: { ...env, HEALSTREAM_STOP_WITH_PARENT: '1' },
+    env: {
+      ...(runtime === 'compiled' ? SERVICE_ENV : {}),
+      ...env,
+      HEALSTREAM_STOP_WITH_PARENT: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

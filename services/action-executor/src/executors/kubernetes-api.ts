@@ -11,6 +11,10 @@ import {
 import type { Component } from '@healstream/core';
 import { ExecutorError } from './types.js';
 
+// The executor loads this module (and with it the client) on first use; what it needs of the
+// client's values comes through here.
+export { PatchStrategy } from '@kubernetes/client-node';
+
 /** The API clients of one cluster, from one kubeconfig. */
 export interface Cluster {
   apps: AppsV1Api;

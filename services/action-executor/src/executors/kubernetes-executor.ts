@@ -1,12 +1,6 @@
-import { PatchStrategy } from '@kubernetes/client-node';
 import type { Component } from '@healstream/core';
-import {
-  asExecutorError,
-  deploymentOf,
-  loadCluster,
-  requestOptions,
-  type Cluster,
-} from './kubernetes-api.js';
+import type * as KubernetesApi from './kubernetes-api.js';
+import type { Cluster } from './kubernetes-api.js';
 import { planRollback, selectorString } from './kubernetes-rollback.js';
 import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js';
 
@@ -15,6 +9,14 @@ export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 export const SCALED_BY = 'healstream.io/scaled-by';
 /** On the Deployment: `<idempotency key> <replica set>` of the last rollback healstream made. */
 export const ROLLED_BACK_BY = 'healstream.io/rolled-back-by';
+
+/**
+ * The official client is megabytes of JavaScript (a sixth of the executor's bundle, and ~10 MiB
+ * of heap once loaded): it is loaded when a kubernetes component first acts, so an executor
+ * whose fleet has none never holds it.
+ */
+let api: Promise<typeof KubernetesApi> | undefined;
+const kubernetesApi = () => (api ??= import('./kubernetes-api.js'));
 
 /** What `<key> <value>` recorded for this very action (a retry of it), else undefined. */
 const recordedFor = (
@@ -53,9 +55,11 @@ const kubeconfigOf = (component: Component) =>
  *   options.config_map (see switchPatch); the application watches or mounts it.
  */
 export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): ActionExecutor {
-  const load = options.load ?? loadCluster;
   const clusters = new Map<string, Cluster>();
-  const clusterOf = (component: Component): Cluster => {
+  const clusterOf = (
+    component: Component,
+    load: (kubeconfig: string | undefined) => Cluster,
+  ): Cluster => {
     const path = kubeconfigOf(component);
     const key = path ?? '';
     let cluster = clusters.get(key);
@@ -69,7 +73,9 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
     kind: 'kubernetes',
     target: (component) => `kubernetes:${kubeconfigOf(component) ?? 'default'}`,
     async run({ command, component, action, signal, idempotencyKey }: ActionCall): Promise<string> {
-      const cluster = clusterOf(component);
+      const { asExecutorError, deploymentOf, loadCluster, requestOptions, PatchStrategy } =
+        await kubernetesApi();
+      const cluster = clusterOf(component, options.load ?? loadCluster);
       const { namespace, name } = deploymentOf(component, cluster.namespace);
       const where = `deployment ${namespace}/${name}`;
       const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {

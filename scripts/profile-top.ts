@@ -1,0 +1,59 @@
+/**
+ * The frames a V8 CPU profile spent most of its own time in (self time), as a table:
+ *
+ *   node scripts/profile-top.ts FILE.cpuprofile [--top 10]
+ *
+ * Profiles come from `node --cpu-prof` (for the pipeline bench: docs/performance.md). A frame is
+ * a function at its source position; `(garbage collector)`, `(program)` and `(idle)` are V8's
+ * own. Written for Node's type stripping so it needs no build.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '10' } },
+});
+const file = positionals[0];
+if (!file) throw new Error('usage: node scripts/profile-top.ts FILE.cpuprofile [--top 10]');
+
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const frameOf = new Map<number, string>();
+for (const node of profile.nodes) {
+  const { functionName, url, lineNumber } = node.callFrame;
+  // Paths from the repository (or node_modules) on, which is what tells sources apart.
+  const where = url.replace(/^.*?\/(node_modules|packages|services|bench|dist)\//, '$1/');
+  frameOf.set(
+    node.id,
+    url ? `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}` : functionName,
+  );
+}
+const selfUs = new Map<string, number>();
+let total = 0;
+for (const [i, id] of profile.samples.entries()) {
+  const dt = profile.timeDeltas[i] ?? 0;
+  const frame = frameOf.get(id) ?? '?';
+  selfUs.set(frame, (selfUs.get(frame) ?? 0) + dt);
+  total += dt;
+}
+const idle = selfUs.get('(idle)') ?? 0;
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled, ${((total - idle) / 1e6).toFixed(1)} s busy`,
+);
+for (const [frame, us] of [...selfUs]
+  .filter(([f]) => f !== '(idle)')
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(values.top)))
+  console.log(
+    `${(us / 1e3).toFixed(0).padStart(8)} ms ${((100 * us) / (total - idle)).toFixed(1).padStart(5)}%  ${frame}`,
+  );
