@@ -2,7 +2,7 @@
  * Start-up time and resident memory of each service, compiled (dist/, what `healstream start`,
  * the image and the manifests run) against the TypeScript sources through tsx's loader:
  *
- *   bash scripts/toolchain.sh pnpm bench:startup [--repeat 3] [--idle-seconds 3]
+ *   bash scripts/toolchain.sh pnpm bench:startup [--repeat 3] [--idle-seconds 3] [--only a,b]
  *
  * Each run uses fresh topics; in it every service is started alone (nothing else of healstream
  * competes for the CPU), once per runtime, the order of the two alternating from run to run.
@@ -36,8 +36,10 @@ const { values } = parseArgs({
   options: {
     repeat: { type: 'string', default: '3' },
     'idle-seconds': { type: 'string', default: '3' },
+    only: { type: 'string', default: SERVICES.join(',') },
   },
 });
+const ONLY = values.only.split(',').filter((s) => (SERVICES as readonly string[]).includes(s));
 const REPEAT = Number(values.repeat);
 const IDLE_MS = Number(values['idle-seconds']) * 1000;
 quietKafkajsTimerWarnings();
@@ -154,7 +156,7 @@ for (let run = 0; run < REPEAT; run++) {
   await createTopics(admin, topics);
   const order = run % 2 === 0 ? [...SERVICE_RUNTIMES] : [...SERVICE_RUNTIMES].reverse();
   for (const [index, name] of SERVICES.entries())
-    for (const runtime of order) {
+    for (const runtime of ONLY.includes(name) ? order : []) {
       const sample = await startOnce(prefix, name, index, runtime);
       const key = `${name}/${runtime}`;
       samples.set(key, [...(samples.get(key) ?? []), sample]);
@@ -173,7 +175,7 @@ const summary = (xs: Sample[]) => ({
   treeIdleMiB: median(xs.map((s) => s.treeIdleMiB)),
 });
 const services = Object.fromEntries(
-  SERVICES.map((name) => [
+  ONLY.map((name) => [
     name,
     Object.fromEntries(
       SERVICE_RUNTIMES.map((r) => [r, summary(samples.get(`${name}/${r}`) ?? [])]),

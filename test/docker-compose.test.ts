@@ -3,13 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadTargets } from '@healstream/agent';
-import {
-  compiledEntry,
-  runCli,
-  SERVICE_ENV,
-  SERVICE_NODE_FLAGS,
-  SERVICES,
-} from '@healstream/cli';
+import { compiledEntry, runCli, SERVICE_ENV, SERVICE_NODE_FLAGS, SERVICES } from '@healstream/cli';
 import { loadComponents, loadPolicyDir } from '@healstream/core';
 import { detectorEnvSchema } from '@healstream/detector';
 import { escalatorEnvSchema } from '@healstream/escalator';
