@@ -7,12 +7,14 @@
  * a function at its source position; `(garbage collector)`, `(program)` and `(idle)` are V8's
  * own. Written for Node's type stripping so it needs no build.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -28,15 +30,31 @@ const file = positionals[0];
 if (!file) throw new Error('usage: node scripts/profile-top.ts FILE.cpuprofile [--top 10]');
 
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+
+/** A bundle's source map (dist/ has one beside each file), to name frames by their sources. */
+const maps = new Map<string, SourceMap | undefined>();
+function mapOf(url: string): SourceMap | undefined {
+  if (!maps.has(url)) {
+    const path = url.startsWith('file:') ? `${fileURLToPath(url)}.map` : '';
+    maps.set(
+      url,
+      path && existsSync(path) ? new SourceMap(JSON.parse(readFileSync(path, 'utf8'))) : undefined,
+    );
+  }
+  return maps.get(url);
+}
+
 const frameOf = new Map<number, string>();
 for (const node of profile.nodes) {
-  const { functionName, url, lineNumber } = node.callFrame;
+  const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+  const entry = url ? mapOf(url)?.findEntry(lineNumber, columnNumber) : undefined;
+  const source = entry && 'originalSource' in entry ? entry : undefined;
+  const at = source
+    ? `${source.originalSource}:${source.originalLine + 1}`
+    : `${url}:${lineNumber + 1}`;
   // Paths from the repository (or node_modules) on, which is what tells sources apart.
-  const where = url.replace(/^.*?\/(node_modules|packages|services|bench|dist)\//, '$1/');
-  frameOf.set(
-    node.id,
-    url ? `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}` : functionName,
-  );
+  const where = at.replace(/^.*?\/(node_modules|packages|services|bench|dist)\//, '$1/');
+  frameOf.set(node.id, url ? `${functionName || '(anonymous)'} ${where}` : functionName);
 }
 const selfUs = new Map<string, number>();
 let total = 0;

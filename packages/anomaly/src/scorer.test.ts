@@ -88,6 +88,23 @@ describe('createScorer', () => {
     expect(a.state()).toEqual(saved);
   });
 
+  it('releases its own state, without a copy, leaving the state it was restored from alone', () => {
+    const a = createScorer();
+    series(500).forEach((v, i) => a.update(v, T0 + i * FIVE_MINUTES));
+    const saved = a.state();
+    const untouched = JSON.stringify(saved);
+    const b = createScorer({}, saved);
+    const c = createScorer({}, saved);
+    b.update(1e6, T0 + 500 * FIVE_MINUTES);
+    c.update(1e6, T0 + 500 * FIVE_MINUTES);
+    const released = b.release?.();
+    expect(released).toEqual(c.state());
+    expect(JSON.stringify(saved)).toBe(untouched);
+    // Released means handed over: the scorer no longer steps it.
+    expect(() => b.update(1, T0 + 501 * FIVE_MINUTES)).toThrow(/released/);
+    expect(released).toEqual(c.state());
+  });
+
   it('ignores non-finite values', () => {
     const scorer = createScorer();
     series(300).forEach((v, i) => scorer.update(v, T0 + i * FIVE_MINUTES));

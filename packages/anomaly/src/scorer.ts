@@ -99,8 +99,10 @@ function step(s: StateV1, x: number, t: number): { score: number; deviation: num
 export function createScorer(options: ScorerOptions = {}, state?: ScorerState): SeriesScorer {
   const warmup = options.warmupSamples ?? DEFAULT_WARMUP;
   const s = state ? restore(state) : fresh();
+  let released = false;
   return {
     update(value: number, timestampMs: number): SeriesScore {
+      if (released) throw new Error('scorer updated after its state was released');
       const baseline = s.n === 0 ? value : s.slow.mean;
       if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
         return { score: 0, baseline, warm: s.n > warmup, deviation: 0 };
@@ -113,6 +115,10 @@ export function createScorer(options: ScorerOptions = {}, state?: ScorerState): 
     },
     state(): ScorerState {
       return clonePlain(s) as unknown as ScorerState;
+    },
+    release(): ScorerState {
+      released = true;
+      return s as unknown as ScorerState;
     },
   };
 }

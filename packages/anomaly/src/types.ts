@@ -23,5 +23,11 @@ export type ScorerState = { readonly version: number } & Record<string, unknown>
 
 export interface SeriesScorer {
   update(value: number, timestampMs: number): SeriesScore;
+  /** A copy of the state: the scorer may go on. */
   state(): ScorerState;
+  /**
+   * The state itself, not a copy, for a caller done with the scorer (one copy less per
+   * sample on the detector's path); the scorer must not be updated after it.
+   */
+  release?(): ScorerState;
 }

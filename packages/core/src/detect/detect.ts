@@ -222,7 +222,9 @@ export function detect(
         : { warmupSamples: config.statistical.warmupSamples };
     const scorer = scorerFactory(options, scorerState ?? undefined);
     const result = scorer.update(sample.value, sample.timestamp);
-    scorerState = scorer.state();
+    // The scorer is done: its own state (a copy of the previous one, made when it restored)
+    // becomes the new state without a second copy.
+    scorerState = scorer.release ? scorer.release() : scorer.state();
     if (result.warm && result.score >= config.statistical.scoreThreshold) {
       statistical = {
         metric: sample.metric,
