@@ -47,11 +47,13 @@ function mapOf(url: string): SourceMap | undefined {
 const frameOf = new Map<number, string>();
 for (const node of profile.nodes) {
   const { functionName, url, lineNumber, columnNumber } = node.callFrame;
-  const entry = url ? mapOf(url)?.findEntry(lineNumber, columnNumber) : undefined;
-  const source = entry && 'originalSource' in entry ? entry : undefined;
-  const at = source
-    ? `${source.originalSource}:${source.originalLine + 1}`
-    : `${url}:${lineNumber + 1}`;
+  // findEntry answers {} where the map has nothing for the position.
+  const entry = (url ? mapOf(url)?.findEntry(lineNumber, columnNumber) : undefined) as
+    Partial<{ originalSource: string; originalLine: number }> | undefined;
+  const at =
+    entry?.originalSource !== undefined && entry.originalLine !== undefined
+      ? `${entry.originalSource}:${entry.originalLine + 1}`
+      : `${url}:${lineNumber + 1}`;
   // Paths from the repository (or node_modules) on, which is what tells sources apart.
   const where = at.replace(/^.*?\/(node_modules|packages|services|bench|dist)\//, '$1/');
   frameOf.set(node.id, url ? `${functionName || '(anonymous)'} ${where}` : functionName);
