@@ -20,6 +20,7 @@ import {
   type MetricSample,
   type PipelineTopic,
 } from '@healstream/contracts';
+import { ensureCompiled, SERVICE_ENV, serviceArgs } from '@healstream/cli';
 import { freePort, infraSettings } from '@healstream/infra';
 import { createKafka, createLogger, createTopics, partitioner } from '@healstream/runtime';
 
@@ -301,15 +302,19 @@ export async function startStack(options: StackOptions): Promise<ChaosStack> {
   const spawnInstance = async (stage: Stage, id: string): Promise<Instance> => {
     const port = await freePort();
     const out = createWriteStream(join(dir, `${id}.log`), { flags: 'a' });
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'services', stage, 'src', 'main.ts')],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, ...env, HTTP_PORT: String(port), HEALSTREAM_INSTANCE_ID: id },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    // Compiled, with the settings `healstream start` gives them: what users run is what breaks.
+    ensureCompiled(repoRoot);
+    const child = spawn(process.execPath, serviceArgs(repoRoot, stage, 'compiled'), {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...SERVICE_ENV,
+        ...env,
+        HTTP_PORT: String(port),
+        HEALSTREAM_INSTANCE_ID: id,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(out, { end: false });
     child.stderr?.pipe(out, { end: false });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
