@@ -56,7 +56,10 @@ for (const node of profile.nodes) {
       : `${url}:${lineNumber + 1}`;
   // Paths from the repository (or node_modules) on, which is what tells sources apart.
   const where = at.replace(/^.*?\/(node_modules|packages|services|bench|dist)\//, '$1/');
-  frameOf.set(node.id, url ? `${functionName || '(anonymous)'} ${where}` : functionName);
+  frameOf.set(
+    node.id,
+    url ? `${functionName || '(anonymous)'} ${where}` : functionName || '(native, unnamed)',
+  );
 }
 const selfUs = new Map<string, number>();
 let total = 0;
