@@ -10,8 +10,10 @@
  * read from /proc every second; the report gives the median and the maximum per service, and
  * where each service's memory is at the end (V8's heap spaces and the memory outside the heap,
  * from its own /metrics). `--runtime tsx` runs the sources through tsx instead of dist/ (the
- * figures before the build); `--node-flags` adds V8 or node options to every service (for
- * comparing settings); `--heap-snapshot DIR` has each service write a heap snapshot there at the
+ * figures before the build); `--node-flags=...` adds V8 or node options to every service
+ * through NODE_OPTIONS (for comparing settings; the command line's SERVICE_NODE_FLAGS win over
+ * the same option there, and V8 options NODE_OPTIONS refuses stop the services);
+ * `--heap-snapshot DIR` has each service write a heap snapshot there at the
  * end (summarise with `node scripts/heap-summary.ts FILE`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
