@@ -90,7 +90,15 @@ const floorConfigs = FLOORS.flatMap((floor, level) =>
 );
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.healstream/**', '**/dist/**', '.dist-*/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '.healstream/**',
+      '**/dist/**',
+      '.dist-*/**',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
