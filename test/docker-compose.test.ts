@@ -115,9 +115,15 @@ describe('docker-compose.yml wiring', () => {
     );
   };
 
-  it('gives every container the environment compiled services run with', () => {
+  it('gives every container the environment and flags compiled services run with', () => {
     for (const [name, value] of Object.entries(SERVICE_ENV))
       expect(dockerfile).toMatch(new RegExp(`^ENV ${name}=${value}$`, 'm'));
+    const cmd = /^CMD (.+)$/m.exec(dockerfile)?.[1];
+    expect(JSON.parse(cmd ?? '[]')).toEqual([
+      'node',
+      ...SERVICE_NODE_FLAGS,
+      compiledEntry('detector'),
+    ]);
   });
 
   it('runs Kafka, the registry, Alertmanager, the five services, the agent, ingest and the fleet', () => {
