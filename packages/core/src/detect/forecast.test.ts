@@ -62,13 +62,22 @@ describe('detect: forecasts', () => {
     expect(state?.metrics['cpu_util']?.trend?.steps).toBeGreaterThan(12);
   });
 
-  it('never opens an incident on a steady noisy series near, but under, the threshold', () => {
-    let x = 11;
-    const noise = () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31 - 0.5) * 0.1;
-    const { events } = run(
-      Array.from({ length: 3 * 3600 }, (_, t) => at('cpu_util', 0.75 + noise(), t)),
-    );
-    expect(events).toEqual([]);
+  it('never opens an incident on a steady noisy series near, but under, the threshold: the band sees to it', () => {
+    const series = () => {
+      let x = 7;
+      const u = () => ((x = (x * 1_103_515_245 + 12_345) >>> 0) + 1) / 2 ** 32;
+      const noise = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+      // CPU at 85 % ± 5 % (one standard deviation), a scrape every 5 s, for three hours.
+      return Array.from({ length: (3 * 3600) / 5 }, (_, i) =>
+        at('cpu_util', Math.min(1, 0.85 + 0.05 * noise()), i * 5),
+      );
+    };
+    const forecastEvents = (z: number) =>
+      run(series(), resolveDetectorConfig({ statistical: { enabled: false }, forecast: { z } }))
+        .events.filter((e) => e.anomalies.some((a) => a.detector === 'forecast'));
+    expect(forecastEvents(2)).toEqual([]);
+    // The trend alone, without its band, does cross now and then.
+    expect(forecastEvents(0).length).toBeGreaterThan(0);
   });
 
   it('leaves a metric that is not modelled without a trend', () => {
