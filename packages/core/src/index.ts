@@ -70,7 +70,7 @@ export {
   type ScorerFactory,
 } from './detect/detect.js';
 export { releaseScrape, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
-export { FORECAST_DETECTOR, SURPLUS_DETECTOR } from './detect/forecast.js';
+export { FORECAST_DETECTOR, metricForecast, SURPLUS_DETECTOR } from './detect/forecast.js';
 export { type ForecastConfig, type SurplusConfig } from './detect/forecast-config.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';

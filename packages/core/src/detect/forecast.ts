@@ -3,6 +3,7 @@ import {
   holtCrossing,
   holtForecast,
   holtUpdate,
+  type ForecastPoint,
   type HoltOptions,
   type HoltState,
 } from '@healstream/anomaly';
@@ -97,6 +98,15 @@ export function forecastVerdict(
       detector: FORECAST_DETECTOR,
     },
   };
+}
+
+/** One metric's forecast `horizonMs` ahead, or null when it has no warm model. */
+export function metricForecast(
+  m: MetricState | undefined,
+  horizonMs: number,
+  config: DetectorConfig,
+): ForecastPoint | null {
+  return m?.trend ? holtForecast(m.trend, horizonMs, holtOptionsOf(config.forecast)) : null;
 }
 
 /** The forecasts an event carries: every warm model at every configured horizon. */
