@@ -70,7 +70,9 @@ function print(split: Split, s: Summary): void {
   console.log('\ncalibration (first diagnosis of each fault): confidence bucket → right');
   for (const b of s.calibration)
     console.log(`  ${b.bucket.padEnd(9)} ${pctOf(b.right, b.n).padStart(6)} of ${b.n}`);
-  console.log('\nforecast error (cpu_util, memory_util trend models): horizon, phase → MAPE, band coverage');
+  console.log(
+    '\nforecast error (cpu_util, memory_util trend models): horizon, phase → MAPE, band coverage',
+  );
   for (const f of s.forecast)
     console.log(
       `  ${`${f.horizonSeconds} s`.padEnd(6)} ${f.phase.padEnd(8)} MAPE ${pctOf(f.apeSum, f.n).padStart(6)}  in band ${pctOf(f.covered, f.n).padStart(6)}  (${f.n} forecasts)`,

@@ -58,7 +58,13 @@ export function forecastTracker(config: DetectorConfig, faultStart: number) {
         const f = metricForecast(m, horizonSeconds * 1000, config);
         // The forecast is from the end of the last folded step, the open one's start.
         const from = (m?.trend?.bucket ?? 0) * config.forecast.stepSeconds * 1000;
-        if (f) pending.push({ metric: sample.metric, horizonSeconds, due: from + horizonSeconds * 1000, ...f });
+        if (f)
+          pending.push({
+            metric: sample.metric,
+            horizonSeconds,
+            due: from + horizonSeconds * 1000,
+            ...f,
+          });
       }
     },
     tallies: (): ForecastTally[] => [...tallies.values()],

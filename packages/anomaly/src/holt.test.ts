@@ -22,7 +22,8 @@ function gaussian(seed: number) {
 
 function feed(values: (t: number) => number, seconds: number, everyMs = 1000): HoltState {
   let s = emptyHoltState();
-  for (let ms = 0; ms <= seconds * 1000; ms += everyMs) s = holtUpdate(s, values(ms / 1000), T0 + ms);
+  for (let ms = 0; ms <= seconds * 1000; ms += everyMs)
+    s = holtUpdate(s, values(ms / 1000), T0 + ms);
   return s;
 }
 

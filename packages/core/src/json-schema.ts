@@ -20,12 +20,14 @@ export function policyFileJsonSchema(): Record<string, unknown> {
   // their full shape.
   const policy = policySchema.extend({
     conditions: z
-      .array(z.union([
+      .array(
+        z.union([
           metricConditionSchema,
           causeConditionSchema,
           anomalyConditionSchema,
           forecastConditionSchema,
-        ]),)
+        ]),
+      )
       .min(1),
     actions: z.array(actionEntrySchema).min(1),
   });

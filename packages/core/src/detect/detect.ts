@@ -246,7 +246,9 @@ export function detect(
       statisticalSeverity = statisticalSeverityOf(result.deviation, config);
     }
   }
-  const threshold = isSurplusMetric(sample.metric, config) ? null : thresholdAnomaly(sample, config);
+  const threshold = isSurplusMetric(sample.metric, config)
+    ? null
+    : thresholdAnomaly(sample, config);
   const reading: MetricState = {
     value: sample.value,
     observedAt: sample.timestamp,

@@ -54,11 +54,17 @@ describe('detect: forecasts', () => {
       forecast: { horizonsSeconds: [30, 120] },
     });
     const { events } = run(
-      [at('cpu_util', 0.3, 0), ...Array.from({ length: 300 }, (_, t) => at('cpu_util', 0.3, t + 1))],
+      [
+        at('cpu_util', 0.3, 0),
+        ...Array.from({ length: 300 }, (_, t) => at('cpu_util', 0.3, t + 1)),
+      ],
       config,
     );
     expect(events[0]?.forecasts).toEqual([]);
-    const { state } = run(Array.from({ length: 300 }, (_, t) => at('cpu_util', 0.5, t)), config);
+    const { state } = run(
+      Array.from({ length: 300 }, (_, t) => at('cpu_util', 0.5, t)),
+      config,
+    );
     expect(state?.metrics['cpu_util']?.trend?.steps).toBeGreaterThan(12);
   });
 
@@ -73,8 +79,10 @@ describe('detect: forecasts', () => {
       );
     };
     const forecastEvents = (z: number) =>
-      run(series(), resolveDetectorConfig({ statistical: { enabled: false }, forecast: { z } }))
-        .events.filter((e) => e.anomalies.some((a) => a.detector === 'forecast'));
+      run(
+        series(),
+        resolveDetectorConfig({ statistical: { enabled: false }, forecast: { z } }),
+      ).events.filter((e) => e.anomalies.some((a) => a.detector === 'forecast'));
     expect(forecastEvents(2)).toEqual([]);
     // The trend alone, without its band, does cross now and then.
     expect(forecastEvents(0).length).toBeGreaterThan(0);
@@ -88,7 +96,10 @@ describe('detect: forecasts', () => {
 
 describe('detect: replicas above normal', () => {
   it('marks a surplus (INFO) while the component runs above its lowest size, and resolves at it', () => {
-    const config = resolveDetectorConfig({ statistical: { enabled: false }, resolveAfterSamples: 2 });
+    const config = resolveDetectorConfig({
+      statistical: { enabled: false },
+      resolveAfterSamples: 2,
+    });
     const replicas = [1, 1, 1, 2, 2, 2, 1, 1, 1];
     const { events } = run(
       replicas.map((n, t) => at('replicas', n, t * 5)),

@@ -69,7 +69,10 @@ export function forecastVerdict(
   let first: { at: number; threshold: number } | null = null;
   for (const rule of config.thresholds) {
     if (rule.metric !== sample.metric || rule.operator === 'eq' || rule.operator === 'ne') continue;
-    if (rule.components.length > 0 && !rule.components.some((g) => matchesGlob(g, sample.component)))
+    if (
+      rule.components.length > 0 &&
+      !rule.components.some((g) => matchesGlob(g, sample.component))
+    )
       continue;
     const direction = rule.operator === 'gt' || rule.operator === 'gte' ? 'above' : 'below';
     const inclusive = rule.operator === 'gte' || rule.operator === 'lte';

@@ -135,7 +135,12 @@ function parseCondition(ctx: Ctx, raw: unknown, path: Path, from: number): Condi
     const c = check(ctx, forecastConditionSchema, raw, path, from, CONDITION_KEYS);
     if (!c) return undefined;
     const f = c.forecast;
-    const { metric, scale } = canonicalCondition(ctx, f.metric, [...path, 'forecast', 'metric'], from);
+    const { metric, scale } = canonicalCondition(
+      ctx,
+      f.metric,
+      [...path, 'forecast', 'metric'],
+      from,
+    );
     return {
       kind: 'forecast',
       metric,
