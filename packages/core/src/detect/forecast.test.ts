@@ -2,6 +2,7 @@ import type { MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorConfig } from './config.js';
 import { detect } from './detect.js';
+import { diagnose } from '../diagnose/diagnose.js';
 import type { ComponentDetectorState } from './state.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -45,6 +46,17 @@ describe('detect: forecasts', () => {
     expect(Math.abs((at300?.value ?? 0) - cpu(seconds + 300)) / cpu(seconds + 300)).toBeLessThan(
       0.05,
     );
+  });
+
+  it('is carried through the diagnosis, which reads no cause from a prediction', () => {
+    const cpu = (t: number) => 0.4 + 0.001 * t;
+    const { events } = run(Array.from({ length: 500 }, (_, t) => at('cpu_util', cpu(t), t)));
+    const first = events.find((e) => e.kind === 'ANOMALY') as ReliabilityEvent;
+    const diagnosis = diagnose(first, first.detectedAt);
+    expect(diagnosis.forecasts).toEqual(first.forecasts);
+    expect(diagnosis.forecasts.length).toBeGreaterThan(0);
+    expect(diagnosis.causes.map((c) => c.cause)).toEqual(['unknown']);
+    expect(diagnosis.causes[0]?.evidence[0]).toMatch(/cpu_util 0\.\d+ predicted past 0\.9/);
   });
 
   it('carries forecasts at every configured horizon, and none while warming up', () => {
