@@ -5,8 +5,9 @@ import { loadSchema, type RecordName } from './schemas.js';
 
 /** The schema as it was before `forecasts`: the field removed. */
 function withoutForecasts(name: RecordName): avro.Type {
-  const schema = structuredClone(loadSchema(name)) as { fields: { name: string }[] };
-  schema.fields = schema.fields.filter((f) => f.name !== 'forecasts');
+  const schema = structuredClone(loadSchema(name));
+  const fields = schema['fields'] as { name: string }[];
+  schema['fields'] = fields.filter((f) => f.name !== 'forecasts');
   return avro.Type.forSchema(schema as avro.Schema);
 }
 
