@@ -63,6 +63,7 @@ function diagnoses(n: number): Diagnosis[] {
       })),
       anomalies: [],
       labels: {},
+      forecasts: [],
       causes: [],
     };
   });

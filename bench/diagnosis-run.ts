@@ -15,6 +15,7 @@ import {
   type Policy,
 } from '@healstream/core';
 import { FAULT_CLASSES, type Scenario, type ScenarioKind } from './diagnosis-scenarios.js';
+import { forecastTracker, mergeTallies, type ForecastTally } from './forecast-error.js';
 
 /** `none`: each event is diagnosed as it is detected; `scrape`: once its scrape is complete. */
 export type FlushMode = 'none' | 'scrape';
@@ -38,6 +39,8 @@ export interface ScenarioResult {
   healthyActions: number;
   healthyHours: number;
   outliers: number;
+  /** Forecast error of the trend models, per horizon and phase. */
+  forecast: ForecastTally[];
 }
 
 const OUTCOME_DELAY_MS = 10_000;
@@ -70,7 +73,9 @@ export function runScenario(
     healthyActions: 0,
     healthyHours: scenario.healthyHours,
     outliers: scenario.outliers,
+    forecast: [],
   };
+  const forecasts = forecastTracker(detector, faultStart);
   const expected = new Set(scenario.fault?.policies ?? []);
 
   const settle = (until: number) => {
@@ -156,10 +161,12 @@ export function runScenario(
     }
     const out = detect(detState, sample, detector);
     detState = out.state;
+    forecasts.observe(sample, detState);
     if (options.flush === 'scrape') held.push(...out.events);
     else for (const e of out.events) handle(e);
   }
   releaseAll();
+  result.forecast = forecasts.tallies();
   return result;
 }
 
@@ -188,6 +195,7 @@ export interface Summary {
   medianToRightAllMs: number | null;
   classes: ClassSummary[];
   calibration: { bucket: string; n: number; right: number }[];
+  forecast: ForecastTally[];
 }
 
 function median(values: number[]): number | null {
@@ -243,5 +251,6 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
         right: inBucket.filter((r) => causeRight(r, r.causeFirst)).length,
       };
     }),
+    forecast: mergeTallies(results.map((r) => r.forecast)),
   };
 }

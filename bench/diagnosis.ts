@@ -3,8 +3,9 @@
  * core's detect → diagnose → decide, in process, with policies/default.yaml and the default
  * detector config, on event time (5 s scrapes). Reports top-1 cause accuracy, acting-policy
  * accuracy, false incidents per component-hour of healthy data, actions on single outliers,
- * time from fault start to the first right action, and how well confidences are calibrated —
- * for the tune seeds and the held-out seeds separately.
+ * time from fault start to the first right action, how well confidences are calibrated, and
+ * the forecast error of the trend models (MAPE and band coverage at 60 s and 300 s) — for the
+ * tune seeds and the held-out seeds separately.
  *
  *   bash scripts/toolchain.sh pnpm bench:diagnosis            # both splits
  *   bash scripts/toolchain.sh pnpm bench:diagnosis --split tune
@@ -69,6 +70,13 @@ function print(split: Split, s: Summary): void {
   console.log('\ncalibration (first diagnosis of each fault): confidence bucket → right');
   for (const b of s.calibration)
     console.log(`  ${b.bucket.padEnd(9)} ${pctOf(b.right, b.n).padStart(6)} of ${b.n}`);
+  console.log(
+    '\nforecast error (cpu_util, memory_util trend models): horizon, phase → MAPE, band coverage',
+  );
+  for (const f of s.forecast)
+    console.log(
+      `  ${`${f.horizonSeconds} s`.padEnd(6)} ${f.phase.padEnd(8)} MAPE ${pctOf(f.apeSum, f.n).padStart(6)}  in band ${pctOf(f.covered, f.n).padStart(6)}  (${f.n} forecasts)`,
+    );
 }
 
 const report: Record<string, unknown> = { flush, policies: 'policies/default.yaml' };

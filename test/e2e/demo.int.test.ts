@@ -29,7 +29,11 @@ const EXPECTED: Record<string, { cause: string; actions: string[]; heals: boolea
     actions: ['enable-circuit-breaker', 'fallback-mode'],
     heals: true,
   },
-  'resource-exhaustion': { cause: 'resource-exhaustion', actions: ['scale-up'], heals: true },
+  'resource-exhaustion': {
+    cause: 'resource-exhaustion',
+    actions: ['scale-up', 'scale-down'],
+    heals: true,
+  },
   'bad-deploy': { cause: 'bad-deploy', actions: ['rollback-deployment'], heals: true },
   unfixable: { cause: 'unknown', actions: ['restart-service', 'scale-up'], heals: false },
 };

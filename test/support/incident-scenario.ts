@@ -68,6 +68,7 @@ export function incidentScenario(o: ScenarioOptions): ScenarioRecord[] {
           },
         ],
         labels,
+        forecasts: [],
       },
     };
   });

@@ -16,3 +16,16 @@ export { createScorer } from './scorer.js';
 export { type ProfileScore } from './nab-score.js';
 export { PUBLISHED_SUBSET_SCORES } from './nab-published.js';
 export { runNab, type NabRunReport } from './nab-runner.js';
+
+export {
+  DEFAULT_HOLT_OPTIONS,
+  emptyHoltState,
+  holtCrossing,
+  holtForecast,
+  holtUpdate,
+  holtWarm,
+  type Direction,
+  type ForecastPoint,
+  type HoltOptions,
+  type HoltState,
+} from './holt.js';

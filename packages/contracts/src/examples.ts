@@ -42,6 +42,7 @@ export const examples = {
     snapshot,
     anomalies: [anomaly],
     labels: { version: 'v42' },
+    forecasts: [],
   } satisfies ReliabilityEvent,
   Diagnosis: {
     eventId: 'ev-1',
@@ -54,6 +55,7 @@ export const examples = {
     snapshot,
     anomalies: [anomaly],
     labels: { version: 'v42' },
+    forecasts: [],
     causes: [
       {
         cause: 'connection-pool-exhaustion',

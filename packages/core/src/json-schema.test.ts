@@ -23,6 +23,7 @@ describe('the JSON Schemas of policy and components files', () => {
       'metric',
       'cause',
       'anomaly',
+      'forecast',
     ]);
     expect(policy.required).toEqual(['name', 'conditions', 'actions']);
   });

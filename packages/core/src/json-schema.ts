@@ -4,6 +4,7 @@ import {
   actionEntrySchema,
   anomalyConditionSchema,
   causeConditionSchema,
+  forecastConditionSchema,
   metricConditionSchema,
   policySchema,
 } from './policy/schema.js';
@@ -19,7 +20,14 @@ export function policyFileJsonSchema(): Record<string, unknown> {
   // their full shape.
   const policy = policySchema.extend({
     conditions: z
-      .array(z.union([metricConditionSchema, causeConditionSchema, anomalyConditionSchema]))
+      .array(
+        z.union([
+          metricConditionSchema,
+          causeConditionSchema,
+          anomalyConditionSchema,
+          forecastConditionSchema,
+        ]),
+      )
       .min(1),
     actions: z.array(actionEntrySchema).min(1),
   });

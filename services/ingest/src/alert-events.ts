@@ -70,6 +70,7 @@ export function alertEvent(alert: WebhookAlert, component: string, now: number):
       ? [{ metric: name, value, baseline: 0, score: 1, detector: 'alertmanager' }]
       : [],
     labels: evidence,
+    forecasts: [],
   };
 }
 

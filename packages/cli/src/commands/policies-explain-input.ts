@@ -27,6 +27,17 @@ const eventSchema = z.object({
   snapshot: z.array(reading),
   anomalies: z.array(anomaly).default([]),
   labels: z.record(z.string(), z.string()).default({}),
+  forecasts: z
+    .array(
+      z.object({
+        metric: z.string(),
+        horizonSeconds: z.number().int(),
+        value: z.number(),
+        lower: z.number(),
+        upper: z.number(),
+      }),
+    )
+    .default([]),
 });
 
 const diagnosisSchema = eventSchema.extend({
@@ -92,6 +103,7 @@ function fromSamples(samples: MetricSample[], now: number): Diagnosis {
         snapshot,
         anomalies,
         labels: state?.labels ?? {},
+        forecasts: [],
       };
   return diagnose({ ...base, detectedAt: now }, now);
 }

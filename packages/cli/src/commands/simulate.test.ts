@@ -67,6 +67,33 @@ describe('healstream simulate', () => {
     ]);
   });
 
+  it('scales up on a CPU forecast before 90 % is crossed, then back down once idle', async () => {
+    const { code, out } = await cli(
+      'simulate',
+      'fixtures/simulate/predictive-scale.jsonl',
+      '--detector',
+      'thresholds',
+      '--policies',
+      'policies/examples/predictive-scale-up.yaml',
+      '--policies',
+      'policies/examples/scale-down.yaml',
+    );
+    expect(code).toBe(0);
+    // CPU would cross 90 % at 10:11:20: the forecast opens the incident at 82 %, and the
+    // pre-emptive scale-up is dispatched then; the scale-down after ten idle minutes.
+    expect(lines(out, /ANOMALY WARNING/)[0]).toBe(
+      '10:10:10  search ANOMALY WARNING inc-search-1772359810000: cpu_util=0.8217 (forecast 0.9)',
+    );
+    expect(lines(out, /^\d\d:.*(DISPATCHED|outcome|RESOLVED inc)/)).toEqual([
+      '10:10:10  search   decision DISPATCHED Pre-emptive Scale Up On CPU Trend (attempt 1)',
+      '10:10:20  search   outcome Pre-emptive Scale Up On CPU Trend attempt 1: scale-up SUCCEEDED; RECOVERED',
+      '10:25:00  search   decision DISPATCHED Scale Down When Under-used (attempt 2)',
+      '10:25:10  search   outcome Scale Down When Under-used attempt 2: scale-down SUCCEEDED; RECOVERED',
+      '10:25:30  search RESOLVED inc-search-1772359810000',
+    ]);
+    expect(lines(out, /held: condition true for 590s of 600s/)).toHaveLength(1);
+  });
+
   it('reports malformed lines with their numbers, skips them and runs the rest', async () => {
     const { code, out, err } = await cli(
       'simulate',

@@ -95,6 +95,48 @@ async function pageFor(
   return hooks.some(wanted) ? `webhook (${[...new Set(hooks)].sort().join(', ')})` : undefined;
 }
 
+const clearFault = (scenario: Scenario, ctx: RunnerContext) =>
+  ctx.fleet
+    .operate(scenario.component, 'fault', { kind: 'none' })
+    .catch((error: unknown) => ctx.say(`could not clear the fault: ${(error as Error).message}`));
+
+/**
+ * After the healing: the fault ends, the component idles, and the `afterwards` policy must give
+ * back what the healing added (the surge's extra instance) within the same incident.
+ */
+async function giveBack(
+  scenario: Scenario,
+  incident: string,
+  ctx: RunnerContext,
+  result: ScenarioResult,
+): Promise<void> {
+  const afterwards = scenario.afterwards;
+  if (!afterwards) return;
+  await clearFault(scenario, ctx);
+  ctx.say(`${scenario.component}: the fault is over; waiting for ${afterwards.policy}`);
+  const outcome = await waitFor(
+    () =>
+      ctx.journal.outcomes.find(
+        (o) =>
+          o.incidentId === incident &&
+          o.policy === afterwards.policy &&
+          o.verification === 'RECOVERED',
+      ),
+    Math.max(ctx.timeoutMs, 120_000),
+    ctx.signal,
+  );
+  const status = await ctx.fleet.component(scenario.component).catch(() => null);
+  const running = status?.instances.filter((i) => i.state === 'running').length ?? null;
+  result.policy = `${result.policy ?? ''} → ${afterwards.policy}`;
+  if (outcome) result.actions.push(...outcome.actions.map((a) => a.name));
+  result.ok = outcome !== undefined && running === afterwards.instances;
+  result.note = !outcome
+    ? `healed, but ${afterwards.policy} did not act in time`
+    : running === afterwards.instances
+      ? `healed, then back to ${running} instance${running === 1 ? '' : 's'}`
+      : `healed and scaled down, but ${String(running)} instances run (expected ${afterwards.instances})`;
+}
+
 /**
  * Runs one scenario for real: waits for a calm component, injects the fault through the
  * supervisor, then follows the pipeline's records about the component until it recovered
@@ -208,12 +250,11 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
           : end.outcome.policy !== expectedPolicy || dispatched.length !== 1
             ? `healed by ${result.policy}, expected ${expectedPolicy}`
             : 'healed';
+      if (result.ok && scenario.afterwards) await giveBack(scenario, incident, ctx, result);
     }
     return result;
   } finally {
     // The world recovers (the dependency is back, the database is up, the surge is over).
-    await ctx.fleet
-      .operate(scenario.component, 'fault', { kind: 'none' })
-      .catch((error: unknown) => ctx.say(`could not clear the fault: ${(error as Error).message}`));
+    await clearFault(scenario, ctx);
   }
 }

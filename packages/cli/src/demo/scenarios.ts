@@ -11,6 +11,11 @@ export interface Scenario {
   fault: string;
   /** What the pipeline should make of it. */
   expect: { kind: 'heal'; policy: string; cause: string } | { kind: 'page'; cause: string };
+  /**
+   * Once healed and the fault is over: the policy that must give back what the healing added,
+   * and the instances the component must run afterwards.
+   */
+  afterwards?: { policy: string; instances: number };
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -38,10 +43,11 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'resource-exhaustion',
-    title: 'resource exhaustion from a traffic surge → scale-up',
+    title: 'resource exhaustion from a traffic surge → scale-up, then scale-down once it is over',
     component: 'search',
     fault: 'traffic-surge',
     expect: { kind: 'heal', policy: 'Scale Up On CPU Saturation', cause: 'resource-exhaustion' },
+    afterwards: { policy: 'Scale Down When Under-used', instances: 1 },
   },
   {
     name: 'bad-deploy',

@@ -16,6 +16,7 @@ const event = (over: Partial<ReliabilityEvent>): ReliabilityEvent => ({
     { metric: 'db_pool_utilization', value: 1, baseline: 0.95, score: 1, detector: 'threshold' },
   ],
   labels: {},
+  forecasts: [],
   ...over,
 });
 

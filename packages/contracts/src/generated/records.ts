@@ -30,8 +30,21 @@ export interface Anomaly {
   baseline: number;
   /** Anomaly score in [0,1]. */
   score: number;
-  /** threshold or statistical. */
+  /** threshold, statistical, forecast (a trend predicted to cross a threshold) or surplus (more replicas than normal). */
   detector: string;
+}
+
+/** Where a metric's trend (Holt's linear trend model) puts it at a horizon, with a confidence band from the model's residual variance. */
+export interface Forecast {
+  metric: string;
+  /** Seconds after detectedAt. */
+  horizonSeconds: number;
+  /** The predicted value. */
+  value: number;
+  /** Lower bound of the confidence band. */
+  lower: number;
+  /** Upper bound of the confidence band. */
+  upper: number;
 }
 
 /** A component turned anomalous (ANOMALY, repeated while it stays so) or recovered (RESOLVED). Key: component id. */
@@ -47,6 +60,8 @@ export interface ReliabilityEvent {
   anomalies: Anomaly[];
   /** Latest labels of the component's samples. */
   labels: Record<string, string>;
+  /** Forecasts of the component's trended metrics; empty while the models warm up. */
+  forecasts: Forecast[];
 }
 
 export interface Cause {
@@ -70,6 +85,8 @@ export interface Diagnosis {
   snapshot: MetricReading[];
   anomalies: Anomaly[];
   labels: Record<string, string>;
+  /** Forecasts of the component's trended metrics; empty while the models warm up. */
+  forecasts: Forecast[];
   causes: Cause[];
 }
 

@@ -37,6 +37,16 @@ export const BUILTIN_ACTIONS: readonly ActionSpec[] = [
     custom: false,
   },
   {
+    name: 'scale-down',
+    description:
+      'Remove replicas a scale-up added; never below min_replicas in components.yaml (default 1).',
+    params: z.strictObject({
+      replicas: z.coerce.number().int().min(1).max(MAX_SCALE_UP_REPLICAS).default(1),
+    }),
+    delegated: false,
+    custom: false,
+  },
+  {
     name: 'enable-circuit-breaker',
     description: 'Stop sending traffic to a failing dependency for a while.',
     params: z.strictObject({

@@ -22,6 +22,7 @@ export function diagnosisOf(
     snapshot: Object.entries(metrics).map(([metric, value]) => ({ metric, value, observedAt: at })),
     anomalies: [],
     labels: {},
+    forecasts: [],
     causes: [],
     ...overrides,
   };

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { metricAliases, metricAliasesSchema, type MetricAliasTable } from '../metrics/aliases.js';
 import { OPERATORS } from '../policy/types.js';
+import {
+  DEFAULT_FORECAST_CONFIG,
+  DEFAULT_SURPLUS_CONFIG,
+  forecastConfigSchema,
+  surplusConfigSchema,
+} from './forecast-config.js';
 
 export const thresholdSchema = z.strictObject({
   metric: z.string().min(1),
@@ -41,6 +47,8 @@ export const detectorConfigSchema = z.strictObject({
   maxMetrics: z.number().int().min(1).default(64),
   /** This deployment's metric aliases, on top of the default table (docs/metrics.md). */
   aliases: metricAliasesSchema.default([]),
+  forecast: forecastConfigSchema.default(DEFAULT_FORECAST_CONFIG),
+  surplus: surplusConfigSchema.default(DEFAULT_SURPLUS_CONFIG),
 });
 
 export type DetectorConfig = z.infer<typeof detectorConfigSchema> & {

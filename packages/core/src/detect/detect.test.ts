@@ -289,6 +289,7 @@ describe('refreshEvent', () => {
       snapshot: [],
       anomalies: [],
       labels: {},
+      forecasts: [],
     };
     expect(refreshEvent(resolved, state, config)).toBe(resolved);
     const other = { ...resolved, kind: 'ANOMALY' as const, incidentId: 'inc-other' };

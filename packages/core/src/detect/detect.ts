@@ -16,6 +16,13 @@ import { canonicalSample } from '../metrics/aliases.js';
 import { compare } from '../policy/match.js';
 import type { DetectorConfig } from './config.js';
 import { emptyDetectorState, type ComponentDetectorState, type MetricState } from './state.js';
+import {
+  forecastsOf,
+  forecastVerdict,
+  isSurplusMetric,
+  nextTrend,
+  surplusVerdict,
+} from './forecast.js';
 
 export type ScorerFactory = (options?: ScorerOptions, state?: ScorerState) => SeriesScorer;
 
@@ -73,7 +80,15 @@ export function statisticalSeverityOf(
 
 function scored(config: DetectorConfig, metric: string): boolean {
   const s = config.statistical;
+  // A replica count steps by design (every scale-up): the surplus rule reads it instead.
+  if (isSurplusMetric(metric, config)) return false;
   return s.enabled && (s.metrics.length === 0 || s.metrics.includes(metric));
+}
+
+/** INFO when every active anomaly is informational (a surplus of replicas), else the worst. */
+function severityOf(active: readonly MetricState[]): Severity {
+  if (active.some((m) => m.severity === 'CRITICAL')) return 'CRITICAL';
+  return active.length > 0 && active.every((m) => m.severity === 'INFO') ? 'INFO' : 'WARNING';
 }
 
 /** The latest reading of every metric (stale ones too: consumers judge age from observedAt). */
@@ -105,12 +120,7 @@ function event(
   if (!incident) throw new Error('event without an incident');
   incident.events += 1;
   const active = kind === 'ANOMALY' ? freshAnomalies(state, now, config) : [];
-  const severity: Severity =
-    kind === 'RESOLVED'
-      ? 'INFO'
-      : active.some((m) => m.severity === 'CRITICAL')
-        ? 'CRITICAL'
-        : 'WARNING';
+  const severity: Severity = kind === 'RESOLVED' ? 'INFO' : severityOf(active);
   return {
     eventId: `${incident.incidentId}#${incident.events}`,
     incidentId: incident.incidentId,
@@ -121,6 +131,7 @@ function event(
     snapshot: snapshotOf(state),
     anomalies: active.map((m) => m.anomaly as Anomaly),
     labels: { ...state.labels },
+    forecasts: forecastsOf(state, config),
   };
 }
 
@@ -155,10 +166,11 @@ export function refreshEvent(
   if (active.length === 0) return event;
   const refreshed: ReliabilityEvent = {
     ...event,
-    severity: active.some((m) => m.severity === 'CRITICAL') ? 'CRITICAL' : 'WARNING',
+    severity: severityOf(active),
     snapshot: snapshotOf(state),
     anomalies: active.map((m) => m.anomaly as Anomaly),
     labels: { ...state.labels },
+    forecasts: forecastsOf(state, config),
   };
   return isClearedEvent(event) ? clearedEvent(refreshed) : refreshed;
 }
@@ -236,14 +248,30 @@ export function detect(
       statisticalSeverity = statisticalSeverityOf(result.deviation, config);
     }
   }
-  const threshold = thresholdAnomaly(sample, config);
-  state.metrics[sample.metric] = {
+  const threshold = isSurplusMetric(sample.metric, config)
+    ? null
+    : thresholdAnomaly(sample, config);
+  const reading: MetricState = {
     value: sample.value,
     observedAt: sample.timestamp,
     anomaly: threshold?.anomaly ?? statistical,
     severity: threshold?.severity ?? (statistical ? statisticalSeverity : null),
     scorer: scorerState,
   };
+  const trend = nextTrend(known, sample, config);
+  if (trend) {
+    // A prediction speaks only while the reading itself is not yet anomalous.
+    const forecast = forecastVerdict(trend, known, sample, config);
+    Object.assign(reading, { trend, crossingFrom: forecast.crossingFrom });
+    if (!reading.anomaly && forecast.anomaly)
+      Object.assign(reading, { anomaly: forecast.anomaly, severity: 'WARNING' });
+  }
+  if (isSurplusMetric(sample.metric, config)) {
+    const surplus = surplusVerdict(known, sample);
+    reading.normal = surplus.normal;
+    if (surplus.anomaly) Object.assign(reading, { anomaly: surplus.anomaly, severity: 'INFO' });
+  }
+  state.metrics[sample.metric] = reading;
 
   const anomalous = freshAnomalies(state, now, config).length > 0;
   state.anomalousRun = anomalous ? prior.anomalousRun + 1 : 0;

@@ -1,4 +1,4 @@
-import type { ScorerState } from '@healstream/anomaly';
+import type { HoltState, ScorerState } from '@healstream/anomaly';
 import type { Anomaly, Severity } from '@healstream/contracts';
 
 export const DETECTOR_STATE_VERSION = 1;
@@ -11,6 +11,12 @@ export interface MetricState {
   /** Severity of the anomaly: the threshold's, or for a statistical one from its magnitude (statisticalSeverityOf). */
   severity: Severity | null;
   scorer: ScorerState | null;
+  /** The metric's trend model (forecast.metrics only); absent in states written before it. */
+  trend?: HoltState | null;
+  /** The model step from which a threshold crossing has been predicted on every step, or null. */
+  crossingFrom?: number | null;
+  /** For the replica count: the lowest reported, the component's normal size. */
+  normal?: number;
 }
 
 export interface OpenIncident {

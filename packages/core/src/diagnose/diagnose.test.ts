@@ -26,6 +26,7 @@ function event(
       ...a,
     })),
     labels: {},
+    forecasts: [],
     ...extra,
   };
 }

@@ -1,6 +1,7 @@
 import type { Cause, Diagnosis, ReliabilityEvent } from '@healstream/contracts';
 import { CAUSE_CATALOGUE, UNKNOWN_CAUSE, type CauseRule } from './catalogue.js';
-import { describe, evidenceOf } from './evidence.js';
+import { FORECAST_DETECTOR } from '../detect/forecast.js';
+import { describe, evidenceOf, num } from './evidence.js';
 
 export interface DiagnoseOptions {
   /** A deploy this long before the anomaly (or less) can be blamed. */
@@ -38,7 +39,11 @@ export function diagnose(
   causes.sort((a, b) => b.confidence - a.confidence || a.cause.localeCompare(b.cause));
   const best = causes[0]?.confidence ?? 0;
   if (best < 0.5) {
-    const seen = event.anomalies.map((a) => describe(e, a.metric));
+    const seen = event.anomalies.map((a) =>
+      a.detector === FORECAST_DETECTOR
+        ? `${a.metric} ${num(a.value)} predicted past ${num(a.baseline)}`
+        : describe(e, a.metric),
+    );
     causes.push({
       cause: UNKNOWN_CAUSE,
       confidence: round(1 - best),

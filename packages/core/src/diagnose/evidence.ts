@@ -1,4 +1,5 @@
 import type { Anomaly, ReliabilityEvent } from '@healstream/contracts';
+import { FORECAST_DETECTOR } from '../detect/forecast.js';
 
 /** What a cause rule may look at: fresh readings and anomalies of one event. */
 export interface Evidence {
@@ -15,7 +16,10 @@ export function evidenceOf(event: ReliabilityEvent, staleAfterMs: number): Evide
       .filter((r) => event.detectedAt - r.observedAt <= staleAfterMs)
       .map((r) => [r.metric, r]),
   );
-  const anomalies = new Map(event.anomalies.map((a) => [a.metric, a]));
+  // A forecast says where a metric is heading, not what is wrong: no cause is read from it.
+  const anomalies = new Map(
+    event.anomalies.filter((a) => a.detector !== FORECAST_DETECTOR).map((a) => [a.metric, a]),
+  );
   return {
     event,
     value: (metric) => fresh.get(metric)?.value,

@@ -32,6 +32,7 @@ function event(
       ...a,
     })),
     labels: {},
+    forecasts: [],
   };
 }
 const causes = (e: ReliabilityEvent) => diagnose(e, T).causes;

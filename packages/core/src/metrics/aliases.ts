@@ -22,6 +22,7 @@ export const CANONICAL_METRICS = {
   deploy: 'marker',
   up: '1 or 0',
   scrape_duration_ms: 'ms',
+  replicas: 'instances',
 } as const;
 
 export type CanonicalMetric = keyof typeof CANONICAL_METRICS;
@@ -56,6 +57,8 @@ export const DEFAULT_METRIC_ALIASES: readonly MetricAlias[] = [
   // The agent publishes a counter's per-second rate as <name>_rate: CPU seconds per second.
   { name: 'process_cpu_seconds_rate', metric: 'cpu_util', scale: 1 },
   { name: 'memory_percent', metric: 'memory_util', scale: 0.01 },
+  // kube-state-metrics: the Deployment's available replicas.
+  { name: 'kube_deployment_status_replicas_available', metric: 'replicas', scale: 1 },
   { name: 'memory_utilization', metric: 'memory_util', scale: 1 },
   { name: 'process_resident_memory_megabytes', metric: 'memory_mb', scale: 1 },
   { name: 'process_resident_memory_bytes', metric: 'memory_mb', scale: 1 / (1024 * 1024) },

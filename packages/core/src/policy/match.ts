@@ -1,5 +1,7 @@
 import type { Diagnosis } from '@healstream/contracts';
 import { matchesGlob } from '../glob.js';
+import { FORECAST_DETECTOR } from '../detect/forecast.js';
+import { forecastConditionResult } from './forecast-condition.js';
 import type { ComponentSelector, Condition, Operator, Policy } from './types.js';
 
 const SYMBOL: Record<Operator, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=', ne: '≠' };
@@ -79,7 +81,11 @@ function conditionResult(condition: Condition, input: MatchInput): PolicyMatch {
         : `cause ${condition.cause} at confidence ${fmt(cause.confidence)} < ${fmt(condition.minConfidence)}`,
     };
   }
-  const anomaly = diagnosis.anomalies.find((a) => a.metric === condition.metric);
+  if (condition.kind === 'forecast') return forecastConditionResult(condition, diagnosis);
+  // A prediction is not an anomaly: `forecast:` conditions read it, `anomaly:` ones do not.
+  const anomaly = diagnosis.anomalies.find(
+    (a) => a.metric === condition.metric && a.detector !== FORECAST_DETECTOR,
+  );
   if (!anomaly) return { matched: false, reason: `${condition.metric} not anomalous` };
   const ok = anomaly.score >= condition.minScore;
   return {

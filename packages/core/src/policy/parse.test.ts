@@ -51,7 +51,7 @@ describe('parsePolicies', () => {
 
   it('needs a kind for every condition and at least one action', () => {
     expect(issues('- name: A\n  conditions: [{threshold: 1}]\n  actions: []\n')).toEqual([
-      "2:16 conditions[0]: a condition needs one of 'metric' (with operator and threshold), 'cause' or 'anomaly'",
+      "2:16 conditions[0]: a condition needs one of 'metric' (with operator and threshold), 'cause', 'anomaly' or 'forecast'",
       '3:12 actions: needs at least 1 item(s)',
     ]);
   });

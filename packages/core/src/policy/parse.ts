@@ -16,6 +16,7 @@ import {
   actionEntrySchema,
   anomalyConditionSchema,
   causeConditionSchema,
+  forecastConditionSchema,
   metricConditionSchema,
   POLICY_FIELDS,
   policySchema,
@@ -63,6 +64,9 @@ const CONDITION_KEYS = [
   'min_confidence',
   'anomaly',
   'min_score',
+  'forecast',
+  'horizon_seconds',
+  'op',
 ];
 
 /** `conditions[0].metric`: the path below the policy, as messages name fields. */
@@ -127,11 +131,29 @@ function parseCondition(ctx: Ctx, raw: unknown, path: Path, from: number): Condi
     const { metric } = canonicalCondition(ctx, c.anomaly, [...path, 'anomaly'], from);
     return { kind: 'anomaly', metric, minScore: c.min_score };
   }
+  if (obj && 'forecast' in obj) {
+    const c = check(ctx, forecastConditionSchema, raw, path, from, CONDITION_KEYS);
+    if (!c) return undefined;
+    const f = c.forecast;
+    const { metric, scale } = canonicalCondition(
+      ctx,
+      f.metric,
+      [...path, 'forecast', 'metric'],
+      from,
+    );
+    return {
+      kind: 'forecast',
+      metric,
+      horizonSeconds: f.horizon_seconds,
+      operator: (f.operator ?? f.op) as NonNullable<typeof f.operator>,
+      threshold: f.threshold * scale,
+    };
+  }
   issueAt(
     ctx,
     path,
     from,
-    "a condition needs one of 'metric' (with operator and threshold), 'cause' or 'anomaly'",
+    "a condition needs one of 'metric' (with operator and threshold), 'cause', 'anomaly' or 'forecast'",
   );
   return undefined;
 }

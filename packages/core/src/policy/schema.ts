@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OPERATORS } from './types.js';
+import { FORECAST_OPERATORS, OPERATORS } from './types.js';
 
 export const POLICY_FIELDS = [
   'name',
@@ -75,6 +75,21 @@ export const causeConditionSchema = z.strictObject({
 export const anomalyConditionSchema = z.strictObject({
   anomaly: name,
   min_score: z.number().min(0).max(1).default(0),
+});
+
+/** `forecast: {metric, horizon_seconds, operator (or op), threshold}`. */
+export const forecastConditionSchema = z.strictObject({
+  forecast: z
+    .strictObject({
+      metric: name,
+      horizon_seconds: z.number().int().min(1).max(86_400),
+      operator: z.enum(FORECAST_OPERATORS).optional(),
+      op: z.enum(FORECAST_OPERATORS).optional(),
+      threshold: z.number(),
+    })
+    .refine((f) => (f.operator === undefined) !== (f.op === undefined), {
+      message: "needs one of 'operator' or 'op' (gt, gte, lt or lte)",
+    }),
 });
 
 export const actionEntrySchema = z.union([

@@ -4,7 +4,18 @@ export type Operator = (typeof OPERATORS)[number];
 export type Condition =
   | { kind: 'metric'; metric: string; operator: Operator; threshold: number }
   | { kind: 'cause'; cause: string; minConfidence: number }
-  | { kind: 'anomaly'; metric: string; minScore: number };
+  | { kind: 'anomaly'; metric: string; minScore: number }
+  | {
+      kind: 'forecast';
+      metric: string;
+      /** True when the metric is predicted past the threshold at a horizon up to this. */
+      horizonSeconds: number;
+      operator: ForecastOperator;
+      threshold: number;
+    };
+
+export const FORECAST_OPERATORS = ['gt', 'gte', 'lt', 'lte'] as const;
+export type ForecastOperator = (typeof FORECAST_OPERATORS)[number];
 
 export interface ComponentSelector {
   /** Exact ids or globs (`*`, `?`); empty means every component. */

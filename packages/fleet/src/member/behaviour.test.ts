@@ -116,6 +116,7 @@ describe('metrics exposition', () => {
         circuitOpen: false,
         fallback: true,
         uptimeSeconds: 3,
+        replicas: 2,
       },
       { component: 'payments', instance: 'payments-0', version: '1.2.3' },
     );
@@ -135,6 +136,7 @@ describe('metrics exposition', () => {
       expect(byName.has(name), name).toBe(true);
     }
     expect(byName.get('db_pool_utilization')?.value).toBe(0.25);
+    expect(byName.get('replicas')?.value).toBe(2);
     expect(byName.has('uptime_seconds')).toBe(false);
     expect(byName.has('cpu_percent') || byName.has('requests_per_second')).toBe(false);
     expect(byName.get('build_info')?.labels).toEqual({

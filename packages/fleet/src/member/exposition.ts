@@ -25,6 +25,8 @@ export interface MemberSnapshot {
   circuitOpen: boolean;
   fallback: boolean;
   uptimeSeconds: number;
+  /** Instances of the component sharing its traffic, this one included (from their heartbeats). */
+  replicas: number;
 }
 
 export function gauges(s: MemberSnapshot): Gauge[] {
@@ -63,6 +65,12 @@ export function gauges(s: MemberSnapshot): Gauge[] {
       value: s.poolActive,
     },
     { name: 'db_pool_max', help: 'Size of the database connection pool.', value: s.poolMax },
+    // It steps on every scale-up by design; the detector reads it for a surplus, never scores it.
+    {
+      name: 'replicas',
+      help: 'Instances of the component sharing its traffic, this one included.',
+      value: s.replicas,
+    },
     {
       name: 'db_pool_utilization',
       help: 'db_pool_active / db_pool_max (0..1).',

@@ -111,6 +111,7 @@ export async function startMember(
       circuitOpen: behaviour.circuitOpen(),
       fallback: behaviour.fallbackOn(),
       uptimeSeconds: (Date.now() - startedAt) / 1000,
+      replicas: peers,
     };
   };
   const labels = {

@@ -37,6 +37,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
  *   GET  /components/:id                       one component
  *   POST /components/:id/restart               {grace_seconds?}  graceful stop + checked start
  *   POST /components/:id/scale-up              {replicas?}       more instances, other ports
+ *   POST /components/:id/scale-down            {replicas?}       fewer, never below min_replicas
  *   POST /components/:id/rollback              {to_version?}     restart on the previous version
  *   POST /components/:id/deploy                {version, defective?}
  *   POST /components/:id/circuit-breaker       {duration_seconds?}
@@ -99,6 +100,10 @@ export async function startControlServer(
       case 'scale-up': {
         const { replicas } = parse(scaleBody, body);
         return { status: 200, body: await once(() => supervisor.scaleUp(id, replicas)) };
+      }
+      case 'scale-down': {
+        const { replicas } = parse(scaleBody, body);
+        return { status: 200, body: await once(() => supervisor.scaleDown(id, replicas)) };
       }
       case 'rollback': {
         const { to_version } = parse(rollbackBody, body);

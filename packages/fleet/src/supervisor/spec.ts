@@ -12,6 +12,8 @@ export interface MemberSpec {
   env: Record<string, string>;
   /** Instances at most (components.yaml bounds.max_replicas, default 4). */
   maxReplicas: number;
+  /** Instances a scale-down leaves at least (components.yaml bounds.min_replicas, default 1). */
+  minReplicas: number;
   healthPath: string;
 }
 
@@ -61,6 +63,7 @@ export function memberSpecs(registry: ComponentRegistry, only?: readonly string[
       command: parsed.data.command ?? null,
       env: parsed.data.env,
       maxReplicas: component.bounds.maxReplicas ?? 4,
+      minReplicas: Math.max(1, component.bounds.minReplicas ?? 1),
       healthPath: health?.pathname ?? '/healthz',
     });
   }

@@ -86,7 +86,7 @@ describe('fleet supervisor with real child processes', () => {
     expect(await health(port)).toBe(200);
   });
 
-  it('scales up on other ports within max_replicas, and a rollback cures a bad deploy', async () => {
+  it('scales up on other ports within max_replicas, a rollback cures a bad deploy, scale-down keeps the first', async () => {
     const { client, port } = await fleetOf('beta');
     const scaled = await client.operate('beta', 'scale-up', { replicas: 1 });
     const added = (scaled['added'] as { port: number; pid: number }[])[0];
@@ -116,6 +116,15 @@ describe('fleet supervisor with real child processes', () => {
       status: 409,
       code: 'NO_PREVIOUS_VERSION',
     });
+
+    // Scale-down stops the added instance, never the first one.
+    const down = await client.operate('beta', 'scale-down', { replicas: 5 });
+    expect(down).toMatchObject({ instances: 1 });
+    expect((down['removed'] as { port: number }[]).map((r) => r.port)).toEqual([added?.port]);
+    expect(await health(port)).toBe(200);
+    expect(await health(added?.port as number)).toBe(0);
+    expect((await client.operate('beta', 'scale-down', {}))['removed']).toEqual([]);
+    expect((await client.component('beta')).instances.map((i) => i.port)).toEqual([port]);
   });
 
   it('fallback mode really stops the errors of an erroring member', async () => {

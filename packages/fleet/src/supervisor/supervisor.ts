@@ -121,6 +121,35 @@ export class Supervisor {
     });
   }
 
+  /**
+   * Stops up to `replicas` of the newest instances, never the first one and never below the
+   * component's min_replicas: the reverse of scaleUp.
+   */
+  scaleDown(
+    id: string,
+    replicas = 1,
+    graceMs = this.options.stopGraceMs ?? 10_000,
+  ): Promise<{ component: string; removed: InstanceInfo[]; instances: number }> {
+    return this.serially(id, async (m) => {
+      const removed: InstanceInfo[] = [];
+      const alive = () => m.instances.filter((i) => i.alive).length;
+      while (removed.length < replicas && m.instances.length > 1) {
+        const last = m.instances[m.instances.length - 1] as ChildInstance;
+        // An exited instance at the end is only tidied away; it was not serving.
+        if (last.alive && alive() <= m.spec.minReplicas) break;
+        const wasAlive = last.alive;
+        await last.stop(graceMs);
+        m.instances.pop();
+        if (wasAlive) removed.push({ ...last.info });
+      }
+      this.emit(id, 'scaled down', {
+        removed: removed.map((r) => r.port),
+        instances: alive(),
+      });
+      return { component: id, removed, instances: alive() };
+    });
+  }
+
   /** Deploys a version: every instance is replaced by one running it. */
   deploy(
     id: string,

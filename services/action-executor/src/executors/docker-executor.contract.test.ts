@@ -194,7 +194,7 @@ async function engine() {
 
 function web(socket: string, extra = ''): Component {
   return parseComponents(
-    `components:\n  web:\n    executor: docker\n    target: web\n    allowed_actions: [restart-service, scale-up, rollback-deployment, fallback-mode]\n    bounds: { max_replicas: 3 }\n    options: { socket: "${socket}"${extra} }\n`,
+    `components:\n  web:\n    executor: docker\n    target: web\n    allowed_actions: [restart-service, scale-up, scale-down, rollback-deployment, fallback-mode]\n    bounds: { max_replicas: 3 }\n    options: { socket: "${socket}"${extra} }\n`,
     'components.yaml',
   ).components.get('web') as Component;
 }
@@ -298,6 +298,26 @@ describe('docker executor (contract, stand-in engine on a unix socket)', () => {
     ).resolves.toBe('web already recreated from shop/web:2 by this action');
     expect(creates()).toBe(2);
     expect(docker.containers.find((c) => c.Name === '/web')?.Config.Image).toBe('shop/web:2');
+  });
+
+  it('scale-down: force-removes the newest copies, never the original nor below min_replicas', async () => {
+    const docker = await engine();
+    await run(web(docker.socket), 'scale-up', { replicas: 2 }, 'cmd-9:scale-up');
+    const newest = docker.containers.find((c) => c.Name === '/web-replica-2')?.Id ?? '';
+    await expect(run(web(docker.socket), 'scale-down', { replicas: 1 })).resolves.toBe(
+      'removed web-replica-2; 2 containers of web running',
+    );
+    expect(docker.seen.at(-1)).toMatchObject({
+      method: 'DELETE',
+      url: `/v1.43/containers/${newest}?force=true`,
+    });
+    await expect(run(web(docker.socket), 'scale-down', { replicas: 5 })).resolves.toBe(
+      'removed web-replica-1; 1 containers of web running',
+    );
+    await expect(run(web(docker.socket), 'scale-down', { replicas: 1 })).resolves.toBe(
+      '1 containers of web running, at min_replicas 1: nothing to remove',
+    );
+    expect(docker.containers.map((c) => c.Name)).toEqual(['/web']);
   });
 
   it('scale-up: running copies count toward max_replicas; beyond it nothing is created', async () => {

@@ -83,6 +83,8 @@ export function previousImage(
  * - scale-up: copies the container into new ones named `<name>-replica-<n>`, labelled
  *   healstream.replica-of=<name>, same config and host config but free host ports; running
  *   copies count toward max_replicas (the original is one), and a scale-up beyond is refused.
+ * - scale-down: removes (force) the newest running copies, never the original and never
+ *   below min_replicas; a copy already gone counts as removed.
  * - rollback-deployment: recreates the container under its name with the previous image:
  *   to_version, else its healstream.previous-image label, else options.previous_image (the
  *   image must be present on the host). The old container is stopped and renamed, then removed
@@ -173,6 +175,38 @@ export function dockerExecutor(options: { now?: () => number } = {}): ActionExec
             added.push(replica);
           }
           return `started ${added.join(', ')}; ${wanted} containers of ${name} running`;
+        }
+        case 'scale-down': {
+          // Only copies healstream made (labelled replica-of) are removed, newest name first;
+          // the original container is never touched, and min_replicas (default 1) stay.
+          const original = await inspect();
+          const name = original.Name.replace(/^\//, '');
+          const filters = JSON.stringify({ label: [`${REPLICA_OF_LABEL}=${name}`] });
+          const replicas = (
+            (
+              await call(
+                'GET',
+                `/containers/json?all=true&filters=${q(filters)}`,
+                `list replicas of ${name}`,
+              )
+            ).body as ContainerSummary[]
+          )
+            .filter((r) => r.State === 'running')
+            .map((r) => ({ id: r.Id, name: (r.Names[0] ?? r.Id).replace(/^\//, '') }))
+            .sort((a, b) => b.name.localeCompare(a.name, 'en', { numeric: true }));
+          const running = 1 + replicas.length;
+          const floor = Math.max(1, component.bounds.minReplicas ?? 1);
+          const remove = replicas.slice(
+            0,
+            Math.max(0, Math.min(Number(action.params['replicas'] ?? 1), running - floor)),
+          );
+          if (remove.length === 0)
+            return `${running} containers of ${name} running, at min_replicas ${floor}: nothing to remove`;
+          for (const r of remove)
+            await call('DELETE', `/containers/${q(r.id)}?force=true`, `remove ${r.name}`, {
+              ok: [204, 404],
+            });
+          return `removed ${remove.map((r) => r.name).join(', ')}; ${running - remove.length} containers of ${name} running`;
         }
         case 'rollback-deployment':
           return rollback(

@@ -5,7 +5,8 @@ import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js'
  * The `http` executor: POSTs each action as JSON to the component's `target` URL (your own
  * runbook endpoint), signed with HMAC-SHA256 (see signature.ts) and carrying an
  * Idempotency-Key. 2xx is success; 4xx is a refusal (not retried); 5xx, 429 and network
- * failures are retried.
+ * failures are retried. scale-up and scale-down also carry the component's `bounds`
+ * (min_replicas, default 1, and max_replicas) for the endpoint to keep.
  */
 export function httpExecutor(
   secrets: ReadonlyMap<string, string>,
@@ -31,6 +32,15 @@ export function httpExecutor(
         action: action.name,
         params: action.params,
         reason: command.reason,
+        // The runbook does the scaling: it is told the bounds it must keep.
+        ...(action.name === 'scale-up' || action.name === 'scale-down'
+          ? {
+              bounds: {
+                min_replicas: component.bounds.minReplicas ?? 1,
+                max_replicas: component.bounds.maxReplicas,
+              },
+            }
+          : {}),
       });
       const timestamp = String(now());
       let res: Response;

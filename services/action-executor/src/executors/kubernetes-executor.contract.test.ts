@@ -384,6 +384,26 @@ describe('kubernetes executor (contract, stand-in API server)', () => {
     expect(api.state.deployment.spec['replicas']).toBe(4);
   });
 
+  it('scale-down: patches replicas − n, never below min_replicas, and a retry removes nothing more', async () => {
+    const api = await apiServer();
+    const component = cart(api.kubeconfig);
+    component.bounds.minReplicas = 1;
+    await run(component, 'scale-up', { replicas: 2 }, 'cmd-5:scale-up');
+    await expect(run(component, 'scale-down', { replicas: 2 }, 'cmd-6:scale-down')).resolves.toBe(
+      'scaled deployment shop/cart down from 4 to 2 replicas',
+    );
+    await expect(run(component, 'scale-down', { replicas: 2 }, 'cmd-6:scale-down')).resolves.toBe(
+      'deployment shop/cart already scaled to 2 replicas by this action',
+    );
+    // min_replicas 1: a scale-down of 5 stops at 1, and one more changes nothing.
+    await run(component, 'scale-down', { replicas: 5 }, 'cmd-7:scale-down');
+    expect(api.state.deployment.spec['replicas']).toBe(1);
+    await expect(run(component, 'scale-down', {}, 'cmd-8:scale-down')).resolves.toBe(
+      'deployment shop/cart runs 1 replicas, at min_replicas 1: nothing to remove',
+    );
+    expect(api.state.deployment.spec['replicas']).toBe(1);
+  });
+
   it('retries are no-ops: the same scale-up, restart, rollback and switch run twice change nothing more', async () => {
     const api = await apiServer();
     const component = cart(api.kubeconfig, ', config_map: cart-switches');

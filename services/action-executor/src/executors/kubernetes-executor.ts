@@ -5,7 +5,7 @@ import { planRollback, selectorString } from './kubernetes-rollback.js';
 import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
-/** On the Deployment: `<idempotency key> <replicas>` of the last scale-up healstream made. */
+/** On the Deployment: `<idempotency key> <replicas>` of the last scale-up or -down healstream made. */
 export const SCALED_BY = 'healstream.io/scaled-by';
 /** On the Deployment: `<idempotency key> <replica set>` of the last rollback healstream made. */
 export const ROLLED_BACK_BY = 'healstream.io/rolled-back-by';
@@ -48,6 +48,7 @@ const kubeconfigOf = (component: Component) =>
  *   resourceVersion it read as a precondition (a concurrent change answers 409 and the attempt
  *   is retried) and the target recorded in the healstream.io/scaled-by annotation, so a retry of
  *   the same action scales to the same count; refused beyond max_replicas.
+ * - scale-down: the same, to current − n, never below min_replicas (default 1).
  * - rollback-deployment: what `kubectl rollout undo [--to-revision=to_version]` does; the
  *   revision chosen is recorded (healstream.io/rolled-back-by) and a retry keeps it.
  * Every time in a write comes from the command (issuedAt), never the clock: retries are no-ops.
@@ -137,6 +138,37 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
             ),
           );
           return `scaled ${where} from ${current} to ${wanted} replicas`;
+        }
+        case 'scale-down': {
+          // As scale-up: an absolute target recorded in the same write, so a retry never
+          // removes n more; never below min_replicas (default 1).
+          const deployment = await call('read', () =>
+            apps.readNamespacedDeployment({ name, namespace }, requestOptions(signal)),
+          );
+          const current = deployment.spec?.replicas ?? 0;
+          const mark = recordedFor(deployment.metadata?.annotations, SCALED_BY, idempotencyKey);
+          const recorded = mark !== undefined && /^\d+$/.test(mark) ? Number(mark) : undefined;
+          if (recorded !== undefined && recorded === current)
+            return `${where} already scaled to ${current} replicas by this action`;
+          const floor = Math.max(1, component.bounds.minReplicas ?? 1);
+          const wanted =
+            recorded ?? Math.max(floor, current - Number(action.params['replicas'] ?? 1));
+          if (wanted >= current)
+            return `${where} runs ${current} replicas, at min_replicas ${floor}: nothing to remove`;
+          const body = {
+            metadata: {
+              resourceVersion: deployment.metadata?.resourceVersion,
+              annotations: { [SCALED_BY]: `${idempotencyKey} ${wanted}` },
+            },
+            spec: { replicas: wanted },
+          };
+          await call('scale', () =>
+            apps.patchNamespacedDeployment(
+              { name, namespace, body },
+              requestOptions(signal, PatchStrategy.StrategicMergePatch),
+            ),
+          );
+          return `scaled ${where} down from ${current} to ${wanted} replicas`;
         }
         case 'rollback-deployment': {
           const deployment = await call('read', () =>

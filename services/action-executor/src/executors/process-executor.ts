@@ -6,6 +6,7 @@ import { ExecutorError, type ActionCall, type ActionExecutor } from './types.js'
 const OPERATIONS: Record<string, string> = {
   'restart-service': 'restart',
   'scale-up': 'scale-up',
+  'scale-down': 'scale-down',
   'enable-circuit-breaker': 'circuit-breaker',
   'fallback-mode': 'fallback',
   'rollback-deployment': 'rollback',
@@ -19,6 +20,12 @@ function describe(action: string, answer: Record<string, unknown>): string {
   if (action === 'scale-up') {
     const added = (answer['added'] as { port: number; pid: number }[] | undefined) ?? [];
     return `added ${added.map((a) => `pid ${a.pid} on port ${a.port}`).join(', ')}; ${String(answer['instances'])} instances running`;
+  }
+  if (action === 'scale-down') {
+    const removed = (answer['removed'] as { port: number; pid: number }[] | undefined) ?? [];
+    return removed.length === 0
+      ? `nothing to remove: ${String(answer['instances'])} instances running, at min_replicas`
+      : `stopped ${removed.map((r) => `pid ${r.pid} on port ${r.port}`).join(', ')}; ${String(answer['instances'])} instances running`;
   }
   const instances = (answer['instances'] as unknown[] | undefined)?.length ?? 0;
   return `applied on ${instances} instance${instances === 1 ? '' : 's'}`;

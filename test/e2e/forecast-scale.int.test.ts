@@ -1,0 +1,191 @@
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type {
+  Diagnosis,
+  HealingCommand,
+  HealingDecision,
+  HealingOutcome,
+  MetricSample,
+} from '@healstream/contracts';
+import { parseComponents } from '@healstream/core';
+import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
+import { testKafka, testSerde } from '../support/kafka.js';
+import { privatePipeline } from '../support/pipeline.js';
+import { watchTopic } from '../support/records.js';
+import { startAllServices, steadyPublisher, tempFile } from '../support/full-pipeline.js';
+
+const PREDICTIVE = 'Pre-emptive Scale Up On CPU Trend';
+const SCALE_DOWN = 'Scale Down When Under-used';
+const repo = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
+
+/** The shipped pre-emptive scale-up, and the shipped scale-down with a hold a test can wait for. */
+function policiesDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'healstream-e2e-policies-'));
+  copyFileSync(repo('policies/examples/predictive-scale-up.yaml'), join(dir, 'predictive.yaml'));
+  writeFileSync(
+    join(dir, 'scale-down.yaml'),
+    `- name: ${SCALE_DOWN}
+  conditions:
+    - anomaly: replicas
+    - { metric: cpu_util, operator: lt, threshold: 0.3 }
+    - { metric: error_rate, operator: lt, threshold: 0.05 }
+  actions:
+    - name: scale-down
+      params: { replicas: 1 }
+  priority: 2
+  cooldown_seconds: 60
+  for: 3s
+`,
+  );
+  return dir;
+}
+
+/**
+ * The recorded past of a CPU surge building up: flat at 35 %, then +0.11 % a second, one scrape
+ * every 5 s, ending at 87 %: it never reaches 90 %. The virtual clock ends `endsAgoMs` before
+ * now, so the real-time samples that follow continue it.
+ */
+function ramp(component: string, endsAgoMs: number): MetricSample[] {
+  const seconds = 660;
+  const t0 = Date.now() - endsAgoMs - seconds * 1000;
+  const out: MetricSample[] = [];
+  for (let s = 0; s <= seconds; s += 5) {
+    const cpu = (s < 180 ? 0.35 : 0.35 + 0.0011 * (s - 180)) + (((s / 5) * 7) % 5) / 1000;
+    const at = t0 + s * 1000;
+    for (const [metric, value] of [
+      ['cpu_util', cpu],
+      ['throughput', 400 + s],
+      ['error_rate', 0.002],
+      ['replicas', 1],
+    ] as const)
+      out.push({ component, metric, value, timestamp: at, labels: {} });
+  }
+  return out;
+}
+
+async function publish(topic: string, samples: MetricSample[]): Promise<void> {
+  const serde = testSerde();
+  await serde.registerTopic(topic, 'MetricSample');
+  const producer = testKafka().producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: samples.map((s) => ({
+      key: s.component,
+      value: serde.encode(topic, s),
+      timestamp: String(s.timestamp),
+    })),
+  });
+  await producer.disconnect();
+}
+
+describe('healing over time: a forecast scales up early, scale-down gives it back', () => {
+  it('scales up on a CPU ramp before 90 % is crossed, then back to the normal size once idle', async () => {
+    const { config, topic } = await privatePipeline();
+    const memberPort = await freePort();
+    const componentsYaml = `components:
+  search:
+    executor: process
+    target: search
+    allowed_actions: [restart-service, scale-up, scale-down, alert-oncall]
+    health_check: { url: "http://127.0.0.1:${memberPort}/healthz" }
+    bounds: { max_replicas: 3, min_replicas: 1 }
+`;
+    const componentsFile = tempFile('components.yaml', componentsYaml);
+    const supervisor = new Supervisor({
+      specs: memberSpecs(parseComponents(componentsYaml, componentsFile), ['search']),
+      stopGraceMs: 2000,
+    });
+    onTestFinished(() => supervisor.stopAll(2000));
+    await supervisor.startAll();
+    const control = await startControlServer(supervisor, { port: 0 });
+    onTestFinished(() => control.close());
+    const running = () =>
+      supervisor.component('search').instances.filter((i) => i.state === 'running').length;
+
+    await startAllServices(config, {
+      COMPONENTS_FILE: componentsFile,
+      ESCALATOR_COMPONENTS_FILE: componentsFile,
+      POLICIES_DIR: policiesDir(),
+      FLEET_SUPERVISOR_URL: control.url,
+      FLEET_SUPERVISOR_TOKEN: control.token,
+      // The ramp is replayed from the past: its command's deadline must still lie ahead.
+      COMMAND_TIMEOUT_MS: '900000',
+      DETECTOR_CONFIG: tempFile(
+        'detector.json',
+        JSON.stringify({
+          reemitEveryMs: 1000,
+          resolveAfterSamples: 3,
+          statistical: { enabled: false },
+        }),
+      ),
+      VERIFY_WINDOW_MS: '8000',
+      VERIFY_INTERVAL_MS: '300',
+      VERIFY_HEALTHY_CHECKS: '2',
+    });
+    const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
+    const outcomes = await watchTopic<HealingOutcome>(topic('healing-outcomes'), 'HealingOutcome');
+    const decisions = await watchTopic<HealingDecision>(
+      topic('healing-decisions'),
+      'HealingDecision',
+    );
+    const diagnoses = await watchTopic<Diagnosis>(topic('diagnoses'), 'Diagnosis');
+    onTestFinished(async () => {
+      await Promise.all([commands.stop(), outcomes.stop(), decisions.stop(), diagnoses.stop()]);
+    });
+
+    // 1. Eleven minutes of a CPU ramp that stays under 90 %, on the virtual clock.
+    const history = ramp('search', 5000);
+    expect(
+      Math.max(...history.filter((s) => s.metric === 'cpu_util').map((s) => s.value)),
+    ).toBeLessThan(0.89);
+    await publish(topic('metrics'), history);
+    const [scaleUp] = await commands.waitFor('the pre-emptive scale-up', (c) =>
+      c.some((x) => x.policy.name === PREDICTIVE),
+    );
+    expect(scaleUp?.actions.map((a) => a.name)).toEqual(['scale-up']);
+    const dispatched = decisions.items.find((d) => d.commandId === scaleUp?.commandId);
+    const decidedOn = diagnoses.items.find((d) => d.eventId === dispatched?.eventId);
+    const cpuThen = decidedOn?.snapshot.find((r) => r.metric === 'cpu_util')?.value ?? 1;
+    expect(cpuThen).toBeLessThan(0.9);
+    expect(decidedOn?.anomalies.map((a) => a.detector)).toEqual(['forecast']);
+    const forecast = decidedOn?.forecasts.find(
+      (f) => f.metric === 'cpu_util' && f.horizonSeconds === 300,
+    );
+    expect(forecast?.lower).toBeGreaterThan(0.9);
+
+    const [up] = await outcomes.waitFor('the scale-up outcome', (o) =>
+      o.some((x) => x.commandId === scaleUp?.commandId),
+    );
+    expect(up?.actions[0]?.status).toBe('SUCCEEDED');
+    expect(running()).toBe(2);
+
+    // 2. The surge is over: the two instances idle; they report how many they are.
+    const metrics = await steadyPublisher(topic('metrics'), {
+      search: { cpu_util: 0.08, throughput: 200, error_rate: 0.002, replicas: running() },
+    });
+    const replicas = setInterval(() => metrics.set('search', { replicas: running() }), 250);
+    onTestFinished(() => clearInterval(replicas));
+    const [scaleDown] = await commands.waitFor(
+      'the scale-down',
+      (c) => c.some((x) => x.policy.name === SCALE_DOWN),
+      90_000,
+    );
+    // The same incident: it stayed open while the component ran above its normal size.
+    expect(scaleDown?.incidentId).toBe(scaleUp?.incidentId);
+    const [down] = await outcomes.waitFor('the scale-down outcome', (o) =>
+      o.some((x) => x.commandId === scaleDown?.commandId),
+    );
+    expect(down?.actions[0]?.status).toBe('SUCCEEDED');
+    expect(down?.verification).toBe('RECOVERED');
+    expect(running()).toBe(1);
+    await decisions.waitFor('the incident to resolve at its normal size', (d) =>
+      d.some((x) => x.incidentId === scaleUp?.incidentId && x.verdict === 'RESOLVED'),
+    );
+    // Given back once, never below min_replicas.
+    expect(commands.items.filter((c) => c.policy.name === SCALE_DOWN)).toHaveLength(1);
+    expect(running()).toBe(1);
+  });
+});
