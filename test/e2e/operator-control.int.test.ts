@@ -10,6 +10,7 @@ import {
   type HealingDecision,
 } from '@healstream/contracts';
 import type { BaseEnv } from '@healstream/runtime';
+import { consoleStoreFile, startTestConsole } from '../support/console.js';
 import { testKafka, testSerde } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
 import { watchTopic } from '../support/records.js';
@@ -321,5 +322,53 @@ describe('operator control, the evaluator running as a process', () => {
     });
     // Only the one command before the acknowledgement went out for inc-a.
     expect(h.commands.items.filter((c) => c.incidentId === 'inc-a')).toHaveLength(1);
+  });
+
+  it("acknowledging over the console's authenticated HTTP endpoint stops further action too", async () => {
+    const h = await harness();
+    const t0 = Date.now();
+    const web = await startTestConsole(h.config, consoleStoreFile());
+    await h.diagnose('payments', 'inc-h', t0);
+    await h.commands.waitFor('the first command', (c) => c.some((x) => x.incidentId === 'inc-h'));
+    await h.outcome(
+      h.commands.items.find((c) => c.incidentId === 'inc-h') as HealingCommand,
+      'NOT_RECOVERED',
+    );
+
+    const body = JSON.stringify({ author: 'erin', comment: 'on it' });
+    const noToken = await fetch(`${web.url}/api/incidents/inc-h/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(noToken.status).toBe(401);
+    const noAuthor = await web.api('/api/incidents/inc-h/ack', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(noAuthor.status).toBe(400);
+    const acked = await web.api('/api/incidents/inc-h/ack', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(acked.status).toBe(200);
+    expect(await acked.json()).toMatchObject({
+      controlId: 'ack:inc-h',
+      author: 'erin',
+      partitions: PARTITIONS,
+    });
+    await h.applied('ack:inc-h');
+    await h.diagnose('payments', 'inc-h', t0 + 10_000);
+    const after = await h.decisions.waitFor(
+      'the acknowledged step',
+      (d) => forIncident(d, 'inc-h').length >= 2,
+    );
+    expect(forIncident(after, 'inc-h')[1]).toMatchObject({ verdict: 'SKIPPED_ACKNOWLEDGED' });
+    expect(forIncident(after, 'inc-h')[1]?.reason).toMatch(
+      /^incident acknowledged by erin \(on it\)/,
+    );
+    expect(h.commands.items.filter((c) => c.incidentId === 'inc-h')).toHaveLength(1);
   });
 });
