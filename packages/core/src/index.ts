@@ -56,6 +56,22 @@ export { emptyState, restoreState, type EvaluatorState } from './decide/state.js
 export { decide } from './decide/decide.js';
 export { applyOutcome } from './decide/apply-outcome.js';
 
+export { applyControl, type ControlApplied } from './control/apply.js';
+export {
+  controlOf,
+  emptyControl,
+  type ControlState,
+  type ControlLever,
+  type PolicyOverride,
+} from './control/state.js';
+export {
+  describeScope,
+  leverActive,
+  leverEndsAt,
+  leverExpired,
+  scopeCovers,
+} from './control/scope.js';
+
 export {
   resolveDetectorConfig,
   type DetectorConfig,

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { topicsFor, type Escalation } from '@healstream/contracts';
 import {
+  applyControl,
   applyOutcome,
   decide,
   emptyState,
@@ -37,7 +38,9 @@ export interface EvaluatorOptions {
 }
 
 /**
- * diagnoses + healing-outcomes → healing-commands, healing-decisions, escalation-requests.
+ * diagnoses + healing-outcomes + control → healing-commands, healing-decisions, escalation-requests.
+ * Every control record is on every partition of the control topic, so each partition applies an
+ * operator's lever at one point of its own stream and keeps it in its state.
  * Cooldowns, rate windows, in-flight commands and ladders are the partition's state, written to
  * the compacted policy-evaluator.state changelog in the same transaction as the outputs and the
  * input offsets, and restored to the changelog's end before the partition is processed.
@@ -56,7 +59,7 @@ export function evaluatorService(options: EvaluatorOptions) {
 
   return defineService({
     name: 'policy-evaluator',
-    inputs: [topics.diagnoses, topics.healingOutcomes],
+    inputs: [topics.diagnoses, topics.healingOutcomes, topics.control],
     outputs: [topics.healingCommands, topics.healingDecisions, topics.escalationRequests],
     async open(partition, write) {
       const store = await restorer.restore<unknown>(partition, write);
@@ -66,13 +69,38 @@ export function evaluatorService(options: EvaluatorOptions) {
         partition,
         partitionCount: config.HEALSTREAM_PARTITIONS,
       };
+      // Fails loudly on a state this version cannot read, and fills in the fields (with their
+      // defaults) that a state written by an earlier version lacks.
+      const restored = saved !== undefined ? restoreState(saved) : undefined;
       // decide and applyOutcome never mutate their input: the committed state stays intact.
-      const current = (): EvaluatorState =>
-        (store.get(STATE_KEY) as EvaluatorState | undefined) ?? emptyState();
-      if (saved !== undefined) restoreState(saved); // fail loudly on a state this version cannot read
+      const current = (): EvaluatorState => {
+        const value = store.get(STATE_KEY);
+        if (value === undefined) return emptyState();
+        return value === saved && restored ? restored : (value as EvaluatorState);
+      };
       const verdicts: { verdict: string; policy: string | null }[] = [];
       return {
         handle(record, emit: Emit) {
+          if (record.logical === 'control') {
+            const control = record.value;
+            const applied = applyControl(current(), control);
+            if (applied.applied) store.set(STATE_KEY, applied.state);
+            // The audit line of each lever, on each partition: the compacted topic keeps only
+            // the latest record per controlId, the decisions it holds back name it.
+            logger.info(
+              {
+                controlId: control.controlId,
+                kind: control.kind,
+                action: control.action,
+                author: control.author,
+                incidentId: control.incidentId ?? undefined,
+                partition,
+                applied: applied.applied,
+              },
+              `control applied: ${applied.summary}`,
+            );
+            return;
+          }
           if (record.logical === 'healing-outcomes') {
             const outcome = record.value;
             store.set(STATE_KEY, applyOutcome(current(), outcome, outcome.finishedAt, decision));

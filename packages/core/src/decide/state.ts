@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PoisonRecordError } from '@healstream/contracts';
 import type { DecisionConfig } from './config.js';
+import { controlStateSchema, controlOf, emptyControl } from '../control/state.js';
+import { pruneControl } from '../control/prune.js';
 
 export const STATE_VERSION = 1;
 
@@ -35,6 +37,8 @@ const incidentSchema = z.object({
   history: z.array(attemptSchema),
   /** policy → when its conditions were first seen true in a row (`for:`); absent once false. */
   holds: z.record(z.string(), z.number()).default({}),
+  /** Maintenance windows that already paged for this incident (once per window, not per step). */
+  controlPaged: z.array(z.string()).default(() => []),
 });
 
 const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });
@@ -51,6 +55,8 @@ export const evaluatorStateSchema = z.object({
   incidents: z.record(z.string(), incidentSchema),
   /** When the per-minute / per-hour budget last raised a STORM_BREAKER (null: armed). */
   storm: z.object({ minute: z.number().nullable(), hour: z.number().nullable() }),
+  /** Operators' levers from the control topic (maintenance, pauses, acks, policy overrides). */
+  control: controlStateSchema.default(emptyControl),
 });
 
 export type EvaluatorState = z.infer<typeof evaluatorStateSchema>;
@@ -69,6 +75,7 @@ export function emptyState(): EvaluatorState {
     inFlight: {},
     incidents: {},
     storm: { minute: null, hour: null },
+    control: emptyControl(),
   };
 }
 
@@ -133,7 +140,8 @@ export function pruneState(
         : null,
     hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
   };
-  return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm };
+  const control = pruneControl(controlOf(state), now, incidents, config);
+  return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm, control };
 }
 
 /** Gives the pruned state its own copy of one incident, safe to change in place. */
@@ -148,6 +156,7 @@ export function editIncident(
     tried: [...inc.tried],
     history: inc.history.map((h) => ({ ...h })),
     holds: { ...inc.holds },
+    controlPaged: [...inc.controlPaged],
   };
   state.incidents[incidentId] = copy;
   return copy;
