@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PoisonRecordError } from '@healstream/contracts';
 import type { DecisionConfig } from './config.js';
+import { approvalsSchema, pruneApprovals } from './approval-state.js';
 
 export const STATE_VERSION = 1;
 
@@ -51,6 +52,8 @@ export const evaluatorStateSchema = z.object({
   incidents: z.record(z.string(), incidentSchema),
   /** When the per-minute / per-hour budget last raised a STORM_BREAKER (null: armed). */
   storm: z.object({ minute: z.number().nullable(), hour: z.number().nullable() }),
+  /** commandId → a command waiting for (or answered by) a person. */
+  approvals: approvalsSchema,
 });
 
 export type EvaluatorState = z.infer<typeof evaluatorStateSchema>;
@@ -69,6 +72,7 @@ export function emptyState(): EvaluatorState {
     inFlight: {},
     incidents: {},
     storm: { minute: null, hour: null },
+    approvals: {},
   };
 }
 
@@ -133,7 +137,8 @@ export function pruneState(
         : null,
     hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
   };
-  return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm };
+  const approvals = pruneApprovals(state.approvals ?? {}, now, config);
+  return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm, approvals };
 }
 
 /** Gives the pruned state its own copy of one incident, safe to change in place. */
