@@ -47,6 +47,17 @@ export {
 export { validateActions } from './components/validate.js';
 
 export { type ApprovalRule, type Policy } from './policy/types.js';
+export {
+  loadPolicySet,
+  parsePolicySetDocument,
+  policySetDiff,
+  switchPolicySet,
+  type ActivePolicySet,
+  type LoadedPolicySet,
+  type PolicySetDocument,
+  type PolicySetSwitch,
+} from './policy/policy-set.js';
+export { readPolicySetFiles } from './policy/policy-set-files.js';
 export { parsePolicies } from './policy/parse.js';
 export { loadPolicyDir, loadPolicyFiles } from './policy/load.js';
 export { matchesGlob } from './glob.js';
