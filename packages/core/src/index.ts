@@ -74,6 +74,22 @@ export {
 } from './decide/approval.js';
 export type { ApprovalEntry } from './decide/approval-state.js';
 
+export { applyControl, type ControlApplied } from './control/apply.js';
+export {
+  controlOf,
+  emptyControl,
+  type ControlState,
+  type ControlLever,
+  type PolicyOverride,
+} from './control/state.js';
+export {
+  describeScope,
+  leverActive,
+  leverEndsAt,
+  leverExpired,
+  scopeCovers,
+} from './control/scope.js';
+
 export {
   resolveDetectorConfig,
   type DetectorConfig,

@@ -70,3 +70,4 @@ export {
   withTraceHeaders,
 } from './tracing.js';
 export { onShutdownSignal } from './shutdown.js';
+export { publishControl } from './control-topic.js';

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
-import { Serde, topicsFor } from '@healstream/contracts';
+import { Serde, topicsFor, type ControlRecord } from '@healstream/contracts';
 import { IncidentStore, readIntoStore, type StoreFeed } from '@healstream/incidents';
 import {
   createRegistryClient,
+  publishControl,
   startHealthServer,
   type Logger,
   type Registry,
@@ -104,6 +105,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     live,
     now,
     recentMs: 24 * 3600_000,
+    publishControl: (record: ControlRecord) => publishControl(kafka, config, record),
   };
   const web = await startHealthServer({
     port: config.HEALSTREAM_CONSOLE_PORT,

@@ -8,6 +8,7 @@ import {
   redriveProgress,
   RedriveRefusedError,
 } from '@healstream/runtime';
+import { answerApproval, type PublishControl } from './approvals-route.js';
 import { authorize, type AuthSettings } from './auth.js';
 import { shell } from './html.js';
 import type { LiveHub } from './live.js';
@@ -46,6 +47,8 @@ export interface RouteDeps {
   now: () => number;
   /** How long "recent" reaches back for resolved incidents. */
   recentMs: number;
+  /** Writes a control record (approvals); absent: the console cannot answer them. */
+  publishControl?: PublishControl;
 }
 
 const SECURITY_HEADERS = {
@@ -226,6 +229,15 @@ async function api(
     const report = await redrive(deps, await readBody(req));
     deps.live.send('dead-letters', report);
     return json(res, 200, report);
+  }
+  if (path.startsWith('/api/approvals/')) {
+    if (req.method !== 'POST') throw new RequestError(405, 'an approval is a POST');
+    if (!deps.publishControl)
+      throw new RequestError(503, 'this console cannot write control records');
+    const id = decodeURIComponent(path.slice('/api/approvals/'.length));
+    const answer = await answerApproval(deps.publishControl, id, await readBody(req), deps.now());
+    if (answer.status !== 200) throw new RequestError(answer.status, answer.error);
+    return json(res, 200, answer.body);
   }
   throw new RequestError(404, `no endpoint ${path}`);
 }

@@ -1,7 +1,10 @@
 import type { Kafka } from 'kafkajs';
 import { topicsFor, type Escalation } from '@healstream/contracts';
 import {
+  applyApproval,
+  applyControl,
   applyOutcome,
+  settleApprovals,
   decide,
   emptyState,
   restoreState,
@@ -18,6 +21,8 @@ import {
   type Emit,
   type Logger,
 } from '@healstream/runtime';
+import { changed, emitApprovalEffects } from './approval-effects.js';
+import { partitionPolicies } from './policy-sets.js';
 
 /** The one key of the partition's state in the changelog. */
 const STATE_KEY = 'evaluator';
@@ -37,7 +42,9 @@ export interface EvaluatorOptions {
 }
 
 /**
- * diagnoses + healing-outcomes → healing-commands, healing-decisions, escalation-requests.
+ * diagnoses + healing-outcomes + control → healing-commands, healing-decisions, escalation-requests.
+ * Every control record is on every partition of the control topic, so each partition applies an
+ * operator's lever at one point of its own stream and keeps it in its state.
  * Cooldowns, rate windows, in-flight commands and ladders are the partition's state, written to
  * the compacted policy-evaluator.state changelog in the same transaction as the outputs and the
  * input offsets, and restored to the changelog's end before the partition is processed.
@@ -56,7 +63,7 @@ export function evaluatorService(options: EvaluatorOptions) {
 
   return defineService({
     name: 'policy-evaluator',
-    inputs: [topics.diagnoses, topics.healingOutcomes],
+    inputs: [topics.diagnoses, topics.healingOutcomes, topics.control],
     outputs: [topics.healingCommands, topics.healingDecisions, topics.escalationRequests],
     async open(partition, write) {
       const store = await restorer.restore<unknown>(partition, write);
@@ -66,13 +73,62 @@ export function evaluatorService(options: EvaluatorOptions) {
         partition,
         partitionCount: config.HEALSTREAM_PARTITIONS,
       };
+      // Fails loudly on a state this version cannot read, and fills in the fields (with their
+      // defaults) that a state written by an earlier version lacks.
+      const restored = saved !== undefined ? restoreState(saved) : undefined;
       // decide and applyOutcome never mutate their input: the committed state stays intact.
-      const current = (): EvaluatorState =>
-        (store.get(STATE_KEY) as EvaluatorState | undefined) ?? emptyState();
-      if (saved !== undefined) restoreState(saved); // fail loudly on a state this version cannot read
+      const current = (): EvaluatorState => {
+        const value = store.get(STATE_KEY);
+        if (value === undefined) return emptyState();
+        return value === saved && restored ? restored : (value as EvaluatorState);
+      };
       const verdicts: { verdict: string; policy: string | null }[] = [];
+      const sets = partitionPolicies(store, options, logger, partition);
       return {
         handle(record, emit: Emit) {
+          // Approvals wait by event time: whatever record comes, a deadline it passed is settled
+          // first (diagnoses come every few seconds while an incident is open).
+          const at =
+            record.logical === 'control'
+              ? record.value.createdAt
+              : record.logical === 'healing-outcomes'
+                ? record.value.finishedAt
+                : record.value.diagnosedAt;
+          const approvals =
+            record.logical === 'control' && record.value.kind === 'APPROVAL'
+              ? applyApproval(current(), record.value, at, decision)
+              : settleApprovals(current(), at, decision);
+          if (changed(approvals)) {
+            store.set(STATE_KEY, approvals.state);
+            verdicts.push(
+              ...emitApprovalEffects(approvals, emit, topics, requestKey, logger, partition),
+            );
+          }
+          if (record.logical === 'control' && record.value.kind === 'APPROVAL') return;
+          if (record.logical === 'control' && record.value.kind === 'POLICY_SET') {
+            sets.apply(record.value, record.offset);
+            return;
+          }
+          if (record.logical === 'control') {
+            const control = record.value;
+            const applied = applyControl(current(), control);
+            if (applied.applied) store.set(STATE_KEY, applied.state);
+            // The audit line of each lever, on each partition: the compacted topic keeps only
+            // the latest record per controlId, the decisions it holds back name it.
+            logger.info(
+              {
+                controlId: control.controlId,
+                kind: control.kind,
+                action: control.action,
+                author: control.author,
+                incidentId: control.incidentId ?? undefined,
+                partition,
+                applied: applied.applied,
+              },
+              `control applied: ${applied.summary}`,
+            );
+            return;
+          }
           if (record.logical === 'healing-outcomes') {
             const outcome = record.value;
             store.set(STATE_KEY, applyOutcome(current(), outcome, outcome.finishedAt, decision));
@@ -89,11 +145,12 @@ export function evaluatorService(options: EvaluatorOptions) {
           const diagnosis = record.value;
           // Event time: the samples' clock, carried through detection and diagnosis.
           const now = diagnosis.diagnosedAt;
+          const running = sets.running();
           const result = decide({
             diagnosis,
             state: current(),
-            policies: options.policies,
-            components: options.components,
+            policies: running.policies,
+            components: running.components,
             config: decision,
             now,
           });
@@ -119,6 +176,7 @@ export function evaluatorService(options: EvaluatorOptions) {
               commandId: result.decision.commandId,
               verdict: result.decision.verdict,
               policy: result.decision.policy,
+              policySet: running.version,
             },
             result.decision.reason,
           );

@@ -365,6 +365,7 @@ describe('applyOutcome and pruning', () => {
       incidents: { z: expect.objectContaining({ closedAt: null }) },
       storm: { minute: null, hour: null },
       approvals: {},
+      control: { windows: {}, pauses: {}, acks: {}, overrides: {} },
     });
   });
 });

@@ -9,6 +9,8 @@ import { DEFAULT_DECISION_CONFIG } from './config.js';
 import { stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder } from './evaluate.js';
 import { applyHolds } from './holds.js';
+import { applyOverrides, controlGate, holdPages, noteOverrides } from './control-gate.js';
+import { controlOf } from '../control/state.js';
 import { isClearedEvent } from '../detect/detect.js';
 import { limitHit } from './limits.js';
 import { editIncident, pruneState } from './state.js';
@@ -33,10 +35,15 @@ export type { DecideInput, DecideResult };
  * Pure: same input, same output; `now` is the diagnosis record's time (or an injected clock).
  * The steps, in order: a resolved incident closes; holds are brought up to date; a cleared
  * metric, a command in flight or a spent ladder stop here; the ladder picks a policy (a shadow
- * one above it is recorded); with none, say why; a budget may still hold it back; else dispatch.
+ * one above it is recorded); with none, say why; an operator's lever (acknowledgement,
+ * maintenance window, pause) or a budget may still hold it back; else dispatch.
  */
 export function decide(input: DecideInput): DecideResult {
-  const { diagnosis, policies, now } = input;
+  return holdPages(input, decideStep(input));
+}
+
+function decideStep(input: DecideInput): DecideResult {
+  const { diagnosis, now } = input;
   const config = input.config ?? DEFAULT_DECISION_CONFIG;
   const state = pruneState(input.state, now, config);
   const step: Step = {
@@ -55,6 +62,8 @@ export function decide(input: DecideInput): DecideResult {
   state.incidents[diagnosis.incidentId] = incident;
   incident.lastSeenAt = now;
 
+  // The kill switch (POLICY_OVERRIDE) changes what a policy is for this step.
+  const policies = applyOverrides(input.policies, controlOf(state));
   const { evaluated, candidates } = evaluatePolicies(
     policies,
     diagnosis,
@@ -62,6 +71,7 @@ export function decide(input: DecideInput): DecideResult {
     config,
     now,
   );
+  noteOverrides(evaluated, controlOf(state));
   const held = applyHolds(evaluated, candidates, incident, now, input.whatIf);
   const untried = candidates.filter(
     (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
@@ -137,6 +147,8 @@ export function decide(input: DecideInput): DecideResult {
   }
 
   const chosenEntry = evaluated.find((e) => e.policy === chosen.name);
+  const gated = controlGate(step, incident, chosen, chosenEntry, evaluated, attempt, audit);
+  if (gated) return gated;
   const limit = limitHit(state, component, config, now);
   if (limit) {
     if (limit.kind === 'fleet' && state.storm[limit.window] === null) {

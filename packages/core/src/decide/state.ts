@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PoisonRecordError } from '@healstream/contracts';
 import type { DecisionConfig } from './config.js';
+import { controlStateSchema, controlOf, emptyControl } from '../control/state.js';
+import { pruneControl } from '../control/prune.js';
 import { approvalsSchema, pruneApprovals } from './approval-state.js';
 
 export const STATE_VERSION = 1;
@@ -36,6 +38,8 @@ const incidentSchema = z.object({
   history: z.array(attemptSchema),
   /** policy → when its conditions were first seen true in a row (`for:`); absent once false. */
   holds: z.record(z.string(), z.number()).default({}),
+  /** Maintenance windows that already paged for this incident (once per window, not per step). */
+  controlPaged: z.array(z.string()).default(() => []),
 });
 
 const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });
@@ -52,6 +56,8 @@ export const evaluatorStateSchema = z.object({
   incidents: z.record(z.string(), incidentSchema),
   /** When the per-minute / per-hour budget last raised a STORM_BREAKER (null: armed). */
   storm: z.object({ minute: z.number().nullable(), hour: z.number().nullable() }),
+  /** Operators' levers from the control topic (maintenance, pauses, acks, policy overrides). */
+  control: controlStateSchema.default(emptyControl),
   /** commandId → a command waiting for (or answered by) a person. */
   approvals: approvalsSchema,
 });
@@ -72,6 +78,7 @@ export function emptyState(): EvaluatorState {
     inFlight: {},
     incidents: {},
     storm: { minute: null, hour: null },
+    control: emptyControl(),
     approvals: {},
   };
 }
@@ -138,7 +145,17 @@ export function pruneState(
     hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
   };
   const approvals = pruneApprovals(state.approvals ?? {}, now, config);
-  return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm, approvals };
+  const control = pruneControl(controlOf(state), now, incidents, config);
+  return {
+    version: STATE_VERSION,
+    cooldowns,
+    dispatches,
+    inFlight,
+    incidents,
+    storm,
+    control,
+    approvals,
+  };
 }
 
 /** Gives the pruned state its own copy of one incident, safe to change in place. */
@@ -153,6 +170,7 @@ export function editIncident(
     tried: [...inc.tried],
     history: inc.history.map((h) => ({ ...h })),
     holds: { ...inc.holds },
+    controlPaged: [...inc.controlPaged],
   };
   state.incidents[incidentId] = copy;
   return copy;

@@ -58,6 +58,7 @@ export function newIncident(diagnosis: Diagnosis, now: number): IncidentLadder {
     escalated: false,
     history: [],
     holds: {},
+    controlPaged: [],
   };
 }
 

@@ -1,0 +1,35 @@
+import type { DecisionConfig } from '../decide/config.js';
+import { leverExpired } from './scope.js';
+import type { ControlLever, ControlState } from './state.js';
+
+const keepLevers = (levers: Record<string, ControlLever>, now: number) => {
+  const kept: Record<string, ControlLever> = {};
+  for (const [id, l] of Object.entries(levers)) if (!leverExpired(l, now)) kept[id] = l;
+  return kept;
+};
+
+/**
+ * The control section without what can no longer matter at `now` (event time): windows and
+ * pauses past their end (a weekly window never ends by itself), acknowledgements of incidents
+ * this partition has closed, and those of incidents it never saw once they are older than an
+ * idle incident (every partition receives every acknowledgement; one partition owns the incident).
+ */
+export function pruneControl(
+  control: ControlState,
+  now: number,
+  incidents: Readonly<Record<string, { closedAt: number | null }>>,
+  config: Pick<DecisionConfig, 'idleIncidentMs'>,
+): ControlState {
+  const acks: ControlState['acks'] = {};
+  for (const [incidentId, ack] of Object.entries(control.acks)) {
+    const incident = incidents[incidentId];
+    if (incident ? incident.closedAt === null : now - ack.createdAt <= config.idleIncidentMs)
+      acks[incidentId] = ack;
+  }
+  return {
+    windows: keepLevers(control.windows, now),
+    pauses: keepLevers(control.pauses, now),
+    acks,
+    overrides: { ...control.overrides },
+  };
+}
