@@ -52,7 +52,10 @@ const FLEET = [
   'ask-crash',
   'late-escalate',
   'late-run',
-  ...Array.from({ length: 6 }, (_, i) => `set-${i}`),
+  // A round of each phase on components of its own: the earlier round's commands stay in flight.
+  ...['before', 'refused', 'after'].flatMap((tag) =>
+    Array.from({ length: 6 }, (_, i) => `set-${tag}-${i}`),
+  ),
 ];
 const COMPONENTS = `components:\n${FLEET.map(
   (c) =>
@@ -260,7 +263,7 @@ describe('approval for risky actions, the evaluator running as a process', () =>
     const policyOf = (incidentId: string) =>
       of(h.decisions.items, incidentId).find((d) => d.verdict === 'DISPATCHED')?.policy;
     const round = async (tag: string) => {
-      for (let i = 0; i < 6; i++) await h.diagnose(`set-${i}`, `inc-${tag}-${i}`);
+      for (let i = 0; i < 6; i++) await h.diagnose(`set-${tag}-${i}`, `inc-${tag}-${i}`);
       await h.decisions.waitFor(`round ${tag}`, (d) =>
         Array.from({ length: 6 }, (_, i) => `inc-${tag}-${i}`).every((id) =>
           of(d, id).some((x) => x.verdict === 'DISPATCHED'),
@@ -327,7 +330,7 @@ describe('approval for risky actions, the evaluator running as a process', () =>
       summary: string;
     }[];
     expect(versions.map((v) => [v.version, v.author, v.summary])).toEqual([
-      [1, 'erin', '+New scale-up'],
+      [1, 'erin', '+New scale-up, +components'],
     ]);
   });
 });

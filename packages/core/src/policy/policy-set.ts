@@ -129,7 +129,9 @@ export function policySetDiff(before: PolicySetDocument | null, after: PolicySet
       .filter((p) => old.has(p.name) && old.get(p.name) !== now.get(p.name))
       .map((p) => `~${p.name}`),
   ];
-  if ((before?.components?.text ?? null) !== (after.components?.text ?? null))
+  if (!before) {
+    if (after.components) parts.push('+components');
+  } else if ((before.components?.text ?? null) !== (after.components?.text ?? null))
     parts.push('~components');
   return parts.length > 0 ? parts.join(', ') : 'no change';
 }
