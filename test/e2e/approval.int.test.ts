@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Diagnosis, Escalation, HealingCommand, HealingDecision } from '@healstream/contracts';
 import type { BaseEnv } from '@healstream/runtime';
+import { consoleStoreFile, startTestConsole, TEST_CONSOLE_TOKEN } from '../support/console.js';
 import { testKafka, testSerde } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
 import { watchTopic } from '../support/records.js';
@@ -190,10 +191,32 @@ describe('approval for risky actions, the evaluator running as a process', () =>
     );
     expect((await h.cli('approve', approveId, '--author', 'bob')).code).toBe(0);
 
-    // Deny: nothing runs, a page says who and why.
+    // Deny: nothing runs, a page says who and why…
     const denyId = await pendingCommand(h, 'ask-deny', 'inc-deny');
-    const denied = await h.cli('deny', denyId, '--reason', 'peak traffic', '--author', 'carol');
-    expect(denied.code).toBe(0);
+    // …answered over the console's HTTP endpoint this time: the token is required.
+    const web = await startTestConsole(h.config, consoleStoreFile());
+    const body = JSON.stringify({ approved: false, author: 'carol', reason: 'peak traffic' });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${web.url}/api/approvals/${denyId}`, { method: 'POST', headers, body });
+    expect((await post({ 'content-type': 'application/json' })).status).toBe(401);
+    expect(
+      (
+        await post({
+          'content-type': 'application/json',
+          authorization: 'Bearer wrong-token-0123456789',
+        })
+      ).status,
+    ).toBe(401);
+    const answered = await post({
+      'content-type': 'application/json',
+      authorization: `Bearer ${TEST_CONSOLE_TOKEN}`,
+    });
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toMatchObject({
+      commandId: denyId,
+      approved: false,
+      partitions: 2,
+    });
     await h.requests.waitFor('the denial page', (r) =>
       r.some((e) => e.source === 'APPROVAL_DENIED' && e.incidentId === 'inc-deny'),
     );
