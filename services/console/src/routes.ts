@@ -9,6 +9,7 @@ import {
   RedriveRefusedError,
 } from '@healstream/runtime';
 import { answerApproval, type PublishControl } from './approvals-route.js';
+import { ackRecord } from './acknowledge.js';
 import { authorize, type AuthSettings } from './auth.js';
 import { shell } from './html.js';
 import type { LiveHub } from './live.js';
@@ -47,7 +48,7 @@ export interface RouteDeps {
   now: () => number;
   /** How long "recent" reaches back for resolved incidents. */
   recentMs: number;
-  /** Writes a control record (approvals); absent: the console cannot answer them. */
+  /** Writes an operator's lever to every partition of the control topic (acknowledge, approvals). */
   publishControl?: PublishControl;
 }
 
@@ -207,6 +208,16 @@ async function api(
   if (path === '/api/events') return deps.live.open(res);
   if (path === '/api/incidents')
     return json(res, 200, deps.store.incidents(incidentFilter(params, deps)));
+  const ack = /^\/api\/incidents\/([^/]+)\/ack$/.exec(path);
+  if (ack) {
+    if (req.method !== 'POST') throw new RequestError(405, 'acknowledge is a POST');
+    const record = ackRecord(decodeURIComponent(ack[1] as string), await readBody(req), deps.now());
+    if ('error' in record) throw new RequestError(400, record.error);
+    if (!deps.publishControl)
+      throw new RequestError(501, 'this console does not write control records');
+    const partitions = await deps.publishControl(record);
+    return json(res, 200, { ...record, partitions: partitions.length });
+  }
   if (path.startsWith('/api/incidents/')) {
     const id = decodeURIComponent(path.slice('/api/incidents/'.length));
     const incident = deps.store.incident(id);

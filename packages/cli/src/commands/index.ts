@@ -17,6 +17,10 @@ import { agent } from './agent.js';
 import { consoleCommand } from './console.js';
 import { incidentShow, incidents } from './incidents.js';
 import { completionCommand } from './completion.js';
+import { maintenanceAdd, maintenanceEnd, maintenanceList } from './maintenance.js';
+import { pause, resume } from './pause.js';
+import { ack } from './ack.js';
+import { policiesDisable, policiesEnable, policiesShadow } from './policies-override.js';
 
 /** Every CLI command. Each lives in its own file in this folder; add it here. */
 export const commands: Command[] = [
@@ -37,6 +41,15 @@ export const commands: Command[] = [
   nab,
   policiesValidate,
   policiesExplain,
+  policiesDisable,
+  policiesShadow,
+  policiesEnable,
+  maintenanceAdd,
+  maintenanceList,
+  maintenanceEnd,
+  pause,
+  resume,
+  ack,
   policiesApply,
   policiesHistory,
   policiesRollback,
