@@ -345,6 +345,13 @@ describe('approval for risky actions, the evaluator running as a process', () =>
     expect(new Set(points.map((p) => p.offset)).size).toBe(1);
     expect(new Set(await round('after'))).toEqual(new Set(['New scale-up']));
 
+    // Roll back to v1: published again as v2, every instance switches once more.
+    expect((await h.cli('policies', 'rollback', '1', '--author', 'erin')).code).toBe(0);
+    await waitUntil(
+      'both instances on v2',
+      () => switched(a, 2).length + switched(b, 2).length === 2,
+    );
+
     const history = await h.cli('policies', 'history', '--json');
     expect(history.code).toBe(0);
     const versions = JSON.parse(history.lines.find((l) => l.startsWith('[')) ?? '[]') as {
@@ -354,6 +361,7 @@ describe('approval for risky actions, the evaluator running as a process', () =>
     }[];
     expect(versions.map((v) => [v.version, v.author, v.summary])).toEqual([
       [1, 'erin', '+New scale-up, +components'],
+      [2, 'erin', 'no change'],
     ]);
   });
 });

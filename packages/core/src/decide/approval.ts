@@ -276,6 +276,9 @@ export function settleApprovals(
   now: number,
   config: DecisionConfig,
 ): ApprovalEffects {
+  // Most records find nothing waiting: no copy of the state for them.
+  if (!Object.values(input.approvals ?? {}).some((a) => a.status === 'pending'))
+    return effects(input);
   const fx = effects(pruneState(input, now, config));
   for (const entry of Object.values(fx.state.approvals)) {
     if (entry.status !== 'pending') continue;
