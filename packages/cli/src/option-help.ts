@@ -108,6 +108,26 @@ export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string
     author: 'who (default $USER)',
     force: 'send it even if no policy of that name is at hand',
   },
+  approve: {
+    author: 'who approves, recorded in the decision (default HEALSTREAM_AUTHOR or the login name)',
+    comment: 'a note recorded with the approval',
+  },
+  deny: {
+    reason: 'why not, recorded in the decision and the page (required)',
+    author: 'who denies, recorded in the decision (default HEALSTREAM_AUTHOR or the login name)',
+  },
+  'policies apply': {
+    components:
+      'components file published with the policies (default <dir>/components.yaml, else components.yaml, if present)',
+    author:
+      'who publishes, shown by policies history (default HEALSTREAM_AUTHOR or the login name)',
+    comment: 'why, shown by policies history',
+  },
+  'policies rollback': {
+    author:
+      'who rolls back, shown by policies history (default HEALSTREAM_AUTHOR or the login name)',
+    comment: "why, shown by policies history (default 'rollback to vN')",
+  },
 };
 
 /** The description of `--name` of the command at `path`, if any. */

@@ -46,7 +46,18 @@ export {
 } from './components/registry.js';
 export { validateActions } from './components/validate.js';
 
-export { type Policy } from './policy/types.js';
+export { type ApprovalRule, type Policy } from './policy/types.js';
+export {
+  loadPolicySet,
+  parsePolicySetDocument,
+  policySetDiff,
+  switchPolicySet,
+  type ActivePolicySet,
+  type LoadedPolicySet,
+  type PolicySetDocument,
+  type PolicySetSwitch,
+} from './policy/policy-set.js';
+export { readPolicySetFiles } from './policy/policy-set-files.js';
 export { parsePolicies } from './policy/parse.js';
 export { loadPolicyDir, loadPolicyFiles } from './policy/load.js';
 export { matchesGlob } from './glob.js';
@@ -55,6 +66,13 @@ export { resolveDecisionConfig, type DecisionConfig } from './decide/config.js';
 export { emptyState, restoreState, type EvaluatorState } from './decide/state.js';
 export { decide } from './decide/decide.js';
 export { applyOutcome } from './decide/apply-outcome.js';
+export {
+  applyApproval,
+  howToAnswer,
+  settleApprovals,
+  type ApprovalEffects,
+} from './decide/approval.js';
+export type { ApprovalEntry } from './decide/approval-state.js';
 
 export { applyControl, type ControlApplied } from './control/apply.js';
 export {

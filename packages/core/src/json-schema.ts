@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { componentsFileSchema } from './components/schema.js';
+import { componentSchema, componentsFileSchema } from './components/schema.js';
 import {
   actionEntrySchema,
   anomalyConditionSchema,
+  approvalInputSchema,
   causeConditionSchema,
   forecastConditionSchema,
   metricConditionSchema,
@@ -30,6 +31,7 @@ export function policyFileJsonSchema(): Record<string, unknown> {
       )
       .min(1),
     actions: z.array(actionEntrySchema).min(1),
+    approval: approvalInputSchema.optional(),
   });
   return withHeader(
     z.toJSONSchema(z.array(policy), { io: 'input', unrepresentable: 'any' }),
@@ -40,7 +42,15 @@ export function policyFileJsonSchema(): Record<string, unknown> {
 
 export function componentsFileJsonSchema(): Record<string, unknown> {
   return withHeader(
-    z.toJSONSchema(componentsFileSchema, { io: 'input', unrepresentable: 'any' }),
+    z.toJSONSchema(
+      componentsFileSchema.extend({
+        components: z.record(
+          z.string().min(1),
+          componentSchema.extend({ approval: approvalInputSchema.optional() }),
+        ),
+      }),
+      { io: 'input', unrepresentable: 'any' },
+    ),
     'healstream components',
     'components.yaml: the fleet healstream may heal, and custom actions (docs/policies.md).',
   );

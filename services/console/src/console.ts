@@ -4,8 +4,8 @@ import { Counter, Gauge } from 'prom-client';
 import { Serde, topicsFor, type ControlRecord } from '@healstream/contracts';
 import { IncidentStore, readIntoStore, type StoreFeed } from '@healstream/incidents';
 import {
-  publishControl,
   createRegistryClient,
+  publishControl,
   startHealthServer,
   type Logger,
   type Registry,

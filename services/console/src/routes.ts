@@ -8,7 +8,7 @@ import {
   redriveProgress,
   RedriveRefusedError,
 } from '@healstream/runtime';
-import type { ControlRecord } from '@healstream/contracts';
+import { answerApproval, type PublishControl } from './approvals-route.js';
 import { ackRecord } from './acknowledge.js';
 import { authorize, type AuthSettings } from './auth.js';
 import { shell } from './html.js';
@@ -48,8 +48,8 @@ export interface RouteDeps {
   now: () => number;
   /** How long "recent" reaches back for resolved incidents. */
   recentMs: number;
-  /** Writes an operator's lever to every partition of the control topic (acknowledge). */
-  publishControl?: (record: ControlRecord) => Promise<number[]>;
+  /** Writes an operator's lever to every partition of the control topic (acknowledge, approvals). */
+  publishControl?: PublishControl;
 }
 
 const SECURITY_HEADERS = {
@@ -240,6 +240,15 @@ async function api(
     const report = await redrive(deps, await readBody(req));
     deps.live.send('dead-letters', report);
     return json(res, 200, report);
+  }
+  if (path.startsWith('/api/approvals/')) {
+    if (req.method !== 'POST') throw new RequestError(405, 'an approval is a POST');
+    if (!deps.publishControl)
+      throw new RequestError(503, 'this console cannot write control records');
+    const id = decodeURIComponent(path.slice('/api/approvals/'.length));
+    const answer = await answerApproval(deps.publishControl, id, await readBody(req), deps.now());
+    if (answer.status !== 200) throw new RequestError(answer.status, answer.error);
+    return json(res, 200, answer.body);
   }
   throw new RequestError(404, `no endpoint ${path}`);
 }

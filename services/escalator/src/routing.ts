@@ -12,6 +12,8 @@ const sources = [
   'LADDER_EXHAUSTED',
   'DEAD_LETTER',
   'STORM_BREAKER',
+  'APPROVAL_REQUESTED',
+  'APPROVAL_DENIED',
 ] as const;
 const severities = ['INFO', 'WARNING', 'CRITICAL'] as const;
 

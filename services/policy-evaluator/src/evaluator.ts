@@ -1,8 +1,10 @@
 import type { Kafka } from 'kafkajs';
 import { topicsFor, type Escalation } from '@healstream/contracts';
 import {
+  applyApproval,
   applyControl,
   applyOutcome,
+  settleApprovals,
   decide,
   emptyState,
   restoreState,
@@ -19,6 +21,8 @@ import {
   type Emit,
   type Logger,
 } from '@healstream/runtime';
+import { changed, emitApprovalEffects } from './approval-effects.js';
+import { partitionPolicies } from './policy-sets.js';
 
 /** The one key of the partition's state in the changelog. */
 const STATE_KEY = 'evaluator';
@@ -79,8 +83,32 @@ export function evaluatorService(options: EvaluatorOptions) {
         return value === saved && restored ? restored : (value as EvaluatorState);
       };
       const verdicts: { verdict: string; policy: string | null }[] = [];
+      const sets = partitionPolicies(store, options, logger, partition);
       return {
         handle(record, emit: Emit) {
+          // Approvals wait by event time: whatever record comes, a deadline it passed is settled
+          // first (diagnoses come every few seconds while an incident is open).
+          const at =
+            record.logical === 'control'
+              ? record.value.createdAt
+              : record.logical === 'healing-outcomes'
+                ? record.value.finishedAt
+                : record.value.diagnosedAt;
+          const approvals =
+            record.logical === 'control' && record.value.kind === 'APPROVAL'
+              ? applyApproval(current(), record.value, at, decision)
+              : settleApprovals(current(), at, decision);
+          if (changed(approvals)) {
+            store.set(STATE_KEY, approvals.state);
+            verdicts.push(
+              ...emitApprovalEffects(approvals, emit, topics, requestKey, logger, partition),
+            );
+          }
+          if (record.logical === 'control' && record.value.kind === 'APPROVAL') return;
+          if (record.logical === 'control' && record.value.kind === 'POLICY_SET') {
+            sets.apply(record.value, record.offset);
+            return;
+          }
           if (record.logical === 'control') {
             const control = record.value;
             const applied = applyControl(current(), control);
@@ -117,11 +145,12 @@ export function evaluatorService(options: EvaluatorOptions) {
           const diagnosis = record.value;
           // Event time: the samples' clock, carried through detection and diagnosis.
           const now = diagnosis.diagnosedAt;
+          const running = sets.running();
           const result = decide({
             diagnosis,
             state: current(),
-            policies: options.policies,
-            components: options.components,
+            policies: running.policies,
+            components: running.components,
             config: decision,
             now,
           });
@@ -147,6 +176,7 @@ export function evaluatorService(options: EvaluatorOptions) {
               commandId: result.decision.commandId,
               verdict: result.decision.verdict,
               policy: result.decision.policy,
+              policySet: running.version,
             },
             result.decision.reason,
           );

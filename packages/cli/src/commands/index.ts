@@ -8,6 +8,8 @@ import { dlqList, dlqRedrive, dlqShow } from './dlq.js';
 import { nab } from './nab.js';
 import { policiesExplain } from './policies-explain.js';
 import { policiesValidate } from './policies-validate.js';
+import { policiesApply, policiesHistory, policiesRollback } from './policies-versions.js';
+import { approve, deny } from './approve.js';
 import { simulate } from './simulate.js';
 import { fleet } from './fleet.js';
 import { demo } from './demo.js';
@@ -48,6 +50,11 @@ export const commands: Command[] = [
   pause,
   resume,
   ack,
+  policiesApply,
+  policiesHistory,
+  policiesRollback,
+  approve,
+  deny,
   simulate,
   fleet,
   demo,

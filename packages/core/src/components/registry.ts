@@ -6,6 +6,7 @@ import { sortIssues } from '../zod-issues.js';
 import { suggest } from '../suggest.js';
 import { parseYamlSource } from '../yaml-source.js';
 import { zodIssues } from '../zod-issues.js';
+import type { ApprovalRule } from '../policy/types.js';
 import { COMPONENT_FIELDS, componentsFileSchema, type ExecutorKind } from './schema.js';
 
 export interface Component {
@@ -19,6 +20,8 @@ export interface Component {
   labels: Record<string, string>;
   bounds: { maxReplicas: number | null; minReplicas: number | null };
   options: Record<string, unknown>;
+  /** Every command on this component waits for approval (absent on registries built before it). */
+  approval?: ApprovalRule | null;
 }
 
 /** The fleet: components by id, and every action (built-in and custom) they may use. */
@@ -74,6 +77,7 @@ export function parseComponents(text: string, file: string): ComponentRegistry {
         minReplicas: c.bounds.min_replicas ?? null,
       },
       options: c.options,
+      approval: c.approval ?? null,
     });
   }
   if (issues.length > 0) throw ConfigError.located('COMPONENTS_INVALID', sortIssues(issues));

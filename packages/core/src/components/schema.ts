@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customActionSchema } from '../actions/registry.js';
+import { approvalSchema } from '../policy/schema.js';
 
 export const EXECUTOR_KINDS = ['process', 'kubernetes', 'docker', 'http'] as const;
 export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
@@ -14,6 +15,7 @@ export const COMPONENT_FIELDS = [
   'labels',
   'bounds',
   'options',
+  'approval',
 ] as const;
 
 export const componentSchema = z.strictObject({
@@ -39,6 +41,8 @@ export const componentSchema = z.strictObject({
     .default({}),
   /** Executor-specific settings (command line, namespace, webhook secret reference...). */
   options: z.record(z.string(), z.unknown()).default({}),
+  /** A tier whose actions a person approves first, whatever the policy (policy settings win). */
+  approval: approvalSchema.optional(),
 });
 
 export const componentsFileSchema = z.strictObject({

@@ -364,6 +364,7 @@ describe('applyOutcome and pruning', () => {
       inFlight: {},
       incidents: { z: expect.objectContaining({ closedAt: null }) },
       storm: { minute: null, hour: null },
+      approvals: {},
       control: { windows: {}, pauses: {}, acks: {}, overrides: {} },
     });
   });

@@ -1,4 +1,10 @@
 import type { HealingCommand, HealingDecision } from '@healstream/contracts';
+import {
+  approvalRuleFor,
+  awaitingApprovalStep,
+  pendingApprovalOf,
+  requestApproval,
+} from './approval.js';
 import { DEFAULT_DECISION_CONFIG } from './config.js';
 import { stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder } from './evaluate.js';
@@ -102,6 +108,12 @@ function decideStep(input: DecideInput): DecideResult {
     );
   }
 
+  const waiting = pendingApprovalOf(state, component);
+  if (waiting) {
+    markRest('not-selected', 'a command waits for approval');
+    return awaitingApprovalStep(step, waiting, evaluated);
+  }
+
   if (incident.attempts >= config.maxAttempts) {
     markRest('not-selected', 'ladder exhausted');
     return escalateStep(
@@ -153,5 +165,17 @@ function decideStep(input: DecideInput): DecideResult {
       audit,
     );
   }
+  const approval = approvalRuleFor(chosen, input.components, component);
+  if (approval)
+    return requestApproval(
+      step,
+      incident,
+      chosen,
+      chosenEntry,
+      evaluated,
+      attempt,
+      audit,
+      approval,
+    );
   return dispatchStep(step, incident, chosen, chosenEntry, evaluated, attempt, audit);
 }

@@ -3,6 +3,7 @@ import { PoisonRecordError } from '@healstream/contracts';
 import type { DecisionConfig } from './config.js';
 import { controlStateSchema, controlOf, emptyControl } from '../control/state.js';
 import { pruneControl } from '../control/prune.js';
+import { approvalsSchema, pruneApprovals } from './approval-state.js';
 
 export const STATE_VERSION = 1;
 
@@ -57,6 +58,8 @@ export const evaluatorStateSchema = z.object({
   storm: z.object({ minute: z.number().nullable(), hour: z.number().nullable() }),
   /** Operators' levers from the control topic (maintenance, pauses, acks, policy overrides). */
   control: controlStateSchema.default(emptyControl),
+  /** commandId → a command waiting for (or answered by) a person. */
+  approvals: approvalsSchema,
 });
 
 export type EvaluatorState = z.infer<typeof evaluatorStateSchema>;
@@ -76,6 +79,7 @@ export function emptyState(): EvaluatorState {
     incidents: {},
     storm: { minute: null, hour: null },
     control: emptyControl(),
+    approvals: {},
   };
 }
 
@@ -140,8 +144,18 @@ export function pruneState(
         : null,
     hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
   };
+  const approvals = pruneApprovals(state.approvals ?? {}, now, config);
   const control = pruneControl(controlOf(state), now, incidents, config);
-  return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm, control };
+  return {
+    version: STATE_VERSION,
+    cooldowns,
+    dispatches,
+    inFlight,
+    incidents,
+    storm,
+    control,
+    approvals,
+  };
 }
 
 /** Gives the pruned state its own copy of one incident, safe to change in place. */

@@ -62,7 +62,7 @@ export function newIncident(diagnosis: Diagnosis, now: number): IncidentLadder {
   };
 }
 
-function command(
+export function command(
   diagnosis: Diagnosis,
   policy: Policy,
   attempt: number,
@@ -242,30 +242,9 @@ export function dispatchStep(
 ): DecideResult {
   const { diagnosis, now } = step.input;
   const { state } = step;
-  const component = diagnosis.component;
   const reason = `${chosen.name} (priority ${chosen.priority}): ${chosenEntry?.reason ?? ''}`;
   const dispatched = command(diagnosis, chosen, attempt, reason, now, step.config);
-  incident.attempts = attempt;
-  incident.history.push({
-    commandId: dispatched.commandId,
-    policy: chosen.name,
-    attempt,
-    issuedAt: now,
-    result: null,
-  });
-  state.inFlight[component] = {
-    commandId: dispatched.commandId,
-    incidentId: diagnosis.incidentId,
-    policy: chosen.name,
-    attempt,
-    issuedAt: now,
-    deadline: dispatched.deadline,
-  };
-  state.cooldowns[component] = {
-    ...state.cooldowns[component],
-    [chosen.name]: now + chosen.cooldownSeconds * 1000,
-  };
-  state.dispatches.push({ at: now, component, policy: chosen.name });
+  recordDispatch(state, incident, dispatched, chosen.cooldownSeconds, now);
   const decision = step.finish('DISPATCHED', reason, evaluated, {
     policy: chosen.name,
     commandId: dispatched.commandId,
@@ -275,4 +254,37 @@ export function dispatchStep(
     shadow: audit.shadow,
     commands: [...audit.commands, dispatched],
   });
+}
+
+/** A command goes out: the ladder, the in-flight slot, the cooldown and the budgets record it. */
+export function recordDispatch(
+  state: EvaluatorState,
+  incident: IncidentLadder,
+  dispatched: HealingCommand,
+  cooldownSeconds: number,
+  now: number,
+): void {
+  const { component, attempt } = dispatched;
+  const policy = dispatched.policy.name;
+  incident.attempts = attempt;
+  incident.history.push({
+    commandId: dispatched.commandId,
+    policy,
+    attempt,
+    issuedAt: now,
+    result: null,
+  });
+  state.inFlight[component] = {
+    commandId: dispatched.commandId,
+    incidentId: dispatched.incidentId,
+    policy,
+    attempt,
+    issuedAt: now,
+    deadline: dispatched.deadline,
+  };
+  state.cooldowns[component] = {
+    ...state.cooldowns[component],
+    [policy]: now + cooldownSeconds * 1000,
+  };
+  state.dispatches.push({ at: now, component, policy });
 }

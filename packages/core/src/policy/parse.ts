@@ -219,6 +219,7 @@ function parsePolicy(ctx: Ctx, raw: unknown, path: Path): Policy | undefined {
     enabled: p.enabled,
     mode: p.mode,
     forMs: p.for ?? 0,
+    approval: p.approval ?? null,
     source: { file: ctx.source.file, line: ctx.source.locate(path).line },
   };
 }

@@ -14,10 +14,18 @@ export const POLICY_FIELDS = [
   'enabled',
   'mode',
   'for',
+  'approval',
 ] as const;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** A number of seconds, or a string such as `500ms`, `10s`, `2m`, `1h`, in milliseconds. */
+function durationMs(v: number | string): number {
+  if (typeof v === 'number') return Math.round(v * 1000);
+  const [, n, unit] = DURATION.exec(v) as RegExpExecArray;
+  return Math.round(Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS]);
+}
 
 /** `for:` as in Prometheus alerting rules: `10s`, `500ms`, `2m`, or a number of seconds. */
 export const durationSchema = z
@@ -25,14 +33,34 @@ export const durationSchema = z
     z.number().min(0),
     z.string().regex(DURATION, "must be a duration such as '10s', '500ms' or '2m'"),
   ])
-  .transform((v) => {
-    if (typeof v === 'number') return Math.round(v * 1000);
-    const [, n, unit] = DURATION.exec(v) as RegExpExecArray;
-    return Math.round(Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS]);
-  })
+  .transform(durationMs)
   .refine((ms) => ms <= 3_600_000, 'must be at most 1h');
 
 const name = z.string().trim().min(1);
+
+/**
+ * `approval: required`, or `approval: { timeout: 10m, on_timeout: escalate|run }`: the command
+ * waits for a person (PENDING_APPROVAL); unanswered, it is escalated (default) or run.
+ */
+export const approvalObjectSchema = z.strictObject({
+  timeout: z
+    .union([
+      z.number().min(1),
+      z.string().regex(DURATION, "must be a duration such as '10m' or '90s'"),
+    ])
+    .default('15m'),
+  on_timeout: z.enum(['escalate', 'run']).default('escalate'),
+});
+
+/** As an editor should see it: the shorthand or the object. */
+export const approvalInputSchema = z.union([z.literal('required'), approvalObjectSchema]);
+
+export const approvalSchema = z
+  .preprocess((v) => (v === 'required' ? {} : v), approvalObjectSchema)
+  .transform((v) => ({ timeoutMs: durationMs(v.timeout), onTimeout: v.on_timeout }))
+  .refine((a) => a.timeoutMs >= 1000 && a.timeoutMs <= 7 * 86_400_000, {
+    message: 'timeout must be between 1s and 7 days',
+  });
 
 export const selectorSchema = z.strictObject({
   components: z.union([name, z.array(name)]).optional(),
@@ -59,6 +87,8 @@ export const policySchema = z.strictObject({
   mode: z.enum(['enforce', 'shadow']).default('enforce'),
   /** How long the conditions must hold before the policy acts (ms once parsed; default 0). */
   for: durationSchema.optional(),
+  /** Wait for a person before acting (approve or deny), with a timeout and what then. */
+  approval: approvalSchema.optional(),
 });
 
 export const metricConditionSchema = z.strictObject({

@@ -32,6 +32,12 @@ export interface PolicyAction {
 
 export type PolicyMode = 'enforce' | 'shadow';
 
+/** A person approves or denies the command first; unanswered after `timeoutMs`, `onTimeout`. */
+export interface ApprovalRule {
+  timeoutMs: number;
+  onTimeout: 'escalate' | 'run';
+}
+
 /** A validated healing policy. */
 export interface Policy {
   name: string;
@@ -49,5 +55,7 @@ export interface Policy {
   mode: PolicyMode;
   /** The conditions hold this long (ms) within an incident before the policy acts; 0 at once. */
   forMs: number;
+  /** Set: the command waits in PENDING_APPROVAL (absent on policies built before approvals). */
+  approval?: ApprovalRule | null;
   source: { file: string; line: number };
 }
