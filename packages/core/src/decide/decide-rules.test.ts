@@ -364,6 +364,8 @@ describe('applyOutcome and pruning', () => {
       inFlight: {},
       incidents: { z: expect.objectContaining({ closedAt: null }) },
       storm: { minute: null, hour: null },
+      flaps: {},
+      effectiveness: {},
     });
   });
 });

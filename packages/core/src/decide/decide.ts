@@ -3,6 +3,8 @@ import { DEFAULT_DECISION_CONFIG } from './config.js';
 import { stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder } from './evaluate.js';
 import { applyHolds } from './holds.js';
+import { demoteIneffective, failPendingCures } from './effectiveness.js';
+import { annotateFlapped, flapSuppression, noteIncidentOpened } from './flapping.js';
 import { isClearedEvent } from '../detect/detect.js';
 import { limitHit } from './limits.js';
 import { editIncident, pruneState } from './state.js';
@@ -48,14 +50,20 @@ export function decide(input: DecideInput): DecideResult {
   const incident = existing ?? newIncident(diagnosis, now);
   state.incidents[diagnosis.incidentId] = incident;
   incident.lastSeenAt = now;
+  if (!existing) {
+    // The cause is back: cures of it that had not lasted are failures; a quick return is a flap.
+    failPendingCures(state, component, incident.cause);
+    noteIncidentOpened(state, diagnosis.incidentId, incident, now, config.flap);
+  }
 
-  const { evaluated, candidates } = evaluatePolicies(
+  const { evaluated, candidates: matching } = evaluatePolicies(
     policies,
     diagnosis,
     input.components,
     config,
     now,
   );
+  const candidates = demoteIneffective(step, incident, matching);
   const held = applyHolds(evaluated, candidates, incident, now, input.whatIf);
   const untried = candidates.filter(
     (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
@@ -79,6 +87,9 @@ export function decide(input: DecideInput): DecideResult {
       step.finish('NO_MATCH', 'a metric went back to normal; holds updated', evaluated),
     );
   }
+
+  const suppressed = flapSuppression(step, incident, evaluated);
+  if (suppressed) return suppressed;
 
   const inFlight = state.inFlight[component];
   if (inFlight) {
@@ -107,6 +118,7 @@ export function decide(input: DecideInput): DecideResult {
     shadow: shadowPolicy,
     firstSkip,
   } = walkLadder(candidates, incident, state, input.components, component, now, held);
+  annotateFlapped(evaluated, incident);
   const attempt = incident.attempts + 1;
   const audit: { shadow: HealingDecision | null; commands: HealingCommand[] } = {
     shadow: null,

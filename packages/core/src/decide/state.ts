@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { PoisonRecordError } from '@healstream/contracts';
 import type { DecisionConfig } from './config.js';
+import {
+  effectivenessStateSchema,
+  flapsSchema,
+  pruneEffectiveness,
+  pruneFlaps,
+} from './over-time-state.js';
 
 export const STATE_VERSION = 1;
 
@@ -35,6 +41,13 @@ const incidentSchema = z.object({
   history: z.array(attemptSchema),
   /** policy → when its conditions were first seen true in a row (`for:`); absent once false. */
   holds: z.record(z.string(), z.number()).default({}),
+  /** The top diagnosed cause when the incident opened: flap damping and effectiveness key on it. */
+  cause: z.string().default(''),
+  /** Set when this incident re-opened a cause right after a "successful" healing (flapping.ts). */
+  flap: z
+    .object({ previousIncidentId: z.string(), policy: z.string(), penalty: z.number() })
+    .nullable()
+    .default(null),
 });
 
 const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });
@@ -51,6 +64,10 @@ export const evaluatorStateSchema = z.object({
   incidents: z.record(z.string(), incidentSchema),
   /** When the per-minute / per-hour budget last raised a STORM_BREAKER (null: armed). */
   storm: z.object({ minute: z.number().nullable(), hour: z.number().nullable() }),
+  /** component → cause → flap damping record. */
+  flaps: flapsSchema,
+  /** component → policy → cause → attempts and demotion. */
+  effectiveness: effectivenessStateSchema,
 });
 
 export type EvaluatorState = z.infer<typeof evaluatorStateSchema>;
@@ -69,6 +86,8 @@ export function emptyState(): EvaluatorState {
     inFlight: {},
     incidents: {},
     storm: { minute: null, hour: null },
+    flaps: {},
+    effectiveness: {},
   };
 }
 
@@ -133,7 +152,16 @@ export function pruneState(
         : null,
     hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
   };
-  return { version: STATE_VERSION, cooldowns, dispatches, inFlight, incidents, storm };
+  return {
+    version: STATE_VERSION,
+    cooldowns,
+    dispatches,
+    inFlight,
+    incidents,
+    storm,
+    flaps: pruneFlaps(state.flaps, now, config.flap),
+    effectiveness: pruneEffectiveness(state.effectiveness, now, config.effectiveness),
+  };
 }
 
 /** Gives the pruned state its own copy of one incident, safe to change in place. */
@@ -148,6 +176,7 @@ export function editIncident(
     tried: [...inc.tried],
     history: inc.history.map((h) => ({ ...h })),
     holds: { ...inc.holds },
+    flap: inc.flap && { ...inc.flap },
   };
   state.incidents[incidentId] = copy;
   return copy;
