@@ -55,6 +55,12 @@ export { resolveDecisionConfig, type DecisionConfig } from './decide/config.js';
 export { emptyState, restoreState, type EvaluatorState } from './decide/state.js';
 export { decide } from './decide/decide.js';
 export { applyOutcome } from './decide/apply-outcome.js';
+export {
+  effectivenessRows,
+  statsOf,
+  type EffectivenessRow,
+  type EffectivenessStats,
+} from './decide/effectiveness.js';
 
 export {
   resolveDetectorConfig,

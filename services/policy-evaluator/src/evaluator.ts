@@ -3,10 +3,12 @@ import { topicsFor, type Escalation } from '@healstream/contracts';
 import {
   applyOutcome,
   decide,
+  effectivenessRows,
   emptyState,
   restoreState,
   type ComponentRegistry,
   type DecisionConfig,
+  type EffectivenessRow,
   type EvaluatorState,
   type Policy,
 } from '@healstream/core';
@@ -34,6 +36,8 @@ export interface EvaluatorOptions {
   logger: Logger;
   /** Called after each decision is committed (metrics: skips by reason, dispatches). */
   onDecision?: (verdict: string, policy: string | null) => void;
+  /** Called after a component's policy-effectiveness table changed and was committed. */
+  onEffectiveness?: (component: string, rows: readonly EffectivenessRow[]) => void;
 }
 
 /**
@@ -71,11 +75,33 @@ export function evaluatorService(options: EvaluatorOptions) {
         (store.get(STATE_KEY) as EvaluatorState | undefined) ?? emptyState();
       if (saved !== undefined) restoreState(saved); // fail loudly on a state this version cannot read
       const verdicts: { verdict: string; policy: string | null }[] = [];
+      const tables = new Map<string, EffectivenessRow[]>();
+      /** The component's success-rate table goes out whenever the record changed it. */
+      const publishEffectiveness = (
+        emit: Emit,
+        component: string,
+        before: EvaluatorState,
+        after: EvaluatorState,
+        now: number,
+      ) => {
+        const rows = effectivenessRows(after, component, decision.effectiveness);
+        const was = effectivenessRows(before, component, decision.effectiveness);
+        if (JSON.stringify(rows) === JSON.stringify(was)) return;
+        emit({
+          topic: topics.policyEffectiveness.topic,
+          key: component,
+          raw: Buffer.from(JSON.stringify({ component, updatedAt: now, rows })),
+        });
+        tables.set(component, rows);
+      };
       return {
         handle(record, emit: Emit) {
           if (record.logical === 'healing-outcomes') {
             const outcome = record.value;
-            store.set(STATE_KEY, applyOutcome(current(), outcome, outcome.finishedAt, decision));
+            const before = current();
+            const after = applyOutcome(before, outcome, outcome.finishedAt, decision);
+            store.set(STATE_KEY, after);
+            publishEffectiveness(emit, outcome.component, before, after, outcome.finishedAt);
             logger.info(
               {
                 incidentId: outcome.incidentId,
@@ -89,15 +115,17 @@ export function evaluatorService(options: EvaluatorOptions) {
           const diagnosis = record.value;
           // Event time: the samples' clock, carried through detection and diagnosis.
           const now = diagnosis.diagnosedAt;
+          const before = current();
           const result = decide({
             diagnosis,
-            state: current(),
+            state: before,
             policies: options.policies,
             components: options.components,
             config: decision,
             now,
           });
           store.set(STATE_KEY, result.state);
+          publishEffectiveness(emit, diagnosis.component, before, result.state, now);
           for (const d of [result.decision, ...(result.shadow ? [result.shadow] : [])]) {
             emit({ topic: topics.healingDecisions.topic, key: diagnosis.component, value: d });
             verdicts.push({ verdict: d.verdict, policy: d.policy });
@@ -127,10 +155,13 @@ export function evaluatorService(options: EvaluatorOptions) {
         committed: () => {
           store.committed();
           for (const v of verdicts.splice(0)) options.onDecision?.(v.verdict, v.policy);
+          for (const [component, rows] of tables) options.onEffectiveness?.(component, rows);
+          tables.clear();
         },
         aborted: () => {
           store.aborted();
           verdicts.length = 0;
+          tables.clear();
         },
       };
     },
