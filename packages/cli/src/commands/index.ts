@@ -7,6 +7,7 @@ import { tail } from './tail.js';
 import { dlqList, dlqRedrive, dlqShow } from './dlq.js';
 import { nab } from './nab.js';
 import { policiesExplain } from './policies-explain.js';
+import { policiesStats } from './policies-stats.js';
 import { policiesValidate } from './policies-validate.js';
 import { simulate } from './simulate.js';
 import { fleet } from './fleet.js';
@@ -35,6 +36,7 @@ export const commands: Command[] = [
   nab,
   policiesValidate,
   policiesExplain,
+  policiesStats,
   simulate,
   fleet,
   demo,
