@@ -74,17 +74,22 @@ describe('flap damping', () => {
   it('counts a cure that flapped as failed, climbs the ladder, and after K flaps pages once instead of acting', () => {
     let state = emptyState();
     const seen: ReturnType<typeof cycle>[] = [];
-    // Every 6 minutes the member fails again, each time right after a RECOVERED healing.
+    // Every 4 minutes the member fails again, each time soon after a RECOVERED healing.
     for (let i = 0; i < 6; i++) {
-      const r = cycle(state, `inc-${i}`, T0 + i * 6 * MIN);
+      const r = cycle(state, `inc-${i}`, T0 + i * 4 * MIN);
       seen.push(r);
       state = r.state;
     }
     const verdicts = seen.map((r) => `${r.decision.verdict}:${r.decision.policy ?? ''}`);
-    // 1st: restart cures it; 2nd (a flap): restart counted failed, scale next; 3rd (a flap):
-    // both counted failed, the ladder is spent. The run starts over after that page (no cure
-    // to flap), and the decaying penalty crosses 3 two flaps later: suppressed.
-    expect(verdicts.slice(0, 3)).toEqual(['DISPATCHED:restart', 'DISPATCHED:scale', 'ESCALATE:']);
+    // 1st: restart cures it; 2nd (a flap): restart counted failed, scale next; 3rd and 4th
+    // (flaps of scale's cure): both counted failed, the ladder is spent. The penalty (+1 per
+    // flap, halving every 30 minutes) reaches 3 at the 4th flap: suppressed.
+    expect(verdicts.slice(0, 4)).toEqual([
+      'DISPATCHED:restart',
+      'DISPATCHED:scale',
+      'ESCALATE:',
+      'ESCALATE:',
+    ]);
     expect(seen[1]?.decision.evaluated.find((e) => e.policy === 'restart')).toMatchObject({
       outcome: 'tried',
     });
@@ -92,7 +97,7 @@ describe('flap damping', () => {
       'counted as failed: memory-leak re-opened after incident inc-0 recovered',
     );
     const suppressed = seen.findIndex((r) => r.decision.verdict === 'SKIPPED_FLAPPING');
-    expect(suppressed).toBe(5);
+    expect(suppressed).toBe(4);
     expect(seen[suppressed]?.decision.reason).toMatch(
       /^flapping: memory-leak re-opened \d+ times.*penalty \d\.\d\d ≥ suppress 3/,
     );

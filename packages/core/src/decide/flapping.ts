@@ -55,9 +55,9 @@ function updateSuppression(flap: FlapRecord, now: number, config: FlapConfig): n
 }
 
 /**
- * A new incident opened. When it re-opens a cause a healing "cured" within the window, that is
- * a flap: the penalty grows, and the policies whose cures flapped are marked tried, so the
- * ladder climbs. A re-open after the window starts the run of flaps over.
+ * A new incident opened. When it re-opens a cause within the window after the last healing that
+ * reported RECOVERED, that is a flap: the penalty grows, and the policies whose cures flapped
+ * are marked tried, so the ladder climbs. A re-open after the window starts the run over.
  */
 export function noteIncidentOpened(
   state: EvaluatorState,
@@ -81,7 +81,8 @@ export function noteIncidentOpened(
   flap.at = now;
   flap.flaps += 1;
   if (!flap.tried.includes(recovered.policy)) flap.tried.push(recovered.policy);
-  flap.recovered = null;
+  // The cure stays on record: every re-open within its window is one more flap of it, also
+  // after an incident in between gave up (nothing cured that one).
   updateSuppression(flap, now, config);
   for (const policy of flap.tried)
     if (!incident.tried.includes(policy)) incident.tried.push(policy);
