@@ -10,7 +10,11 @@ export interface Scenario {
   /** The kind posted to the supervisor's POST /components/:id/fault. */
   fault: string;
   /** What the pipeline should make of it. */
-  expect: { kind: 'heal'; policy: string; cause: string } | { kind: 'page'; cause: string };
+  expect:
+    | { kind: 'heal'; policy: string; cause: string }
+    | { kind: 'page'; cause: string }
+    /** Healed once, the fault comes back in the new process: flap damping pages instead. */
+    | { kind: 'flap'; policy: string; cause: string };
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -56,6 +60,18 @@ export const SCENARIOS: readonly Scenario[] = [
     component: 'payments',
     fault: 'database-down',
     expect: { kind: 'page', cause: 'unknown' },
+  },
+  {
+    name: 'flapping',
+    title:
+      'a member whose pool leaks again after every restart → one restart, then flap damping → page',
+    component: 'checkout',
+    fault: 'pool-exhaustion',
+    expect: {
+      kind: 'flap',
+      policy: 'Restart On Pool Exhaustion',
+      cause: 'connection-pool-exhaustion',
+    },
   },
 ];
 
