@@ -90,6 +90,7 @@ export function noteIncidentOpened(
     previousIncidentId: recovered.incidentId,
     policy: recovered.policy,
     penalty: flap.penalty,
+    policies: [...flap.tried],
   };
 }
 
@@ -112,7 +113,7 @@ export function annotateFlapped(evaluated: PolicyEvaluation[], incident: Inciden
   if (!flap) return;
   for (const entry of evaluated) {
     if (entry.outcome !== 'tried') continue;
-    if (entry.policy !== flap.policy && !incident.tried.includes(entry.policy)) continue;
+    if (!flap.policies.includes(entry.policy)) continue;
     entry.reason = `${entry.reason} (counted as failed: ${causeLabel(incident.cause)} re-opened after incident ${flap.previousIncidentId} recovered; flap penalty ${flap.penalty.toFixed(2)})`;
   }
 }

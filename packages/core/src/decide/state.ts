@@ -45,7 +45,13 @@ const incidentSchema = z.object({
   cause: z.string().default(''),
   /** Set when this incident re-opened a cause right after a "successful" healing (flapping.ts). */
   flap: z
-    .object({ previousIncidentId: z.string(), policy: z.string(), penalty: z.number() })
+    .object({
+      previousIncidentId: z.string(),
+      policy: z.string(),
+      penalty: z.number(),
+      /** The policies passed over because their cures flapped. */
+      policies: z.array(z.string()).default([]),
+    })
     .nullable()
     .default(null),
 });
@@ -176,7 +182,7 @@ export function editIncident(
     tried: [...inc.tried],
     history: inc.history.map((h) => ({ ...h })),
     holds: { ...inc.holds },
-    flap: inc.flap && { ...inc.flap },
+    flap: inc.flap && { ...inc.flap, policies: [...inc.flap.policies] },
   };
   state.incidents[incidentId] = copy;
   return copy;
