@@ -289,7 +289,7 @@ async function followFlapping(
     dispatched.length !== 1
       ? `${dispatched.length} commands, expected one restart`
       : result.pageSent
-        ? `flapping: ${held.reason.split(';')[0]}; on-call paged`
+        ? `${held.reason.split(';')[0]}; on-call paged instead of a second restart`
         : 'held back as flapping, but no page arrived';
   return result;
 }

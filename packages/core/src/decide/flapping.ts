@@ -19,6 +19,7 @@ import { decayedPenalty, type FlapRecord } from './over-time-state.js';
 import type { EvaluatorState, IncidentLadder } from './state.js';
 import { result, type DecideResult, type Step } from './steps.js';
 
+const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
 const minutes = (ms: number) => `${Math.round(ms / 6000) / 10}m`;
 export const causeLabel = (cause: string) => cause || '(no cause)';
 
@@ -139,7 +140,7 @@ function flappingEscalation(
     component: diagnosis.component,
     severity: 'CRITICAL',
     summary:
-      `${diagnosis.component} is flapping: ${cause} came back ${flap.flaps} times right after a healing reported it recovered; ` +
+      `${diagnosis.component} is flapping: ${cause} came back ${times(flap.flaps)} right after a healing reported it recovered; ` +
       `automatic healing of this cause is suppressed until the flap penalty (${penalty.toFixed(2)}) decays below ${config.reuseBelow}`,
     details:
       `flap damping: +${config.penalty} per re-open within ${minutes(config.windowMs)} of a recovery, ` +
@@ -181,7 +182,7 @@ export function flapSuppression(
       entry.reason = `${entry.reason}; suppressed: flapping`;
     }
   const reason =
-    `flapping: ${causeLabel(incident.cause)} re-opened ${flap.flaps} times after a recovery; ` +
+    `flapping: ${causeLabel(incident.cause)} re-opened ${times(flap.flaps)} after a recovery; ` +
     `penalty ${penalty.toFixed(2)} ≥ suppress ${config.suppressAt} (reuse below ${config.reuseBelow}, half-life ${minutes(config.halfLifeMs)}); not acting, paged`;
   return result(step, step.finish('SKIPPED_FLAPPING', reason, evaluated));
 }
