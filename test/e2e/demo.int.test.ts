@@ -27,6 +27,13 @@ const EXPECTED: Record<
     actions: ['restart-service'],
     heals: true,
   },
+  // Healed once, then the leak is back: held back by flap damping and paged, not restarted again.
+  flapping: {
+    cause: 'connection-pool-exhaustion',
+    actions: ['restart-service'],
+    heals: false,
+    page: /^alertmanager \(.*FLAPPING/,
+  },
   'error-spike': {
     cause: 'dependency-failure',
     actions: ['enable-circuit-breaker', 'fallback-mode'],
@@ -35,13 +42,6 @@ const EXPECTED: Record<
   'resource-exhaustion': { cause: 'resource-exhaustion', actions: ['scale-up'], heals: true },
   'bad-deploy': { cause: 'bad-deploy', actions: ['rollback-deployment'], heals: true },
   unfixable: { cause: 'unknown', actions: ['restart-service', 'scale-up'], heals: false },
-  // Healed once, then the leak is back: held back by flap damping and paged, not restarted again.
-  flapping: {
-    cause: 'connection-pool-exhaustion',
-    actions: ['restart-service'],
-    heals: false,
-    page: /^alertmanager \(.*FLAPPING/,
-  },
 };
 
 describe('healstream demo, end to end in short mode', () => {
