@@ -123,6 +123,7 @@ async function harness(partitions: number): Promise<Harness> {
         anomalies: [],
         labels: {},
         causes: [],
+        forecasts: [],
       };
       await producer.send({
         topic: topic('diagnoses'),

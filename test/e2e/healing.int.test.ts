@@ -87,6 +87,9 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
       VERIFY_HEALTHY_CHECKS: '2',
       ESCALATOR_WEBHOOK_URL: webhook.url,
       ESCALATOR_ALERTMANAGER_URL: alertmanager.url,
+      // Step 2 is about the cooldown: flap damping would pass the restart over first (the
+      // same cause re-opens right after a cure). flapping.int.test.ts covers that.
+      FLAP_WINDOW_MS: '1',
     });
     const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
     const outcomes = await watchTopic<HealingOutcome>(topic('healing-outcomes'), 'HealingOutcome');

@@ -113,6 +113,7 @@ async function harness(): Promise<Harness> {
         anomalies: [],
         labels: {},
         causes: [],
+        forecasts: [],
       };
       await producer.send({
         topic: topic('diagnoses'),

@@ -29,6 +29,10 @@ export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string
     event:
       'the event as JSON, or @file: a Diagnosis, ReliabilityEvent, MetricSample(s) or {component, metrics}',
   },
+  'policies stats': {
+    component: 'only this component',
+    timeout: 'stop reading after S seconds without a new record (default 3)',
+  },
   simulate: {
     detector: 'full (thresholds and statistics) or thresholds (static thresholds only)',
     'outcome-delay': 'seconds a simulated command takes to end (default 10)',

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { changelogTopics, pipelineTopics, Serde, type RecordName } from '@healstream/contracts';
+import {
+  changelogTopics,
+  jsonTopics,
+  pipelineTopics,
+  Serde,
+  type RecordName,
+} from '@healstream/contracts';
 import {
   createRegistryClient,
   readDeadLetterHeaders,
@@ -19,6 +25,8 @@ export function topicKind(prefix: string, topic: string): TopicKind {
   const logical = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
   if (logical.endsWith('.dlq')) return { kind: 'dlq' };
   if ((changelogTopics as readonly string[]).includes(logical)) return { kind: 'changelog' };
+  // JSON like a changelog's, so `tail` shows it decoded.
+  if ((jsonTopics as readonly string[]).includes(logical)) return { kind: 'changelog' };
   const record = (pipelineTopics as Record<string, RecordName>)[logical];
   return record ? { kind: 'avro', record } : { kind: 'unknown' };
 }

@@ -20,6 +20,7 @@ export {
 export {
   pipelineTopics,
   changelogTopics,
+  jsonTopics,
   dlqSourceTopics,
   topicsFor,
   topicCatalogue,

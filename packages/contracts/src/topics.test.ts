@@ -32,10 +32,11 @@ describe('topic handles', () => {
       'hs.policy-evaluator.state',
       'hs.action-executor.ledger',
       'hs.escalator.state',
+      'hs.policy-effectiveness',
     ]);
     expect(specs.find((s) => s.name === 'hs.diagnoses')?.record).toBe('Diagnosis');
     expect(specs.find((s) => s.name === 'hs.metrics.dlq')?.cleanupPolicy).toBe('delete');
     expect(specs.find((s) => s.name === 'hs.control')?.record).toBe('ControlRecord');
-    expect(specs).toHaveLength(9 + 4 + 7);
+    expect(specs).toHaveLength(9 + 5 + 7);
   });
 });

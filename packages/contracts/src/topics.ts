@@ -26,6 +26,12 @@ export const changelogTopics = [
   'escalator.state',
 ] as const;
 
+/**
+ * Compacted topics of plain JSON read by people and dashboards, not by the pipeline:
+ * `policy-effectiveness` holds the latest success-rate table per component (key: component).
+ */
+export const jsonTopics = ['policy-effectiveness'] as const;
+
 /** Topics whose consumers dead-letter what they cannot process. */
 export const dlqSourceTopics = [
   'metrics',
@@ -111,6 +117,7 @@ export function topicsFor(prefix: string) {
     policyEvaluatorState: raw('policy-evaluator.state'),
     actionExecutorLedger: raw('action-executor.ledger'),
     escalatorState: raw('escalator.state'),
+    policyEffectiveness: raw('policy-effectiveness'),
     /** `<topic>.dlq` of every topic whose consumer dead-letters. */
     deadLetters: dlqSourceTopics.map((logical): DeadLetterTopic => raw(`${logical}.dlq`)),
   };

@@ -89,6 +89,12 @@ export {
   leverExpired,
   scopeCovers,
 } from './control/scope.js';
+export {
+  effectivenessRows,
+  statsOf,
+  type EffectivenessRow,
+  type EffectivenessStats,
+} from './decide/effectiveness.js';
 
 export {
   resolveDetectorConfig,

@@ -22,7 +22,24 @@ export const evaluatorEnvSchema = baseEnvSchema.extend({
   FLEET_PER_HOUR: positive.optional(),
   PER_COMPONENT_PER_HOUR: positive.optional(),
   COMMAND_TIMEOUT_MS: positive.optional(),
+  /** Flap damping (docs/healing-over-time.md): a re-open within the window after RECOVERED is a flap. */
+  FLAP_WINDOW_MS: positive.optional(),
+  FLAP_HALF_LIFE_MS: positive.optional(),
+  FLAP_SUPPRESS_AT: z.coerce.number().positive().optional(),
+  FLAP_REUSE_BELOW: z.coerce.number().positive().optional(),
+  /** Policy effectiveness: rolling window, how long a cure must last, demotion threshold and minimum attempts. */
+  EFFECTIVENESS_WINDOW_MS: positive.optional(),
+  EFFECTIVENESS_STABLE_MS: positive.optional(),
+  EFFECTIVENESS_DEMOTE_BELOW: z.coerce.number().min(0).max(1).optional(),
+  EFFECTIVENESS_MIN_ATTEMPTS: positive.optional(),
 });
+
+/** Only the variables that are set: unset ones keep the core's defaults. */
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
 
 export type EvaluatorEnv = z.infer<typeof evaluatorEnvSchema>;
 
@@ -50,6 +67,18 @@ export function loadEvaluatorInputs(env: EvaluatorEnv): {
     ...(env.FLEET_PER_HOUR ? { fleetPerHour: env.FLEET_PER_HOUR } : {}),
     ...(env.PER_COMPONENT_PER_HOUR ? { perComponentPerHour: env.PER_COMPONENT_PER_HOUR } : {}),
     ...(env.COMMAND_TIMEOUT_MS ? { commandTimeoutMs: env.COMMAND_TIMEOUT_MS } : {}),
+    flap: defined({
+      windowMs: env.FLAP_WINDOW_MS,
+      halfLifeMs: env.FLAP_HALF_LIFE_MS,
+      suppressAt: env.FLAP_SUPPRESS_AT,
+      reuseBelow: env.FLAP_REUSE_BELOW,
+    }),
+    effectiveness: defined({
+      windowMs: env.EFFECTIVENESS_WINDOW_MS,
+      stableMs: env.EFFECTIVENESS_STABLE_MS,
+      demoteBelow: env.EFFECTIVENESS_DEMOTE_BELOW,
+      minAttempts: env.EFFECTIVENESS_MIN_ATTEMPTS,
+    }),
   });
   return { policies, components, decision };
 }

@@ -6,10 +6,12 @@ import {
   applyOutcome,
   settleApprovals,
   decide,
+  effectivenessRows,
   emptyState,
   restoreState,
   type ComponentRegistry,
   type DecisionConfig,
+  type EffectivenessRow,
   type EvaluatorState,
   type Policy,
 } from '@healstream/core';
@@ -39,6 +41,8 @@ export interface EvaluatorOptions {
   logger: Logger;
   /** Called after each decision is committed (metrics: skips by reason, dispatches). */
   onDecision?: (verdict: string, policy: string | null) => void;
+  /** Called after a component's policy-effectiveness table changed and was committed. */
+  onEffectiveness?: (component: string, rows: readonly EffectivenessRow[]) => void;
 }
 
 /**
@@ -84,6 +88,25 @@ export function evaluatorService(options: EvaluatorOptions) {
       };
       const verdicts: { verdict: string; policy: string | null }[] = [];
       const sets = partitionPolicies(store, options, logger, partition);
+      const tables = new Map<string, EffectivenessRow[]>();
+      /** The component's success-rate table goes out whenever the record changed it. */
+      const publishEffectiveness = (
+        emit: Emit,
+        component: string,
+        before: EvaluatorState,
+        after: EvaluatorState,
+        now: number,
+      ) => {
+        const rows = effectivenessRows(after, component, decision.effectiveness);
+        const was = effectivenessRows(before, component, decision.effectiveness);
+        if (JSON.stringify(rows) === JSON.stringify(was)) return;
+        emit({
+          topic: topics.policyEffectiveness.topic,
+          key: component,
+          raw: Buffer.from(JSON.stringify({ component, updatedAt: now, rows })),
+        });
+        tables.set(component, rows);
+      };
       return {
         handle(record, emit: Emit) {
           // Approvals wait by event time: whatever record comes, a deadline it passed is settled
@@ -131,7 +154,10 @@ export function evaluatorService(options: EvaluatorOptions) {
           }
           if (record.logical === 'healing-outcomes') {
             const outcome = record.value;
-            store.set(STATE_KEY, applyOutcome(current(), outcome, outcome.finishedAt, decision));
+            const before = current();
+            const after = applyOutcome(before, outcome, outcome.finishedAt, decision);
+            store.set(STATE_KEY, after);
+            publishEffectiveness(emit, outcome.component, before, after, outcome.finishedAt);
             logger.info(
               {
                 incidentId: outcome.incidentId,
@@ -146,15 +172,17 @@ export function evaluatorService(options: EvaluatorOptions) {
           // Event time: the samples' clock, carried through detection and diagnosis.
           const now = diagnosis.diagnosedAt;
           const running = sets.running();
+          const before = current();
           const result = decide({
             diagnosis,
-            state: current(),
+            state: before,
             policies: running.policies,
             components: running.components,
             config: decision,
             now,
           });
           store.set(STATE_KEY, result.state);
+          publishEffectiveness(emit, diagnosis.component, before, result.state, now);
           for (const d of [result.decision, ...(result.shadow ? [result.shadow] : [])]) {
             emit({ topic: topics.healingDecisions.topic, key: diagnosis.component, value: d });
             verdicts.push({ verdict: d.verdict, policy: d.policy });
@@ -185,10 +213,13 @@ export function evaluatorService(options: EvaluatorOptions) {
         committed: () => {
           store.committed();
           for (const v of verdicts.splice(0)) options.onDecision?.(v.verdict, v.policy);
+          for (const [component, rows] of tables) options.onEffectiveness?.(component, rows);
+          tables.clear();
         },
         aborted: () => {
           store.aborted();
           verdicts.length = 0;
+          tables.clear();
         },
       };
     },

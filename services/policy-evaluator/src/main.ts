@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import {
   createKafka,
   createLogger,
@@ -21,6 +21,25 @@ await serviceMain('policy-evaluator', async () => {
     labelNames: ['verdict', 'policy'],
     registers: [registry],
   });
+  const effectiveness = {
+    labelNames: ['policy', 'cause', 'component'] as const,
+    registers: [registry],
+  };
+  const rate = new Gauge({
+    name: 'healstream_policy_success_ratio',
+    help: 'Healings that recovered and stayed recovered / settled attempts, per policy × cause × component (rolling window).',
+    ...effectiveness,
+  });
+  const attempts = new Gauge({
+    name: 'healstream_policy_attempts',
+    help: 'Settled healing attempts in the rolling window, per policy × cause × component.',
+    ...effectiveness,
+  });
+  const demoted = new Gauge({
+    name: 'healstream_policy_demoted',
+    help: '1 while a policy acts in shadow for a cause on a component because it stopped curing it.',
+    ...effectiveness,
+  });
   const kafka = createKafka({
     config,
     clientId: `policy-evaluator-${config.HEALSTREAM_INSTANCE_ID}`,
@@ -41,6 +60,14 @@ await serviceMain('policy-evaluator', async () => {
     kafka,
     logger,
     onDecision: (verdict, policy) => decisions.inc({ verdict, policy: policy ?? '' }),
+    onEffectiveness: (_component, rows) => {
+      for (const row of rows) {
+        const labels = { policy: row.policy, cause: row.cause, component: row.component };
+        attempts.set(labels, row.attempts);
+        if (row.rate !== null) rate.set(labels, row.rate);
+        demoted.set(labels, row.demoted ? 1 : 0);
+      }
+    },
   });
   const running = await runService(service, { config, logger, registry, kafka });
   return { logger, stop: running.stop };

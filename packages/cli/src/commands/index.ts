@@ -7,6 +7,7 @@ import { tail } from './tail.js';
 import { dlqList, dlqRedrive, dlqShow } from './dlq.js';
 import { nab } from './nab.js';
 import { policiesExplain } from './policies-explain.js';
+import { policiesStats } from './policies-stats.js';
 import { policiesValidate } from './policies-validate.js';
 import { policiesApply, policiesHistory, policiesRollback } from './policies-versions.js';
 import { approve, deny } from './approve.js';
@@ -55,6 +56,7 @@ export const commands: Command[] = [
   policiesRollback,
   approve,
   deny,
+  policiesStats,
   simulate,
   fleet,
   demo,

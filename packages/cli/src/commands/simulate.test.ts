@@ -150,3 +150,43 @@ describe('healstream simulate', () => {
     expect(err[0]).toMatch(/^healstream: simulate: cannot read nope\.jsonl/);
   });
 });
+
+describe('healstream simulate: healing over time', () => {
+  it('damps a member that fails again after every cure: one FLAPPING page, no restart after', async () => {
+    const { code, out } = await cli(
+      'simulate',
+      'fixtures/simulate/flapping.jsonl',
+      '--detector',
+      'thresholds',
+    );
+    expect(code).toBe(0);
+    const acted = lines(out, /decision (DISPATCHED|ESCALATE|SKIPPED_FLAPPING)/);
+    expect(acted.filter((l) => l.includes('DISPATCHED'))).toEqual([
+      '10:01:10  payments   decision DISPATCHED Critical Latency Spike (attempt 1)',
+    ]);
+    const firstSuppressed = acted.findIndex((l) => l.includes('SKIPPED_FLAPPING'));
+    expect(acted[firstSuppressed]).toBe(
+      '10:13:00  payments   decision SKIPPED_FLAPPING: flapping: unknown re-opened 4 times after a recovery; penalty 3.62 ≥ suppress 3 (reuse below 1, half-life 30m); not acting, paged',
+    );
+    expect(acted.slice(firstSuppressed).every((l) => l.includes('SKIPPED_FLAPPING'))).toBe(true);
+    expect(lines(out, /ESCALATION FLAPPING/)).toHaveLength(1);
+  });
+
+  it('demotes a policy that never cures to shadow, with one POLICY_DEMOTED page', async () => {
+    const { code, out } = await cli(
+      'simulate',
+      'fixtures/simulate/never-cures.jsonl',
+      '--detector',
+      'thresholds',
+    );
+    expect(code).toBe(0);
+    expect(lines(out, /decision DISPATCHED/)).toHaveLength(3);
+    expect(lines(out, /ESCALATION POLICY_DEMOTED/)).toEqual([
+      '10:21:40  checkout   ESCALATION POLICY_DEMOTED: Critical Latency Spike demoted to shadow for unknown on checkout: 0 of 3 healings stayed recovered (0% < 50%)',
+    ]);
+    const shadow = lines(out, /decision SHADOW/);
+    expect(shadow[0]).toMatch(
+      /^10:31:00 {2}checkout {3}decision SHADOW Critical Latency Spike: .*demoted to shadow for unknown: 0\/3 stayed recovered/,
+    );
+  });
+});

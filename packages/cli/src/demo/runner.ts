@@ -9,7 +9,7 @@ export interface ScenarioResult {
   title: string;
   component: string;
   fault: string;
-  expected: 'heal' | 'page';
+  expected: 'heal' | 'page' | 'flap';
   detectedAfterMs: number | null;
   diagnosedAs: string | null;
   confidence: number | null;
@@ -183,6 +183,7 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
     if (!detected) return { ...result, note: 'never detected' };
     result.detectedAfterMs = detected.detectedAt - t0;
     const incident = detected.incidentId;
+    if (scenario.expect.kind === 'flap') return await followFlapping(scenario, ctx, result, t0);
 
     const remaining = () => Math.max(0, ctx.timeoutMs - (Date.now() - t0));
     const end = await waitFor(
@@ -256,5 +257,80 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
   } finally {
     // The world recovers (the dependency is back, the database is up, the surge is over).
     await clearFault(scenario, ctx);
+    // Leaked connections stay leaked: the member flap damping stopped restarting gets one now.
+    if (scenario.expect.kind === 'flap')
+      await ctx.fleet
+        .operate(scenario.component, 'restart', {})
+        .catch((error: unknown) => ctx.say(`could not restart: ${(error as Error).message}`));
   }
+}
+
+/**
+ * The flapping member: the first incident is healed; the fault then comes back in the new
+ * process, and the re-opened incident must be held back (SKIPPED_FLAPPING) and paged (source
+ * FLAPPING) instead of restarted again.
+ */
+async function followFlapping(
+  scenario: Scenario,
+  ctx: RunnerContext,
+  result: ScenarioResult,
+  t0: number,
+): Promise<ScenarioResult> {
+  const { journal, signal } = ctx;
+  const remaining = () => Math.max(0, ctx.timeoutMs - (Date.now() - t0));
+  const mine = (d: { component: string; decidedAt: number }) =>
+    d.component === scenario.component && d.decidedAt >= t0;
+  const cured = await waitFor(
+    () =>
+      journal.outcomes.find(
+        (o) =>
+          o.component === scenario.component &&
+          o.finishedAt >= t0 &&
+          o.verification === 'RECOVERED',
+      ),
+    remaining(),
+    signal,
+  );
+  if (!cured) return { ...result, note: 'the first incident was not healed' };
+  result.recoveredAfterMs = cured.finishedAt - t0;
+  // A re-open is a new incident: the fault comes back once the first one is closed.
+  await waitFor(
+    () =>
+      journal.decisions.find((d) => d.incidentId === cured.incidentId && d.verdict === 'RESOLVED'),
+    remaining(),
+    signal,
+  );
+  ctx.say(`${scenario.component} recovered; its pool starts leaking again in the new process`);
+  await ctx.fleet.operate(scenario.component, 'fault', { kind: scenario.fault });
+  const held = await waitFor(
+    () => journal.decisions.find((d) => mine(d) && d.verdict === 'SKIPPED_FLAPPING'),
+    remaining(),
+    signal,
+  );
+  const dispatched = journal.decisions.filter((d) => mine(d) && d.verdict === 'DISPATCHED');
+  const diagnosis = journal.diagnoses.find(
+    (d) => d.eventId === dispatched[0]?.eventId && d.causes.length > 0,
+  );
+  result.diagnosedAs = diagnosis?.causes[0]?.cause ?? null;
+  result.confidence = diagnosis?.causes[0]?.confidence ?? null;
+  result.policy = dispatched.map((d) => d.policy).join(' → ') || null;
+  result.actions = dispatched.flatMap(
+    (d) =>
+      journal.commands.find((c) => c.commandId === d.commandId)?.actions.map((a) => a.name) ?? [],
+  );
+  if (!held) return { ...result, note: 'the re-opened incident was not held back as flapping' };
+  result.pageSent =
+    (await waitFor(
+      () => pageFor(ctx, scenario.component, held.incidentId, 'FLAPPING'),
+      20_000,
+      signal,
+    )) ?? null;
+  result.ok = result.pageSent !== null && dispatched.length === 1;
+  result.note =
+    dispatched.length !== 1
+      ? `${dispatched.length} commands, expected one restart`
+      : result.pageSent
+        ? `${held.reason.split(';')[0]}; on-call paged instead of a second restart`
+        : 'held back as flapping, but no page arrived';
+  return result;
 }

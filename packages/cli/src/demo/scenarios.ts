@@ -1,7 +1,8 @@
 /**
  * The demo's scenarios, after the reference's real-world patterns: each injects one real fault
  * into one fleet component and says how the run must end. Components differ where they can, so
- * one scenario's cooldowns never meet the next one's.
+ * one scenario's cooldowns never meet the next one's. The flapping member runs before checkout's
+ * deploys: a recent deploy would make bad-deploy the diagnosed cause of its leak.
  */
 export interface Scenario {
   name: string;
@@ -10,7 +11,11 @@ export interface Scenario {
   /** The kind posted to the supervisor's POST /components/:id/fault. */
   fault: string;
   /** What the pipeline should make of it. */
-  expect: { kind: 'heal'; policy: string; cause: string } | { kind: 'page'; cause: string };
+  expect:
+    | { kind: 'heal'; policy: string; cause: string }
+    | { kind: 'page'; cause: string }
+    /** Healed once, the fault comes back in the new process: flap damping pages instead. */
+    | { kind: 'flap'; policy: string; cause: string };
   /**
    * Once healed and the fault is over: the policy that must give back what the healing added,
    * and the instances the component must run afterwards.
@@ -26,6 +31,18 @@ export const SCENARIOS: readonly Scenario[] = [
     fault: 'pool-exhaustion',
     expect: {
       kind: 'heal',
+      policy: 'Restart On Pool Exhaustion',
+      cause: 'connection-pool-exhaustion',
+    },
+  },
+  {
+    name: 'flapping',
+    title:
+      'a member whose pool leaks again after every restart → one restart, then flap damping → page',
+    component: 'checkout',
+    fault: 'pool-exhaustion',
+    expect: {
+      kind: 'flap',
       policy: 'Restart On Pool Exhaustion',
       cause: 'connection-pool-exhaustion',
     },

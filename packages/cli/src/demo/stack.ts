@@ -68,6 +68,10 @@ function serviceSettings(
     POLICIES_DIR: files.policiesDir,
     COMPONENTS_FILE: files.componentsFile,
     MAX_ATTEMPTS: '3',
+    // The flapping scenario has one cure to flap (its leak persists until a restart), so the
+    // demo suppresses at the first flap; the defaults wait for three.
+    FLAP_SUPPRESS_AT: '1',
+    FLAP_REUSE_BELOW: '0.5',
     COMMAND_TIMEOUT_MS: '60000',
     FLEET_SUPERVISOR_URL: supervisor.url,
     FLEET_SUPERVISOR_TOKEN: supervisor.token,

@@ -167,6 +167,8 @@ describe('expiry by event time', () => {
       history: [],
       holds: {},
       controlPaged: [],
+      cause: '',
+      flap: null,
     };
     state = { ...state, incidents: { 'inc-1': open } };
     expect(Object.keys(pruneState(state, T0 + HOUR, config).control.acks)).toEqual(['inc-1']);

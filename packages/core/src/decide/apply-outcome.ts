@@ -1,5 +1,7 @@
 import type { HealingOutcome } from '@healstream/contracts';
 import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
+import { recordAttempt } from './effectiveness.js';
+import { noteRecovered } from './flapping.js';
 import { editIncident, pruneState, type EvaluatorState } from './state.js';
 
 /** RECOVERED only when every action succeeded (or was delegated) and verification says so. */
@@ -35,6 +37,8 @@ export function applyOutcome(
   const result = outcomeResult(outcome);
   const attempt = incident.history.find((h) => h.commandId === outcome.commandId);
   if (attempt) attempt.result = result;
+  recordAttempt(state, incident, outcome, result, now, config.effectiveness);
+  if (result === 'RECOVERED') noteRecovered(state, outcome.incidentId, incident, outcome, now);
   if (incident.closedAt === null) incident.lastSeenAt = Math.max(incident.lastSeenAt, now);
   if (result !== 'RECOVERED' && !incident.tried.includes(outcome.policy))
     incident.tried.push(outcome.policy);

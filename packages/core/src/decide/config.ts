@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { effectivenessConfigSchema, flapConfigSchema } from './over-time-config.js';
 
 /**
  * Limits of the policy-evaluator. The fleet budgets are fleet-wide: each partition's evaluator
@@ -28,6 +29,10 @@ export const decisionConfigSchema = z.strictObject({
   idleIncidentMs: z.number().int().min(1).default(86_400_000),
   /** Hard cap on incidents kept; the oldest closed, then least recently seen, go first. */
   maxIncidents: z.number().int().min(1).default(10_000),
+  /** Flap damping per component × cause (flapping.ts). */
+  flap: flapConfigSchema.prefault({}),
+  /** Success rate per policy × cause × component and demotion to shadow (effectiveness.ts). */
+  effectiveness: effectivenessConfigSchema.prefault({}),
 });
 
 export type DecisionConfig = z.infer<typeof decisionConfigSchema>;

@@ -99,6 +99,8 @@ describe('maintenance windows in a decision', () => {
           history: [],
           holds: {},
           controlPaged: [],
+          cause: '',
+          flap: null,
         },
       },
     };

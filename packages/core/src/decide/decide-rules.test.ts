@@ -366,6 +366,8 @@ describe('applyOutcome and pruning', () => {
       storm: { minute: null, hour: null },
       approvals: {},
       control: { windows: {}, pauses: {}, acks: {}, overrides: {} },
+      flaps: {},
+      effectiveness: {},
     });
   });
 });

@@ -11,6 +11,8 @@ import { evaluatePolicies, walkLadder } from './evaluate.js';
 import { applyHolds } from './holds.js';
 import { applyOverrides, controlGate, holdPages, noteOverrides } from './control-gate.js';
 import { controlOf } from '../control/state.js';
+import { demoteIneffective, failPendingCures } from './effectiveness.js';
+import { annotateFlapped, flapSuppression, noteIncidentOpened } from './flapping.js';
 import { isClearedEvent } from '../detect/detect.js';
 import { limitHit } from './limits.js';
 import { editIncident, pruneState } from './state.js';
@@ -61,10 +63,15 @@ function decideStep(input: DecideInput): DecideResult {
   const incident = existing ?? newIncident(diagnosis, now);
   state.incidents[diagnosis.incidentId] = incident;
   incident.lastSeenAt = now;
+  if (!existing) {
+    // The cause is back: cures of it that had not lasted are failures; a quick return is a flap.
+    failPendingCures(state, component, incident.cause);
+    noteIncidentOpened(state, diagnosis.incidentId, incident, now, config.flap);
+  }
 
   // The kill switch (POLICY_OVERRIDE) changes what a policy is for this step.
   const policies = applyOverrides(input.policies, controlOf(state));
-  const { evaluated, candidates } = evaluatePolicies(
+  const { evaluated, candidates: matching } = evaluatePolicies(
     policies,
     diagnosis,
     input.components,
@@ -72,6 +79,7 @@ function decideStep(input: DecideInput): DecideResult {
     now,
   );
   noteOverrides(evaluated, controlOf(state));
+  const candidates = demoteIneffective(step, incident, matching);
   const held = applyHolds(evaluated, candidates, incident, now, input.whatIf);
   const untried = candidates.filter(
     (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
@@ -95,6 +103,9 @@ function decideStep(input: DecideInput): DecideResult {
       step.finish('NO_MATCH', 'a metric went back to normal; holds updated', evaluated),
     );
   }
+
+  const suppressed = flapSuppression(step, incident, evaluated);
+  if (suppressed) return suppressed;
 
   const inFlight = state.inFlight[component];
   if (inFlight) {
@@ -129,6 +140,7 @@ function decideStep(input: DecideInput): DecideResult {
     shadow: shadowPolicy,
     firstSkip,
   } = walkLadder(candidates, incident, state, input.components, component, now, held);
+  annotateFlapped(evaluated, incident);
   const attempt = incident.attempts + 1;
   const audit: { shadow: HealingDecision | null; commands: HealingCommand[] } = {
     shadow: null,

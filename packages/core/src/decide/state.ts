@@ -4,6 +4,12 @@ import type { DecisionConfig } from './config.js';
 import { controlStateSchema, controlOf, emptyControl } from '../control/state.js';
 import { pruneControl } from '../control/prune.js';
 import { approvalsSchema, pruneApprovals } from './approval-state.js';
+import {
+  effectivenessStateSchema,
+  flapsSchema,
+  pruneEffectiveness,
+  pruneFlaps,
+} from './over-time-state.js';
 
 export const STATE_VERSION = 1;
 
@@ -40,6 +46,19 @@ const incidentSchema = z.object({
   holds: z.record(z.string(), z.number()).default({}),
   /** Maintenance windows that already paged for this incident (once per window, not per step). */
   controlPaged: z.array(z.string()).default(() => []),
+  /** The top diagnosed cause when the incident opened: flap damping and effectiveness key on it. */
+  cause: z.string().default(''),
+  /** Set when this incident re-opened a cause right after a "successful" healing (flapping.ts). */
+  flap: z
+    .object({
+      previousIncidentId: z.string(),
+      policy: z.string(),
+      penalty: z.number(),
+      /** The policies passed over because their cures flapped. */
+      policies: z.array(z.string()).default([]),
+    })
+    .nullable()
+    .default(null),
 });
 
 const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });
@@ -60,6 +79,10 @@ export const evaluatorStateSchema = z.object({
   control: controlStateSchema.default(emptyControl),
   /** commandId → a command waiting for (or answered by) a person. */
   approvals: approvalsSchema,
+  /** component → cause → flap damping record. */
+  flaps: flapsSchema,
+  /** component → policy → cause → attempts and demotion. */
+  effectiveness: effectivenessStateSchema,
 });
 
 export type EvaluatorState = z.infer<typeof evaluatorStateSchema>;
@@ -80,6 +103,8 @@ export function emptyState(): EvaluatorState {
     storm: { minute: null, hour: null },
     control: emptyControl(),
     approvals: {},
+    flaps: {},
+    effectiveness: {},
   };
 }
 
@@ -155,6 +180,8 @@ export function pruneState(
     storm,
     control,
     approvals,
+    flaps: pruneFlaps(state.flaps, now, config.flap),
+    effectiveness: pruneEffectiveness(state.effectiveness, now, config.effectiveness),
   };
 }
 
@@ -171,6 +198,7 @@ export function editIncident(
     history: inc.history.map((h) => ({ ...h })),
     holds: { ...inc.holds },
     controlPaged: [...inc.controlPaged],
+    flap: inc.flap && { ...inc.flap, policies: [...inc.flap.policies] },
   };
   state.incidents[incidentId] = copy;
   return copy;

@@ -59,7 +59,16 @@ export function newIncident(diagnosis: Diagnosis, now: number): IncidentLadder {
     history: [],
     holds: {},
     controlPaged: [],
+    cause: topCauseOf(diagnosis),
+    flap: null,
   };
+}
+
+/** The most confident diagnosed cause, or '' when the diagnosis names none. */
+export function topCauseOf(diagnosis: Diagnosis): string {
+  let best: Diagnosis['causes'][number] | undefined;
+  for (const c of diagnosis.causes) if (!best || c.confidence > best.confidence) best = c;
+  return best?.cause ?? '';
 }
 
 export function command(

@@ -1,0 +1,111 @@
+/**
+ * The evaluator state healing over time adds (flap damping and policy effectiveness), with its
+ * pruning. Every field has a default, so a state written before these existed still restores.
+ */
+import { z } from 'zod';
+import type { EffectivenessConfig, FlapConfig } from './over-time-config.js';
+
+const flapSchema = z.object({
+  /** The damping penalty as of `at` (it decays from there). */
+  penalty: z.number(),
+  at: z.number(),
+  /** Flaps counted since the record was created. */
+  flaps: z.number(),
+  /** Above suppressAt, not yet back below reuseBelow: nothing acts for this cause. */
+  suppressed: z.boolean(),
+  /** When the suppression began; null while not suppressed. */
+  suppressedAt: z.number().nullable(),
+  /** The one FLAPPING page of this suppression went out. */
+  paged: z.boolean(),
+  /** The last healing that reported RECOVERED; a re-open within the window is a flap. */
+  recovered: z.object({ at: z.number(), policy: z.string(), incidentId: z.string() }).nullable(),
+  /** Policies whose "cure" flapped in the current run of flaps: the next incident passes them over. */
+  tried: z.array(z.string()),
+});
+
+/** One attempt of a policy on a component for a cause; pending until stableMs has passed. */
+const attemptResultSchema = z.object({
+  commandId: z.string(),
+  at: z.number(),
+  result: z.enum(['pending', 'success', 'failure']),
+});
+
+const effectivenessSchema = z.object({
+  attempts: z.array(attemptResultSchema),
+  /** Set when the policy was demoted to shadow for this cause (the page went out then). */
+  demotedAt: z.number().nullable(),
+});
+
+/** component → cause → flap record. */
+export const flapsSchema = z.record(z.string(), z.record(z.string(), flapSchema)).default({});
+/** component → policy → cause → attempts. */
+export const effectivenessStateSchema = z
+  .record(z.string(), z.record(z.string(), z.record(z.string(), effectivenessSchema)))
+  .default({});
+
+export type FlapRecord = z.infer<typeof flapSchema>;
+export type Flaps = z.infer<typeof flapsSchema>;
+export type PolicyRecord = z.infer<typeof effectivenessSchema>;
+export type EffectivenessState = z.infer<typeof effectivenessStateSchema>;
+
+/** The penalty decayed to `now`: halved every half-life. */
+export function decayedPenalty(flap: FlapRecord, now: number, config: FlapConfig): number {
+  return flap.penalty * Math.pow(2, -Math.max(0, now - flap.at) / config.halfLifeMs);
+}
+
+/**
+ * A copy without the flap records that can no longer matter: no longer suppressed, penalty
+ * decayed to almost nothing and the last recovery out of the window.
+ */
+export function pruneFlaps(flaps: Flaps, now: number, config: FlapConfig): Flaps {
+  const kept: Flaps = {};
+  for (const [component, byCause] of Object.entries(flaps)) {
+    const causes: Record<string, FlapRecord> = {};
+    for (const [cause, flap] of Object.entries(byCause)) {
+      const live =
+        flap.suppressed ||
+        decayedPenalty(flap, now, config) >= 0.01 ||
+        (flap.recovered !== null && now - flap.recovered.at <= config.windowMs);
+      if (live)
+        causes[cause] = {
+          ...flap,
+          recovered: flap.recovered && { ...flap.recovered },
+          tried: [...flap.tried],
+        };
+    }
+    if (Object.keys(causes).length > 0) kept[component] = causes;
+  }
+  return kept;
+}
+
+/**
+ * A copy where pending attempts that stayed recovered for stableMs are settled as successes,
+ * attempts older than the window are gone, and empty entries are dropped.
+ */
+export function pruneEffectiveness(
+  state: EffectivenessState,
+  now: number,
+  config: EffectivenessConfig,
+): EffectivenessState {
+  const kept: EffectivenessState = {};
+  for (const [component, byPolicy] of Object.entries(state)) {
+    const policies: EffectivenessState[string] = {};
+    for (const [policy, byCause] of Object.entries(byPolicy)) {
+      const causes: Record<string, PolicyRecord> = {};
+      for (const [cause, record] of Object.entries(byCause)) {
+        const attempts = record.attempts
+          .filter((a) => now - a.at <= config.windowMs)
+          .map((a) =>
+            a.result === 'pending' && now - a.at >= config.stableMs
+              ? { ...a, result: 'success' as const }
+              : { ...a },
+          );
+        if (attempts.length > 0 || record.demotedAt !== null)
+          causes[cause] = { attempts, demotedAt: attempts.length > 0 ? record.demotedAt : null };
+      }
+      if (Object.keys(causes).length > 0) policies[policy] = causes;
+    }
+    if (Object.keys(policies).length > 0) kept[component] = policies;
+  }
+  return kept;
+}
