@@ -323,6 +323,31 @@ describe('detect: severity of statistical anomalies, from their magnitude', () =
     expect(severities.filter((s) => s === 'CRITICAL')).toEqual([]);
   });
 
+  it('opens no incident at all on hours of healthy noise, warm-up included (minDeviation)', () => {
+    const incidents = (minDeviation: number) => {
+      const gated = resolveDetectorConfig({ thresholds: [], statistical: { minDeviation } });
+      let opened = 0;
+      for (const seed of [11, 12, 13, 14, 15]) {
+        const noise = gaussian(seed);
+        // Two hours at 5 s with a slow wave, as a service's traffic has.
+        const samples = Array.from({ length: 1440 }, (_, i) => {
+          const wave = 1 + 0.1 * Math.sin((2 * Math.PI * i) / 1440);
+          return [
+            sample('latency_p99', 120 + 12 * noise(), i * 5),
+            sample('throughput', 900 * wave + 60 * noise(), i * 5),
+            sample('cpu_util', 0.35 * wave + 0.04 * noise(), i * 5),
+          ];
+        }).flat();
+        const { events } = run(samples, gated, createScorer);
+        opened += new Set(events.filter((e) => e.kind === 'ANOMALY').map((e) => e.incidentId)).size;
+      }
+      return opened;
+    };
+    expect(incidents(5)).toBe(0);
+    // The score alone opens incidents on the same noise: the gate is what keeps them out.
+    expect(incidents(0)).toBeGreaterThan(5);
+  });
+
   it('calls a value far outside the noise CRITICAL, and a moderate one WARNING', () => {
     const noise = gaussian(9);
     const healthy = Array.from({ length: 400 }, (_, i) =>
@@ -333,6 +358,6 @@ describe('detect: severity of statistical anomalies, from their magnitude', () =
       run([...healthy, sample('latency_p99', value, at)], config, createScorer).events.at(-1)
         ?.severity;
     expect(severityOf(120 + 12 * 20)).toBe('CRITICAL'); // 20 standard deviations
-    expect(severityOf(120 + 12 * 4.5)).toBe('WARNING');
+    expect(severityOf(120 + 12 * 5.5)).toBe('WARNING');
   });
 });

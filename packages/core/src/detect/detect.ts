@@ -223,7 +223,11 @@ export function detect(
     const scorer = scorerFactory(options, scorerState ?? undefined);
     const result = scorer.update(sample.value, sample.timestamp);
     scorerState = scorer.state();
-    if (result.warm && result.score >= config.statistical.scoreThreshold) {
+    if (
+      result.warm &&
+      result.score >= config.statistical.scoreThreshold &&
+      (result.deviation ?? Infinity) >= config.statistical.minDeviation
+    ) {
       statistical = {
         metric: sample.metric,
         value: sample.value,
