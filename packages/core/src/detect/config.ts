@@ -37,6 +37,12 @@ export const detectorConfigSchema = z.strictObject({
        * component every few minutes on healthy data is worse than useless. 0 turns it off.
        */
       minDeviation: z.number().min(0).default(MIN_DEVIATION),
+      /**
+       * While an incident is open, a metric this many standard deviations (and 10% of its
+       * level) from its pre-incident level is listed in the events as shifted
+       * (`pre-incident`), for the diagnosis; it does not keep the incident open.
+       */
+      shiftDeviation: z.number().min(0).default(MIN_DEVIATION),
     })
     .default({
       enabled: true,
@@ -44,6 +50,7 @@ export const detectorConfigSchema = z.strictObject({
       metrics: [],
       criticalDeviation: 6,
       minDeviation: MIN_DEVIATION,
+      shiftDeviation: MIN_DEVIATION,
     }),
   /** Consecutive anomalous samples (of any metric of the component) before an incident opens. */
   openAfterSamples: z.number().int().min(1).default(1),

@@ -11,6 +11,17 @@ export interface MetricState {
   /** Severity of the anomaly: the threshold's, or for a statistical one from its magnitude (statisticalSeverityOf). */
   severity: Severity | null;
   scorer: ScorerState | null;
+  /**
+   * The metric's usual level and noise (the scorer's baseline and spread), followed while no
+   * incident is open and frozen while one is: the pre-incident level the incident's events
+   * measure shifts against. Optional: states written before it restore without it.
+   */
+  usual?: UsualLevel | null;
+}
+
+export interface UsualLevel {
+  level: number;
+  spread: number;
 }
 
 export interface OpenIncident {
@@ -35,6 +46,12 @@ export interface ComponentDetectorState {
   incident: OpenIncident | null;
   /** Latest sample time seen, so late samples do not move the clock backwards. */
   lastSeenAt: number;
+  /**
+   * When the last incident resolved. Usual levels stay frozen for a while after it, so an
+   * incident that resolves and reopens in a slow ramp still measures against where the ramp
+   * started. Optional: states written before it restore without it.
+   */
+  lastResolvedAt?: number;
 }
 
 export function emptyDetectorState(component: string): ComponentDetectorState {

@@ -38,7 +38,7 @@ export function diagnose(
   causes.sort((a, b) => b.confidence - a.confidence || a.cause.localeCompare(b.cause));
   const best = causes[0]?.confidence ?? 0;
   if (best < 0.5) {
-    const seen = event.anomalies.map((a) => describe(e, a.metric));
+    const seen = [...new Set(event.anomalies.map((a) => a.metric))].map((m) => describe(e, m));
     causes.push({
       cause: UNKNOWN_CAUSE,
       confidence: round(1 - best),
