@@ -361,3 +361,50 @@ describe('detect: severity of statistical anomalies, from their magnitude', () =
     expect(severityOf(120 + 12 * 5.5)).toBe('WARNING');
   });
 });
+
+describe('detect: the pre-incident level of each metric', () => {
+  function gaussian(seed: number) {
+    let s = seed >>> 0 || 1;
+    const u = () => {
+      s = (s * 1_103_515_245 + 12_345) >>> 0;
+      return (s + 1) / 2 ** 32;
+    };
+    return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  }
+  /** 400 healthy scrapes, then 5 minutes with latency over its threshold and traffic tripled, then latency healthy again. */
+  function surge(config = resolveDetectorConfig()) {
+    const noise = gaussian(3);
+    const samples: MetricSample[] = [];
+    for (let i = 0; i < 520; i++) {
+      const latency = i >= 400 && i < 470 ? 800 : 120;
+      samples.push(
+        sample('latency_p99', latency + 12 * noise(), i * 5),
+        sample('throughput', (i >= 400 ? 2700 : 900) + 40 * noise(), i * 5),
+      );
+    }
+    return run(samples, config, createScorer);
+  }
+  const late = (events: ReliabilityEvent[]) =>
+    events.filter((e) => e.kind === 'ANOMALY' && e.detectedAt >= T0 + 460 * 5_000)[0];
+
+  it('lists a metric still far from its pre-incident level minutes in, with that level as baseline', () => {
+    const { events } = surge();
+    const event = late(events);
+    const tp = event?.anomalies.find((a) => a.metric === 'throughput');
+    expect(tp).toMatchObject({ detector: 'pre-incident' });
+    expect(tp?.baseline).toBeGreaterThan(850);
+    expect(tp?.baseline).toBeLessThan(950);
+    // The threshold anomaly of latency stays, with the pre-incident level listed beside it.
+    const latency = event?.anomalies.filter((a) => a.metric === 'latency_p99') ?? [];
+    expect(latency.map((a) => a.detector).sort()).toEqual(['pre-incident', 'threshold']);
+    // Without the shift the scorer has long taken the new traffic as normal.
+    const off = late(surge(resolveDetectorConfig({ statistical: { shiftDeviation: 1e9 } })).events);
+    expect(off?.anomalies.some((a) => a.metric === 'throughput')).toBe(false);
+  });
+
+  it('never holds an incident open: it resolves once the anomalies end, traffic still up', () => {
+    const { events, state } = surge();
+    expect(events.some((e) => e.kind === 'RESOLVED')).toBe(true);
+    expect(state?.incident).toBeNull();
+  });
+});
