@@ -165,6 +165,22 @@ describe('detect: static thresholds and the incident lifecycle', () => {
     expect(state?.metrics['deploy']).toMatchObject({ observedAt: T0 + 10_000 });
     expect(state?.labels).toEqual({ version: 'v2' });
   });
+
+  it('records a deploy marker from an image label change and from a deployment event sample', () => {
+    const image = run([
+      sample('error_rate', 0.01, 0, { image: 'shop:1.4' }),
+      sample('error_rate', 0.01, 5, { image: 'shop:1.4' }),
+      sample('error_rate', 0.01, 10, { image: 'shop:1.5' }),
+    ]).state;
+    expect(image?.metrics['deploy']).toMatchObject({ observedAt: T0 + 10_000 });
+    const event = run([
+      sample('error_rate', 0.01, 0),
+      sample('deployment', 1, 20),
+      sample('error_rate', 0.01, 25),
+    ]).state;
+    expect(event?.metrics['deploy']).toMatchObject({ observedAt: T0 + 20_000 });
+    expect(event?.metrics['deployment']).toBeUndefined();
+  });
 });
 
 describe('detect: the statistical scorer', () => {

@@ -27,8 +27,8 @@ export type ScorerFactory = (options?: ScorerOptions, state?: ScorerState) => Se
 
 /** Marker metric: a deploy happened at its observedAt. Never scored, never anomalous. */
 export const DEPLOY_METRIC = 'deploy';
-/** A change of one of these labels between samples counts as a deploy. */
-export const DEPLOY_LABELS = ['version', 'deploy'] as const;
+/** A change of one of these labels between samples counts as a deploy (a new version or image rolled out). */
+export const DEPLOY_LABELS = ['version', 'deploy', 'deployment', 'image'] as const;
 
 export interface DetectResult {
   state: ComponentDetectorState;
