@@ -69,7 +69,7 @@ export {
   EVENT_LABEL,
   type ScorerFactory,
 } from './detect/detect.js';
-export { releaseScrape, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
+export { releaseScrape, scrapeComplete, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
 

@@ -1,5 +1,5 @@
 import type { ScorerState } from '@healstream/anomaly';
-import type { Anomaly, Severity } from '@healstream/contracts';
+import type { Anomaly, ReliabilityEvent, Severity } from '@healstream/contracts';
 
 export const DETECTOR_STATE_VERSION = 1;
 
@@ -52,6 +52,11 @@ export interface ComponentDetectorState {
    * started. Optional: states written before it restore without it.
    */
   lastResolvedAt?: number;
+  /**
+   * Events the detector service holds until their scrape is complete (scrape-flush.ts), kept in
+   * the state so that they cross a transaction's end and survive a restart. Optional.
+   */
+  held?: ReliabilityEvent[];
 }
 
 export function emptyDetectorState(component: string): ComponentDetectorState {
