@@ -17,3 +17,10 @@ export { createScorer } from './scorer.js';
 export { type ProfileScore } from './nab-score.js';
 export { PUBLISHED_SUBSET_SCORES } from './nab-published.js';
 export { runNab, type NabRunReport } from './nab-runner.js';
+export { scoreCorpus } from './nab-score.js';
+export {
+  leaveOneGroupOut,
+  scoreNabFiles,
+  type HeldOutGroup,
+  type LeaveOneGroupOut,
+} from './nab-logo.js';
