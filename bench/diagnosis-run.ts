@@ -9,6 +9,7 @@ import {
   isClearedEvent,
   refreshEvent,
   releaseScrape,
+  scrapeComplete,
   resolveDecisionConfig,
   type ComponentDetectorState,
   type DetectorConfig,
@@ -162,8 +163,13 @@ export function runScenario(
     const out = detect(detState, sample, detector);
     detState = out.state;
     forecasts.observe(sample, detState);
-    if (options.flush === 'scrape') held.push(...out.events);
-    else for (const e of out.events) handle(e);
+    if (options.flush === 'scrape') {
+      held.push(...out.events);
+      // A scrape whose every metric is in waits no longer.
+      const done = held.filter((e) => scrapeComplete(e, detState, detector));
+      held = held.filter((e) => !done.includes(e));
+      for (const e of done) handle(refreshEvent(e, out.state, detector));
+    } else for (const e of out.events) handle(e);
   }
   releaseAll();
   result.forecast = forecasts.tallies();

@@ -87,6 +87,37 @@ async function waitForRecords<T>(
 }
 
 describe('detector → diagnoser → policy-evaluator on the real broker', () => {
+  it('holds the event of a scrape split across two transactions until the scrape is whole', async () => {
+    const { config, topic } = await privatePipeline();
+    await startDetector(config, { reemitEveryMs: 5000 });
+    const samples: MetricSample[] = [];
+    for (let i = 0; i < 10; i++) samples.push(...healthy('orders', T0 + i * 1000));
+    await publish(topic('metrics'), samples);
+    const at = T0 + 10_000;
+    const scrape = healthy('orders', at).map((s) =>
+      s.metric === 'latency_p99'
+        ? { ...s, value: 900 }
+        : s.metric === 'error_rate'
+          ? { ...s, value: 0.3 }
+          : s,
+    );
+    // The first metric of the scrape opens the incident; the rest comes in a later send.
+    await publish(topic('metrics'), scrape.slice(0, 1));
+    await sleep(1500);
+    await publish(topic('metrics'), scrape.slice(1));
+    const events = await waitForRecords<ReliabilityEvent>(
+      topic('reliability-events'),
+      'ReliabilityEvent',
+      (e) => e.length >= 1,
+    );
+    expect(events[0]).toMatchObject({ component: 'orders', kind: 'ANOMALY', detectedAt: at });
+    expect(events[0]?.anomalies.map((a) => a.metric)).toContain('error_rate');
+    expect(events[0]?.snapshot.find((r) => r.metric === 'error_rate')).toMatchObject({
+      value: 0.3,
+      observedAt: at,
+    });
+  });
+
   it('turns a p99 of 600 ms into Critical Latency Spike’s command, with the other policies reported', async () => {
     const { config, topic } = await privatePipeline();
     await startDetector(config, { reemitEveryMs: 5000 });

@@ -10,7 +10,8 @@
  *
  * Also: the Numenta Anomaly Benchmark's scoring method (nab-*), to measure the scorer.
  */
-export type { ScorerOptions, ScorerState, SeriesScorer } from './types.js';
+export type { ScorerOptions, ScorerState, SeriesScore, SeriesScorer } from './types.js';
+export { erfc } from './gaussian-tail.js';
 export { createScorer } from './scorer.js';
 
 export { type ProfileScore } from './nab-score.js';
@@ -29,3 +30,10 @@ export {
   type HoltOptions,
   type HoltState,
 } from './holt.js';
+export { scoreCorpus } from './nab-score.js';
+export {
+  leaveOneGroupOut,
+  scoreNabFiles,
+  type HeldOutGroup,
+  type LeaveOneGroupOut,
+} from './nab-logo.js';

@@ -63,7 +63,11 @@ function restore(saved: ScorerState): StateV1 {
  * the same time of day usually looks like this; the likelihood of the recent deviations; an
  * outright alarm for a value well beyond anything seen; one alarm per incident.
  */
-function step(s: StateV1, x: number, t: number): { score: number; deviation: number } {
+function step(
+  s: StateV1,
+  x: number,
+  t: number,
+): { score: number; deviation: number; spread: number } {
   s.n++;
   if (s.n === 1) {
     s.fast.mean = s.slow.mean = s.min = s.max = x;
@@ -74,10 +78,8 @@ function step(s: StateV1, x: number, t: number): { score: number; deviation: num
   // The magnitude: distance from the long-run level in its standard deviations, the variance
   // corrected for starting at 0 (it reaches its size only after some hundreds of samples).
   const settled = 1 - (1 - SLOW_ALPHA) ** (s.n - 1);
-  const magnitude =
-    s.n === 1
-      ? 0
-      : Math.abs(x - s.slow.mean) / Math.sqrt(s.slow.variance / settled + floor * floor);
+  const spread = Math.sqrt((s.n === 1 ? 0 : s.slow.variance / settled) + floor * floor);
+  const magnitude = s.n === 1 ? 0 : Math.abs(x - s.slow.mean) / spread;
   ewUpdate(s.slow, x, SLOW_ALPHA);
   ewUpdate(s.fast, x, FAST_ALPHA);
 
@@ -88,7 +90,7 @@ function step(s: StateV1, x: number, t: number): { score: number; deviation: num
 
   const raw = 1 - erfc(deviation / Math.SQRT2);
   const likelihood = likelihoodUpdate(s.likelihood, raw);
-  return { score: outOfRange ? 1 : likelihood, deviation: magnitude };
+  return { score: outOfRange ? 1 : likelihood, deviation: magnitude, spread };
 }
 
 /**
@@ -107,11 +109,11 @@ export function createScorer(options: ScorerOptions = {}, state?: ScorerState): 
       if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
         return { score: 0, baseline, warm: s.n > warmup, deviation: 0 };
       }
-      const { score, deviation } = step(s, value, timestampMs);
-      if (s.n <= warmup) return { score: 0, baseline, warm: false, deviation };
+      const { score, deviation, spread } = step(s, value, timestampMs);
+      if (s.n <= warmup) return { score: 0, baseline, warm: false, deviation, spread };
       const gated = peakGate(score, s.peak);
       s.peak = gated.peak;
-      return { score: gated.score, baseline, warm: true, deviation };
+      return { score: gated.score, baseline, warm: true, deviation, spread };
     },
     state(): ScorerState {
       return clonePlain(s) as unknown as ScorerState;

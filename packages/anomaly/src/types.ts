@@ -16,6 +16,11 @@ export interface SeriesScore {
    * Optional, so scorers that cannot say still fit.
    */
   deviation?: number;
+  /**
+   * The series' normal noise (standard deviation) that `deviation` is measured in, before this
+   * sample: with `baseline`, the series' usual level and spread. Optional like `deviation`.
+   */
+  spread?: number;
 }
 
 /** Opaque, JSON-serialisable, bounded-size scorer state. */

@@ -109,7 +109,7 @@ export {
   EVENT_LABEL,
   type ScorerFactory,
 } from './detect/detect.js';
-export { releaseScrape, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
+export { releaseScrape, scrapeComplete, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
 export { FORECAST_DETECTOR, metricForecast, SURPLUS_DETECTOR } from './detect/forecast.js';
 export { type ForecastConfig, type SurplusConfig } from './detect/forecast-config.js';
 

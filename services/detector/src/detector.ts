@@ -2,6 +2,9 @@ import { topicsFor, type ReliabilityEvent } from '@healstream/contracts';
 import {
   detect,
   refreshEvent,
+  releaseScrape,
+  scrapeComplete,
+  SCRAPE_FLUSH_MS,
   type ComponentDetectorState,
   type DetectorConfig,
 } from '@healstream/core';
@@ -44,20 +47,59 @@ export function detectorService(options: DetectorOptions) {
     outputs: [topics.reliabilityEvents],
     async open(partition, write) {
       const state = await restorer.restore<ComponentDetectorState>(partition, write);
-      // Events wait for the end of the transaction: the other samples of the scrape that opened
-      // an incident usually arrive in the same batch, and the diagnosis should see them all.
-      const pending: ReliabilityEvent[] = [];
+      // An event waits until its scrape is complete — every metric the component reports has
+      // come in at its timestamp, or the component's next scrape has begun, or SCRAPE_FLUSH_MS
+      // of the partition's event time has passed — so the diagnosis sees the whole scrape. The
+      // waiting events live in the component's state (`held`): a scrape split across two
+      // transactions, or a restart between them, loses none.
+      const ready: ReliabilityEvent[] = [];
+      const holding = new Set(state.keys().filter((k) => (state.get(k)?.held?.length ?? 0) > 0));
+      let eventTime = 0;
+      const put = (s: ComponentDetectorState, held: ReliabilityEvent[]) => {
+        const { held: _previous, ...rest } = s;
+        state.set(s.component, held.length > 0 ? { ...rest, held } : rest);
+        if (held.length > 0) holding.add(s.component);
+        else holding.delete(s.component);
+      };
       return {
         handle(record) {
           const sample = record.value;
-          const result = detect(state.get(sample.component), sample, options.detector);
-          state.set(sample.component, result.state);
-          pending.push(...result.events);
+          eventTime = Math.max(eventTime, sample.timestamp);
+          const prior = state.get(sample.component);
+          let held = prior?.held ?? [];
+          if (prior && held.length > 0) {
+            // Brought up to date with the state before this sample: the scrape it completes.
+            const { release, keep } = releaseScrape(held, sample);
+            for (const e of release) ready.push(refreshEvent(e, prior, options.detector));
+            held = keep;
+          }
+          const result = detect(prior, sample, options.detector);
+          held = [...held, ...result.events];
+          const done = held.filter((e) => scrapeComplete(e, result.state, options.detector));
+          for (const e of done) ready.push(refreshEvent(e, result.state, options.detector));
+          put(
+            result.state,
+            held.filter((e) => !done.includes(e)),
+          );
         },
         beforeCommit(emit) {
-          for (const held of pending.splice(0)) {
-            const latest = state.get(held.component);
-            const event = latest ? refreshEvent(held, latest, options.detector) : held;
+          // A component that fell silent mid-scrape: its events go once the window has passed.
+          for (const component of [...holding]) {
+            const s = state.get(component);
+            const held = s?.held ?? [];
+            if (!s || held.length === 0) {
+              holding.delete(component);
+              continue;
+            }
+            const expired = held.filter((e) => eventTime - e.detectedAt >= SCRAPE_FLUSH_MS);
+            if (expired.length === 0) continue;
+            for (const e of expired) ready.push(refreshEvent(e, s, options.detector));
+            put(
+              s,
+              held.filter((e) => !expired.includes(e)),
+            );
+          }
+          for (const event of ready.splice(0)) {
             emit({ topic: topics.reliabilityEvents.topic, key: event.component, value: event });
             logger.info(
               {
@@ -73,8 +115,11 @@ export function detectorService(options: DetectorOptions) {
         },
         committed: () => state.committed(),
         aborted: () => {
-          pending.length = 0;
+          ready.length = 0;
           state.aborted();
+          // The held events are as the last committed state has them.
+          holding.clear();
+          for (const k of state.keys()) if ((state.get(k)?.held?.length ?? 0) > 0) holding.add(k);
         },
       };
     },

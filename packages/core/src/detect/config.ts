@@ -8,6 +8,9 @@ import {
   surplusConfigSchema,
 } from './forecast-config.js';
 
+/** See `statistical.minDeviation`. */
+export const MIN_DEVIATION = 5;
+
 export const thresholdSchema = z.strictObject({
   metric: z.string().min(1),
   operator: z.enum(OPERATORS),
@@ -33,8 +36,28 @@ export const detectorConfigSchema = z.strictObject({
        * a value is, not how bad: a value inside the noise never pages as critical.
        */
       criticalDeviation: z.number().min(1).default(6),
+      /**
+       * A statistical anomaly also needs the value this many standard deviations of the
+       * series' noise from its level. The score says a value is unusual for the recent past;
+       * early in a series, or on a slow wave, plain noise scores high, and an incident per
+       * component every few minutes on healthy data is worse than useless. 0 turns it off.
+       */
+      minDeviation: z.number().min(0).default(MIN_DEVIATION),
+      /**
+       * While an incident is open, a metric this many standard deviations (and 10% of its
+       * level) from its pre-incident level is listed in the events as shifted
+       * (`pre-incident`), for the diagnosis; it does not keep the incident open.
+       */
+      shiftDeviation: z.number().min(0).default(MIN_DEVIATION),
     })
-    .default({ enabled: true, scoreThreshold: 0.95, metrics: [], criticalDeviation: 6 }),
+    .default({
+      enabled: true,
+      scoreThreshold: 0.95,
+      metrics: [],
+      criticalDeviation: 6,
+      minDeviation: MIN_DEVIATION,
+      shiftDeviation: MIN_DEVIATION,
+    }),
   /** Consecutive anomalous samples (of any metric of the component) before an incident opens. */
   openAfterSamples: z.number().int().min(1).default(1),
   /** Consecutive healthy samples before the incident resolves: hysteresis against flapping. */

@@ -165,6 +165,22 @@ describe('detect: static thresholds and the incident lifecycle', () => {
     expect(state?.metrics['deploy']).toMatchObject({ observedAt: T0 + 10_000 });
     expect(state?.labels).toEqual({ version: 'v2' });
   });
+
+  it('records a deploy marker from an image label change and from a deployment event sample', () => {
+    const image = run([
+      sample('error_rate', 0.01, 0, { image: 'shop:1.4' }),
+      sample('error_rate', 0.01, 5, { image: 'shop:1.4' }),
+      sample('error_rate', 0.01, 10, { image: 'shop:1.5' }),
+    ]).state;
+    expect(image?.metrics['deploy']).toMatchObject({ observedAt: T0 + 10_000 });
+    const event = run([
+      sample('error_rate', 0.01, 0),
+      sample('deployment', 1, 20),
+      sample('error_rate', 0.01, 25),
+    ]).state;
+    expect(event?.metrics['deploy']).toMatchObject({ observedAt: T0 + 20_000 });
+    expect(event?.metrics['deployment']).toBeUndefined();
+  });
 });
 
 describe('detect: the statistical scorer', () => {
@@ -324,6 +340,31 @@ describe('detect: severity of statistical anomalies, from their magnitude', () =
     expect(severities.filter((s) => s === 'CRITICAL')).toEqual([]);
   });
 
+  it('opens no incident at all on hours of healthy noise, warm-up included (minDeviation)', () => {
+    const incidents = (minDeviation: number) => {
+      const gated = resolveDetectorConfig({ thresholds: [], statistical: { minDeviation } });
+      let opened = 0;
+      for (const seed of [11, 12, 13, 14, 15]) {
+        const noise = gaussian(seed);
+        // Two hours at 5 s with a slow wave, as a service's traffic has.
+        const samples = Array.from({ length: 1440 }, (_, i) => {
+          const wave = 1 + 0.1 * Math.sin((2 * Math.PI * i) / 1440);
+          return [
+            sample('latency_p99', 120 + 12 * noise(), i * 5),
+            sample('throughput', 900 * wave + 60 * noise(), i * 5),
+            sample('cpu_util', 0.35 * wave + 0.04 * noise(), i * 5),
+          ];
+        }).flat();
+        const { events } = run(samples, gated, createScorer);
+        opened += new Set(events.filter((e) => e.kind === 'ANOMALY').map((e) => e.incidentId)).size;
+      }
+      return opened;
+    };
+    expect(incidents(5)).toBe(0);
+    // The score alone opens incidents on the same noise: the gate is what keeps them out.
+    expect(incidents(0)).toBeGreaterThan(5);
+  });
+
   it('calls a value far outside the noise CRITICAL, and a moderate one WARNING', () => {
     const noise = gaussian(9);
     const healthy = Array.from({ length: 400 }, (_, i) =>
@@ -334,6 +375,53 @@ describe('detect: severity of statistical anomalies, from their magnitude', () =
       run([...healthy, sample('latency_p99', value, at)], config, createScorer).events.at(-1)
         ?.severity;
     expect(severityOf(120 + 12 * 20)).toBe('CRITICAL'); // 20 standard deviations
-    expect(severityOf(120 + 12 * 4.5)).toBe('WARNING');
+    expect(severityOf(120 + 12 * 5.5)).toBe('WARNING');
+  });
+});
+
+describe('detect: the pre-incident level of each metric', () => {
+  function gaussian(seed: number) {
+    let s = seed >>> 0 || 1;
+    const u = () => {
+      s = (s * 1_103_515_245 + 12_345) >>> 0;
+      return (s + 1) / 2 ** 32;
+    };
+    return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  }
+  /** 400 healthy scrapes, then 5 minutes with latency over its threshold and traffic tripled, then latency healthy again. */
+  function surge(config = resolveDetectorConfig()) {
+    const noise = gaussian(3);
+    const samples: MetricSample[] = [];
+    for (let i = 0; i < 520; i++) {
+      const latency = i >= 400 && i < 470 ? 800 : 120;
+      samples.push(
+        sample('latency_p99', latency + 12 * noise(), i * 5),
+        sample('throughput', (i >= 400 ? 2700 : 900) + 40 * noise(), i * 5),
+      );
+    }
+    return run(samples, config, createScorer);
+  }
+  const late = (events: ReliabilityEvent[]) =>
+    events.filter((e) => e.kind === 'ANOMALY' && e.detectedAt >= T0 + 460 * 5_000)[0];
+
+  it('lists a metric still far from its pre-incident level minutes in, with that level as baseline', () => {
+    const { events } = surge();
+    const event = late(events);
+    const tp = event?.anomalies.find((a) => a.metric === 'throughput');
+    expect(tp).toMatchObject({ detector: 'pre-incident' });
+    expect(tp?.baseline).toBeGreaterThan(850);
+    expect(tp?.baseline).toBeLessThan(950);
+    // The threshold anomaly of latency stays, with the pre-incident level listed beside it.
+    const latency = event?.anomalies.filter((a) => a.metric === 'latency_p99') ?? [];
+    expect(latency.map((a) => a.detector).sort()).toEqual(['pre-incident', 'threshold']);
+    // Without the shift the scorer has long taken the new traffic as normal.
+    const off = late(surge(resolveDetectorConfig({ statistical: { shiftDeviation: 1e9 } })).events);
+    expect(off?.anomalies.some((a) => a.metric === 'throughput')).toBe(false);
+  });
+
+  it('never holds an incident open: it resolves once the anomalies end, traffic still up', () => {
+    const { events, state } = surge();
+    expect(events.some((e) => e.kind === 'RESOLVED')).toBe(true);
+    expect(state?.incident).toBeNull();
   });
 });

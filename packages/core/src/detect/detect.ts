@@ -1,5 +1,6 @@
 import {
   createScorer,
+  erfc,
   type ScorerOptions,
   type ScorerState,
   type SeriesScorer,
@@ -15,7 +16,12 @@ import { matchesGlob } from '../glob.js';
 import { canonicalSample } from '../metrics/aliases.js';
 import { compare } from '../policy/match.js';
 import type { DetectorConfig } from './config.js';
-import { emptyDetectorState, type ComponentDetectorState, type MetricState } from './state.js';
+import {
+  emptyDetectorState,
+  type ComponentDetectorState,
+  type MetricState,
+  type UsualLevel,
+} from './state.js';
 import {
   forecastsOf,
   forecastVerdict,
@@ -28,8 +34,8 @@ export type ScorerFactory = (options?: ScorerOptions, state?: ScorerState) => Se
 
 /** Marker metric: a deploy happened at its observedAt. Never scored, never anomalous. */
 export const DEPLOY_METRIC = 'deploy';
-/** A change of one of these labels between samples counts as a deploy. */
-export const DEPLOY_LABELS = ['version', 'deploy'] as const;
+/** A change of one of these labels between samples counts as a deploy (a new version or image rolled out). */
+export const DEPLOY_LABELS = ['version', 'deploy', 'deployment', 'image'] as const;
 
 export interface DetectResult {
   state: ComponentDetectorState;
@@ -110,6 +116,59 @@ export function freshAnomalies(
   );
 }
 
+/** Usual levels stay as they were this long after an incident resolves (see lastResolvedAt). */
+export const USUAL_FROZEN_AFTER_MS = 10 * 60_000;
+
+/** A shift from the usual level must also be this share of the level itself. */
+const MIN_SHIFT_RATIO = 0.1;
+
+/**
+ * The detector's name for a metric that moved away from its pre-incident level while an
+ * incident is open, though the scorer no longer calls it anomalous (it takes a sustained level
+ * as the new normal within about a minute). Listed among the event's anomalies, with the
+ * pre-incident level as baseline, so a diagnosis still sees a surge or a collapse minutes in,
+ * and a ramp against where it started; it never opens, holds open or re-emits an incident.
+ */
+export const PRE_INCIDENT_DETECTOR = 'pre-incident';
+
+function shifted(m: MetricState, config: DetectorConfig): boolean {
+  const usual = m.usual;
+  if (!usual) return false;
+  const by = Math.abs(m.value - usual.level);
+  return (
+    by >= config.statistical.shiftDeviation * usual.spread &&
+    by >= MIN_SHIFT_RATIO * Math.abs(usual.level)
+  );
+}
+
+/**
+ * The fresh metrics of an open incident far from their pre-incident level, unless a statistical
+ * anomaly (whose baseline is that level already) says so.
+ */
+export function preIncidentShifts(
+  state: ComponentDetectorState,
+  now: number,
+  config: DetectorConfig,
+): Anomaly[] {
+  if (!state.incident) return [];
+  const out: Anomaly[] = [];
+  for (const [metric, m] of Object.entries(state.metrics)) {
+    // A threshold anomaly's baseline is its threshold: the pre-incident level is listed beside it.
+    const other = m.anomaly !== null && m.anomaly.detector !== 'threshold';
+    if (other || now - m.observedAt > config.staleAfterMs || !shifted(m, config)) continue;
+    const usual = m.usual as UsualLevel;
+    const z = Math.abs(m.value - usual.level) / Math.max(usual.spread, 1e-12);
+    out.push({
+      metric,
+      value: m.value,
+      baseline: usual.level,
+      score: 1 - erfc(z / Math.SQRT2),
+      detector: PRE_INCIDENT_DETECTOR,
+    });
+  }
+  return out;
+}
+
 function event(
   state: ComponentDetectorState,
   kind: 'ANOMALY' | 'RESOLVED',
@@ -129,7 +188,10 @@ function event(
     severity,
     detectedAt: now,
     snapshot: snapshotOf(state),
-    anomalies: active.map((m) => m.anomaly as Anomaly),
+    anomalies:
+      kind === 'ANOMALY'
+        ? [...active.map((m) => m.anomaly as Anomaly), ...preIncidentShifts(state, now, config)]
+        : [],
     labels: { ...state.labels },
     forecasts: forecastsOf(state, config),
   };
@@ -168,7 +230,10 @@ export function refreshEvent(
     ...event,
     severity: severityOf(active),
     snapshot: snapshotOf(state),
-    anomalies: active.map((m) => m.anomaly as Anomaly),
+    anomalies: [
+      ...active.map((m) => m.anomaly as Anomaly),
+      ...preIncidentShifts(state, event.detectedAt, config),
+    ],
     labels: { ...state.labels },
     forecasts: forecastsOf(state, config),
   };
@@ -225,6 +290,8 @@ export function detect(
     return { state, events: [] };
 
   let scorerState: ScorerState | null = known?.scorer ?? null;
+  // Followed while no incident is open, frozen while one is: the pre-incident level.
+  let usual: UsualLevel | null = known?.usual ?? null;
   let statistical: Anomaly | null = null;
   let statisticalSeverity: Severity = 'WARNING';
   if (scored(config, sample.metric)) {
@@ -237,11 +304,21 @@ export function detect(
     // The scorer is done: its own state (a copy of the previous one, made when it restored)
     // becomes the new state without a second copy.
     scorerState = scorer.release ? scorer.release() : scorer.state();
-    if (result.warm && result.score >= config.statistical.scoreThreshold) {
+    const settled =
+      prior.lastResolvedAt === undefined || now - prior.lastResolvedAt >= USUAL_FROZEN_AFTER_MS;
+    if (!prior.incident && settled && result.spread !== undefined)
+      usual = { level: result.baseline, spread: result.spread };
+    if (
+      result.warm &&
+      result.score >= config.statistical.scoreThreshold &&
+      (result.deviation ?? Infinity) >= config.statistical.minDeviation
+    ) {
       statistical = {
         metric: sample.metric,
         value: sample.value,
-        baseline: result.baseline,
+        // Inside an incident, what the metric was before it: the scorer's own level drifts
+        // towards the fault within a minute.
+        baseline: prior.incident && usual ? usual.level : result.baseline,
         score: result.score,
         detector: 'statistical',
       };
@@ -257,6 +334,7 @@ export function detect(
     anomaly: threshold?.anomaly ?? statistical,
     severity: threshold?.severity ?? (statistical ? statisticalSeverity : null),
     scorer: scorerState,
+    usual,
   };
   const trend = nextTrend(known, sample, config);
   if (trend) {
@@ -298,6 +376,7 @@ export function detect(
   } else if (!anomalous && state.healthyRun >= config.resolveAfterSamples) {
     events.push(event(state, 'RESOLVED', now, config));
     state.incident = null;
+    state.lastResolvedAt = now;
   } else if (known?.anomaly && !state.metrics[sample.metric]?.anomaly) {
     // A metric of the open incident is back to normal: told at once, marked as such, so a
     // policy holding for `for:` sees its condition break and starts over (blips never add up

@@ -2,7 +2,7 @@ import type { MetricSample } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorConfig } from './config.js';
 import { detect, refreshEvent } from './detect.js';
-import { releaseScrape } from './scrape-flush.js';
+import { releaseScrape, scrapeComplete } from './scrape-flush.js';
 import type { ComponentDetectorState } from './state.js';
 
 const T = Date.parse('2026-03-01T10:00:00Z');
@@ -61,5 +61,34 @@ describe('releaseScrape: the diagnosis waits for the rest of the scrape', () => 
       },
     );
     expect(releaseScrape(out.events, sample('latency_p99', 900, T)).release).toEqual([]);
+  });
+});
+
+describe('scrapeComplete: a scrape whose every metric is in waits no longer', () => {
+  it('is complete once every metric the component reports has a reading at the event time', () => {
+    let state: ComponentDetectorState | undefined;
+    for (const s of [sample('latency_p99', 100, T - 5000), sample('error_rate', 0.01, T - 5000)])
+      state = detect(state, s, config).state;
+    const opened = detect(state, sample('latency_p99', 900, T), config);
+    const event = opened.events[0];
+    expect(event).toBeDefined();
+    if (!event) return;
+    expect(scrapeComplete(event, opened.state, config)).toBe(false);
+    const rest = detect(opened.state, sample('error_rate', 0.3, T), config).state;
+    expect(scrapeComplete(event, rest, config)).toBe(true);
+    // A metric gone stale is not waited for.
+    const later = detect(state, sample('latency_p99', 900, T + 120_000), config);
+    const lone = later.events[0];
+    expect(lone && scrapeComplete(lone, later.state, config)).toBe(true);
+  });
+
+  it('is complete at once when the target did not answer (up 0)', () => {
+    let state: ComponentDetectorState | undefined;
+    for (const s of [sample('up', 1, T - 5000), sample('error_rate', 0.01, T - 5000)])
+      state = detect(state, s, config).state;
+    const down = detect(state, sample('up', 0, T), config).state;
+    expect(scrapeComplete({ component: 'payments', detectedAt: T }, down, config)).toBe(true);
+    const up = detect(state, sample('up', 1, T), config).state;
+    expect(scrapeComplete({ component: 'payments', detectedAt: T }, up, config)).toBe(false);
   });
 });

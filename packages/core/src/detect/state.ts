@@ -1,5 +1,5 @@
 import type { HoltState, ScorerState } from '@healstream/anomaly';
-import type { Anomaly, Severity } from '@healstream/contracts';
+import type { Anomaly, ReliabilityEvent, Severity } from '@healstream/contracts';
 
 export const DETECTOR_STATE_VERSION = 1;
 
@@ -17,6 +17,17 @@ export interface MetricState {
   crossingFrom?: number | null;
   /** For the replica count: the lowest reported, the component's normal size. */
   normal?: number;
+  /**
+   * The metric's usual level and noise (the scorer's baseline and spread), followed while no
+   * incident is open and frozen while one is: the pre-incident level the incident's events
+   * measure shifts against. Optional: states written before it restore without it.
+   */
+  usual?: UsualLevel | null;
+}
+
+export interface UsualLevel {
+  level: number;
+  spread: number;
 }
 
 export interface OpenIncident {
@@ -41,6 +52,17 @@ export interface ComponentDetectorState {
   incident: OpenIncident | null;
   /** Latest sample time seen, so late samples do not move the clock backwards. */
   lastSeenAt: number;
+  /**
+   * When the last incident resolved. Usual levels stay frozen for a while after it, so an
+   * incident that resolves and reopens in a slow ramp still measures against where the ramp
+   * started. Optional: states written before it restore without it.
+   */
+  lastResolvedAt?: number;
+  /**
+   * Events the detector service holds until their scrape is complete (scrape-flush.ts), kept in
+   * the state so that they cross a transaction's end and survive a restart. Optional.
+   */
+  held?: ReliabilityEvent[];
 }
 
 export function emptyDetectorState(component: string): ComponentDetectorState {

@@ -4,6 +4,7 @@ import {
   elevated,
   poolUtilization,
   ratioToBaseline,
+  rose,
   surged,
   type CauseRule,
 } from './rule.js';
@@ -24,9 +25,17 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
     metrics: ['db_pool_utilization', 'db_pool_active', 'db_pool_max', 'latency_p99', 'error_rate'],
     assess(e) {
       const util = poolUtilization(e);
-      if (util === undefined || util < 0.9) return null;
-      const evidence = [`db pool utilization ${pct(util)} ≥ 90%`];
-      let confidence = 0.55;
+      if (util === undefined) return null;
+      // Filling: well above its pre-incident level and past 70%, on its way to full.
+      const filling =
+        util >= 0.5 && rose(e, 'db_pool_utilization', 1.3) && elevated(e, 'latency_p99', 300);
+      if (util < 0.9 && !filling) return null;
+      const evidence = [
+        util >= 0.9
+          ? `db pool utilization ${pct(util)} ≥ 90%`
+          : `db pool filling: ${describe(e, 'db_pool_utilization', pct)}`,
+      ];
+      let confidence = util >= 0.9 ? 0.55 : 0.45;
       if (elevated(e, 'latency_p99', 300)) {
         confidence += 0.25;
         evidence.push(`requests wait: ${describe(e, 'latency_p99')}`);
@@ -49,6 +58,10 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
       if ((util === undefined || util < 0.85) && grown === undefined) return null;
       // Saturated CPU is resource exhaustion; more traffic holds more memory, and is a spike.
       if (busy(e, 0.85) || surged(e)) return null;
+      // CPU climbing as fast as memory is load, not a leak (resource exhaustion).
+      const memRatio = ratioToBaseline(e, grown ?? 'memory_util') ?? 1;
+      const cpuRatio = ratioToBaseline(e, 'cpu_util') ?? 1;
+      if (cpuRatio >= 1.3 && cpuRatio >= memRatio) return null;
       const evidence: string[] = [];
       let confidence = 0.45;
       if (util !== undefined && util >= 0.85) evidence.push(`memory ${pct(util)} ≥ 85%`);
@@ -57,7 +70,7 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
         evidence.push(`memory above its usual level: ${describe(e, grown)}`);
       }
       const cpu = e.value('cpu_util');
-      if (cpu !== undefined && (ratioToBaseline(e, 'cpu_util') ?? 1) < 1.5) {
+      if (cpu !== undefined && (cpuRatio < 1.5 || cpuRatio < memRatio)) {
         confidence += 0.1;
         evidence.push(`cpu ${pct(cpu)} is not saturated, so the memory is not work in progress`);
       }
@@ -73,9 +86,23 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
       const cpu = e.value('cpu_util');
       const mem = e.value('memory_util');
       const memFull = mem !== undefined && mem >= 0.85;
+      if (cpu === undefined) return null;
       // Both high: a noisy CPU just under 90% is still saturated when memory is full too.
-      if (cpu === undefined || cpu < (memFull ? 0.85 : 0.9)) return null;
-      const evidence = [`cpu ${pct(cpu)} ≥ ${memFull ? 85 : 90}%`];
+      const saturated = cpu >= (memFull ? 0.85 : 0.9);
+      // Climbing towards it: CPU well above its pre-incident level, latency following, the
+      // same load, and memory growing no faster (that would be a leak).
+      const climbing =
+        cpu >= 0.4 &&
+        rose(e, 'cpu_util', 1.3) &&
+        elevated(e, 'latency_p99', 300) &&
+        (ratioToBaseline(e, 'throughput') ?? 1) < 1.2 &&
+        (ratioToBaseline(e, 'memory_util') ?? 1) <= (ratioToBaseline(e, 'cpu_util') ?? 1);
+      if (!saturated && !climbing) return null;
+      const evidence = [
+        saturated
+          ? `cpu ${pct(cpu)} ≥ ${memFull ? 85 : 90}%`
+          : `cpu climbs with the same load: ${describe(e, 'cpu_util', pct)}`,
+      ];
       let confidence = cpu >= 0.9 ? 0.7 : 0.55;
       if (memFull) {
         evidence.push(`memory ${pct(mem)} ≥ 85%`);
@@ -96,10 +123,14 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
     metrics: ['throughput', 'latency_p99', 'cpu_util'],
     assess(e) {
       const ratio = ratioToBaseline(e, 'throughput');
-      if (ratio === undefined || ratio < 1.5) return null;
+      if (ratio === undefined) return null;
+      const loadShows =
+        elevated(e, 'latency_p99', 300) || elevated(e, 'cpu_util', 0.8) || rose(e, 'cpu_util', 1.2);
+      // Building up: a quarter more traffic than before the incident, and the load shows.
+      if (ratio < 1.5 && !(ratio >= 1.25 && loadShows)) return null;
       const evidence = [`traffic up: ${describe(e, 'throughput')}, ${ratio.toFixed(1)}× usual`];
-      let confidence = 0.6;
-      if (elevated(e, 'latency_p99', 300) || elevated(e, 'cpu_util', 0.8)) {
+      let confidence = ratio >= 1.5 ? 0.6 : 0.5;
+      if (loadShows) {
         confidence += 0.25;
         evidence.push(
           `the load shows: ${describe(e, 'latency_p99')}, ${describe(e, 'cpu_util', pct)}`,
@@ -131,7 +162,9 @@ export const CAUSE_CATALOGUE: readonly CauseRule[] = [
           (m) => `stepped up since: ${describe(e, m, m === 'error_rate' ? pct : undefined)}`,
         ),
       ];
-      return { confidence: since <= badDeployWindowMs / 3 ? 0.95 : 0.7, evidence };
+      // A deploy this close before the symptoms explains them better than the shape they
+      // take (a leak the new version brought is a bad deploy: roll it back).
+      return { confidence: since <= badDeployWindowMs / 3 ? 0.95 : 0.85, evidence };
     },
   },
   deadlockHang,

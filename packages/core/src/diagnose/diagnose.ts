@@ -39,11 +39,15 @@ export function diagnose(
   causes.sort((a, b) => b.confidence - a.confidence || a.cause.localeCompare(b.cause));
   const best = causes[0]?.confidence ?? 0;
   if (best < 0.5) {
-    const seen = event.anomalies.map((a) =>
-      a.detector === FORECAST_DETECTOR
-        ? `${a.metric} ${num(a.value)} predicted past ${num(a.baseline)}`
-        : describe(e, a.metric),
-    );
+    const seen = [
+      ...new Set(
+        event.anomalies.map((a) =>
+          a.detector === FORECAST_DETECTOR
+            ? `${a.metric} ${num(a.value)} predicted past ${num(a.baseline)}`
+            : describe(e, a.metric),
+        ),
+      ),
+    ];
     causes.push({
       cause: UNKNOWN_CAUSE,
       confidence: round(1 - best),

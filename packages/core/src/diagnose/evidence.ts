@@ -7,7 +7,13 @@ export interface Evidence {
   /** Latest value of a metric, or undefined when missing or stale. */
   value(metric: string): number | undefined;
   observedAt(metric: string): number | undefined;
+  /** The detector's anomaly for the metric (a threshold or statistical one before a shift). */
   anomaly(metric: string): Anomaly | undefined;
+  /**
+   * The metric's usual (pre-incident) level, when the detector says it moved from it: the
+   * baseline of a statistical anomaly or of a pre-incident shift.
+   */
+  usual(metric: string): number | undefined;
 }
 
 export function evidenceOf(event: ReliabilityEvent, staleAfterMs: number): Evidence {
@@ -16,15 +22,21 @@ export function evidenceOf(event: ReliabilityEvent, staleAfterMs: number): Evide
       .filter((r) => event.detectedAt - r.observedAt <= staleAfterMs)
       .map((r) => [r.metric, r]),
   );
-  // A forecast says where a metric is heading, not what is wrong: no cause is read from it.
-  const anomalies = new Map(
-    event.anomalies.filter((a) => a.detector !== FORECAST_DETECTOR).map((a) => [a.metric, a]),
-  );
+  const anomalies = new Map<string, Anomaly>();
+  const usual = new Map<string, number>();
+  for (const a of event.anomalies) {
+    // A forecast says where a metric is heading, not what is wrong: no cause is read from it.
+    if (a.detector === FORECAST_DETECTOR) continue;
+    if (a.detector !== 'threshold') usual.set(a.metric, a.baseline);
+    const known = anomalies.get(a.metric);
+    if (!known || known.detector === 'pre-incident') anomalies.set(a.metric, a);
+  }
   return {
     event,
     value: (metric) => fresh.get(metric)?.value,
     observedAt: (metric) => event.snapshot.find((r) => r.metric === metric)?.observedAt,
     anomaly: (metric) => anomalies.get(metric),
+    usual: (metric) => usual.get(metric),
   };
 }
 

@@ -1,5 +1,13 @@
 import { describe, num, pct } from './evidence.js';
-import { busy, poolUtilization, ratioToBaseline, type CauseRule } from './rule.js';
+import {
+  busy,
+  fell,
+  poolUtilization,
+  ratioToBaseline,
+  rose,
+  surged,
+  type CauseRule,
+} from './rule.js';
 
 /** A p99 within 2% of a whole number of seconds (≥ 1 s): requests wait out a client timeout. */
 export function atTimeoutCeiling(latencyMs: number): boolean {
@@ -30,13 +38,16 @@ export const dependencyFailure: CauseRule = {
       dep !== undefined && (dep >= 0.1 || e.anomaly('dependency_error_rate') !== undefined);
     const errors = e.value('error_rate') ?? 0;
     const erroring = errors >= 0.1 && e.anomaly('error_rate') !== undefined;
+    // Still ramping in: errors several times their pre-incident level, though not yet 10%.
+    const rising = !erroring && errors >= 0.03 && rose(e, 'error_rate', 2.5);
     // A dependency_error_rate reported calm rules the dependency out: the errors are ours.
     if (dep !== undefined && !depFailing) return null;
     const cpu = e.value('cpu_util');
     // Without the dependency's own errors, the shape needs a CPU seen calm.
-    if (!depFailing && (!erroring || cpu === undefined)) return null;
-    // Saturated CPU or a full pool explain errors from within.
-    if (busy(e, 0.85) || (poolUtilization(e) ?? 0) >= 0.9) return null;
+    if (!depFailing && (!(erroring || rising) || cpu === undefined)) return null;
+    // Saturated or climbing CPU, or a full or filling pool, explain errors from within.
+    if (busy(e, 0.85) || rose(e, 'cpu_util', 1.3)) return null;
+    if ((poolUtilization(e) ?? 0) >= 0.9 || rose(e, 'db_pool_utilization', 1.3)) return null;
     const evidence: string[] = [];
     let confidence = 0.55;
     if (depFailing) {
@@ -46,6 +57,8 @@ export const dependencyFailure: CauseRule = {
     if (erroring) {
       confidence += 0.1;
       evidence.push(`our errors rise: ${describe(e, 'error_rate', pct)}`);
+    } else if (rising) {
+      evidence.push(`our errors climb from their usual level: ${describe(e, 'error_rate', pct)}`);
     }
     const latency = e.value('latency_p99');
     if (latency !== undefined && atTimeoutCeiling(latency)) {
@@ -73,9 +86,28 @@ export const deadlockHang: CauseRule = {
     // Once the scorer has taken a collapse as the new level, the absolute shape still tells it.
     const stuck = tp < 500 && cpu !== undefined && cpu < 0.1 && latency >= 2000;
     const collapsed = tp === 0 || (ratio !== undefined && ratio < 0.2) || stuck;
-    if (!collapsed) return null;
-    const evidence = [`throughput collapsed: ${describe(e, 'throughput')}`];
-    let confidence = 0.45;
+    // On its way there: work and CPU both fall from their pre-incident levels, or requests
+    // wait seconds with no errors, no busier CPU, no full pool, no full memory, no more load.
+    const falling = fell(e, 'throughput', 0.6) && fell(e, 'cpu_util', 0.7);
+    const waiting =
+      latency >= 1000 &&
+      rose(e, 'latency_p99', 4) &&
+      (e.value('error_rate') ?? 0) < 0.05 &&
+      !busy(e, 0.85) &&
+      !rose(e, 'cpu_util', 1.2) &&
+      !surged(e) &&
+      (poolUtilization(e) ?? 0) < 0.9 &&
+      !rose(e, 'db_pool_utilization', 1.3) &&
+      (e.value('memory_util') ?? 0) < 0.85;
+    if (!collapsed && !falling && !waiting) return null;
+    const evidence = [
+      collapsed
+        ? `throughput collapsed: ${describe(e, 'throughput')}`
+        : falling
+          ? `throughput and CPU fall together: ${describe(e, 'throughput')}, ${describe(e, 'cpu_util', pct)}`
+          : `requests wait with nothing busier: ${describe(e, 'latency_p99')}`,
+    ];
+    let confidence = collapsed ? 0.45 : waiting && !falling ? 0.5 : 0.4;
     if (cpu !== undefined && cpu < 0.15) {
       confidence += 0.2;
       evidence.push(`cpu ${pct(cpu)}: the process is idle, not busy`);
@@ -90,7 +122,7 @@ export const deadlockHang: CauseRule = {
       confidence += 0.2;
       evidence.push(`requests still in flight: ${describe(e, 'inflight_requests')}`);
     }
-    if (latency >= 1000) {
+    if (latency >= 1000 && (collapsed || falling)) {
       confidence += 0.2;
       evidence.push(`the few requests that finish waited: ${describe(e, 'latency_p99')}`);
     }

@@ -64,6 +64,9 @@ export const DEFAULT_METRIC_ALIASES: readonly MetricAlias[] = [
   { name: 'process_resident_memory_bytes', metric: 'memory_mb', scale: 1 / (1024 * 1024) },
   { name: 'inflight', metric: 'inflight_requests', scale: 1 },
   { name: 'http_requests_in_flight', metric: 'inflight_requests', scale: 1 },
+  // Deploy markers as CD tools name them: one sample at the moment of the deploy.
+  { name: 'deployment', metric: 'deploy', scale: 1 },
+  { name: 'deploy_event', metric: 'deploy', scale: 1 },
 ];
 
 /** A resolved alias table: alias name → canonical name and scale. */
