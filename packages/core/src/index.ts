@@ -70,6 +70,30 @@ export {
   type ScorerFactory,
 } from './detect/detect.js';
 export { releaseScrape, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
+export {
+  advanceClock,
+  checkSilence,
+  emptyPartitionClock,
+  expectedInterval,
+  isTick,
+  noteArrival,
+  silenceThreshold,
+  FLEET_COMPONENT,
+  FLEET_SILENT_DEDUP_KEY,
+  TICK_COMPONENT,
+  TICK_METRIC,
+  type PartitionClock,
+  type SilenceCheck,
+} from './detect/silence.js';
+export { type SilenceConfig } from './detect/silence-config.js';
+export {
+  componentState,
+  detectRecord,
+  partitionClock,
+  CLOCK_KEY,
+  type DetectorEntry,
+  type DetectorStore,
+} from './detect/partition.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
 

@@ -1,9 +1,11 @@
 import { topicsFor, type ReliabilityEvent } from '@healstream/contracts';
 import {
-  detect,
+  componentState,
+  detectRecord,
+  partitionClock,
   refreshEvent,
-  type ComponentDetectorState,
   type DetectorConfig,
+  type DetectorEntry,
 } from '@healstream/core';
 import {
   ChangelogRestorer,
@@ -13,6 +15,10 @@ import {
   groupIdFor,
 } from '@healstream/runtime';
 import type { Kafka } from 'kafkajs';
+import { startTicks } from './ticks.js';
+
+/** Fleet-wide pages from every partition meet on one escalator partition, to page once. */
+const FLEET_PARTITION = 0;
 
 export interface DetectorOptions {
   config: Readonly<BaseEnv>;
@@ -41,22 +47,50 @@ export function detectorService(options: DetectorOptions) {
     // amortise that changelog write over more samples.
     maxRecordsPerTransaction: 5000,
     inputs: [topics.metrics],
-    outputs: [topics.reliabilityEvents],
-    async open(partition, write) {
-      const state = await restorer.restore<ComponentDetectorState>(partition, write);
+    // metrics: the ticks of quiet partitions; escalation-requests: a fleet silence's page.
+    outputs: [topics.reliabilityEvents, topics.metrics, topics.escalationRequests],
+    async open(partition, write, context) {
+      const state = await restorer.restore<DetectorEntry>(partition, write);
+      const silence = options.detector.silence;
+      const component = (id: string) => componentState(state, id);
+      let lastArrival = partitionClock(state).clock;
+      const stopTicks = silence.enabled
+        ? startTicks({
+            context,
+            metricsTopic: topics.metrics.topic,
+            everyMs: silence.checkEveryMs,
+            lastArrival: () => lastArrival,
+            logger,
+          })
+        : () => {};
       // Events wait for the end of the transaction: the other samples of the scrape that opened
       // an incident usually arrive in the same batch, and the diagnosis should see them all.
       const pending: ReliabilityEvent[] = [];
       return {
-        handle(record) {
-          const sample = record.value;
-          const result = detect(state.get(sample.component), sample, options.detector);
-          state.set(sample.component, result.state);
-          pending.push(...result.events);
+        handle(record, emit) {
+          // Arrival time (the record's timestamp, kept by the broker) is the silence clock.
+          const step = detectRecord(
+            state,
+            record.value,
+            record.timestamp,
+            partition,
+            options.detector,
+          );
+          lastArrival = Math.max(lastArrival, record.timestamp);
+          pending.push(...step.events);
+          for (const request of step.requests) {
+            emit({
+              topic: topics.escalationRequests.topic,
+              key: request.component,
+              value: request,
+              partition: FLEET_PARTITION,
+            });
+            logger.warn({ partition, status: request.status }, request.summary);
+          }
         },
         beforeCommit(emit) {
           for (const held of pending.splice(0)) {
-            const latest = state.get(held.component);
+            const latest = component(held.component);
             const event = latest ? refreshEvent(held, latest, options.detector) : held;
             emit({ topic: topics.reliabilityEvents.topic, key: event.component, value: event });
             logger.info(
@@ -66,7 +100,11 @@ export function detectorService(options: DetectorOptions) {
                 kind: event.kind,
                 anomalies: event.anomalies.map((a) => a.metric),
               },
-              event.kind === 'ANOMALY' ? 'anomaly detected' : 'incident resolved',
+              event.kind === 'ANOMALY'
+                ? 'anomaly detected'
+                : event.kind === 'SILENT'
+                  ? 'component silent'
+                  : 'incident resolved',
             );
           }
           state.beforeCommit(emit);
@@ -76,6 +114,7 @@ export function detectorService(options: DetectorOptions) {
           pending.length = 0;
           state.aborted();
         },
+        close: stopTicks,
       };
     },
   });

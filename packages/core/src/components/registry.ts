@@ -19,6 +19,8 @@ export interface Component {
   labels: Record<string, string>;
   bounds: { maxReplicas: number | null; minReplicas: number | null };
   options: Record<string, unknown>;
+  sampleIntervalMs: number | null;
+  runbook: string | null;
 }
 
 /** The fleet: components by id, and every action (built-in and custom) they may use. */
@@ -74,6 +76,8 @@ export function parseComponents(text: string, file: string): ComponentRegistry {
         minReplicas: c.bounds.min_replicas ?? null,
       },
       options: c.options,
+      sampleIntervalMs: c.sample_interval_ms ?? null,
+      runbook: c.runbook ?? null,
     });
   }
   if (issues.length > 0) throw ConfigError.located('COMPONENTS_INVALID', sortIssues(issues));

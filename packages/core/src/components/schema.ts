@@ -14,6 +14,8 @@ export const COMPONENT_FIELDS = [
   'labels',
   'bounds',
   'options',
+  'sample_interval_ms',
+  'runbook',
 ] as const;
 
 export const componentSchema = z.strictObject({
@@ -39,6 +41,10 @@ export const componentSchema = z.strictObject({
     .default({}),
   /** Executor-specific settings (command line, namespace, webhook secret reference...). */
   options: z.record(z.string(), z.unknown()).default({}),
+  /** How often the component's samples arrive: silence is judged on it (else it is learnt). */
+  sample_interval_ms: z.number().int().min(1).optional(),
+  /** The runbook a person paged about this component should open. */
+  runbook: z.url().optional(),
 });
 
 export const componentsFileSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { metricAliases, metricAliasesSchema, type MetricAliasTable } from '../metrics/aliases.js';
 import { OPERATORS } from '../policy/types.js';
+import { DEFAULT_SILENCE, silenceConfigSchema } from './silence-config.js';
 
 export const thresholdSchema = z.strictObject({
   metric: z.string().min(1),
@@ -41,6 +42,8 @@ export const detectorConfigSchema = z.strictObject({
   maxMetrics: z.number().int().min(1).default(64),
   /** This deployment's metric aliases, on top of the default table (docs/metrics.md). */
   aliases: metricAliasesSchema.default([]),
+  /** When no data is a signal: docs/healing-over-time.md. */
+  silence: silenceConfigSchema.default(DEFAULT_SILENCE),
 });
 
 export type DetectorConfig = z.infer<typeof detectorConfigSchema> & {
