@@ -28,6 +28,11 @@ export const decisionConfigSchema = z.strictObject({
   idleIncidentMs: z.number().int().min(1).default(86_400_000),
   /** Hard cap on incidents kept; the oldest closed, then least recently seen, go first. */
   maxIncidents: z.number().int().min(1).default(10_000),
+  /**
+   * An incident no policy has acted on (every step NO_MATCH) is paged once it lasts this long
+   * (source UNHANDLED); null never pages it (decide/unhandled.ts).
+   */
+  unhandledPageAfterMs: z.number().int().min(0).nullable().default(300_000),
 });
 
 export type DecisionConfig = z.infer<typeof decisionConfigSchema>;

@@ -1,10 +1,12 @@
 import type { HealingCommand, HealingDecision } from '@healstream/contracts';
-import { DEFAULT_DECISION_CONFIG } from './config.js';
+import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder } from './evaluate.js';
 import { applyHolds } from './holds.js';
 import { isClearedEvent } from '../detect/detect.js';
 import { limitHit } from './limits.js';
+import { withRunbooks } from './runbooks.js';
+import { pageIfUnhandled } from './unhandled.js';
 import { editIncident, pruneState } from './state.js';
 import {
   closeIfResolved,
@@ -30,8 +32,12 @@ export type { DecideInput, DecideResult };
  * one above it is recorded); with none, say why; a budget may still hold it back; else dispatch.
  */
 export function decide(input: DecideInput): DecideResult {
-  const { diagnosis, policies, now } = input;
   const config = input.config ?? DEFAULT_DECISION_CONFIG;
+  return withRunbooks(pageIfUnhandled(decideStep(input, config), input, config), input);
+}
+
+function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
+  const { diagnosis, policies, now } = input;
   const state = pruneState(input.state, now, config);
   const step: Step = {
     input,

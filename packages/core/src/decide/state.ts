@@ -35,6 +35,10 @@ const incidentSchema = z.object({
   history: z.array(attemptSchema),
   /** policy → when its conditions were first seen true in a row (`for:`); absent once false. */
   holds: z.record(z.string(), z.number()).default({}),
+  /** An UNHANDLED page was asked for (decide/unhandled.ts); absent in older states. */
+  unhandledPaged: z.boolean().optional(),
+  /** CRITICAL once any of its diagnoses was: the severity of its UNHANDLED page. */
+  unhandledSeverity: z.enum(['WARNING', 'CRITICAL']).optional(),
 });
 
 const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });

@@ -197,6 +197,7 @@ function parsePolicy(ctx: Ctx, raw: unknown, path: Path): Policy | undefined {
     enabled: p.enabled,
     mode: p.mode,
     forMs: p.for ?? 0,
+    ...(p.runbook === undefined ? {} : { runbook: p.runbook }),
     source: { file: ctx.source.file, line: ctx.source.locate(path).line },
   };
 }

@@ -14,6 +14,7 @@ export const POLICY_FIELDS = [
   'enabled',
   'mode',
   'for',
+  'runbook',
 ] as const;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -59,6 +60,8 @@ export const policySchema = z.strictObject({
   mode: z.enum(['enforce', 'shadow']).default('enforce'),
   /** How long the conditions must hold before the policy acts (ms once parsed; default 0). */
   for: durationSchema.optional(),
+  /** The runbook a person paged by (or about) this policy should open. */
+  runbook: z.url().optional(),
 });
 
 export const metricConditionSchema = z.strictObject({

@@ -38,5 +38,7 @@ export interface Policy {
   mode: PolicyMode;
   /** The conditions hold this long (ms) within an incident before the policy acts; 0 at once. */
   forMs: number;
+  /** Runbook URL carried by every page about this policy's incidents; absent if none. */
+  runbook?: string;
   source: { file: string; line: number };
 }
