@@ -1,3 +1,4 @@
+import { runbookLink } from '@healstream/contracts';
 import type { ComponentRegistry } from '../components/registry.js';
 import type { Policy } from '../policy/types.js';
 import type { DecideInput, DecideResult } from './steps.js';
@@ -15,7 +16,7 @@ export function runbookLinks(
     components?.components.get(component)?.runbook ?? null,
     ...policies.map((p) => p.runbook ?? null),
   ];
-  return [...new Set(links.filter((l): l is string => l !== null))];
+  return [...new Set(links.filter((l): l is string => l !== null))].map(runbookLink);
 }
 
 /**

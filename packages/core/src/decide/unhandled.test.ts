@@ -89,8 +89,8 @@ describe('unhandled incidents are paged', () => {
     expect(page.details).not.toContain('Other Team');
     // The component's runbook first, then those of the policies it names.
     expect(page.links).toEqual([
-      'https://runbooks.example/payments',
-      'https://runbooks.example/latency',
+      'runbook: https://runbooks.example/payments',
+      'runbook: https://runbooks.example/latency',
     ]);
     // The state says so across a restore (changelog), so a replay or a new owner does not repeat it.
     expect(restoreState(JSON.parse(JSON.stringify(state))).incidents['inc-1']?.unhandledPaged).toBe(
