@@ -31,6 +31,7 @@ const EXPECTED: Record<string, { cause: string; actions: string[]; heals: boolea
   },
   'resource-exhaustion': { cause: 'resource-exhaustion', actions: ['scale-up'], heals: true },
   'bad-deploy': { cause: 'bad-deploy', actions: ['rollback-deployment'], heals: true },
+  crash: { cause: 'crash-silence', actions: ['restart-service'], heals: true },
   unfixable: { cause: 'unknown', actions: ['restart-service', 'scale-up'], heals: false },
 };
 

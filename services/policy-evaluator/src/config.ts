@@ -22,7 +22,20 @@ export const evaluatorEnvSchema = baseEnvSchema.extend({
   FLEET_PER_HOUR: positive.optional(),
   PER_COMPONENT_PER_HOUR: positive.optional(),
   COMMAND_TIMEOUT_MS: positive.optional(),
+  /** An incident no policy acts on is paged after this long (`5m`, `90s`, `2h`), or `off`. */
+  UNHANDLED_PAGE_AFTER: z
+    .string()
+    .regex(/^(off|\d+(ms|s|m|h))$/, "must be a duration such as '5m' or '90s', or 'off'")
+    .optional(),
 });
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+function unhandledPageAfterMs(raw: string): number | null {
+  if (raw === 'off') return null;
+  const [, n, unit] = /^(\d+)(ms|s|m|h)$/.exec(raw) as RegExpExecArray;
+  return Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+}
 
 export type EvaluatorEnv = z.infer<typeof evaluatorEnvSchema>;
 
@@ -50,6 +63,9 @@ export function loadEvaluatorInputs(env: EvaluatorEnv): {
     ...(env.FLEET_PER_HOUR ? { fleetPerHour: env.FLEET_PER_HOUR } : {}),
     ...(env.PER_COMPONENT_PER_HOUR ? { perComponentPerHour: env.PER_COMPONENT_PER_HOUR } : {}),
     ...(env.COMMAND_TIMEOUT_MS ? { commandTimeoutMs: env.COMMAND_TIMEOUT_MS } : {}),
+    ...(env.UNHANDLED_PAGE_AFTER
+      ? { unhandledPageAfterMs: unhandledPageAfterMs(env.UNHANDLED_PAGE_AFTER) }
+      : {}),
   });
   return { policies, components, decision };
 }
