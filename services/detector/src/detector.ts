@@ -2,7 +2,6 @@ import { topicsFor, type ReliabilityEvent } from '@healstream/contracts';
 import {
   componentState,
   detectRecord,
-  partitionClock,
   refreshEvent,
   type DetectorConfig,
   type DetectorEntry,
@@ -53,13 +52,14 @@ export function detectorService(options: DetectorOptions) {
       const state = await restorer.restore<DetectorEntry>(partition, write);
       const silence = options.detector.silence;
       const component = (id: string) => componentState(state, id);
-      let lastArrival = partitionClock(state).clock;
+      // Wall-clock time of the latest record handled: only the ticks' timer reads it.
+      let lastHandled = Date.now();
       const stopTicks = silence.enabled
         ? startTicks({
             context,
             metricsTopic: topics.metrics.topic,
             everyMs: silence.checkEveryMs,
-            lastArrival: () => lastArrival,
+            lastHandled: () => lastHandled,
             logger,
           })
         : () => {};
@@ -76,7 +76,7 @@ export function detectorService(options: DetectorOptions) {
             partition,
             options.detector,
           );
-          lastArrival = Math.max(lastArrival, record.timestamp);
+          lastHandled = Date.now();
           pending.push(...step.events);
           for (const request of step.requests) {
             emit({

@@ -13,15 +13,15 @@ export function startTicks(options: {
   context: PartitionContext;
   metricsTopic: string;
   everyMs: number;
-  /** The latest record timestamp handled on the partition. */
-  lastArrival: () => number;
+  /** When (wall clock) the partition's latest record was handled. */
+  lastHandled: () => number;
   logger: Logger;
 }): () => void {
   const { context, everyMs, logger } = options;
   let sending = false;
   const timer = setInterval(() => {
     const now = Date.now();
-    if (sending || !context.owned() || now - options.lastArrival() < everyMs) return;
+    if (sending || !context.owned() || now - options.lastHandled() < everyMs) return;
     sending = true;
     context
       .produce([
