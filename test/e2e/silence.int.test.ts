@@ -123,22 +123,23 @@ describe('healing over time, end to end: five services, a real fleet, the real a
     expect(pid).toBeDefined();
     const killedAt = Date.now();
     process.kill(pid as number, 'SIGKILL');
-    const [silent] = await events.waitFor(
-      'checkout found silent',
-      (e) => e.some((x) => x.component === 'checkout' && x.kind === 'SILENT'),
-      30_000,
-    );
+    const isSilent = (x: ReliabilityEvent) => x.component === 'checkout' && x.kind === 'SILENT';
+    const silent = (
+      await events.waitFor('checkout found silent', (e) => e.some(isSilent), 30_000)
+    ).find(isSilent);
     expect(silent?.detectedAt).toBeGreaterThanOrEqual(killedAt + SILENCE_FLOOR_MS - 1000);
     const restart = (
       await commands.waitFor('the restart', (c) => c.some((x) => x.component === 'checkout'))
     ).find((x) => x.component === 'checkout');
     expect(restart?.policy.name).toBe('Restart Silent Component');
     expect(restart?.incidentId).toBe(silent?.incidentId);
-    const [outcome] = await outcomes.waitFor(
-      'the restart verified',
-      (o) => o.some((x) => x.commandId === restart?.commandId),
-      60_000,
-    );
+    const outcome = (
+      await outcomes.waitFor(
+        'the restart verified',
+        (o) => o.some((x) => x.commandId === restart?.commandId),
+        60_000,
+      )
+    ).find((x) => x.commandId === restart?.commandId);
     expect(outcome?.verification).toBe('RECOVERED');
     expect(supervisor.component('checkout').instances[0]?.pid).not.toBe(pid);
     await decisions.waitFor(
