@@ -30,6 +30,8 @@ export type { DecideInput, DecideResult };
  * The steps, in order: a resolved incident closes; holds are brought up to date; a cleared
  * metric, a command in flight or a spent ladder stop here; the ladder picks a policy (a shadow
  * one above it is recorded); with none, say why; a budget may still hold it back; else dispatch.
+ * Then an incident nothing ever acted on pages once it lasts (unhandled.ts), and every page
+ * asked for carries the runbooks (runbooks.ts).
  */
 export function decide(input: DecideInput): DecideResult {
   const config = input.config ?? DEFAULT_DECISION_CONFIG;
