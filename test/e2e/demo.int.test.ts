@@ -45,6 +45,7 @@ const EXPECTED: Record<
     heals: true,
   },
   'bad-deploy': { cause: 'bad-deploy', actions: ['rollback-deployment'], heals: true },
+  crash: { cause: 'crash-silence', actions: ['restart-service'], heals: true },
   unfixable: { cause: 'unknown', actions: ['restart-service', 'scale-up'], heals: false },
 };
 

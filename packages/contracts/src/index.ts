@@ -2,6 +2,7 @@ export { type RecordName } from './schemas.js';
 export { Serde, frame } from './serde.js';
 export { examples } from './examples.js';
 export { outcomeFor } from './outcome.js';
+export { RUNBOOK_LINK_PREFIX, runbookLink, runbooksOf } from './runbook-links.js';
 export { RegistryClient, type RegistryConnection } from './registry-client.js';
 export { sign, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 // ERROR_CODES is exported although no package reads it yet: it is the one list of codes.

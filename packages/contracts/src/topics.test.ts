@@ -39,4 +39,11 @@ describe('topic handles', () => {
     expect(specs.find((s) => s.name === 'hs.control')?.record).toBe('ControlRecord');
     expect(specs).toHaveLength(9 + 5 + 7);
   });
+
+  it('has the broker stamp metrics on arrival, the clock silence is judged on', () => {
+    const specs = topicCatalogue('hs.', 12);
+    expect(specs.filter((s) => s.timestampType === 'LogAppendTime').map((s) => s.name)).toEqual([
+      'hs.metrics',
+    ]);
+  });
 });

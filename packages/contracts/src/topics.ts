@@ -134,6 +134,11 @@ export interface TopicSpec {
   name: string;
   partitions: number;
   cleanupPolicy: 'delete' | 'compact';
+  /**
+   * LogAppendTime: the broker stamps each record on arrival. The metrics topic has it, so the
+   * detector's silence clock is the broker's time, whatever a producer's clock says.
+   */
+  timestampType?: 'LogAppendTime';
   /** The record carried, for Avro topics. */
   record?: RecordName;
 }
@@ -153,6 +158,7 @@ export function topicCatalogue(prefix: string, partitions: number): TopicSpec[] 
       (compactedAvroTopics as readonly string[]).includes(h.logical)
         ? 'compact'
         : 'delete',
+    ...(h.logical === 'metrics' ? { timestampType: 'LogAppendTime' as const } : {}),
     ...(h.record === 'raw' ? {} : { record: h.record }),
   }));
 }

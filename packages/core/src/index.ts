@@ -112,6 +112,30 @@ export {
 export { releaseScrape, scrapeComplete, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
 export { FORECAST_DETECTOR, metricForecast, SURPLUS_DETECTOR } from './detect/forecast.js';
 export { type ForecastConfig, type SurplusConfig } from './detect/forecast-config.js';
+export {
+  advanceClock,
+  checkSilence,
+  emptyPartitionClock,
+  expectedInterval,
+  isTick,
+  noteArrival,
+  silenceThreshold,
+  FLEET_COMPONENT,
+  FLEET_SILENT_DEDUP_KEY,
+  TICK_COMPONENT,
+  TICK_METRIC,
+  type PartitionClock,
+  type SilenceCheck,
+} from './detect/silence.js';
+export { type SilenceConfig } from './detect/silence-config.js';
+export {
+  componentState,
+  detectRecord,
+  partitionClock,
+  CLOCK_KEY,
+  type DetectorEntry,
+  type DetectorStore,
+} from './detect/partition.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
 

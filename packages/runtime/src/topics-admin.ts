@@ -38,6 +38,7 @@ export async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<To
         replicationFactor: -1,
         configEntries: [
           { name: 'cleanup.policy', value: s.cleanupPolicy },
+          ...(s.timestampType ? [{ name: 'message.timestamp.type', value: s.timestampType }] : []),
           ...(s.cleanupPolicy === 'compact'
             ? [
                 { name: 'min.compaction.lag.ms', value: '0' },

@@ -1,12 +1,15 @@
 import { topicsFor, type ReliabilityEvent } from '@healstream/contracts';
 import {
-  detect,
+  componentState,
+  detectRecord,
   refreshEvent,
+  isTick,
   releaseScrape,
   scrapeComplete,
   SCRAPE_FLUSH_MS,
   type ComponentDetectorState,
   type DetectorConfig,
+  type DetectorEntry,
 } from '@healstream/core';
 import {
   ChangelogRestorer,
@@ -16,6 +19,10 @@ import {
   groupIdFor,
 } from '@healstream/runtime';
 import type { Kafka } from 'kafkajs';
+import { startTicks } from './ticks.js';
+
+/** Fleet-wide pages from every partition meet on one escalator partition, to page once. */
+const FLEET_PARTITION = 0;
 
 export interface DetectorOptions {
   config: Readonly<BaseEnv>;
@@ -44,16 +51,30 @@ export function detectorService(options: DetectorOptions) {
     // amortise that changelog write over more samples.
     maxRecordsPerTransaction: 5000,
     inputs: [topics.metrics],
-    outputs: [topics.reliabilityEvents],
-    async open(partition, write) {
-      const state = await restorer.restore<ComponentDetectorState>(partition, write);
+    // metrics: the ticks of quiet partitions; escalation-requests: a fleet silence's page.
+    outputs: [topics.reliabilityEvents, topics.metrics, topics.escalationRequests],
+    async open(partition, write, context) {
+      const state = await restorer.restore<DetectorEntry>(partition, write);
+      const silence = options.detector.silence;
+      const component = (id: string) => componentState(state, id);
+      // Wall-clock time of the latest record handled: only the ticks' timer reads it.
+      let lastHandled = Date.now();
+      const stopTicks = silence.enabled
+        ? startTicks({
+            context,
+            metricsTopic: topics.metrics.topic,
+            everyMs: silence.checkEveryMs,
+            lastHandled: () => lastHandled,
+            logger,
+          })
+        : () => {};
       // An event waits until its scrape is complete — every metric the component reports has
       // come in at its timestamp, or the component's next scrape has begun, or SCRAPE_FLUSH_MS
       // of the partition's event time has passed — so the diagnosis sees the whole scrape. The
       // waiting events live in the component's state (`held`): a scrape split across two
-      // transactions, or a restart between them, loses none.
+      // transactions, or a restart between them, loses none. Silence events do not wait.
       const ready: ReliabilityEvent[] = [];
-      const holding = new Set(state.keys().filter((k) => (state.get(k)?.held?.length ?? 0) > 0));
+      const holding = new Set(state.keys().filter((k) => (component(k)?.held?.length ?? 0) > 0));
       let eventTime = 0;
       const put = (s: ComponentDetectorState, held: ReliabilityEvent[]) => {
         const { held: _previous, ...rest } = s;
@@ -62,10 +83,11 @@ export function detectorService(options: DetectorOptions) {
         else holding.delete(s.component);
       };
       return {
-        handle(record) {
+        handle(record, emit) {
           const sample = record.value;
+          const tick = isTick(sample);
           eventTime = Math.max(eventTime, sample.timestamp);
-          const prior = state.get(sample.component);
+          const prior = tick ? undefined : component(sample.component);
           let held = prior?.held ?? [];
           if (prior && held.length > 0) {
             // Brought up to date with the state before this sample: the scrape it completes.
@@ -73,22 +95,39 @@ export function detectorService(options: DetectorOptions) {
             for (const e of release) ready.push(refreshEvent(e, prior, options.detector));
             held = keep;
           }
-          const result = detect(prior, sample, options.detector);
-          held = [...held, ...result.events];
-          const done = held.filter((e) => scrapeComplete(e, result.state, options.detector));
-          for (const e of done) ready.push(refreshEvent(e, result.state, options.detector));
-          put(
-            result.state,
-            held.filter((e) => !done.includes(e)),
-          );
+          // Arrival time (the record's timestamp, kept by the broker) is the silence clock.
+          const step = detectRecord(state, sample, record.timestamp, partition, options.detector);
+          lastHandled = Date.now();
+          const own = (e: ReliabilityEvent) =>
+            !tick && e.component === sample.component && e.kind !== 'SILENT';
+          ready.push(...step.events.filter((e) => !own(e)));
+          const after = tick ? undefined : component(sample.component);
+          if (after) {
+            held = [...held, ...step.events.filter(own)];
+            const done = held.filter((e) => scrapeComplete(e, after, options.detector));
+            for (const e of done) ready.push(refreshEvent(e, after, options.detector));
+            put(
+              after,
+              held.filter((e) => !done.includes(e)),
+            );
+          }
+          for (const request of step.requests) {
+            emit({
+              topic: topics.escalationRequests.topic,
+              key: request.component,
+              value: request,
+              partition: FLEET_PARTITION,
+            });
+            logger.warn({ partition, status: request.status }, request.summary);
+          }
         },
         beforeCommit(emit) {
           // A component that fell silent mid-scrape: its events go once the window has passed.
-          for (const component of [...holding]) {
-            const s = state.get(component);
+          for (const id of [...holding]) {
+            const s = component(id);
             const held = s?.held ?? [];
             if (!s || held.length === 0) {
-              holding.delete(component);
+              holding.delete(id);
               continue;
             }
             const expired = held.filter((e) => eventTime - e.detectedAt >= SCRAPE_FLUSH_MS);
@@ -108,7 +147,11 @@ export function detectorService(options: DetectorOptions) {
                 kind: event.kind,
                 anomalies: event.anomalies.map((a) => a.metric),
               },
-              event.kind === 'ANOMALY' ? 'anomaly detected' : 'incident resolved',
+              event.kind === 'ANOMALY'
+                ? 'anomaly detected'
+                : event.kind === 'SILENT'
+                  ? 'component silent'
+                  : 'incident resolved',
             );
           }
           state.beforeCommit(emit);
@@ -119,8 +162,9 @@ export function detectorService(options: DetectorOptions) {
           state.aborted();
           // The held events are as the last committed state has them.
           holding.clear();
-          for (const k of state.keys()) if ((state.get(k)?.held?.length ?? 0) > 0) holding.add(k);
+          for (const k of state.keys()) if ((component(k)?.held?.length ?? 0) > 0) holding.add(k);
         },
+        close: stopTicks,
       };
     },
   });

@@ -11,7 +11,7 @@ import { detectorService } from './detector.js';
 
 await serviceMain('detector', async () => {
   const config = loadConfig(detectorEnvSchema, process.env);
-  const detector = loadDetectorConfig(config.DETECTOR_CONFIG);
+  const detector = loadDetectorConfig(config.DETECTOR_CONFIG, config.COMPONENTS_FILE);
   const logger = createLogger('detector', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry('detector');
   const kafka = createKafka({

@@ -14,8 +14,10 @@ const seconds = (fallback: number) =>
 export const escalatorEnvSchema = baseEnvSchema.extend({
   /** escalation.yaml: sinks and routes. Optional when the sink variables below are enough. */
   ESCALATOR_CONFIG: z.string().optional(),
-  /** components.yaml, to route by team (components.<id>.oncall.team). */
+  /** components.yaml, to route by team (components.<id>.oncall.team) and link runbooks. */
   ESCALATOR_COMPONENTS_FILE: z.string().optional(),
+  /** The policies directory, so a page caused by a policy links that policy's runbook. */
+  ESCALATOR_POLICIES_DIR: z.string().optional(),
   /** A generic webhook sink named `webhook`. */
   ESCALATOR_WEBHOOK_URL: optionalUrl,
   /** HMAC-SHA256 key for the `webhook` sink's signature header. */
@@ -42,6 +44,13 @@ export interface EscalatorSettings {
   dedupWindowMs: number;
   pageTtlMs: number;
   trailUrl: string | undefined;
+  /** Runbook URLs by component and by policy (components.yaml and policy `runbook:`). */
+  runbooks?: Runbooks;
+}
+
+export interface Runbooks {
+  components: ReadonlyMap<string, string>;
+  policies: ReadonlyMap<string, string>;
 }
 
 export function settingsFrom(env: Readonly<EscalatorEnv>): EscalatorSettings {

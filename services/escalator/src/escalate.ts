@@ -147,10 +147,13 @@ export function escalate(
         channel: '',
         actionsTried:
           request.actionsTried.length > 0 ? request.actionsTried : (notes?.actionsTried ?? []),
-        links:
-          request.links.length > 0
-            ? request.links
-            : linksFor(settings, request.component, request.incidentId),
+        // The requester's links (the runbooks it knows) and the trail, each once.
+        links: [
+          ...new Set([
+            ...request.links,
+            ...linksFor(settings, request.component, request.incidentId),
+          ]),
+        ],
       };
       // A storm-breaker page is about the fleet's budget, not about the incident it names.
       trigger(page, request.source !== 'STORM_BREAKER' && request.incidentId !== null);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { loadComponents } from '@healstream/core';
+import { loadComponents, loadPolicyDir } from '@healstream/core';
 import { ConfigError } from '@healstream/contracts';
 import {
   createKafka,
@@ -29,10 +29,16 @@ await serviceMain(SERVICE, async () => {
     env: process.env,
   });
   const teams = new Map<string, string>();
+  const runbooks = { components: new Map<string, string>(), policies: new Map<string, string>() };
   if (config.ESCALATOR_COMPONENTS_FILE !== undefined) {
-    for (const c of loadComponents(config.ESCALATOR_COMPONENTS_FILE).components.values())
+    for (const c of loadComponents(config.ESCALATOR_COMPONENTS_FILE).components.values()) {
       if (c.oncall) teams.set(c.id, c.oncall.team);
+      if (c.runbook) runbooks.components.set(c.id, c.runbook);
+    }
   }
+  if (config.ESCALATOR_POLICIES_DIR !== undefined)
+    for (const p of loadPolicyDir(config.ESCALATOR_POLICIES_DIR))
+      if (p.runbook) runbooks.policies.set(p.name, p.runbook);
   const logger = createLogger(SERVICE, config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
   const registry = createRegistry(SERVICE);
   const kafka = createKafka({
@@ -41,7 +47,7 @@ await serviceMain(SERVICE, async () => {
     logger,
   });
   const running = await runService(
-    escalatorService({ config, routing, teams, kafka, logger, registry }),
+    escalatorService({ config, routing, teams, runbooks, kafka, logger, registry }),
     { config, logger, registry, kafka },
   );
   return { logger, stop: running.stop };

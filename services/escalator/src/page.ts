@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  runbookLink,
   topicsFor,
   type Escalation,
   type HealingCommand,
@@ -47,8 +48,14 @@ export function linksFor(
   settings: EscalatorSettings,
   component: string,
   incidentId: string | null,
+  policy?: string,
 ): string[] {
-  const links: string[] = [];
+  // The runbooks first: what a person paged should open before anything else.
+  const runbooks = [
+    settings.runbooks?.components.get(component),
+    policy === undefined ? undefined : settings.runbooks?.policies.get(policy),
+  ].filter((r) => r !== undefined);
+  const links: string[] = [...new Set(runbooks)].map(runbookLink);
   if (settings.trailUrl && incidentId) {
     const url = settings.trailUrl;
     const incident = encodeURIComponent(incidentId);
@@ -118,7 +125,7 @@ export function pageFromOutcome(
     dedupKey,
     status: 'TRIGGERED',
     createdAt: outcome.finishedAt,
-    links: linksFor(settings, outcome.component, outcome.incidentId),
+    links: linksFor(settings, outcome.component, outcome.incidentId, outcome.policy),
   };
 }
 
@@ -163,7 +170,7 @@ export function pageFromCommand(
     dedupKey,
     status: 'TRIGGERED',
     createdAt: command.issuedAt,
-    links: linksFor(settings, command.component, command.incidentId),
+    links: linksFor(settings, command.component, command.incidentId, command.policy.name),
   };
 }
 

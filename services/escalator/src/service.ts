@@ -7,7 +7,7 @@ import {
   type Logger,
   type Registry,
 } from '@healstream/runtime';
-import type { EscalatorEnv } from './config.js';
+import type { EscalatorEnv, Runbooks } from './config.js';
 import { settingsFrom } from './config.js';
 import { partitionHandler } from './handler.js';
 import { escalatorMetrics } from './metrics.js';
@@ -65,6 +65,7 @@ export interface EscalatorServiceOptions {
   config: Readonly<EscalatorEnv>;
   routing: Routing;
   teams?: ReadonlyMap<string, string>;
+  runbooks?: Runbooks;
   /** Defaults to the routing's sinks; tests may pass their own. */
   sinks?: ReadonlyMap<string, Sink>;
   kafka: Kafka;
@@ -74,7 +75,7 @@ export interface EscalatorServiceOptions {
 
 export function escalatorService(options: EscalatorServiceOptions) {
   const { config, routing, kafka, logger, registry } = options;
-  const settings = settingsFrom(config);
+  const settings = { ...settingsFrom(config), runbooks: options.runbooks };
   const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
   const sinks = options.sinks ?? buildSinks(routing, settings.pageTtlMs);
   const metrics = escalatorMetrics(registry);

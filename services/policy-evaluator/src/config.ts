@@ -32,6 +32,11 @@ export const evaluatorEnvSchema = baseEnvSchema.extend({
   EFFECTIVENESS_STABLE_MS: positive.optional(),
   EFFECTIVENESS_DEMOTE_BELOW: z.coerce.number().min(0).max(1).optional(),
   EFFECTIVENESS_MIN_ATTEMPTS: positive.optional(),
+  /** An incident no policy acts on is paged after this long (`5m`, `90s`, `2h`), or `off`. */
+  UNHANDLED_PAGE_AFTER: z
+    .string()
+    .regex(/^(off|\d+(ms|s|m|h))$/, "must be a duration such as '5m' or '90s', or 'off'")
+    .optional(),
 });
 
 /** Only the variables that are set: unset ones keep the core's defaults. */
@@ -39,6 +44,14 @@ function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(values).filter(([, v]) => v !== undefined),
   ) as Partial<T>;
+}
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+function unhandledPageAfterMs(raw: string): number | null {
+  if (raw === 'off') return null;
+  const [, n, unit] = /^(\d+)(ms|s|m|h)$/.exec(raw) as RegExpExecArray;
+  return Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
 }
 
 export type EvaluatorEnv = z.infer<typeof evaluatorEnvSchema>;
@@ -79,6 +92,9 @@ export function loadEvaluatorInputs(env: EvaluatorEnv): {
       demoteBelow: env.EFFECTIVENESS_DEMOTE_BELOW,
       minAttempts: env.EFFECTIVENESS_MIN_ATTEMPTS,
     }),
+    ...(env.UNHANDLED_PAGE_AFTER
+      ? { unhandledPageAfterMs: unhandledPageAfterMs(env.UNHANDLED_PAGE_AFTER) }
+      : {}),
   });
   return { policies, components, decision };
 }

@@ -70,6 +70,8 @@ describe('healstream policies explain', () => {
     ).toEqual([
       '→ Critical Latency Spike p10 chosen latency_p99 600 > 500; for: 10s taken as held',
       'High Error Rate p9 lower-priority error_rate 0.2 > 0.15, throughput 200 > 100; for: 10s taken as held; Critical Latency Spike ranks higher',
+      'Restart Silent Component p9 no-match cause crash-silence not diagnosed',
+      'Page On Silent Component p8 no-match cause crash-silence not diagnosed',
       'Resource Exhaustion p7 no-match cpu_util not reported',
       'Moderate Latency p5 no-match latency_p99 600 is not < 500',
       'Throughput Drop p4 lower-priority throughput 200 < 500; for: 10s taken as held; Critical Latency Spike ranks higher',

@@ -12,7 +12,7 @@ function line(entry: TimelineEntry): string | null {
         .join(', ');
       if (isClearedEvent(e))
         return `${e.component} CLEARED ${e.incidentId}: a metric is back to normal; still anomalous: ${what || 'none'}`;
-      return `${e.component} ANOMALY ${e.severity} ${e.incidentId}: ${what}`;
+      return `${e.component} ${e.kind} ${e.severity} ${e.incidentId}: ${what}`;
     }
     case 'diagnosis': {
       const causes = entry.diagnosis.causes

@@ -94,6 +94,49 @@ describe('healstream simulate', () => {
     expect(lines(out, /held: condition true for 590s of 600s/)).toHaveLength(1);
   });
 
+  it('finds a crashed component silent, restarts it, and resolves when it reports again', async () => {
+    const { out } = await cli(
+      'simulate',
+      'fixtures/simulate/silence.jsonl',
+      '--detector',
+      'thresholds',
+    );
+    expect(lines(out, /SILENT|DISPATCHED|RESOLVED/)).toEqual([
+      '10:00:30  checkout SILENT CRITICAL inc-checkout-1772359230000: silence=10 (silence 2)',
+      '10:00:30  checkout   decision DISPATCHED Restart Silent Component (attempt 1)',
+      '10:00:36  checkout SILENT CRITICAL inc-checkout-1772359230000: silence=16 (silence 2)',
+      '10:00:42  checkout RESOLVED inc-checkout-1772359230000',
+      '10:00:42  checkout   decision RESOLVED: incident resolved; its ladder is closed',
+    ]);
+    expect(out).toContain('10:00:30  checkout   diagnosis: crash-silence 0.85');
+  });
+
+  it('pages a whole-fleet silence once and restarts nothing', async () => {
+    const { out } = await cli(
+      'simulate',
+      'fixtures/simulate/fleet-silence.jsonl',
+      '--detector',
+      'thresholds',
+    );
+    expect(lines(out, /ESCALATION|SILENT|DISPATCHED/)).toEqual([
+      '10:00:30  __fleet__   ESCALATION FLEET_SILENT: no metrics from any of the 3 component(s) on partition 0 for 10 s: the producer (agent) feeding them has probably stopped, so nothing is restarted',
+      '10:01:32  __fleet__   ESCALATION FLEET_SILENT: metrics arrive again on partition 0',
+    ]);
+    expect(out.at(-1)).toBe('0 incident(s):');
+  });
+
+  it('pages an anomaly no policy handles once it lasts five minutes', async () => {
+    const { out } = await cli(
+      'simulate',
+      'fixtures/simulate/unhandled.jsonl',
+      '--detector',
+      'thresholds',
+    );
+    expect(lines(out, /ESCALATION/)).toEqual([
+      '10:05:10  payments   ESCALATION UNHANDLED: payments: anomalous for 5 min and no policy acts on it (paged after 300 s); probable cause connection-pool-exhaustion (confidence 0.55)',
+    ]);
+  });
+
   it('reports malformed lines with their numbers, skips them and runs the rest', async () => {
     const { code, out, err } = await cli(
       'simulate',
@@ -107,7 +150,7 @@ describe('healstream simulate', () => {
       expect.stringMatching(/^fixtures\/simulate\/malformed\.jsonl:4: skipped: not JSON: /),
       'fixtures/simulate/malformed.jsonl:5: skipped: timestamp: expected epoch milliseconds or an ISO-8601 time, got "yesterday"',
     ]);
-    expect(out[0]).toBe('3 samples, 0 outcome rule(s), 5 policies');
+    expect(out[0]).toBe('3 samples, 0 outcome rule(s), 7 policies');
     // The one good bad sample is a blip: held, then the hold breaks; nothing restarts.
     expect(lines(out, /decision/)).toEqual([
       '10:00:20  search   decision NO_MATCH: Critical Latency Spike: latency_p99 700 > 500; held: condition true for 0s of 10s',

@@ -17,7 +17,7 @@ export interface DemoFiles {
  * statistical scorer needs a long warm-up a demo does not have), an ANOMALY repeated every
  * second (every scrape) while an incident stays open, so the policies' `for: 500ms` is served on
  * the second bad scrape and the ladder moves quickly, and a resolve after about two healthy
- * scrapes (each scrape is some 16 samples).
+ * scrapes (each scrape is some 16 samples), and a member silent for 5 s (five scrapes) crashed.
  */
 export const DEMO_DETECTOR = {
   statistical: { enabled: false },
@@ -25,6 +25,8 @@ export const DEMO_DETECTOR = {
   resolveAfterSamples: 32,
   reemitEveryMs: 1000,
   staleAfterMs: 10_000,
+  // A member restarted by a policy is away for a few seconds: only a longer silence is a crash.
+  silence: { minSilenceMs: 5000 },
 };
 
 /** Environment of the fleet members: quick drains, shared state, a CPU limit on search. */
@@ -47,6 +49,8 @@ export async function writeDemoFiles(repoRoot: string, dir: string): Promise<Dem
   mkdirSync(stateDir, { recursive: true });
   mkdirSync(policiesDir, { recursive: true });
   copyFileSync(join(repoRoot, 'policies', 'demo', 'demo.yaml'), join(policiesDir, 'demo.yaml'));
+  // The shipped silence ladder (restart, then page) heals the crash scenario.
+  copyFileSync(join(repoRoot, 'policies', 'silence.yaml'), join(policiesDir, 'silence.yaml'));
 
   const doc = parseDocument(readFileSync(join(repoRoot, 'components.yaml'), 'utf8'));
   const components = doc.get('components') as { items: { key: { value: string } }[] } | undefined;

@@ -51,7 +51,7 @@ export class Journal {
   /** Whether the detector has an incident open on the component (its last event is an ANOMALY). */
   incidentOpen(component: string): boolean {
     const last = this.events.filter((e) => e.component === component).at(-1);
-    return last?.kind === 'ANOMALY';
+    return last?.kind === 'ANOMALY' || last?.kind === 'SILENT';
   }
 }
 

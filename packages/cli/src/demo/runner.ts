@@ -175,7 +175,11 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
     const detected = await waitFor(
       () =>
         journal.events.find(
-          (e) => e.component === scenario.component && e.kind === 'ANOMALY' && e.detectedAt >= t0,
+          (e) =>
+            e.component === scenario.component &&
+            // A crash sends nothing: the detector finds the component SILENT.
+            (e.kind === 'ANOMALY' || e.kind === 'SILENT') &&
+            e.detectedAt >= t0,
         ),
       ctx.timeoutMs,
       signal,

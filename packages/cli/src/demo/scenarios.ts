@@ -74,6 +74,13 @@ export const SCENARIOS: readonly Scenario[] = [
     expect: { kind: 'heal', policy: 'Rollback Bad Deploy', cause: 'bad-deploy' },
   },
   {
+    name: 'crash',
+    title: 'a member crashes and falls silent → restart',
+    component: 'checkout',
+    fault: 'crash',
+    expect: { kind: 'heal', policy: 'Restart Silent Component', cause: 'crash-silence' },
+  },
+  {
     name: 'unfixable',
     title: 'database down, which no action fixes → ladder → page',
     component: 'payments',

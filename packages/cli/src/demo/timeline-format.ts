@@ -62,7 +62,7 @@ export class TimelineFormatter {
         return this.line(
           e.detectedAt,
           e.component,
-          'DETECTED',
+          e.kind === 'SILENT' ? 'SILENT' : 'DETECTED',
           `${e.severity} ${e.anomalies.map(anomalyText).join(', ')}  [${e.incidentId}]`,
         );
       }

@@ -22,6 +22,8 @@ export interface Component {
   options: Record<string, unknown>;
   /** Every command on this component waits for approval (absent on registries built before it). */
   approval?: ApprovalRule | null;
+  sampleIntervalMs: number | null;
+  runbook: string | null;
 }
 
 /** The fleet: components by id, and every action (built-in and custom) they may use. */
@@ -78,6 +80,8 @@ export function parseComponents(text: string, file: string): ComponentRegistry {
       },
       options: c.options,
       approval: c.approval ?? null,
+      sampleIntervalMs: c.sample_interval_ms ?? null,
+      runbook: c.runbook ?? null,
     });
   }
   if (issues.length > 0) throw ConfigError.located('COMPONENTS_INVALID', sortIssues(issues));

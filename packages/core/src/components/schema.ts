@@ -16,6 +16,8 @@ export const COMPONENT_FIELDS = [
   'bounds',
   'options',
   'approval',
+  'sample_interval_ms',
+  'runbook',
 ] as const;
 
 export const componentSchema = z.strictObject({
@@ -43,6 +45,10 @@ export const componentSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
   /** A tier whose actions a person approves first, whatever the policy (policy settings win). */
   approval: approvalSchema.optional(),
+  /** How often the component's samples arrive: silence is judged on it (else it is learnt). */
+  sample_interval_ms: z.number().int().min(1).optional(),
+  /** The runbook a person paged about this component should open. */
+  runbook: z.url().optional(),
 });
 
 export const componentsFileSchema = z.strictObject({

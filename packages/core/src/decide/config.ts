@@ -33,6 +33,11 @@ export const decisionConfigSchema = z.strictObject({
   flap: flapConfigSchema.prefault({}),
   /** Success rate per policy × cause × component and demotion to shadow (effectiveness.ts). */
   effectiveness: effectivenessConfigSchema.prefault({}),
+  /**
+   * An incident no policy has acted on (every step NO_MATCH) is paged once it lasts this long
+   * (source UNHANDLED); null never pages it (decide/unhandled.ts).
+   */
+  unhandledPageAfterMs: z.number().int().min(0).nullable().default(300_000),
 });
 
 export type DecisionConfig = z.infer<typeof decisionConfigSchema>;

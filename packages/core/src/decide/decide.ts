@@ -5,7 +5,7 @@ import {
   pendingApprovalOf,
   requestApproval,
 } from './approval.js';
-import { DEFAULT_DECISION_CONFIG } from './config.js';
+import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder } from './evaluate.js';
 import { applyHolds } from './holds.js';
@@ -15,6 +15,8 @@ import { demoteIneffective, failPendingCures } from './effectiveness.js';
 import { annotateFlapped, flapSuppression, noteIncidentOpened } from './flapping.js';
 import { isClearedEvent } from '../detect/detect.js';
 import { limitHit } from './limits.js';
+import { withRunbooks } from './runbooks.js';
+import { pageIfUnhandled } from './unhandled.js';
 import { editIncident, pruneState } from './state.js';
 import {
   closeIfResolved,
@@ -39,14 +41,19 @@ export type { DecideInput, DecideResult };
  * metric, a command in flight or a spent ladder stop here; the ladder picks a policy (a shadow
  * one above it is recorded); with none, say why; an operator's lever (acknowledgement,
  * maintenance window, pause) or a budget may still hold it back; else dispatch.
+ * Then an incident nothing ever acted on pages once it lasts (unhandled.ts), every page asked
+ * for carries the runbooks (runbooks.ts), and a maintenance window may hold the pages.
  */
 export function decide(input: DecideInput): DecideResult {
-  return holdPages(input, decideStep(input));
+  const config = input.config ?? DEFAULT_DECISION_CONFIG;
+  return holdPages(
+    input,
+    withRunbooks(pageIfUnhandled(decideStep(input, config), input, config), input),
+  );
 }
 
-function decideStep(input: DecideInput): DecideResult {
+function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
   const { diagnosis, now } = input;
-  const config = input.config ?? DEFAULT_DECISION_CONFIG;
   const state = pruneState(input.state, now, config);
   const step: Step = {
     input,

@@ -59,6 +59,10 @@ const incidentSchema = z.object({
     })
     .nullable()
     .default(null),
+  /** An UNHANDLED page was asked for (decide/unhandled.ts); absent in older states. */
+  unhandledPaged: z.boolean().optional(),
+  /** CRITICAL once any of its diagnoses was: the severity of its UNHANDLED page. */
+  unhandledSeverity: z.enum(['WARNING', 'CRITICAL']).optional(),
 });
 
 const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });

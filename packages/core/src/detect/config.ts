@@ -10,6 +10,7 @@ import {
 
 /** See `statistical.minDeviation`. */
 export const MIN_DEVIATION = 5;
+import { DEFAULT_SILENCE, silenceConfigSchema } from './silence-config.js';
 
 export const thresholdSchema = z.strictObject({
   metric: z.string().min(1),
@@ -72,6 +73,8 @@ export const detectorConfigSchema = z.strictObject({
   aliases: metricAliasesSchema.default([]),
   forecast: forecastConfigSchema.default(DEFAULT_FORECAST_CONFIG),
   surplus: surplusConfigSchema.default(DEFAULT_SURPLUS_CONFIG),
+  /** When no data is a signal: docs/healing-over-time.md. */
+  silence: silenceConfigSchema.default(DEFAULT_SILENCE),
 });
 
 export type DetectorConfig = z.infer<typeof detectorConfigSchema> & {

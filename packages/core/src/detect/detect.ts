@@ -373,7 +373,12 @@ export function detect(
     // Re-emitted only on fresh anomalous evidence, not on an older reading another metric left.
     state.incident.lastEmittedAt = now;
     events.push(event(state, 'ANOMALY', now, config));
-  } else if (!anomalous && state.healthyRun >= config.resolveAfterSamples) {
+  } else if (
+    !anomalous &&
+    state.healthyRun >= config.resolveAfterSamples &&
+    // A silent component is not healthy: a scraper's `up 0` samples never resolve its incident.
+    (state.silence?.silentSince ?? null) === null
+  ) {
     events.push(event(state, 'RESOLVED', now, config));
     state.incident = null;
     state.lastResolvedAt = now;

@@ -63,6 +63,17 @@ export interface ComponentDetectorState {
    * the state so that they cross a transaction's end and survive a restart. Optional.
    */
   held?: ReliabilityEvent[];
+  /** When the component was last heard from, and whether it fell silent (detect/silence.ts). Absent in states written before silence was detected. */
+  silence?: ComponentSilence;
+}
+
+export interface ComponentSilence {
+  /** Arrival time (record timestamp) of the latest sample the component itself sent. */
+  heardAt: number;
+  /** The latest gaps between arrivals, oldest first: the learnt sample interval is their median. */
+  gaps: number[];
+  /** Partition time at which it was found silent; null while it speaks. */
+  silentSince: number | null;
 }
 
 export function emptyDetectorState(component: string): ComponentDetectorState {

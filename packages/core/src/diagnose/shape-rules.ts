@@ -7,7 +7,9 @@ import {
   rose,
   surged,
   type CauseRule,
+  type CauseFinding,
 } from './rule.js';
+import { INTERVAL_LABEL, SILENT_FOR_LABEL } from '../detect/silence.js';
 
 /** A p99 within 2% of a whole number of seconds (≥ 1 s): requests wait out a client timeout. */
 export function atTimeoutCeiling(latencyMs: number): boolean {
@@ -137,6 +139,7 @@ export const crashSilence: CauseRule = {
   shape: "`up` 0 from the agent; the component's own metrics stop (go stale)",
   metrics: ['up'],
   assess(e) {
+    if (e.event.kind === 'SILENT') return silentFinding(e.event.labels, e.value('up'));
     const up = e.value('up');
     if (up === undefined || up > 0) return null;
     const last = e.event.snapshot
@@ -154,3 +157,17 @@ export const crashSilence: CauseRule = {
     };
   },
 };
+
+/** The detector found the component silent (a SILENT event): no sample for several intervals. */
+function silentFinding(labels: Record<string, string>, up: number | undefined): CauseFinding {
+  const silentS = Math.round(Number(labels[SILENT_FOR_LABEL] ?? 0) / 1000);
+  const interval = Number(labels[INTERVAL_LABEL] ?? NaN);
+  const evidence = [`no sample from the component for ${silentS} s`];
+  evidence.push(
+    Number.isFinite(interval)
+      ? `it sends every ${num(interval / 1000)} s: ${Math.floor((silentS * 1000) / interval)} intervals missed`
+      : 'its sample interval is not known yet: the silence floor applied',
+  );
+  if (up === 0) evidence.push('up 0: the scraper still runs and got no answer');
+  return { confidence: up === 0 ? 0.95 : 0.85, evidence };
+}

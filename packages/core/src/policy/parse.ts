@@ -220,6 +220,7 @@ function parsePolicy(ctx: Ctx, raw: unknown, path: Path): Policy | undefined {
     mode: p.mode,
     forMs: p.for ?? 0,
     approval: p.approval ?? null,
+    ...(p.runbook === undefined ? {} : { runbook: p.runbook }),
     source: { file: ctx.source.file, line: ctx.source.locate(path).line },
   };
 }

@@ -15,6 +15,7 @@ export const POLICY_FIELDS = [
   'mode',
   'for',
   'approval',
+  'runbook',
 ] as const;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -89,6 +90,8 @@ export const policySchema = z.strictObject({
   for: durationSchema.optional(),
   /** Wait for a person before acting (approve or deny), with a timeout and what then. */
   approval: approvalSchema.optional(),
+  /** The runbook a person paged by (or about) this policy should open. */
+  runbook: z.url().optional(),
 });
 
 export const metricConditionSchema = z.strictObject({

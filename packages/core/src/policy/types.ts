@@ -57,5 +57,7 @@ export interface Policy {
   forMs: number;
   /** Set: the command waits in PENDING_APPROVAL (absent on policies built before approvals). */
   approval?: ApprovalRule | null;
+  /** Runbook URL carried by every page about this policy's incidents; absent if none. */
+  runbook?: string;
   source: { file: string; line: number };
 }

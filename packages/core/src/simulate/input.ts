@@ -1,5 +1,6 @@
 import type { MetricSample } from '@healstream/contracts';
 import { z } from 'zod';
+import { TICK_COMPONENT, TICK_METRIC } from '../detect/silence.js';
 
 /**
  * A recorded stream for `simulate`: one JSON object per line. Blank lines and lines starting
@@ -7,6 +8,8 @@ import { z } from 'zod';
  *   {"component":"payments","metric":"latency_p99","value":640,"timestamp":"2026-03-01T10:00:05Z","labels":{}}
  *   {"outcome":{"policy":"Critical Latency Spike","verification":"NOT_RECOVERED"}}
  * Outcome rules say how simulated commands end; without one, a command succeeds and recovers.
+ * `{"quiet_until":"2026-03-01T10:05:00Z"}` says nothing arrives until then (silence is judged
+ * on the detector's ticks meanwhile).
  */
 const timestamp = z.unknown().transform((v, ctx) => {
   const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
@@ -38,6 +41,8 @@ const outcomeRuleSchema = z.strictObject({
   }),
 });
 
+const quietSchema = z.strictObject({ quiet_until: timestamp });
+
 export type OutcomeRule = z.infer<typeof outcomeRuleSchema>['outcome'];
 
 export interface InputError {
@@ -62,6 +67,21 @@ export function parseSimulationInput(text: string): SimulationInput {
       json = JSON.parse(trimmed);
     } catch (error) {
       input.errors.push({ line, message: `not JSON: ${(error as Error).message}` });
+      return;
+    }
+    if (json !== null && typeof json === 'object' && 'quiet_until' in json) {
+      // Nothing arrives until then: the detector's ticks still move its clock (silence).
+      const until = quietSchema.safeParse(json);
+      if (until.success)
+        input.samples.push({
+          component: TICK_COMPONENT,
+          metric: TICK_METRIC,
+          value: 0,
+          timestamp: until.data.quiet_until,
+          labels: {},
+          line,
+        });
+      else input.errors.push({ line, message: `quiet_until: ${until.error.issues[0]?.message}` });
       return;
     }
     const isRule = json !== null && typeof json === 'object' && 'outcome' in json;

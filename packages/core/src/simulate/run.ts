@@ -13,8 +13,9 @@ import { resolveDecisionConfig, type DecisionConfig } from '../decide/config.js'
 import { decide } from '../decide/decide.js';
 import { emptyState } from '../decide/state.js';
 import type { DetectorConfig } from '../detect/config.js';
-import { detect, type ScorerFactory } from '../detect/detect.js';
-import type { ComponentDetectorState } from '../detect/state.js';
+import type { ScorerFactory } from '../detect/detect.js';
+import { detectRecord, type DetectorEntry } from '../detect/partition.js';
+import { isTick } from '../detect/silence.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeRule, SimulationInput } from './input.js';
@@ -104,7 +105,15 @@ export function runSimulation(
   const decisionConfig = options.decision ?? resolveDecisionConfig({ partitionCount: 1 });
   const delay = options.outcomeDelayMs ?? 10_000;
   const timeline: TimelineEntry[] = [];
-  const detectors = new Map<string, ComponentDetectorState>();
+  // The simulated fleet is one detector partition: its clock is the samples' timestamps.
+  const detectors = new Map<string, DetectorEntry>();
+  const store = {
+    get: (k: string) => detectors.get(k),
+    set: (k: string, v: DetectorEntry) => void detectors.set(k, v),
+    delete: (k: string) => void detectors.delete(k),
+    keys: () => [...detectors.keys()],
+  };
+  const checkEveryMs = options.detector.silence.checkEveryMs;
   const incidents = new Map<string, IncidentSummary>();
   let state = emptyState();
   let pending: HealingOutcome[] = [];
@@ -129,16 +138,27 @@ export function runSimulation(
     }
   };
 
-  for (const sample of input.samples) {
+  // A quiet stretch (a tick line) is ticked through as the detector service ticks a quiet partition.
+  const records = input.samples.flatMap((sample, i) => {
+    const before = input.samples[i - 1]?.timestamp;
+    if (!isTick(sample) || before === undefined) return [sample];
+    const ticks = [];
+    for (let t = before + checkEveryMs; t < sample.timestamp; t += checkEveryMs)
+      ticks.push({ ...sample, timestamp: t });
+    return [...ticks, sample];
+  });
+  for (const sample of records) {
     clock = Math.max(clock, sample.timestamp);
     settle(clock);
-    const { state: detector, events } = detect(
-      detectors.get(sample.component),
+    const { events, requests } = detectRecord(
+      store,
       sample,
+      sample.timestamp,
+      0,
       options.detector,
       options.scorerFactory,
     );
-    detectors.set(sample.component, detector);
+    for (const escalation of requests) timeline.push({ at: clock, kind: 'escalation', escalation });
     for (const event of events) {
       timeline.push({ at: clock, kind: 'event', event });
       if (!incidents.has(event.incidentId)) {
@@ -154,7 +174,7 @@ export function runSimulation(
       const summary = incidents.get(event.incidentId);
       if (summary && event.kind === 'RESOLVED') summary.resolvedAt = clock;
       const diagnosis = diagnose(event, clock, { staleAfterMs: options.detector.staleAfterMs });
-      if (event.kind === 'ANOMALY') timeline.push({ at: clock, kind: 'diagnosis', diagnosis });
+      if (event.kind !== 'RESOLVED') timeline.push({ at: clock, kind: 'diagnosis', diagnosis });
       const result = decide({
         diagnosis,
         state,

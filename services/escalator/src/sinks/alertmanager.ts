@@ -1,4 +1,4 @@
-import type { Escalation } from '@healstream/contracts';
+import { runbooksOf, type Escalation } from '@healstream/contracts';
 import { httpPost } from './http.js';
 import type { Sink, SinkSpec } from './types.js';
 
@@ -29,6 +29,7 @@ export function alertFor(
 ): Record<string, unknown> {
   const resolved = page.status === 'RESOLVED';
   const http = page.links.find((l) => /^https?:\/\//.test(l));
+  const runbook = runbooksOf(page.links)[0];
   return {
     labels: alertLabels(page, team),
     annotations: {
@@ -37,6 +38,8 @@ export function alertFor(
       actions_tried: page.actionsTried.length > 0 ? page.actionsTried.join('\n') : '(none)',
       links: page.links.join('\n'),
       escalation_id: page.escalationId,
+      // The annotation Alertmanager's templates and Grafana show as the alert's runbook.
+      ...(runbook ? { runbook_url: runbook } : {}),
     },
     startsAt: new Date(page.createdAt).toISOString(),
     endsAt: new Date(

@@ -1,4 +1,4 @@
-import type { Escalation } from '@healstream/contracts';
+import { runbooksOf, type Escalation } from '@healstream/contracts';
 import { httpPost } from './http.js';
 import type { Sink, SinkSpec } from './types.js';
 
@@ -26,6 +26,7 @@ export function opsgenieAlert(page: Escalation, team: string | undefined): Recor
       source: page.source,
       escalation_id: page.escalationId,
       ...(page.incidentId ? { incident: page.incidentId } : {}),
+      ...(runbooksOf(page.links).length > 0 ? { runbook: runbooksOf(page.links).join(' ') } : {}),
       ...(team ? { team } : {}),
     },
     entity: page.component,

@@ -1,4 +1,4 @@
-import type { Escalation } from '@healstream/contracts';
+import { runbooksOf, type Escalation } from '@healstream/contracts';
 import { httpPost } from './http.js';
 import type { Sink, SinkSpec } from './types.js';
 
@@ -18,9 +18,12 @@ export function pagerDutyEvent(
 ): Record<string, unknown> {
   if (page.status === 'RESOLVED')
     return { routing_key: routingKey, event_action: 'resolve', dedup_key: page.dedupKey };
-  const links = page.links
-    .filter((l) => /^https?:\/\//.test(l))
-    .map((href) => ({ href, text: 'healstream decision trail' }));
+  const links = [
+    ...runbooksOf(page.links).map((href) => ({ href, text: 'runbook' })),
+    ...page.links
+      .filter((l) => /^https?:\/\//.test(l))
+      .map((href) => ({ href, text: 'healstream decision trail' })),
+  ];
   return {
     routing_key: routingKey,
     event_action: 'trigger',

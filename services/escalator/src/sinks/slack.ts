@@ -1,4 +1,4 @@
-import type { Escalation } from '@healstream/contracts';
+import { RUNBOOK_LINK_PREFIX, runbooksOf, type Escalation } from '@healstream/contracts';
 import { httpPost } from './http.js';
 import type { Sink, SinkSpec } from './types.js';
 
@@ -63,7 +63,19 @@ export function slackMessage(page: Escalation, team: string | undefined): Record
   if (page.links.length > 0)
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: clip(page.links.join('\n')) }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          // A runbook is a link Slack renders as one: <url|Runbook>.
+          text: clip(
+            page.links
+              .map((l) =>
+                l.startsWith(RUNBOOK_LINK_PREFIX) ? `<${runbooksOf([l])[0]}|Runbook>` : l,
+              )
+              .join('\n'),
+          ),
+        },
+      ],
     });
   return { text, blocks };
 }

@@ -1,0 +1,78 @@
+import type { Escalation, MetricSample, ReliabilityEvent } from '@healstream/contracts';
+import type { DetectorConfig } from './config.js';
+import { detect, type ScorerFactory } from './detect.js';
+import {
+  advanceClock,
+  checkSilence,
+  emptyPartitionClock,
+  isTick,
+  noteArrival,
+  type PartitionClock,
+} from './silence.js';
+import type { ComponentDetectorState } from './state.js';
+
+/** The partition's clock, kept beside the components in the detector's keyed state. */
+export const CLOCK_KEY = '__clock__';
+export type DetectorEntry = ComponentDetectorState | PartitionClock;
+
+/** The keyed state of one detector partition (the service's changelog-backed store, or a Map). */
+export interface DetectorStore {
+  get(key: string): DetectorEntry | undefined;
+  set(key: string, value: DetectorEntry): void;
+  delete(key: string): void;
+  keys(): string[];
+}
+
+export function componentState(
+  store: DetectorStore,
+  id: string,
+): ComponentDetectorState | undefined {
+  const entry = id === CLOCK_KEY ? undefined : store.get(id);
+  return entry && 'component' in entry ? entry : undefined;
+}
+
+export function partitionClock(store: DetectorStore): PartitionClock {
+  const entry = store.get(CLOCK_KEY);
+  return entry && 'lastCheck' in entry ? entry : emptyPartitionClock();
+}
+
+/**
+ * One record of a detector partition: the clock moves to its arrival time, the sample (a tick
+ * carries none) goes through `detect`, and when the clock crosses a check boundary every
+ * component of the partition is checked for silence. The same code runs in the service and in
+ * `simulate`, so a simulation decides silence exactly as the pipeline does.
+ */
+export function detectRecord(
+  store: DetectorStore,
+  sample: MetricSample,
+  arrivedAt: number,
+  partition: number,
+  config: DetectorConfig,
+  scorerFactory?: ScorerFactory,
+): { events: ReliabilityEvent[]; requests: Escalation[] } {
+  const tick = isTick(sample);
+  const advanced = advanceClock(partitionClock(store), arrivedAt, tick, config.silence);
+  store.set(CLOCK_KEY, advanced.clock);
+  const events: ReliabilityEvent[] = [];
+  if (!tick) {
+    const noted = noteArrival(
+      componentState(store, sample.component),
+      sample,
+      arrivedAt,
+      config.silence,
+    );
+    const result = detect(noted, sample, config, scorerFactory);
+    store.set(sample.component, result.state);
+    events.push(...result.events);
+  }
+  if (!advanced.due) return { events, requests: [] };
+  const components = store
+    .keys()
+    .map((k) => componentState(store, k))
+    .filter((c) => c !== undefined);
+  const check = checkSilence(components, advanced.clock, partition, config);
+  store.set(CLOCK_KEY, check.clock);
+  for (const changed of check.changed) store.set(changed.component, changed);
+  for (const forgotten of check.forgotten) store.delete(forgotten);
+  return { events: [...events, ...check.events], requests: check.requests };
+}
