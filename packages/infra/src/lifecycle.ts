@@ -99,6 +99,7 @@ async function startKafka(s: InfraSettings, proc: ManagedProcess): Promise<void>
 
 function startRegistry(s: InfraSettings, proc: ManagedProcess): void {
   const p = paths(s);
+  mkdirSync(p.registryData, { recursive: true });
   startDetached(
     proc,
     s.java,
@@ -107,8 +108,12 @@ function startRegistry(s: InfraSettings, proc: ManagedProcess): void {
       `-D${proc.marker}`,
       `-Dquarkus.http.port=${s.registryPort}`,
       '-Dquarkus.http.host=127.0.0.1',
-      // Storage is the distribution's default, in-memory H2: services register their schemas
-      // again at every start, so nothing needs to survive a registry restart.
+      // H2 in a file, not the distribution's in-memory default: a schema id is written into
+      // every record, so ids must survive a registry restart. An empty registry numbers the
+      // schemas again in the order services happen to register them, and a service that
+      // registered after the restart then reads another record type under an id that services
+      // which registered before it still use (the records dead-letter as undecodable).
+      `-Dapicurio.datasource.url=jdbc:h2:file:${join(p.registryData, 'registry')}`,
       '-Dquarkus.log.level=WARN',
       '-jar',
       p.registryJar,
