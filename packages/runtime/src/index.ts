@@ -57,6 +57,7 @@ export {
   type ServiceDefinition,
   type RunningService,
 } from './service.js';
+export { serviceParts, type ServiceParts } from './service-parts.js';
 export { createTopics, waitForLeaders, type TopicsReport } from './topics-admin.js';
 export { startHealthServer } from './http-server.js';
 export {
