@@ -3,6 +3,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { changelogTopics, pipelineTopics, Serde, type RecordName } from '@healstream/contracts';
 import {
   createRegistryClient,
+  deleteThrowawayGroup,
   readDeadLetterHeaders,
   type ConnectionEnv,
 } from '@healstream/runtime';
@@ -136,12 +137,7 @@ export async function readRecords(
     });
   } finally {
     await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin
-      .connect()
-      .then(() => admin.deleteGroups([groupId]))
-      .catch(() => {});
-    await admin.disconnect().catch(() => {});
+    await deleteThrowawayGroup(kafka, groupId);
   }
   return seen;
 }

@@ -58,7 +58,12 @@ export {
   type RunningService,
 } from './service.js';
 export { serviceParts, type ServiceParts } from './service-parts.js';
-export { createTopics, waitForLeaders, type TopicsReport } from './topics-admin.js';
+export {
+  createTopics,
+  deleteThrowawayGroup,
+  waitForLeaders,
+  type TopicsReport,
+} from './topics-admin.js';
 export { startHealthServer } from './http-server.js';
 export {
   enableTraceContext,
