@@ -264,6 +264,7 @@ export async function runScenario(
       sinkPages: stack.sink.pages,
       published: workload.published(),
       anomalies: workload.anomalies,
+      poison: workload.poison,
       components: stack.components,
       clearedAt,
       unhealthy,
