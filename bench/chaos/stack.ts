@@ -441,7 +441,7 @@ function startWorkload(
   const everyMs = w.everyMs ?? 500;
   const periodMs = w.periodMs ?? 20_000;
   const anomalyMs = w.anomalyMs ?? 5000;
-  const poisonEveryMs = w.poisonEveryMs ?? 10_000;
+  const poisonEveryMs = w.poisonEveryMs ?? 0;
   const poison: PoisonSent[] = [];
   let lastPoison = Date.now();
   const topic = topicsFor(prefix).metrics.topic;
