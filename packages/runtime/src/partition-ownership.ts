@@ -11,6 +11,7 @@ import type {
   PartitionContext,
   TransactionalLoopOptions,
 } from './loop-types.js';
+import { backoffDelay } from './backoff.js';
 import { KeyedLock } from './partition-lock.js';
 import { FencedError, ProducerWedgedError } from './transaction-errors.js';
 import { commitRecords } from './transaction-writes.js';
@@ -46,14 +47,24 @@ export class PartitionOwners {
     return pending;
   }
 
-  /** Opens in the background; a failure is retried on the partition's next batch. */
-  openSoon(partition: number): void {
-    void this.openPartition(partition).catch((error: unknown) =>
+  /**
+   * Opens in the background, trying again with backoff while the partition stays assigned here.
+   * Waiting for its next batch instead is not enough: a partition whose input is quiet (a fresh
+   * deployment, or an open fenced by a member that held it a moment during the same rebalance)
+   * gets no batch, and an assigned partition that is not open keeps the instance unready.
+   */
+  openSoon(partition: number, attempt = 0): void {
+    void this.openPartition(partition).catch((error: unknown) => {
+      const delayMs = backoffDelay(attempt, { initialMs: 500, maxMs: 10_000 });
       this.options.logger.warn(
-        { err: error, partition },
-        'partition open failed; retried on its next batch',
-      ),
-    );
+        { err: error, partition, delayMs },
+        'partition open failed; trying again',
+      );
+      setTimeout(() => {
+        if (this.stopping || !this.assignment.has(partition) || this.open.has(partition)) return;
+        this.openSoon(partition, attempt + 1);
+      }, delayMs).unref();
+    });
   }
 
   release(partition: number): void {
