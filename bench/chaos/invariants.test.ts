@@ -76,6 +76,7 @@ describe('the chaos invariants', () => {
       outcomes: 1,
       pages: 1,
       deadLetters: 0,
+      poison: 0,
     });
     expect(table.recoverSeconds).toBe(5);
     expect(table.worstDecisionSeconds).toBe(2);
@@ -130,7 +131,66 @@ describe('the chaos invariants', () => {
   it('a dead letter fails when no poison was sent', () => {
     const o = clean();
     o.records.deadLetters['metrics.dlq'] = 1;
-    expect(failed(o)).toEqual(['nothing dead-lettered (no poison sent)']);
+    expect(failed(o)).toEqual(['nothing but poison dead-lettered']);
+  });
+
+  /** Two poison records of two kinds, each dead-lettered once and paged once per kind. */
+  function poisoned(): Observed {
+    const o = clean();
+    o.poison = [
+      { topic: 'metrics', key: 'p0', code: 'BAD_FRAMING' },
+      { topic: 'metrics', key: 'p1', code: 'UNKNOWN_SCHEMA' },
+      { topic: 'metrics', key: 'p2', code: 'BAD_FRAMING' },
+    ];
+    o.records.deadLetters['metrics.dlq'] = 3;
+    o.records.deadLetterKeys = { 'metrics.dlq': ['p0', 'p1', 'p2'] };
+    for (const [i, code] of ['BAD_FRAMING', 'UNKNOWN_SCHEMA'].entries())
+      o.sinkPages.push({
+        escalationId: `dlq${i}`,
+        status: 'TRIGGERED',
+        source: 'DEAD_LETTER',
+        component: 'metrics',
+        dedupKey: `healstream/dead-letter/metrics/${code}`,
+        at: T0,
+      });
+    return o;
+  }
+
+  it('poison dead-lettered once each and paged once per topic and error holds', () => {
+    const table = checkInvariants(poisoned());
+    expect(table.rows.filter((r) => !r.held)).toEqual([]);
+    expect(table.counts.poison).toBe(3);
+    expect(table.counts.deadLetters).toBe(3);
+  });
+
+  it('a poison record never dead-lettered, or dead-lettered twice, fails its row', () => {
+    const never = poisoned();
+    never.records.deadLetterKeys = { 'metrics.dlq': ['p0', 'p1'] };
+    never.records.deadLetters['metrics.dlq'] = 2;
+    expect(failed(never)).toEqual(['every poison record dead-lettered once']);
+    const twice = poisoned();
+    twice.records.deadLetterKeys?.['metrics.dlq']?.push('p2');
+    twice.records.deadLetters['metrics.dlq'] = 4;
+    expect(failed(twice)).toEqual(['every poison record dead-lettered once']);
+  });
+
+  it('a dead letter of a record that was not poison fails, beside the poison', () => {
+    const o = poisoned();
+    o.records.deadLetterKeys?.['metrics.dlq']?.push('svc-1');
+    o.records.deadLetters['metrics.dlq'] = 4;
+    expect(failed(o)).toEqual(['nothing but poison dead-lettered']);
+  });
+
+  it('a kind of poison never paged, or paged twice under two ids, fails the paging row', () => {
+    const unpaged = poisoned();
+    unpaged.sinkPages.pop();
+    expect(failed(unpaged)).toEqual(['poison paged once per topic and error']);
+    const twice = poisoned();
+    twice.sinkPages.push({
+      ...(twice.sinkPages[1] as Observed['sinkPages'][number]),
+      escalationId: 'dlq-again',
+    });
+    expect(failed(twice)).toEqual(['poison paged once per topic and error']);
   });
 
   it('a component whose next anomaly is decided late, or never, is a stuck partition', () => {

@@ -4,7 +4,7 @@
  * and the sink's record of every page. Pure: the same inputs give the same table.
  */
 import type { TopicRecords } from './read.js';
-import type { RunbookCall, SinkPage } from './stack.js';
+import type { PoisonSent, RunbookCall, SinkPage } from './stack.js';
 
 export interface Observed {
   records: TopicRecords;
@@ -20,6 +20,8 @@ export interface Observed {
   stuckAfterMs?: number;
   /** Instances that should run but had exited, or were not ready, at the end. */
   unhealthy?: string[];
+  /** Poison records the workload sent (the broker took them). */
+  poison?: PoisonSent[];
 }
 
 export interface InvariantRow {
@@ -38,6 +40,7 @@ export interface Counts {
   outcomes: number;
   pages: number;
   deadLetters: number;
+  poison: number;
 }
 
 export interface ScenarioTable {
@@ -117,12 +120,37 @@ export function checkInvariants(o: Observed): ScenarioTable {
   );
   const repeatedPages = repeated(atSink).map(([k, n]) => `${k} ×${n}`);
   row('no page repeated at the sink', repeatedPages, `${o.sinkPages.length} received`, 'pages');
-  const dlq = Object.entries(r.deadLetters).filter(([, n]) => n > 0);
+  // Poison: dead-lettered once by the one service consuming its topic, paged once per topic and
+  // error code; and nothing else dead-lettered.
+  const poison = o.poison ?? [];
+  const keysOn = (dlq: string) => r.deadLetterKeys?.[dlq] ?? [];
+  const letters = (p: PoisonSent) => keysOn(`${p.topic}.dlq`).filter((k) => k === p.key).length;
   row(
-    'nothing dead-lettered (no poison sent)',
-    dlq.map(([t, n]) => `${t} ${n}`),
-    'none',
-    'dead-letter topics with records',
+    'every poison record dead-lettered once',
+    poison.filter((p) => letters(p) !== 1).map((p) => `${p.key} ×${letters(p)}`),
+    `${poison.length} poison records, each once`,
+    'poison records',
+  );
+  const poisonKeys = new Set(poison.map((p) => `${p.topic}.dlq/${p.key}`));
+  const others = Object.entries(r.deadLetters).flatMap(([dlq, n]) => {
+    const keys = keysOn(dlq);
+    const extra = keys.filter((k) => !poisonKeys.has(`${dlq}/${k}`)).length + n - keys.length;
+    return extra > 0 ? [`${dlq} ${extra}`] : [];
+  });
+  row('nothing but poison dead-lettered', others, 'none', 'dead-letter topics with other records');
+  const wanted = new Set(poison.map((p) => `healstream/dead-letter/${p.topic}/${p.code}`));
+  const dlqPages = tally(
+    o.sinkPages.filter((p) => p.source === 'DEAD_LETTER' && p.status === 'TRIGGERED'),
+    (p) => p.dedupKey ?? '',
+  );
+  row(
+    'poison paged once per topic and error',
+    [
+      ...[...wanted].filter((k) => !dlqPages.has(k)).map((k) => `${k} never paged`),
+      ...[...dlqPages].filter(([k, n]) => !wanted.has(k) || n > 1).map(([k, n]) => `${k} ×${n}`),
+    ],
+    `${dlqPages.size} dead-letter pages`,
+    'dead-letter pages',
   );
   row(
     'every record decodes',
@@ -187,6 +215,7 @@ export function checkInvariants(o: Observed): ScenarioTable {
       outcomes: r.outcomes.length,
       pages: o.sinkPages.length,
       deadLetters: Object.values(r.deadLetters).reduce((a, b) => a + b, 0),
+      poison: poison.length,
     },
     recoverSeconds: recoverMs === null ? null : recoverMs / 1000,
     worstDecisionSeconds: worstMs === null ? null : worstMs / 1000,

@@ -1,7 +1,7 @@
 /**
  * Reads what a scenario left in its topics, committed records only, as the invariants need them.
  * The Serde is created and every topic's schema registered before the fault, so a registry that
- * restarts (and forgets, its storage being in memory) cannot keep the records from decoding.
+ * is down at the end cannot keep the records from decoding.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
@@ -32,6 +32,8 @@ export interface TopicRecords {
   escalations: Escalation[];
   /** Records on each dead-letter topic, by logical name. */
   deadLetters: Record<string, number>;
+  /** The keys of those records (a dead letter keeps its record's key), by logical name. */
+  deadLetterKeys?: Record<string, string[]>;
   undecodable: number;
 }
 
@@ -67,6 +69,7 @@ export async function readOutputs(
     escalationRequests: [],
     escalations: [],
     deadLetters: Object.fromEntries(topics.deadLetters.map((t) => [t.logical, 0])),
+    deadLetterKeys: Object.fromEntries(topics.deadLetters.map((t) => [t.logical, []])),
     undecodable: 0,
   };
   const lists: Record<string, unknown[]> = {
@@ -102,6 +105,7 @@ export async function readOutputs(
         if (!known) return;
         if (!known.avro) {
           records.deadLetters[known.logical] = (records.deadLetters[known.logical] ?? 0) + 1;
+          records.deadLetterKeys?.[known.logical]?.push(message.key?.toString() ?? '');
           return;
         }
         try {

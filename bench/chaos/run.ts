@@ -4,7 +4,7 @@
  * of docs/chaos.md checked after each.
  *
  *   bash scripts/toolchain.sh pnpm chaos [--scenario a,b,...|all] [--json-file F] [--components 6]
- *     [--partitions 4] [--kill-minutes 2] [--keep]
+ *     [--partitions 4] [--kill-minutes 2] [--poison-seconds 10] [--keep]
  *
  * Exit code 0 when every invariant of every scenario held, 1 otherwise, 2 on a harness failure.
  */
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: String(DEFAULT_SETTINGS.partitions) },
     'kill-minutes': { type: 'string', default: String(DEFAULT_SETTINGS.killForMs / 60_000) },
     keep: { type: 'boolean', default: false },
+    'poison-seconds': { type: 'string', default: String(DEFAULT_SETTINGS.poisonEveryMs / 1000) },
   },
 });
 
@@ -59,6 +60,11 @@ const settings = {
   components: Math.round(positive('components', values.components)),
   partitions: Math.round(positive('partitions', values.partitions)),
   killForMs: positive('kill-minutes', values['kill-minutes']) * 60_000,
+  // 0 turns the poison records off.
+  poisonEveryMs:
+    values['poison-seconds'] === '0'
+      ? 0
+      : positive('poison-seconds', values['poison-seconds']) * 1000,
   log: (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`),
 };
 

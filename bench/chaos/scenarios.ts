@@ -21,6 +21,8 @@ export interface ChaosSettings {
   observeMs: number;
   /** Then, with samples stopped, this long for commands to finish and pages to go out. */
   settleMs: number;
+  /** One poison record on the metrics topic every this many ms; 0 sends none. */
+  poisonEveryMs: number;
   log: (line: string) => void;
 }
 
@@ -31,6 +33,7 @@ export const DEFAULT_SETTINGS: Omit<ChaosSettings, 'log'> = {
   warmupMs: 15_000,
   observeMs: 32_000,
   settleMs: 15_000,
+  poisonEveryMs: 10_000,
 };
 
 export interface FaultContext {
@@ -249,7 +252,7 @@ export async function runScenario(
     await stack.waitReady();
     const serde = await preparedSerde(infra.registryUrl, stack.prefix);
     log('services ready; samples flowing');
-    workload = stack.startWorkload();
+    workload = stack.startWorkload({ poisonEveryMs: settings.poisonEveryMs });
     await sleep(settings.warmupMs);
     const clearedAt = await scenario.fault({ infra, stack, settings, log });
     log(`fault cleared; observing ${settings.observeMs / 1000} s`);
@@ -264,6 +267,7 @@ export async function runScenario(
       sinkPages: stack.sink.pages,
       published: workload.published(),
       anomalies: workload.anomalies,
+      poison: workload.poison,
       components: stack.components,
       clearedAt,
       unhealthy,

@@ -64,7 +64,16 @@ export interface SinkPage {
   status: string;
   source: string;
   component: string;
+  dedupKey?: string;
   at: number;
+}
+
+/** A record the workload made poison on purpose, and the error code its consumer must give. */
+export interface PoisonSent {
+  /** Logical topic it was written to. */
+  topic: string;
+  key: string;
+  code: 'BAD_FRAMING' | 'UNKNOWN_SCHEMA';
 }
 
 async function listen(server: Server): Promise<number> {
@@ -154,6 +163,7 @@ async function startSink() {
         status: String(page['status'] ?? ''),
         source: String(page['source'] ?? ''),
         component: String(page['component'] ?? ''),
+        dedupKey: String(page['dedupKey'] ?? ''),
         at: Date.now(),
       });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -196,6 +206,8 @@ export interface Workload {
   failedSends: () => number;
   /** Sample timestamps of the first anomalous sample of each window that reached the broker. */
   anomalies: { component: string; at: number }[];
+  /** Poison records the broker took. */
+  poison: PoisonSent[];
   stop: () => Promise<void>;
 }
 
@@ -216,7 +228,7 @@ export interface ChaosStack {
   /** A new process for the same instance id (after a kill). */
   restart(instance: Instance): Promise<Instance>;
   waitReady(timeoutMs?: number): Promise<void>;
-  startWorkload(options?: { everyMs?: number; periodMs?: number; anomalyMs?: number }): Workload;
+  startWorkload(options?: WorkloadOptions): Workload;
   stop(): Promise<void>;
 }
 
@@ -395,17 +407,48 @@ export async function startStack(options: StackOptions): Promise<ChaosStack> {
   return stack;
 }
 
+export interface WorkloadOptions {
+  everyMs?: number;
+  periodMs?: number;
+  anomalyMs?: number;
+  /** One poison record every this many ms (0: none). */
+  poisonEveryMs?: number;
+}
+
+/**
+ * A poison record for the metrics topic: alternately bytes without the Confluent framing, and a
+ * framed value whose schema id no registry has. Keyed uniquely, so its dead letter is found.
+ */
+function poisonRecord(n: number): { message: { key: string; value: Buffer }; sent: PoisonSent } {
+  const key = `chaos-poison-${n}`;
+  if (n % 2 === 0)
+    return {
+      message: { key, value: Buffer.from('chaos poison: not Avro') },
+      sent: { topic: 'metrics', key, code: 'BAD_FRAMING' },
+    };
+  const framed = Buffer.alloc(6);
+  framed.writeUInt8(0, 0);
+  framed.writeUInt32BE(2_000_000_000 + n, 1);
+  return {
+    message: { key, value: framed },
+    sent: { topic: 'metrics', key, code: 'UNKNOWN_SCHEMA' },
+  };
+}
+
 function startWorkload(
   kafka: Kafka,
   options: StackOptions,
   prefix: string,
   components: string[],
-  w: { everyMs?: number; periodMs?: number; anomalyMs?: number },
+  w: WorkloadOptions,
   log: (line: string) => void,
 ): Workload {
   const everyMs = w.everyMs ?? 500;
   const periodMs = w.periodMs ?? 20_000;
   const anomalyMs = w.anomalyMs ?? 5000;
+  const poisonEveryMs = w.poisonEveryMs ?? 0;
+  const poison: PoisonSent[] = [];
+  let lastPoison = Date.now();
   const topic = topicsFor(prefix).metrics.topic;
   const serde = new Serde(new RegistryClient(options.registryUrl));
   let published = 0;
@@ -457,6 +500,14 @@ function startWorkload(
         // The broker is down: these samples are lost, the window starts with the next that lands.
         failed += samples.length;
       }
+      if (poisonEveryMs > 0 && Date.now() - lastPoison >= poisonEveryMs) {
+        const { message, sent } = poisonRecord(poison.length);
+        // Counted only once the broker took it; one it refused is sent again next time.
+        await producer.send({ topic, messages: [message] }).then(
+          () => (poison.push(sent), (lastPoison = Date.now())),
+          () => {},
+        );
+      }
       await sleep(everyMs);
     }
   })().catch((error: unknown) => log(`workload stopped: ${(error as Error).message}`));
@@ -464,6 +515,7 @@ function startWorkload(
     published: () => published,
     failedSends: () => failed,
     anomalies,
+    poison,
     stop: async () => {
       stopped = true;
       await loop;

@@ -1,20 +1,7 @@
-import type {
-  Diagnosis,
-  Escalation,
-  HealingCommand,
-  HealingDecision,
-  HealingOutcome,
-  ReliabilityEvent,
-} from '@healstream/contracts';
+import type { IncidentTopic, ReliabilityEvent, TaggedRecord } from '@healstream/contracts';
 
 /** The records of one incident's story, in the order the pipeline writes them. */
-export type ScenarioRecord =
-  | { logical: 'reliability-events'; value: ReliabilityEvent }
-  | { logical: 'diagnoses'; value: Diagnosis }
-  | { logical: 'healing-decisions'; value: HealingDecision }
-  | { logical: 'healing-commands'; value: HealingCommand }
-  | { logical: 'healing-outcomes'; value: HealingOutcome }
-  | { logical: 'escalations'; value: Escalation };
+export type ScenarioRecord = TaggedRecord<IncidentTopic>;
 
 export interface ScenarioOptions {
   id: string;

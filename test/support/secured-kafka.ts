@@ -1,11 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, infraSettings, KAFKA_VERSION } from '@healstream/infra';
+import {
+  formatKafkaStorage,
+  freePort,
+  infraSettings,
+  kafkaJava,
+  kafkaServerProperties,
+} from '@healstream/infra';
 
 const run = promisify(execFile);
 
@@ -148,72 +154,53 @@ export interface SecuredKafka {
  * required. The broker talks to itself over a plaintext listener it tells no client about.
  */
 export async function startSecuredKafka(certs: TestCertificates): Promise<SecuredKafka> {
-  const settings = infraSettings();
-  const libs = join(settings.cache, 'kafka', KAFKA_VERSION, 'libs', '*');
   const [port, internal, controller] = [await freePort(), await freePort(), await freePort()];
+  const settings = { ...infraSettings(), kafkaPort: port, controllerPort: controller };
   const username = 'healstream';
   const password = randomBytes(16).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'healstream-secured-kafka-'));
   const config = join(dir, 'server.properties');
   const jaas = (module: string, users = '') =>
     `org.apache.kafka.common.security.${module} required${users};`;
+  // The local broker's own properties, with a SASL_SSL client listener instead of PLAINTEXT.
   writeFileSync(
     config,
-    [
-      'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.bootstrap.servers=127.0.0.1:${controller}`,
-      `listeners=SASL_SSL://127.0.0.1:${port},INTERNAL://127.0.0.1:${internal},CONTROLLER://127.0.0.1:${controller}`,
-      `advertised.listeners=SASL_SSL://127.0.0.1:${port},INTERNAL://127.0.0.1:${internal}`,
-      'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      'inter.broker.listener.name=INTERNAL',
-      'sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
-      `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
-      `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
-      `listener.name.sasl_ssl.plain.sasl.jaas.config=${jaas('plain.PlainLoginModule', ` user_${username}="${password}"`)}`,
-      `ssl.keystore.location=${certs.keystore}`,
-      'ssl.keystore.type=PKCS12',
-      `ssl.keystore.password=${certs.storePassword}`,
-      `ssl.key.password=${certs.storePassword}`,
-      `ssl.truststore.location=${certs.truststore}`,
-      'ssl.truststore.type=PKCS12',
-      `ssl.truststore.password=${certs.storePassword}`,
-      'ssl.client.auth=required',
-      `log.dirs=${join(dir, 'data')}`,
-      'num.partitions=1',
-      'auto.create.topics.enable=false',
-      'offsets.topic.replication.factor=1',
-      'offsets.topic.num.partitions=3',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'transaction.state.log.num.partitions=3',
-      'share.coordinator.state.topic.replication.factor=1',
-      'share.coordinator.state.topic.min.isr=1',
-      'group.initial.rebalance.delay.ms=0',
-      '',
-    ].join('\n'),
+    kafkaServerProperties(
+      settings,
+      {
+        listeners: `SASL_SSL://127.0.0.1:${port},INTERNAL://127.0.0.1:${internal},CONTROLLER://127.0.0.1:${controller}`,
+        'advertised.listeners': `SASL_SSL://127.0.0.1:${port},INTERNAL://127.0.0.1:${internal}`,
+        'listener.security.protocol.map':
+          'SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'inter.broker.listener.name': 'INTERNAL',
+        'sasl.enabled.mechanisms': 'SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
+        'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': jaas('scram.ScramLoginModule'),
+        'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config': jaas('scram.ScramLoginModule'),
+        'listener.name.sasl_ssl.plain.sasl.jaas.config': jaas(
+          'plain.PlainLoginModule',
+          ` user_${username}="${password}"`,
+        ),
+        'ssl.keystore.location': certs.keystore,
+        'ssl.keystore.type': 'PKCS12',
+        'ssl.keystore.password': certs.storePassword,
+        'ssl.key.password': certs.storePassword,
+        'ssl.truststore.location': certs.truststore,
+        'ssl.truststore.type': 'PKCS12',
+        'ssl.truststore.password': certs.storePassword,
+        'ssl.client.auth': 'required',
+        'offsets.topic.num.partitions': '3',
+        'transaction.state.log.num.partitions': '3',
+      },
+      join(dir, 'data'),
+    ),
   );
-  const java = [
-    `-Dlog4j2.configurationFile=${join(settings.repoRoot, 'infra', 'kafka', 'log4j2.yaml')}`,
-    '-cp',
-    libs,
-  ];
-  const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
-  await run(settings.java, [
-    ...java,
-    'kafka.tools.StorageTool',
-    'format',
-    '-t',
-    clusterId,
-    '-c',
-    config,
-    '--standalone',
+  await formatKafkaStorage(settings, config, [
     '--add-scram',
     `SCRAM-SHA-512=[name=${username},password=${password}]`,
     '--add-scram',
     `SCRAM-SHA-256=[name=${username},password=${password}]`,
   ]);
+  const java = kafkaJava(settings);
   const logFile = join(dir, 'kafka.log');
   const fd = openSync(logFile, 'a');
   const child = spawn(settings.java, ['-Xmx384m', '-Xms384m', ...java, 'kafka.Kafka', config], {

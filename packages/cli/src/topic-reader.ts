@@ -9,6 +9,7 @@ import {
 } from '@healstream/contracts';
 import {
   createRegistryClient,
+  deleteThrowawayGroup,
   readDeadLetterHeaders,
   type ConnectionEnv,
 } from '@healstream/runtime';
@@ -144,12 +145,7 @@ export async function readRecords(
     });
   } finally {
     await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin
-      .connect()
-      .then(() => admin.deleteGroups([groupId]))
-      .catch(() => {});
-    await admin.disconnect().catch(() => {});
+    await deleteThrowawayGroup(kafka, groupId);
   }
   return seen;
 }

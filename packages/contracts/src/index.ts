@@ -32,5 +32,7 @@ export {
   type TopicSpec,
   type ValueOf,
   type PipelineTopic,
+  type IncidentTopic,
+  type TaggedRecord,
 } from './topics.js';
 export type * from './generated/records.js';

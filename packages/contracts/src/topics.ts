@@ -85,6 +85,28 @@ export type ValueOf<H extends TopicHandle> =
       : Buffer | null
     : never;
 
+/**
+ * The topics an incident's story is told on, from the first anomaly to the page: what the incident
+ * store, the demo's journal and the console read.
+ */
+export type IncidentTopic = Extract<
+  PipelineTopic,
+  | 'reliability-events'
+  | 'diagnoses'
+  | 'healing-decisions'
+  | 'healing-commands'
+  | 'healing-outcomes'
+  | 'escalations'
+>;
+
+/**
+ * A decoded record tagged by the logical topic it came from, so `switch (record.logical)` hands
+ * over a typed `value`. `TaggedRecord<IncidentTopic>` is one of an incident's story.
+ */
+export type TaggedRecord<L extends PipelineTopic = PipelineTopic> = {
+  [K in L]: { logical: K; value: RecordTypes[(typeof pipelineTopics)[K]] };
+}[L];
+
 export type DeadLetterTopic = RawTopic<`${(typeof dlqSourceTopics)[number]}.dlq`>;
 
 export function dlqName(topic: string): string {

@@ -4,7 +4,9 @@ import type {
   HealingCommand,
   HealingDecision,
   HealingOutcome,
+  IncidentTopic,
   ReliabilityEvent,
+  TaggedRecord,
 } from '@healstream/contracts';
 
 /** Where a record was read: the store applies each position once. */
@@ -15,13 +17,7 @@ export interface Position {
 }
 
 /** A decoded record of a topic the store materialises, tagged by its logical topic. */
-export type PipelineRecord =
-  | { logical: 'reliability-events'; value: ReliabilityEvent }
-  | { logical: 'diagnoses'; value: Diagnosis }
-  | { logical: 'healing-decisions'; value: HealingDecision }
-  | { logical: 'healing-commands'; value: HealingCommand }
-  | { logical: 'healing-outcomes'; value: HealingOutcome }
-  | { logical: 'escalations'; value: Escalation };
+export type PipelineRecord = TaggedRecord<IncidentTopic>;
 
 /** A dead letter as kept by the store: the original bytes and the headers saying why. */
 export interface DeadLetterRecord {

@@ -1,4 +1,12 @@
-export { up, down, status, logFiles } from './lifecycle.js';
+export {
+  up,
+  down,
+  status,
+  logFiles,
+  kafkaServerProperties,
+  formatKafkaStorage,
+  kafkaJava,
+} from './lifecycle.js';
 export { infraSettings, KAFKA_VERSION, REGISTRY_VERSION } from './settings.js';
 export { residentMiB } from './processes.js';
 export {

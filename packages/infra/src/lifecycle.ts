@@ -44,7 +44,16 @@ export interface UpReport {
   registryUrl: string;
 }
 
-function kafkaProperties(s: InfraSettings): string {
+/**
+ * The broker's server.properties: the repository's template with the settings' ports and the data
+ * folder filled in, and each of `overrides` replacing its key's line (or added after the rest), so
+ * a broker with other listeners (the secured one of the tests) is otherwise the same broker.
+ */
+export function kafkaServerProperties(
+  s: InfraSettings,
+  overrides: Record<string, string> = {},
+  dataDir = paths(s).kafkaData,
+): string {
   const template = readFileSync(
     join(s.repoRoot, 'infra', 'kafka', 'server.properties.template'),
     'utf8',
@@ -52,35 +61,62 @@ function kafkaProperties(s: InfraSettings): string {
   const values: Record<string, string> = {
     KAFKA_PORT: String(s.kafkaPort),
     CONTROLLER_PORT: String(s.controllerPort),
-    DATA_DIR: paths(s).kafkaData,
+    DATA_DIR: dataDir,
   };
-  return template.replace(/\$\{(\w+)\}/g, (_, name: string) => values[name] ?? `\${${name}}`);
+  const filled = template.replace(
+    /\$\{(\w+)\}/g,
+    (_, name: string) => values[name] ?? `\${${name}}`,
+  );
+  const left = new Map(Object.entries(overrides));
+  const lines = filled.split('\n').map((line) => {
+    const key = /^([\w.-]+)=/.exec(line)?.[1];
+    const value = key === undefined ? undefined : left.get(key);
+    if (key === undefined || value === undefined) return line;
+    left.delete(key);
+    return `${key}=${value}`;
+  });
+  const added = [...left].map(([key, value]) => `${key}=${value}`);
+  return [...lines.filter((l, i) => l !== '' || i < lines.length - 1), ...added, ''].join('\n');
+}
+
+/** Formats a new broker's storage (KRaft, standalone controller); `extra` adds StorageTool flags. */
+export async function formatKafkaStorage(
+  s: InfraSettings,
+  config: string,
+  extra: string[] = [],
+): Promise<void> {
+  const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+  await run(s.java, [
+    ...kafkaJava(s),
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    config,
+    '--standalone',
+    ...extra,
+  ]);
+}
+
+/** The JVM flags every broker tool runs with: the repository's log4j2 and the Kafka jars. */
+export function kafkaJava(s: InfraSettings): string[] {
+  return [
+    `-Dlog4j2.configurationFile=${join(s.repoRoot, 'infra', 'kafka', 'log4j2.yaml')}`,
+    '-cp',
+    join(paths(s).kafkaLibs, '*'),
+  ];
 }
 
 async function startKafka(s: InfraSettings, proc: ManagedProcess): Promise<void> {
   const p = paths(s);
   mkdirSync(p.run, { recursive: true });
   const config = join(p.run, 'server.properties');
-  writeFileSync(config, kafkaProperties(s));
-  const classpath = join(p.kafkaLibs, '*');
-  const java = [
-    `-Dlog4j2.configurationFile=${join(s.repoRoot, 'infra', 'kafka', 'log4j2.yaml')}`,
-    '-cp',
-    classpath,
-  ];
+  writeFileSync(config, kafkaServerProperties(s));
+  const java = kafkaJava(s);
   if (!existsSync(join(p.kafkaData, 'meta.properties'))) {
     mkdirSync(p.kafkaData, { recursive: true });
-    const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
-    await run(s.java, [
-      ...java,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      clusterId,
-      '-c',
-      config,
-      '--standalone',
-    ]);
+    await formatKafkaStorage(s, config);
   }
   startDetached(
     proc,
@@ -99,6 +135,7 @@ async function startKafka(s: InfraSettings, proc: ManagedProcess): Promise<void>
 
 function startRegistry(s: InfraSettings, proc: ManagedProcess): void {
   const p = paths(s);
+  mkdirSync(p.registryData, { recursive: true });
   startDetached(
     proc,
     s.java,
@@ -107,8 +144,12 @@ function startRegistry(s: InfraSettings, proc: ManagedProcess): void {
       `-D${proc.marker}`,
       `-Dquarkus.http.port=${s.registryPort}`,
       '-Dquarkus.http.host=127.0.0.1',
-      // Storage is the distribution's default, in-memory H2: services register their schemas
-      // again at every start, so nothing needs to survive a registry restart.
+      // H2 in a file, not the distribution's in-memory default: a schema id is written into
+      // every record, so ids must survive a registry restart. An empty registry numbers the
+      // schemas again in the order services happen to register them, and a service that
+      // registered after the restart then reads another record type under an id that services
+      // which registered before it still use (the records dead-letter as undecodable).
+      `-Dapicurio.datasource.url=jdbc:h2:file:${join(p.registryData, 'registry')}`,
       '-Dquarkus.log.level=WARN',
       '-jar',
       p.registryJar,

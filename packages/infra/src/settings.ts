@@ -57,6 +57,7 @@ export function paths(s: InfraSettings) {
     ),
     data: join(s.home, 'data'),
     kafkaData: join(s.home, 'data', 'kafka'),
+    registryData: join(s.home, 'data', 'registry'),
     run: join(s.home, 'run'),
     logs: join(s.home, 'logs'),
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { TransientError } from '@healstream/contracts';
 import type { Logger } from './logger.js';
+import { deleteThrowawayGroup } from './topics-admin.js';
 import type { Emit, Outbound } from './transactional-loop.js';
 
 const MARKER_KEY = '__restore__';
@@ -237,12 +238,7 @@ export class ChangelogRestorer {
     } finally {
       clearTimeout(timer);
       await consumer.disconnect().catch(() => {});
-      const admin = kafka.admin();
-      await admin
-        .connect()
-        .then(() => admin.deleteGroups([restoreGroup]))
-        .catch(() => {});
-      await admin.disconnect().catch(() => {});
+      await deleteThrowawayGroup(kafka, restoreGroup);
     }
     logger.info(
       {

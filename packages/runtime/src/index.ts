@@ -57,7 +57,13 @@ export {
   type ServiceDefinition,
   type RunningService,
 } from './service.js';
-export { createTopics, waitForLeaders, type TopicsReport } from './topics-admin.js';
+export { serviceParts, type ServiceParts } from './service-parts.js';
+export {
+  createTopics,
+  deleteThrowawayGroup,
+  waitForLeaders,
+  type TopicsReport,
+} from './topics-admin.js';
 export { startHealthServer } from './http-server.js';
 export {
   enableTraceContext,

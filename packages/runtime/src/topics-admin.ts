@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { TopicSpec } from '@healstream/contracts';
 
 export interface TopicsReport {
@@ -82,4 +82,17 @@ export async function waitForLeaders(
       throw new Error(`topics have no leader after ${timeoutMs / 1000}s: ${topics.join(', ')}`);
     await sleep(200);
   }
+}
+
+/**
+ * Deletes a throwaway consumer group (a one-off reader's, a state restore's), best effort: the
+ * work it served is done, and a group left behind only waits for its offsets to expire.
+ */
+export async function deleteThrowawayGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin
+    .connect()
+    .then(() => admin.deleteGroups([groupId]))
+    .catch(() => {});
+  await admin.disconnect().catch(() => {});
 }

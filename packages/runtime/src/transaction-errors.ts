@@ -77,3 +77,21 @@ export function transactionOutcome(
     return new ProducerWedgedError(error);
   return permanent ? new PermanentKafkaError(permanent, error) : error;
 }
+
+/** Group errors a heartbeat answers while the group rebalances or after it expelled the member. */
+const REBALANCE_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'UNKNOWN_MEMBER_ID',
+]);
+
+/** Whether the error (or one in its cause chain) says the group is rebalancing. */
+export function isRebalance(error: unknown): boolean {
+  let e = error as { type?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string' && REBALANCE_ERRORS.has(e.type)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}

@@ -1,28 +1,14 @@
 import { loadComponents } from '@healstream/core';
-import {
-  createKafka,
-  createLogger,
-  createRegistry,
-  loadConfig,
-  runService,
-  serviceMain,
-} from '@healstream/runtime';
+import { runService, serviceMain, serviceParts } from '@healstream/runtime';
 import { executorEnvSchema, settingsFrom, webhookSecrets } from './config.js';
 import { actionExecutorService } from './executor-service.js';
 import { createExecutors } from './executors/select.js';
 import { executorMetrics } from './metrics.js';
 
 await serviceMain('action-executor', async () => {
-  const config = loadConfig(executorEnvSchema, process.env);
+  const { config, logger, registry, kafka } = serviceParts('action-executor', executorEnvSchema);
   const components = loadComponents(config.COMPONENTS_FILE);
   const secrets = webhookSecrets(components, process.env, config.WEBHOOK_SECRET);
-  const logger = createLogger('action-executor', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
-  const registry = createRegistry('action-executor');
-  const kafka = createKafka({
-    config,
-    clientId: `action-executor-${config.HEALSTREAM_INSTANCE_ID}`,
-    logger,
-  });
   logger.info(
     { components: [...components.components.keys()], supervisor: config.FLEET_SUPERVISOR_URL },
     'components loaded',

@@ -1,20 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadComponents, loadPolicyDir } from '@healstream/core';
 import { ConfigError } from '@healstream/contracts';
-import {
-  createKafka,
-  createLogger,
-  createRegistry,
-  loadConfig,
-  runService,
-  serviceMain,
-} from '@healstream/runtime';
+import { runService, serviceMain, serviceParts } from '@healstream/runtime';
 import { escalatorEnvSchema } from './config.js';
 import { loadRouting } from './routing.js';
 import { SERVICE, escalatorService } from './service.js';
 
 await serviceMain(SERVICE, async () => {
-  const config = loadConfig(escalatorEnvSchema, process.env);
+  const { config, logger, registry, kafka } = serviceParts(SERVICE, escalatorEnvSchema);
   const file = config.ESCALATOR_CONFIG;
   if (file !== undefined && !existsSync(file))
     throw new ConfigError(`ESCALATOR_CONFIG names a file that does not exist: ${file}`, {
@@ -39,13 +32,6 @@ await serviceMain(SERVICE, async () => {
   if (config.ESCALATOR_POLICIES_DIR !== undefined)
     for (const p of loadPolicyDir(config.ESCALATOR_POLICIES_DIR))
       if (p.runbook) runbooks.policies.set(p.name, p.runbook);
-  const logger = createLogger(SERVICE, config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
-  const registry = createRegistry(SERVICE);
-  const kafka = createKafka({
-    config,
-    clientId: `${SERVICE}-${config.HEALSTREAM_INSTANCE_ID}`,
-    logger,
-  });
   const running = await runService(
     escalatorService({ config, routing, teams, runbooks, kafka, logger, registry }),
     { config, logger, registry, kafka },

@@ -1,12 +1,9 @@
 import { Serde, topicsFor } from '@healstream/contracts';
 import {
-  createKafka,
-  createLogger,
-  createRegistry,
   createRegistryClient,
-  loadConfig,
   retryWhileTransient,
   serviceMain,
+  serviceParts,
   startHealthServer,
   startTracing,
 } from '@healstream/runtime';
@@ -17,15 +14,8 @@ import { ingestMetrics } from './metrics.js';
 import { TransactionalPublisher } from './publisher.js';
 
 await serviceMain('ingest', async () => {
-  const config = loadConfig(ingestEnvSchema, process.env);
-  const logger = createLogger('ingest', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
-  const registry = createRegistry('ingest');
+  const { config, logger, registry, kafka } = serviceParts('ingest', ingestEnvSchema);
   const tracing = startTracing({ service: 'ingest', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const kafka = createKafka({
-    config,
-    clientId: `ingest-${config.HEALSTREAM_INSTANCE_ID}`,
-    logger,
-  });
   const serde = new Serde(createRegistryClient(config), config.SCHEMA_COMPATIBILITY);
   const topics = {
     metrics: topicsFor(config.HEALSTREAM_TOPIC_PREFIX).metrics.topic,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { deleteThrowawayGroup } from '@healstream/runtime';
 import { IncidentStore, incidentText, readIntoStore, summaryLine } from '@healstream/incidents';
 import { CliError, type Command, type CommandIo } from '../command.js';
 import { cliKafka, resolveEnv } from '../connection.js';
@@ -23,12 +24,7 @@ async function withIncidents<T>(io: CommandIo, ask: (store: IncidentStore) => T)
     return ask(store);
   } finally {
     await feed.stop();
-    const admin = kafka.admin();
-    await admin
-      .connect()
-      .then(() => admin.deleteGroups([groupId]))
-      .catch(() => {});
-    await admin.disconnect().catch(() => {});
+    await deleteThrowawayGroup(kafka, groupId);
     store.close();
   }
 }

@@ -5,16 +5,12 @@ import type {
   HealingCommand,
   HealingDecision,
   HealingOutcome,
+  IncidentTopic,
   ReliabilityEvent,
+  TaggedRecord,
 } from '@healstream/contracts';
 
-export type JournalEntry =
-  | { topic: 'reliability-events'; value: ReliabilityEvent }
-  | { topic: 'diagnoses'; value: Diagnosis }
-  | { topic: 'healing-decisions'; value: HealingDecision }
-  | { topic: 'healing-commands'; value: HealingCommand }
-  | { topic: 'healing-outcomes'; value: HealingOutcome }
-  | { topic: 'escalations'; value: Escalation };
+export type JournalEntry = TaggedRecord<IncidentTopic>;
 
 /** Everything the pipeline said during the run, in arrival order, for the scenario checks. */
 export class Journal {
@@ -26,7 +22,7 @@ export class Journal {
   readonly escalations: Escalation[] = [];
 
   add(entry: JournalEntry): void {
-    switch (entry.topic) {
+    switch (entry.logical) {
       case 'reliability-events':
         this.events.push(entry.value);
         break;

@@ -39,32 +39,32 @@ describe('the demo timeline', () => {
   it('shows an incident once, with times since the run and since the fault, and leaves out the repeats', () => {
     const f = new TimelineFormatter(T0);
     f.watch('payments', T0 + 1000);
-    const first = f.format({ topic: 'reliability-events', value: event({}) });
+    const first = f.format({ logical: 'reliability-events', value: event({}) });
     expect(first).toMatch(
       /^ +\+2\.0s fault\+1\.0s +payments +DETECTED +WARNING db_pool_utilization 1 \(limit 0\.95\)/,
     );
     expect(
       f.format({
-        topic: 'reliability-events',
+        logical: 'reliability-events',
         value: event({ eventId: 'inc-1#2', detectedAt: T0 + 4000 }),
       }),
     ).toBeNull();
     expect(
-      f.format({ topic: 'healing-decisions', value: decision('SKIPPED_IN_FLIGHT') }),
+      f.format({ logical: 'healing-decisions', value: decision('SKIPPED_IN_FLIGHT') }),
     ).toBeNull();
-    expect(f.format({ topic: 'healing-decisions', value: decision('DISPATCHED') })).toMatch(
+    expect(f.format({ logical: 'healing-decisions', value: decision('DISPATCHED') })).toMatch(
       /DECIDED +DISPATCHED: Restart On Pool Exhaustion \(attempt 1\)/,
     );
     expect(
       f.format({
-        topic: 'reliability-events',
+        logical: 'reliability-events',
         value: event({ kind: 'RESOLVED', anomalies: [], detectedAt: T0 + 9000 }),
       }),
     ).toMatch(/RESOLVED +incident inc-1 closed/);
     // another component's records carry no time since this fault
     expect(
       f.format({
-        topic: 'reliability-events',
+        logical: 'reliability-events',
         value: event({ incidentId: 'inc-2', component: 'search' }),
       }),
     ).toMatch(/^ +\+2\.0s {13}search/);

@@ -48,7 +48,7 @@ export class TimelineFormatter {
   }
 
   format(entry: JournalEntry): string | null {
-    switch (entry.topic) {
+    switch (entry.logical) {
       case 'reliability-events': {
         const e = entry.value;
         if (e.kind === 'RESOLVED')

@@ -49,7 +49,7 @@ export async function startTimeline(options: {
       try {
         const value: unknown = await serde.decode(message.value, handle.record);
         // The handle's record name decoded the value, so it is the entry's type for that topic.
-        const entry = { topic: handle.logical, value } as JournalEntry;
+        const entry = { logical: handle.logical, value } as JournalEntry;
         journal.add(entry);
         options.onEntry(entry);
       } catch (error) {

@@ -1,0 +1,136 @@
+/** The types the transactional loop and its handlers share. */
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { RecordName, Serde, TopicHandle, ValueOf } from '@healstream/contracts';
+import type { Logger } from './logger.js';
+import type { LoopMetrics } from './metrics.js';
+
+/** One decoded input record. */
+export interface InboundRecord<T = unknown, L extends string = string> {
+  /** The logical name of the input it came from: switch on it to get `value` typed. */
+  logical: L;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: T;
+  /** The record's timestamp (epoch ms): the clock of the pure logic. */
+  timestamp: number;
+  headers: KafkaMessage['headers'];
+}
+
+/**
+ * An output: an Avro record for a registered topic, or raw bytes (changelogs, dead letters).
+ * It goes to the input's partition number, so a component's story stays on one partition
+ * number whatever partitioner its producer used, unless `partition` says otherwise (records
+ * about the whole fleet meet on one partition).
+ */
+export type Outbound =
+  | {
+      topic: string;
+      key: string;
+      value: unknown;
+      headers?: Record<string, string>;
+      partition?: number;
+    }
+  | {
+      topic: string;
+      key: string;
+      raw: Buffer | null;
+      headers?: Record<string, string>;
+      partition?: number;
+    };
+
+export type Emit = (out: Outbound) => void;
+
+/**
+ * The records of a set of inputs: a union discriminated by `logical`, each with the value type
+ * its topic carries, so `switch (record.logical)` hands the handler a typed value.
+ */
+export type InboundOf<H extends TopicHandle> =
+  H extends TopicHandle<infer L> ? InboundRecord<ValueOf<H>, L> : never;
+
+/**
+ * The logic for one partition number, across every input topic (co-partitioned: partition p of
+ * each input is handled here, one transaction at a time). `handle` must not change state it
+ * keeps when it throws; state changed by handled records becomes final at `committed` and is
+ * discarded at `aborted` (the transaction's records are then processed again).
+ */
+export interface PartitionHandler<R = InboundRecord> {
+  handle(record: R, emit: Emit): Promise<void> | void;
+  /** Last outputs of the transaction, e.g. changelog records of the state it changed. */
+  beforeCommit?(emit: Emit): void;
+  committed?(): void;
+  aborted?(): void;
+  close?(): void;
+}
+
+/** An input topic: an Avro record it carries, or 'raw' to hand the handler the bytes. */
+export type LoopInput = TopicHandle;
+
+export interface LoopOutput {
+  topic: string;
+  record: RecordName;
+}
+
+/** What a partition's handler may do besides handling records. */
+export interface PartitionContext {
+  partition: number;
+  /**
+   * Commits records in a transaction of the partition's producer, one at a time with the
+   * partition's record transactions. For work that finishes outside a record (an action that
+   * ran, a page that was delivered). Fails if the partition was lost to another owner.
+   */
+  produce(records: Outbound[]): Promise<void>;
+  /** Whether this instance still owns the partition. */
+  owned(): boolean;
+}
+
+export interface TransactionalLoopOptions {
+  kafka: Kafka;
+  serde: Serde;
+  logger: Logger;
+  metrics: LoopMetrics;
+  service: string;
+  groupId: string;
+  inputs: readonly LoopInput[];
+  /** Avro topics the handlers emit to; their schemas are registered at start. */
+  outputs: readonly LoopOutput[];
+  /**
+   * Builds (and restores) the handler of a newly assigned partition number. It runs after the
+   * partition's producer has fenced any previous owner; `write` commits records (e.g. a restore
+   * marker) in a transaction of that producer, during open only.
+   */
+  open(
+    partition: number,
+    write: (records: Outbound[]) => Promise<void>,
+    context: PartitionContext,
+  ): Promise<PartitionHandler> | PartitionHandler;
+  /** Records per transaction at most. */
+  maxRecordsPerTransaction?: number;
+  /** Outputs are sent to the broker every this many records inside a transaction. */
+  sendEvery?: number;
+  partitionsConsumedConcurrently?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  now?: () => number;
+  sessionTimeoutMs?: number;
+  /** Backoff while a dependency is down at start-up (default 0.5 s growing to 30 s). */
+  startBackoff?: { initialMs: number; maxMs: number };
+  /** A partition with input and no commit for this long is stalled: not ready. */
+  stallMs?: number;
+  /** How often the lag and stall metrics are refreshed. */
+  watchIntervalMs?: number;
+}
+
+/** A partition number this instance owns, fenced and restored. */
+export interface OpenPartition {
+  partition: number;
+  producer: Producer;
+  handler: PartitionHandler;
+  /** Per input topic: records below this offset were already processed by a previous owner. */
+  nextOffset: Map<string, bigint>;
+}
+
+/** Key of one input partition (`topic\0partition`): a partition number's inputs stall one by one. */
+export function stallKey(topic: string, partition: number): string {
+  return `${topic}\0${partition}`;
+}
