@@ -1,20 +1,11 @@
 import { Counter, Gauge } from 'prom-client';
-import {
-  createKafka,
-  createLogger,
-  createRegistry,
-  loadConfig,
-  runService,
-  serviceMain,
-} from '@healstream/runtime';
+import { runService, serviceMain, serviceParts } from '@healstream/runtime';
 import { evaluatorEnvSchema, loadEvaluatorInputs } from './config.js';
 import { evaluatorService } from './evaluator.js';
 
 await serviceMain('policy-evaluator', async () => {
-  const config = loadConfig(evaluatorEnvSchema, process.env);
+  const { config, logger, registry, kafka } = serviceParts('policy-evaluator', evaluatorEnvSchema);
   const { policies, components, decision } = loadEvaluatorInputs(config);
-  const logger = createLogger('policy-evaluator', config.LOG_LEVEL, config.HEALSTREAM_INSTANCE_ID);
-  const registry = createRegistry('policy-evaluator');
   const decisions = new Counter({
     name: 'healstream_decisions_total',
     help: 'Decisions by verdict (DISPATCHED, SKIPPED_*, NO_MATCH, SHADOW, ESCALATE, RESOLVED) and policy.',
@@ -39,11 +30,6 @@ await serviceMain('policy-evaluator', async () => {
     name: 'healstream_policy_demoted',
     help: '1 while a policy acts in shadow for a cause on a component because it stopped curing it.',
     ...effectiveness,
-  });
-  const kafka = createKafka({
-    config,
-    clientId: `policy-evaluator-${config.HEALSTREAM_INSTANCE_ID}`,
-    logger,
   });
   logger.info(
     {
