@@ -208,6 +208,49 @@ describe('escalator partition handler and outbox', () => {
     expect(isRetriable(error)).toBe(true);
   });
 
+  it('pages poison dead-lettered on several partitions once: other partitions hand it to partition 0', async () => {
+    const { handler, worker, state } = setup([]);
+    const dead = (partition: number, offset: number): EscalatorRecord => ({
+      logical: 'metrics.dlq',
+      topic: 'hs.metrics.dlq',
+      partition,
+      offset: String(offset),
+      key: `poison-${partition}-${offset}`,
+      value: Buffer.from('x'),
+      timestamp: 1_000 + offset,
+      headers: {},
+    });
+    const forwarded: Outbound[] = [];
+    await handler.handle(dead(1, 0), (out) => forwarded.push(out));
+    await handler.handle(dead(2, 0), (out) => forwarded.push(out));
+    // Nothing is paged where the dead letters were read: each becomes a request on partition 0.
+    expect(pending(state)).toHaveLength(0);
+    expect(forwarded.map((r) => [r.topic, r.partition])).toEqual([
+      ['hs.escalation-requests', 0],
+      ['hs.escalation-requests', 0],
+    ]);
+    // Partition 0 pages the first and absorbs the second (same topic and error code).
+    for (const [i, out] of forwarded.entries()) {
+      const request = (out as { value: Escalation }).value;
+      expect(request.source).toBe('DEAD_LETTER');
+      await handler.handle(
+        {
+          logical: 'escalation-requests',
+          topic: 'hs.escalation-requests',
+          partition: 0,
+          offset: String(i),
+          key: request.dedupKey,
+          value: request,
+          timestamp: 2_000 + i,
+          headers: {},
+        },
+        () => {},
+      );
+    }
+    await worker.stop();
+    expect(pending(state).map((e) => e.page.source)).toEqual(['DEAD_LETTER']);
+  });
+
   it('consumes every pipeline DLQ, and no DLQ of a DLQ', () => {
     const inputs = escalatorInputs(topics).map((i) => i.topic);
     expect(inputs).toContain('hs.healing-outcomes.dlq');

@@ -2,6 +2,7 @@ import { TransientError, isDeadLetter, isRetriable, type Topics } from '@healstr
 import {
   readDeadLetterHeaders,
   RecordScratch,
+  type Emit,
   type InboundOf,
   type Logger,
   type PartitionHandler,
@@ -9,6 +10,7 @@ import {
 } from '@healstream/runtime';
 import type { EscalatorSettings } from './config.js';
 import { escalate, type EscalatorInput } from './escalate.js';
+import { pageFromDeadLetter } from './page.js';
 import type { EscalatorMetrics } from './metrics.js';
 import { pending, type OutboxWorker } from './outbox.js';
 import { routeFor, type Routing } from './routing.js';
@@ -38,6 +40,14 @@ export interface HandlerDeps {
 export type TransactionalState = RuntimeTransactionalState<Entry>;
 
 const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * Dead-letter pages are deduplicated per source topic and error code, and deduplication is a
+ * partition's state: so a dead letter read on any other partition is handed, in the record's
+ * transaction, to this partition of escalation-requests, where one partition's state pages it
+ * once however many partitions the poison landed on.
+ */
+export const DEAD_LETTER_PARTITION = 0;
 
 export function toInput(record: EscalatorRecord): EscalatorInput {
   switch (record.logical) {
@@ -83,7 +93,7 @@ export function partitionHandler(
   let nextSeq = Math.max(0, ...pending(state).map((e) => e.seq)) + 1;
   let prunedAt: number | undefined;
 
-  const handleRecord = (record: EscalatorRecord) => {
+  const handleRecord = (record: EscalatorRecord, emit: Emit) => {
     const now = record.timestamp;
     // A record that throws must leave the state as it was: its changes wait in a scratch.
     const scratch = new RecordScratch(state);
@@ -94,6 +104,18 @@ export function partitionHandler(
     }
     const input = toInput(record);
     const origin = { topic: record.topic, partition: record.partition, offset: record.offset };
+    if (input.kind === 'dead-letter' && record.partition !== DEAD_LETTER_PARTITION) {
+      const page = pageFromDeadLetter(input.dead, origin, now, settings);
+      emit({
+        topic: deps.topics.escalationRequests.topic,
+        key: page.dedupKey,
+        value: page,
+        partition: DEAD_LETTER_PARTITION,
+      });
+      scratch.apply();
+      if (pruned) prunedAt = now;
+      return;
+    }
     const { deliver: pages, suppressed } = escalate(input, origin, scratch, now, settings);
     for (const page of pages) {
       const team = teams.get(page.component);
@@ -121,9 +143,9 @@ export function partitionHandler(
   };
 
   return {
-    handle(record) {
+    handle(record, emit) {
       try {
-        handleRecord(record);
+        handleRecord(record, emit);
       } catch (error) {
         // A dead letter the escalator cannot handle has nowhere else to go (`<dlq>.dlq` is no
         // topic and no input): retry it, loudly, rather than drop it or loop it.

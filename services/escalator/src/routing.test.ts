@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { ConfigError, examples } from '@healstream/contracts';
-import { loadRouting, routeFor } from './routing.js';
+import { loadRouting, routeFor, ROUTABLE_SOURCES } from './routing.js';
 
 const yaml = `
 sinks:
@@ -23,6 +24,15 @@ default: [am]
 const page = examples.Escalation;
 
 describe('routing', () => {
+  it('can route on every page source the Escalation schema knows', () => {
+    const schema = JSON.parse(
+      readFileSync(new URL('../../../schemas/escalation.avsc', import.meta.url), 'utf8'),
+    ) as { fields: { name: string; type: { symbols?: string[] } }[] };
+    const fields = schema.fields;
+    const symbols = fields.find((f) => f.name === 'source')?.type.symbols;
+    expect([...ROUTABLE_SOURCES].sort()).toEqual([...(symbols ?? [])].sort());
+  });
+
   it('routes by team, component glob and source; the first match wins, else the default', () => {
     const routing = loadRouting({
       file: { text: yaml, name: 'escalation.yaml' },

@@ -6,7 +6,8 @@ import { OPSGENIE_URL } from './sinks/opsgenie.js';
 import { PAGERDUTY_URL } from './sinks/pagerduty.js';
 import { SINK_KINDS, type SinkSpec } from './sinks/types.js';
 
-const sources = [
+/** Every EscalationSource of schemas/escalation.avsc (routing.test.ts holds the two equal). */
+export const ROUTABLE_SOURCES = [
   'POLICY_ACTION',
   'HEALING_FAILED',
   'LADDER_EXHAUSTED',
@@ -14,7 +15,11 @@ const sources = [
   'STORM_BREAKER',
   'APPROVAL_REQUESTED',
   'APPROVAL_DENIED',
-] as const;
+  'UNHANDLED',
+  'FLAPPING',
+  'POLICY_DEMOTED',
+  'FLEET_SILENT',
+] as const satisfies readonly Escalation['source'][];
 const severities = ['INFO', 'WARNING', 'CRITICAL'] as const;
 
 const url = z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL');
@@ -34,7 +39,7 @@ const routeSchema = z.strictObject({
     .strictObject({
       components: z.array(z.string().min(1)).optional(),
       teams: z.array(z.string().min(1)).optional(),
-      sources: z.array(z.enum(sources)).optional(),
+      sources: z.array(z.enum(ROUTABLE_SOURCES)).optional(),
       severities: z.array(z.enum(severities)).optional(),
     })
     .default({}),

@@ -94,7 +94,8 @@ export function escalatorService(options: EscalatorServiceOptions) {
   return defineService({
     name: SERVICE,
     inputs: escalatorInputs(topics),
-    outputs: [topics.escalations],
+    // escalation-requests: dead letters of every partition meet on one (handler.ts).
+    outputs: [topics.escalations, topics.escalationRequests],
     maxRecordsPerTransaction: config.ESCALATOR_MAX_RECORDS_PER_TRANSACTION,
     async open(partition, write, context) {
       const state = await restorer.restore<Entry>(partition, write);
