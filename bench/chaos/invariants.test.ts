@@ -8,6 +8,7 @@ import {
   type HealingOutcome,
 } from '@healstream/contracts';
 import { checkInvariants, formatTable, type Observed } from './invariants.js';
+import { decisionIdFor } from '@healstream/core';
 
 const T0 = 1_000_000;
 
@@ -88,6 +89,16 @@ describe('the chaos invariants', () => {
     o.records.diagnoses.push(diagnosis('e3', 'a', T0 - 5000));
     o.records.decisions.push(decision('e2', 'b', T0 + 6000));
     expect(failed(o)).toEqual(['every diagnosis decided exactly once', 'no duplicate decision id']);
+  });
+
+  it('the shadow record beside a decision is not a second decision', () => {
+    const o = clean();
+    o.records.decisions.push({
+      ...decision('e2', 'b', T0 + 5000),
+      decisionId: decisionIdFor('e2', 'shadow'),
+      verdict: 'SHADOW',
+    });
+    expect(failed(o)).toEqual([]);
   });
 
   it('a repeated command, a second outcome and a command never reported each fail', () => {

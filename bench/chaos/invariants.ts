@@ -3,6 +3,7 @@
  * (committed records only), the runbook's record of every call it got (the fleet's own record)
  * and the sink's record of every page. Pure: the same inputs give the same table.
  */
+import { decisionIdFor } from '@healstream/core';
 import type { TopicRecords } from './read.js';
 import type { PoisonSent, RunbookCall, SinkPage } from './stack.js';
 
@@ -73,7 +74,12 @@ export function checkInvariants(o: Observed): ScenarioTable {
     });
 
   const diagnosisIds = [...new Set(r.diagnoses.map((d) => d.eventId))];
-  const decisionsPerEvent = tally(r.decisions, (d) => d.eventId);
+  // A diagnosis has one decision, and may have a second that records what a shadow (or demoted)
+  // policy would have done: that one has the shadow decision id and is not a second decision.
+  const decisionsPerEvent = tally(
+    r.decisions.filter((d) => d.decisionId !== decisionIdFor(d.eventId, 'shadow')),
+    (d) => d.eventId,
+  );
   const undecided = diagnosisIds.filter((id) => !decisionsPerEvent.has(id));
   const twice = diagnosisIds.filter((id) => (decisionsPerEvent.get(id) ?? 0) > 1);
   row(

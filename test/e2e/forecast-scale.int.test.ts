@@ -142,12 +142,24 @@ describe('healing over time: a forecast scales up early, scale-down gives it bac
       Math.max(...history.filter((s) => s.metric === 'cpu_util').map((s) => s.value)),
     ).toBeLessThan(0.89);
     await publish(topic('metrics'), history);
-    const [scaleUp] = await commands.waitFor('the pre-emptive scale-up', (c) =>
-      c.some((x) => x.policy.name === PREDICTIVE),
-    );
+    // waitFor gives every record so far: each step picks its own out of them.
+    const scaleUp = (
+      await commands.waitFor('the pre-emptive scale-up', (c) =>
+        c.some((x) => x.policy.name === PREDICTIVE),
+      )
+    ).find((x) => x.policy.name === PREDICTIVE);
     expect(scaleUp?.actions.map((a) => a.name)).toEqual(['scale-up']);
-    const dispatched = decisions.items.find((d) => d.commandId === scaleUp?.commandId);
-    const decidedOn = diagnoses.items.find((d) => d.eventId === dispatched?.eventId);
+    // The decision and the diagnosis it read come on their own topics, maybe after the command.
+    const dispatched = (
+      await decisions.waitFor('the scale-up decision', (d) =>
+        d.some((x) => x.commandId === scaleUp?.commandId),
+      )
+    ).find((d) => d.commandId === scaleUp?.commandId);
+    const decidedOn = (
+      await diagnoses.waitFor('the diagnosis it decided on', (d) =>
+        d.some((x) => x.eventId === dispatched?.eventId),
+      )
+    ).find((d) => d.eventId === dispatched?.eventId);
     const cpuThen = decidedOn?.snapshot.find((r) => r.metric === 'cpu_util')?.value ?? 1;
     expect(cpuThen).toBeLessThan(0.9);
     expect(decidedOn?.anomalies.map((a) => a.detector)).toEqual(['forecast']);
@@ -156,9 +168,11 @@ describe('healing over time: a forecast scales up early, scale-down gives it bac
     );
     expect(forecast?.lower).toBeGreaterThan(0.9);
 
-    const [up] = await outcomes.waitFor('the scale-up outcome', (o) =>
-      o.some((x) => x.commandId === scaleUp?.commandId),
-    );
+    const up = (
+      await outcomes.waitFor('the scale-up outcome', (o) =>
+        o.some((x) => x.commandId === scaleUp?.commandId),
+      )
+    ).find((x) => x.commandId === scaleUp?.commandId);
     expect(up?.actions[0]?.status).toBe('SUCCEEDED');
     expect(running()).toBe(2);
 
@@ -168,24 +182,38 @@ describe('healing over time: a forecast scales up early, scale-down gives it bac
     });
     const replicas = setInterval(() => metrics.set('search', { replicas: running() }), 250);
     onTestFinished(() => clearInterval(replicas));
-    const [scaleDown] = await commands.waitFor(
-      'the scale-down',
-      (c) => c.some((x) => x.policy.name === SCALE_DOWN),
-      90_000,
-    );
+    const scaleDown = (
+      await commands.waitFor(
+        'the scale-down',
+        (c) => c.some((x) => x.policy.name === SCALE_DOWN),
+        90_000,
+      )
+    ).find((x) => x.policy.name === SCALE_DOWN);
     // The same incident: it stayed open while the component ran above its normal size.
     expect(scaleDown?.incidentId).toBe(scaleUp?.incidentId);
-    const [down] = await outcomes.waitFor('the scale-down outcome', (o) =>
-      o.some((x) => x.commandId === scaleDown?.commandId),
-    );
+    expect(scaleDown?.actions.map((a) => a.name)).toEqual(['scale-down']);
+    const down = (
+      await outcomes.waitFor('the scale-down outcome', (o) =>
+        o.some((x) => x.commandId === scaleDown?.commandId),
+      )
+    ).find((x) => x.commandId === scaleDown?.commandId);
     expect(down?.actions[0]?.status).toBe('SUCCEEDED');
     expect(down?.verification).toBe('RECOVERED');
-    expect(running()).toBe(1);
+    const story = () =>
+      JSON.stringify({
+        commands: commands.items.map((c) => [c.policy.name, c.actions.map((a) => a.name)]),
+        outcomes: outcomes.items.map((o) => [
+          o.policy,
+          o.actions.map((a) => `${a.name} ${a.status} ${a.detail ?? ''}`),
+        ]),
+        instances: supervisor.component('search').instances.map((i) => i.state),
+      });
+    expect(running(), `after the scale-down: ${story()}`).toBe(1);
     await decisions.waitFor('the incident to resolve at its normal size', (d) =>
       d.some((x) => x.incidentId === scaleUp?.incidentId && x.verdict === 'RESOLVED'),
     );
     // Given back once, never below min_replicas.
     expect(commands.items.filter((c) => c.policy.name === SCALE_DOWN)).toHaveLength(1);
-    expect(running()).toBe(1);
+    expect(running(), `after the incident resolved: ${story()}`).toBe(1);
   });
 });

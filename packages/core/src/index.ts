@@ -65,6 +65,7 @@ export { matchesGlob } from './glob.js';
 export { resolveDecisionConfig, type DecisionConfig } from './decide/config.js';
 export { emptyState, restoreState, type EvaluatorState } from './decide/state.js';
 export { decide } from './decide/decide.js';
+export { decisionIdFor } from './decide/ids.js';
 export { applyOutcome } from './decide/apply-outcome.js';
 export {
   applyApproval,
