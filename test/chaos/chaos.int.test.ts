@@ -26,9 +26,8 @@ const settings: ChaosSettings = {
   warmupMs: 10_000,
   observeMs: 28_000,
   settleMs: 12_000,
-  // No poison here: dead-letter pages are deduplicated per escalator partition today, so poison
-  // landing on several partitions pages once per partition, not once per topic and error (the
-  // suite's row 'poison paged once per topic and error' shows it; docs/chaos.md).
+  // No poison in these shorter runs: `pnpm chaos --poison-seconds 10` sends it (docs/chaos.md);
+  // test/e2e/poison.int.test.ts dead-letters and pages poison in every input topic.
   poisonEveryMs: 0,
   log: (line) => process.env['CHAOS_VERBOSE'] && console.log(line),
 };
