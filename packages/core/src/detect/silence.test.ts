@@ -176,6 +176,16 @@ describe('silence', () => {
     expect(p.requests).toEqual([]);
   });
 
+  it('producers stopping a second apart are one fleet silence, not a restart of the first', () => {
+    const p = partition();
+    run(p, 0, 10, () => ['payments', 'ledger']);
+    // payments' producer dies at 10 s, ledger's a second later; then only ticks.
+    p.feed(sample('ledger', T0 + 11_000));
+    for (let s = 12; s <= 30; s++) p.feed(tick(T0 + s * 1000));
+    expect(p.events.filter((e) => e.kind === 'SILENT')).toEqual([]);
+    expect(p.requests.map((r) => [r.source, r.status])).toEqual([['FLEET_SILENT', 'TRIGGERED']]);
+  });
+
   it('replays the same records into the same decisions', () => {
     const record = (i: number): [MetricSample, number] =>
       i % 7 === 3

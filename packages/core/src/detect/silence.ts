@@ -256,6 +256,14 @@ export function checkSilence(
       fleetSilent.push(previousState);
       continue;
     }
+    // Nobody else spoke in the last two checks either: the producers may be dying one after
+    // another (an agent and a second publisher stopped a second apart). Unless the scraper said
+    // this one is down (`up` 0), wait until the partition hears someone (then this one alone is
+    // silent) or is quiet long enough to be a fleet silence, rather than restart what may only
+    // have lost its producer.
+    const reportedDown = previousState.metrics['up']?.value === 0;
+    if (heard.silentSince === null && !reportedDown && partitionQuietMs >= 2 * silence.checkEveryMs)
+      continue;
     const state: ComponentDetectorState = {
       ...previousState,
       incident: previousState.incident && { ...previousState.incident },
