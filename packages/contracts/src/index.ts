@@ -1,6 +1,7 @@
 export { type RecordName } from './schemas.js';
 export { Serde, frame } from './serde.js';
 export { examples } from './examples.js';
+export { controlRecord } from './control.js';
 export { outcomeFor } from './outcome.js';
 export { RUNBOOK_LINK_PREFIX, runbookLink, runbooksOf } from './runbook-links.js';
 export { RegistryClient, type RegistryConnection } from './registry-client.js';

@@ -6,6 +6,8 @@ import { CliError, type CommandIo, type OptionSpec, type ParsedArgs } from '../c
 import { cliKafka, resolveEnv } from '../connection.js';
 import { serdeFor } from '../topic-reader.js';
 
+export { controlRecord } from '@healstream/contracts';
+
 /** The options every command that writes a control record takes. */
 export const WHO_OPTIONS: OptionSpec = {
   author: { type: 'string' },
@@ -96,31 +98,6 @@ export function authorOf(args: ParsedArgs, io: CommandIo): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** A control record with every field not given at its neutral value. */
-export function controlRecord(
-  fields: Pick<
-    ControlRecord,
-    'controlId' | 'kind' | 'action' | 'author' | 'comment' | 'createdAt'
-  > &
-    Partial<ControlRecord>,
-): ControlRecord {
-  return {
-    scope: { all: false, component: null, team: null, labels: {} },
-    startsAt: null,
-    endsAt: null,
-    recurrence: null,
-    holdPages: false,
-    incidentId: null,
-    commandId: null,
-    approved: null,
-    policy: null,
-    policyMode: null,
-    version: null,
-    document: null,
-    ...fields,
-  };
 }
 
 /** Writes the record to every partition of the control topic and says so. */

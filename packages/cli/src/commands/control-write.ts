@@ -1,4 +1,6 @@
 import type { ControlRecord } from '@healstream/contracts';
+
+export { controlRecord } from '@healstream/contracts';
 import { publishControl } from '@healstream/runtime';
 import type { CommandIo } from '../command.js';
 import { cliKafka, resolveEnv } from '../connection.js';
@@ -7,30 +9,6 @@ import { cliKafka, resolveEnv } from '../connection.js';
 export function authorOf(io: CommandIo, option: unknown): string {
   if (typeof option === 'string' && option.trim()) return option.trim();
   return io.env['HEALSTREAM_AUTHOR'] || io.env['USER'] || io.env['LOGNAME'] || 'unknown';
-}
-
-/** A control record with every field its kind does not use at its default. */
-export function controlRecord(
-  fields: Pick<ControlRecord, 'controlId' | 'kind' | 'author' | 'createdAt'> &
-    Partial<ControlRecord>,
-): ControlRecord {
-  return {
-    action: 'SET',
-    scope: { all: false, component: null, team: null, labels: {} },
-    startsAt: null,
-    endsAt: null,
-    recurrence: null,
-    holdPages: false,
-    incidentId: null,
-    commandId: null,
-    approved: null,
-    policy: null,
-    policyMode: null,
-    version: null,
-    document: null,
-    comment: '',
-    ...fields,
-  };
 }
 
 /** Publishes one record to every partition of the control topic; the partitions written. */
