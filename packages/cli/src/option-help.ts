@@ -71,9 +71,12 @@ export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string
     'hold-pages': "hold the evaluator's pages for what it covers (default: page once per incident)",
     id: 'its id, for maintenance end (default a random mw-…)',
     comment: 'why: shown in every decision it holds back',
-    author: 'who (default $USER)',
+    author: 'who (default HEALSTREAM_AUTHOR or the login name)',
   },
-  'maintenance end': { comment: 'why it ends now', author: 'who (default $USER)' },
+  'maintenance end': {
+    comment: 'why it ends now',
+    author: 'who (default HEALSTREAM_AUTHOR or the login name)',
+  },
   pause: {
     component: 'pause one component (a glob)',
     team: "pause one on-call team's components",
@@ -82,7 +85,7 @@ export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string
     reason: 'why: shown in every SHADOW decision it causes',
     for: 'lift it by itself after 90s, 30m, 2h, 1d (default: until resume)',
     comment: 'same as --reason',
-    author: 'who (default $USER)',
+    author: 'who (default HEALSTREAM_AUTHOR or the login name)',
   },
   resume: {
     component: 'the component of the pause to lift',
@@ -90,26 +93,26 @@ export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string
     label: 'the label(s) of the pause to lift',
     all: 'lift the fleet-wide pause (the default)',
     comment: 'why',
-    author: 'who (default $USER)',
+    author: 'who (default HEALSTREAM_AUTHOR or the login name)',
   },
   ack: {
     comment: 'a note, shown in the decisions it holds back',
-    author: 'who (default $USER)',
+    author: 'who (default HEALSTREAM_AUTHOR or the login name)',
     undo: 'withdraw the acknowledgement: automation may act again',
   },
   'policies disable': {
     comment: 'why: shown in every decision',
-    author: 'who (default $USER)',
+    author: 'who (default HEALSTREAM_AUTHOR or the login name)',
     force: 'send it even if no policy of that name is at hand',
   },
   'policies shadow': {
     comment: 'why: shown in every decision',
-    author: 'who (default $USER)',
+    author: 'who (default HEALSTREAM_AUTHOR or the login name)',
     force: 'send it even if no policy of that name is at hand',
   },
   'policies enable': {
     comment: 'why',
-    author: 'who (default $USER)',
+    author: 'who (default HEALSTREAM_AUTHOR or the login name)',
     force: 'send it even if no policy of that name is at hand',
   },
   approve: {

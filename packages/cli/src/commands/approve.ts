@@ -1,5 +1,5 @@
 import { CliError, type Command, type CommandIo, type ParsedArgs } from '../command.js';
-import { authorOf, controlRecord, writeControl } from './control-write.js';
+import { authorOf, controlRecord, writeControl } from './control-shared.js';
 
 async function answer(args: ParsedArgs, io: CommandIo, approved: boolean): Promise<number> {
   const verb = approved ? 'approve' : 'deny';
@@ -8,7 +8,7 @@ async function answer(args: ParsedArgs, io: CommandIo, approved: boolean): Promi
     throw new CliError(`${verb}: which command? e.g. healstream ${verb} cmd-… (the page names it)`);
   const reason = typeof args.values['reason'] === 'string' ? args.values['reason'].trim() : '';
   if (!approved && !reason) throw new CliError('deny: say why with --reason "…"');
-  const author = authorOf(io, args.values['author']);
+  const author = authorOf(args, io);
   const record = controlRecord({
     controlId: `approval:${commandId}`,
     kind: 'APPROVAL',

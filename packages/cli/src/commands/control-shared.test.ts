@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../command.js';
-import { parseDuration, parseTime, scopeFrom, scopeKey } from './control-shared.js';
+import { CliError, type CommandIo } from '../command.js';
+import { authorOf, parseDuration, parseTime, scopeFrom, scopeKey } from './control-shared.js';
 
 const args = (values: Record<string, string | boolean | string[]>) => ({ values, positionals: [] });
 
@@ -30,5 +30,16 @@ describe('the control commands’ arguments', () => {
     expect(() => scopeFrom(args({}), 'maintenance add', false)).toThrow(/which components/);
     expect(() => scopeFrom(args({ all: true, component: 'x' }), 'pause', true)).toThrow(/--all/);
     expect(() => scopeFrom(args({ label: ['tier'] }), 'pause', true)).toThrow(/key=value/);
+  });
+
+  it('name the author: --author, else HEALSTREAM_AUTHOR, else the login name', () => {
+    const io = (env: Record<string, string>) =>
+      ({ env, cwd: '.', out: () => {}, err: () => {} }) as unknown as CommandIo;
+    const env = { HEALSTREAM_AUTHOR: 'ops-bot', USER: 'alice', LOGNAME: 'al' };
+    expect(authorOf(args({ author: ' bob ' }), io(env))).toBe('bob');
+    expect(authorOf(args({ author: ' ' }), io(env))).toBe('ops-bot');
+    expect(authorOf(args({}), io({ USER: 'alice', LOGNAME: 'al' }))).toBe('alice');
+    expect(authorOf(args({}), io({ LOGNAME: 'al' }))).toBe('al');
+    expect(authorOf(args({}), io({}))).not.toBe('');
   });
 });

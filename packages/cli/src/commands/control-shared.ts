@@ -90,14 +90,30 @@ export function scopeKey(scope: ControlScope): string {
 
 export const shortId = () => randomBytes(4).toString('hex');
 
+/**
+ * Who a control record names: --author, else HEALSTREAM_AUTHOR, else the login name
+ * ($USER, $LOGNAME, the account's), else `unknown`.
+ */
 export function authorOf(args: ParsedArgs, io: CommandIo): string {
-  const given = str(args.values['author']);
+  const given = str(args.values['author'])?.trim();
   if (given) return given;
+  const env = io.env['HEALSTREAM_AUTHOR'] || io.env['USER'] || io.env['LOGNAME'];
+  if (env) return env;
   try {
-    return io.env['USER'] ?? userInfo().username;
+    return userInfo().username || 'unknown';
   } catch {
     return 'unknown';
   }
+}
+
+/** Publishes one record to every partition of the control topic; the partitions written. */
+export async function writeControl(
+  io: CommandIo,
+  record: ControlRecord,
+  config?: Readonly<BaseEnv>,
+): Promise<number[]> {
+  const env = config ?? (await resolveEnv(io));
+  return publishControl(cliKafka(env), env, record);
 }
 
 /** Writes the record to every partition of the control topic and says so. */
@@ -108,8 +124,7 @@ export async function sendControl(
   summary: string,
   config?: Readonly<BaseEnv>,
 ): Promise<number> {
-  const env = config ?? (await resolveEnv(io));
-  const partitions = await publishControl(cliKafka(env), env, record);
+  const partitions = await writeControl(io, record, config);
   if (args.values['json']) io.out(JSON.stringify({ ...record, partitions: partitions.length }));
   else io.out(`${summary} (${record.controlId}, on ${partitions.length} partitions)`);
   return 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ControlRecord } from '@healstream/contracts';
 import { policyVersions } from './policies-versions.js';
-import { controlRecord } from './control-write.js';
+import { controlRecord } from './control-shared.js';
 
 const policy = (name: string) => `- name: ${name}
   conditions: [{ metric: error_rate, operator: gt, threshold: 0.1 }]

@@ -19,7 +19,7 @@ import { CliError, type Command, type CommandIo } from '../command.js';
 import { cliKafka, resolveEnv } from '../connection.js';
 import { readControlLog } from '../control-log.js';
 import { serdeFor } from '../topic-reader.js';
-import { authorOf, controlRecord, writeControl } from './control-write.js';
+import { authorOf, controlRecord, writeControl } from './control-shared.js';
 import { pathFrom } from './policies-shared.js';
 
 export interface PolicyVersion {
@@ -147,7 +147,7 @@ export const policiesApply: Command = {
       .reverse()
       .find((v) => !v.summary.startsWith('refused') && !v.summary.startsWith('ignored'));
     const summary = policySetDiff(running?.document ?? null, document);
-    const author = authorOf(io, args.values['author']);
+    const author = authorOf(args, io);
     const comment = typeof args.values['comment'] === 'string' ? args.values['comment'] : '';
     const partitions = await publish(io, document, version, author, comment);
     if (args.values['json'] === true)
@@ -217,7 +217,7 @@ export const policiesRollback: Command = {
         `policies rollback: no version ${wanted} in the history (have: ${versions.map((v) => `v${v.version}`).join(', ') || 'none'})`,
       );
     const version = latest(versions) + 1;
-    const author = authorOf(io, args.values['author']);
+    const author = authorOf(args, io);
     const comment =
       typeof args.values['comment'] === 'string'
         ? args.values['comment']
