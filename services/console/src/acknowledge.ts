@@ -1,4 +1,4 @@
-import type { ControlRecord } from '@healstream/contracts';
+import { controlRecord, type ControlRecord } from '@healstream/contracts';
 
 /**
  * `POST /api/incidents/:id/ack` with `{"author": "...", "comment": "..."}`: the same
@@ -15,24 +15,12 @@ export function ackRecord(
     return { error: 'author: who acknowledges (a non-empty string)' };
   if (b.comment !== undefined && typeof b.comment !== 'string')
     return { error: 'comment: a string' };
-  return {
+  return controlRecord({
     controlId: `ack:${incidentId}`,
     kind: 'ACKNOWLEDGE',
-    action: 'SET',
-    scope: { all: false, component: null, team: null, labels: {} },
-    startsAt: null,
-    endsAt: null,
-    recurrence: null,
-    holdPages: false,
     incidentId,
-    commandId: null,
-    approved: null,
-    policy: null,
-    policyMode: null,
-    version: null,
-    document: null,
     author: b.author.trim(),
     comment: b.comment ?? '',
     createdAt: now,
-  };
+  });
 }

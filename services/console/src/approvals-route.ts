@@ -1,4 +1,4 @@
-import type { ControlRecord } from '@healstream/contracts';
+import { controlRecord, type ControlRecord } from '@healstream/contracts';
 
 /** Writes an operator's record to every partition of the control topic; the partitions. */
 export type PublishControl = (record: ControlRecord) => Promise<number[]>;
@@ -24,26 +24,15 @@ export async function answerApproval(
   if (!b.approved && !reason) return refuse('reason: a denial says why');
   if (!/^[\w.:-]{1,200}$/.test(commandId))
     return refuse(`not a command id: ${JSON.stringify(commandId)}`);
-  const record: ControlRecord = {
+  const record = controlRecord({
     controlId: `approval:${commandId}`,
     kind: 'APPROVAL',
-    action: 'SET',
-    scope: { all: false, component: null, team: null, labels: {} },
-    startsAt: null,
-    endsAt: null,
-    recurrence: null,
-    holdPages: false,
-    incidentId: null,
     commandId,
     approved: b.approved,
-    policy: null,
-    policyMode: null,
-    version: null,
-    document: null,
     author: b.author.trim(),
     comment: reason,
     createdAt: now,
-  };
+  });
   const partitions = await publish(record);
   return {
     status: 200,
