@@ -2,20 +2,13 @@ import { createServer } from 'node:http';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type {
-  Escalation,
-  HealingCommand,
-  HealingDecision,
-  HealingOutcome,
-} from '@healstream/contracts';
+import type { HealingDecision } from '@healstream/contracts';
 import { runCli } from '@healstream/cli';
-import { parseComponents } from '@healstream/core';
-import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
+import { freePort } from '@healstream/fleet';
 import { testEnv } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
-import { watchTopic } from '../support/records.js';
-import { startAllServices, steadyPublisher, tempFile } from '../support/full-pipeline.js';
-import { startTestWebhook } from '../support/webhook.js';
+import { steadyPublisher, tempFile } from '../support/full-pipeline.js';
+import { pipelineUnderTest } from '../support/pipeline-under-test.js';
 
 const healthy = { latency_p99: 120, error_rate: 0.01, throughput: 800 };
 const ACTING = ['DISPATCHED', 'ESCALATE', 'SKIPPED_FLAPPING', 'NO_MATCH'];
@@ -72,58 +65,30 @@ describe('healing over time: five services as processes, a real member', () => {
     allowed_actions: [restart-service]
     health_check: { url: "${ledgerHealth}/healthz", timeout_ms: 500 }
 `;
-    const componentsFile = tempFile('components.yaml', componentsYaml);
     const policiesDir = dirname(tempFile('over-time.yaml', POLICIES));
-    const supervisor = new Supervisor({
-      specs: memberSpecs(parseComponents(componentsYaml, componentsFile), ['payments']),
-      stopGraceMs: 2000,
+    const { watch } = await pipelineUnderTest(config, topic, {
+      components: componentsYaml,
+      members: ['payments'],
+      webhook: true,
+      env: {
+        POLICIES_DIR: policiesDir,
+        WEBHOOK_SECRET: 'flapping-test-webhook-secret',
+        VERIFY_WINDOW_MS: '4000',
+        VERIFY_INTERVAL_MS: '300',
+        VERIFY_HEALTHY_CHECKS: '2',
+        // Minutes of production in seconds of test: a re-open within 2 minutes of a cure is a
+        // flap; the penalty barely decays (10-minute half-life), so the 2nd flap suppresses.
+        FLAP_WINDOW_MS: '120000',
+        FLAP_HALF_LIFE_MS: '600000',
+        FLAP_SUPPRESS_AT: '1.5',
+        FLAP_REUSE_BELOW: '0.5',
+        EFFECTIVENESS_STABLE_MS: '60000',
+        EFFECTIVENESS_MIN_ATTEMPTS: '2',
+        EFFECTIVENESS_DEMOTE_BELOW: '0.5',
+      },
+      watch: ['commands', 'outcomes', 'decisions', 'escalations'],
     });
-    onTestFinished(() => supervisor.stopAll(2000));
-    await supervisor.startAll();
-    const control = await startControlServer(supervisor, { port: 0 });
-    onTestFinished(() => control.close());
-    const webhook = await startTestWebhook();
-    onTestFinished(() => webhook.close());
-
-    await startAllServices(config, {
-      POLICIES_DIR: policiesDir,
-      COMPONENTS_FILE: componentsFile,
-      ESCALATOR_COMPONENTS_FILE: componentsFile,
-      FLEET_SUPERVISOR_URL: control.url,
-      FLEET_SUPERVISOR_TOKEN: control.token,
-      WEBHOOK_SECRET: 'flapping-test-webhook-secret',
-      ESCALATOR_WEBHOOK_URL: webhook.url,
-      DETECTOR_CONFIG: tempFile(
-        'detector.json',
-        JSON.stringify({
-          reemitEveryMs: 2000,
-          resolveAfterSamples: 3,
-          statistical: { enabled: false },
-        }),
-      ),
-      VERIFY_WINDOW_MS: '4000',
-      VERIFY_INTERVAL_MS: '300',
-      VERIFY_HEALTHY_CHECKS: '2',
-      // Minutes of production in seconds of test: a re-open within 2 minutes of a cure is a
-      // flap; the penalty barely decays (10-minute half-life), so the 2nd flap suppresses.
-      FLAP_WINDOW_MS: '120000',
-      FLAP_HALF_LIFE_MS: '600000',
-      FLAP_SUPPRESS_AT: '1.5',
-      FLAP_REUSE_BELOW: '0.5',
-      EFFECTIVENESS_STABLE_MS: '60000',
-      EFFECTIVENESS_MIN_ATTEMPTS: '2',
-      EFFECTIVENESS_DEMOTE_BELOW: '0.5',
-    });
-    const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
-    const outcomes = await watchTopic<HealingOutcome>(topic('healing-outcomes'), 'HealingOutcome');
-    const decisions = await watchTopic<HealingDecision>(
-      topic('healing-decisions'),
-      'HealingDecision',
-    );
-    const escalations = await watchTopic<Escalation>(topic('escalations'), 'Escalation');
-    onTestFinished(async () => {
-      await Promise.all([commands.stop(), outcomes.stop(), decisions.stop(), escalations.stop()]);
-    });
+    const { commands, outcomes, decisions, escalations } = watch;
     const metrics = await steadyPublisher(topic('metrics'), {
       payments: healthy,
       ledger: { ...healthy },

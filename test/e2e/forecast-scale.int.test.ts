@@ -2,19 +2,12 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type {
-  Diagnosis,
-  HealingCommand,
-  HealingDecision,
-  HealingOutcome,
-  MetricSample,
-} from '@healstream/contracts';
-import { parseComponents } from '@healstream/core';
-import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
+import type { MetricSample } from '@healstream/contracts';
+import { freePort } from '@healstream/fleet';
 import { testKafka, testSerde } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
-import { watchTopic } from '../support/records.js';
-import { startAllServices, steadyPublisher, tempFile } from '../support/full-pipeline.js';
+import { steadyPublisher } from '../support/full-pipeline.js';
+import { pipelineUnderTest } from '../support/pipeline-under-test.js';
 
 const PREDICTIVE = 'Pre-emptive Scale Up On CPU Trend';
 const SCALE_DOWN = 'Scale Down When Under-used';
@@ -93,48 +86,23 @@ describe('healing over time: a forecast scales up early, scale-down gives it bac
     health_check: { url: "http://127.0.0.1:${memberPort}/healthz" }
     bounds: { max_replicas: 3, min_replicas: 1 }
 `;
-    const componentsFile = tempFile('components.yaml', componentsYaml);
-    const supervisor = new Supervisor({
-      specs: memberSpecs(parseComponents(componentsYaml, componentsFile), ['search']),
-      stopGraceMs: 2000,
+    const { supervisor, watch } = await pipelineUnderTest(config, topic, {
+      components: componentsYaml,
+      members: ['search'],
+      detector: { reemitEveryMs: 1000 },
+      env: {
+        POLICIES_DIR: policiesDir(),
+        // The ramp is replayed from the past: its command's deadline must still lie ahead.
+        COMMAND_TIMEOUT_MS: '900000',
+        VERIFY_WINDOW_MS: '8000',
+        VERIFY_INTERVAL_MS: '300',
+        VERIFY_HEALTHY_CHECKS: '2',
+      },
+      watch: ['commands', 'outcomes', 'decisions', 'diagnoses'],
     });
-    onTestFinished(() => supervisor.stopAll(2000));
-    await supervisor.startAll();
-    const control = await startControlServer(supervisor, { port: 0 });
-    onTestFinished(() => control.close());
+    const { commands, outcomes, decisions, diagnoses } = watch;
     const running = () =>
       supervisor.component('search').instances.filter((i) => i.state === 'running').length;
-
-    await startAllServices(config, {
-      COMPONENTS_FILE: componentsFile,
-      ESCALATOR_COMPONENTS_FILE: componentsFile,
-      POLICIES_DIR: policiesDir(),
-      FLEET_SUPERVISOR_URL: control.url,
-      FLEET_SUPERVISOR_TOKEN: control.token,
-      // The ramp is replayed from the past: its command's deadline must still lie ahead.
-      COMMAND_TIMEOUT_MS: '900000',
-      DETECTOR_CONFIG: tempFile(
-        'detector.json',
-        JSON.stringify({
-          reemitEveryMs: 1000,
-          resolveAfterSamples: 3,
-          statistical: { enabled: false },
-        }),
-      ),
-      VERIFY_WINDOW_MS: '8000',
-      VERIFY_INTERVAL_MS: '300',
-      VERIFY_HEALTHY_CHECKS: '2',
-    });
-    const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
-    const outcomes = await watchTopic<HealingOutcome>(topic('healing-outcomes'), 'HealingOutcome');
-    const decisions = await watchTopic<HealingDecision>(
-      topic('healing-decisions'),
-      'HealingDecision',
-    );
-    const diagnoses = await watchTopic<Diagnosis>(topic('diagnoses'), 'Diagnosis');
-    onTestFinished(async () => {
-      await Promise.all([commands.stop(), outcomes.stop(), decisions.stop(), diagnoses.stop()]);
-    });
 
     // 1. Eleven minutes of a CPU ramp that stays under 90 %, on the virtual clock.
     const history = ramp('search', 5000);

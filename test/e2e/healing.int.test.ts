@@ -1,19 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type {
-  Escalation,
-  HealingCommand,
-  HealingDecision,
-  HealingOutcome,
-} from '@healstream/contracts';
-import { parseComponents } from '@healstream/core';
-import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
+import type { Escalation, HealingDecision } from '@healstream/contracts';
+import { freePort } from '@healstream/fleet';
 import { privateAlertmanager } from '../support/alertmanager.js';
 import { privatePipeline } from '../support/pipeline.js';
-import { watchTopic } from '../support/records.js';
-import { startAllServices, steadyPublisher, tempFile } from '../support/full-pipeline.js';
-import { startTestWebhook } from '../support/webhook.js';
+import { steadyPublisher } from '../support/full-pipeline.js';
+import { pipelineUnderTest } from '../support/pipeline-under-test.js';
 
 const SECRET = 'e2e-runbook-secret';
 const healthy = { latency_p99: 120, error_rate: 0.01, throughput: 800 };
@@ -52,55 +45,26 @@ describe('healstream end to end: five services, a real fleet, a real Alertmanage
     allowed_actions: [restart-service, scale-up, enable-circuit-breaker, fallback-mode, alert-oncall]
     health_check: { url: "${ledgerHealth.url}/healthz", timeout_ms: 500 }
 `;
-    const componentsFile = tempFile('components.yaml', componentsYaml);
-    const supervisor = new Supervisor({
-      specs: memberSpecs(parseComponents(componentsYaml, componentsFile), ['payments']),
-      stopGraceMs: 2000,
-    });
-    onTestFinished(() => supervisor.stopAll(2000));
-    await supervisor.startAll();
-    const control = await startControlServer(supervisor, { port: 0 });
-    onTestFinished(() => control.close());
-    const pid = () => supervisor.component('payments').instances[0]?.pid;
-
     const alertmanager = await privateAlertmanager();
     onTestFinished(() => alertmanager.stop());
-    const webhook = await startTestWebhook();
-    onTestFinished(() => webhook.close());
-
-    await startAllServices(config, {
-      COMPONENTS_FILE: componentsFile,
-      ESCALATOR_COMPONENTS_FILE: componentsFile,
-      FLEET_SUPERVISOR_URL: control.url,
-      FLEET_SUPERVISOR_TOKEN: control.token,
-      WEBHOOK_SECRET: SECRET,
-      DETECTOR_CONFIG: tempFile(
-        'detector.json',
-        JSON.stringify({
-          reemitEveryMs: 2000,
-          resolveAfterSamples: 3,
-          statistical: { enabled: false },
-        }),
-      ),
-      VERIFY_WINDOW_MS: '4000',
-      VERIFY_INTERVAL_MS: '300',
-      VERIFY_HEALTHY_CHECKS: '2',
-      ESCALATOR_WEBHOOK_URL: webhook.url,
-      ESCALATOR_ALERTMANAGER_URL: alertmanager.url,
-      // Step 2 is about the cooldown: flap damping would pass the restart over first (the
-      // same cause re-opens right after a cure). flapping.int.test.ts covers that.
-      FLAP_WINDOW_MS: '1',
+    const { supervisor, webhook, watch } = await pipelineUnderTest(config, topic, {
+      components: componentsYaml,
+      members: ['payments'],
+      webhook: true,
+      env: {
+        WEBHOOK_SECRET: SECRET,
+        VERIFY_WINDOW_MS: '4000',
+        VERIFY_INTERVAL_MS: '300',
+        VERIFY_HEALTHY_CHECKS: '2',
+        ESCALATOR_ALERTMANAGER_URL: alertmanager.url,
+        // Step 2 is about the cooldown: flap damping would pass the restart over first (the
+        // same cause re-opens right after a cure). flapping.int.test.ts covers that.
+        FLAP_WINDOW_MS: '1',
+      },
+      watch: ['commands', 'outcomes', 'decisions', 'escalations'],
     });
-    const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
-    const outcomes = await watchTopic<HealingOutcome>(topic('healing-outcomes'), 'HealingOutcome');
-    const decisions = await watchTopic<HealingDecision>(
-      topic('healing-decisions'),
-      'HealingDecision',
-    );
-    const escalations = await watchTopic<Escalation>(topic('escalations'), 'Escalation');
-    onTestFinished(async () => {
-      await Promise.all([commands.stop(), outcomes.stop(), decisions.stop(), escalations.stop()]);
-    });
+    const { commands, outcomes, decisions, escalations } = watch;
+    const pid = () => supervisor.component('payments').instances[0]?.pid;
     const metrics = await steadyPublisher(topic('metrics'), {
       payments: healthy,
       ledger: { ...healthy, throughput: 100 },

@@ -1,19 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import type {
-  Escalation,
-  HealingCommand,
-  HealingDecision,
-  HealingOutcome,
-  ReliabilityEvent,
-} from '@healstream/contracts';
-import { parseComponents } from '@healstream/core';
-import { freePort, memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
+import { describe, expect, it } from 'vitest';
+import type { Escalation, ReliabilityEvent } from '@healstream/contracts';
+import { freePort } from '@healstream/fleet';
 import { privatePipeline } from '../support/pipeline.js';
-import { watchTopic } from '../support/records.js';
-import { startAllServices, steadyPublisher, tempFile } from '../support/full-pipeline.js';
+import { steadyPublisher, tempFile } from '../support/full-pipeline.js';
+import { pipelineUnderTest } from '../support/pipeline-under-test.js';
 import { spawnPipelineProcess } from '../support/subprocess.js';
-import { startTestWebhook } from '../support/webhook.js';
 
 // A loaded machine may answer a scrape late: the floor keeps one slow scrape from being a crash.
 const SILENCE_FLOOR_MS = 5000;
@@ -40,54 +32,22 @@ describe('healing over time, end to end: five services, a real fleet, the real a
     allowed_actions: [restart-service, alert-oncall]
     runbook: https://runbooks.example/ledger
 `;
-    const componentsFile = tempFile('components.yaml', componentsYaml);
-    const supervisor = new Supervisor({
-      specs: memberSpecs(parseComponents(componentsYaml, componentsFile), ['payments', 'checkout']),
-      stopGraceMs: 2000,
+    const { supervisor, webhook, watch } = await pipelineUnderTest(config, topic, {
+      components: componentsYaml,
+      members: ['payments', 'checkout'],
+      detector: { silence: { minSilenceMs: SILENCE_FLOOR_MS, checkEveryMs: 500 } },
+      webhook: true,
+      env: {
+        ESCALATOR_POLICIES_DIR: 'policies',
+        WEBHOOK_SECRET: 'e2e-silence-runbook-secret',
+        UNHANDLED_PAGE_AFTER: '6s',
+        VERIFY_WINDOW_MS: '8000',
+        VERIFY_INTERVAL_MS: '300',
+        VERIFY_HEALTHY_CHECKS: '2',
+      },
+      watch: ['events', 'commands', 'outcomes', 'decisions', 'escalations'],
     });
-    onTestFinished(() => supervisor.stopAll(2000));
-    await supervisor.startAll();
-    const control = await startControlServer(supervisor, { port: 0 });
-    onTestFinished(() => control.close());
-    const webhook = await startTestWebhook();
-    onTestFinished(() => webhook.close());
-
-    await startAllServices(config, {
-      COMPONENTS_FILE: componentsFile,
-      ESCALATOR_COMPONENTS_FILE: componentsFile,
-      ESCALATOR_POLICIES_DIR: 'policies',
-      FLEET_SUPERVISOR_URL: control.url,
-      FLEET_SUPERVISOR_TOKEN: control.token,
-      DETECTOR_CONFIG: tempFile(
-        'detector.json',
-        JSON.stringify({
-          reemitEveryMs: 2000,
-          resolveAfterSamples: 3,
-          statistical: { enabled: false },
-          silence: { minSilenceMs: SILENCE_FLOOR_MS, checkEveryMs: 500 },
-        }),
-      ),
-      WEBHOOK_SECRET: 'e2e-silence-runbook-secret',
-      UNHANDLED_PAGE_AFTER: '6s',
-      VERIFY_WINDOW_MS: '8000',
-      VERIFY_INTERVAL_MS: '300',
-      VERIFY_HEALTHY_CHECKS: '2',
-      ESCALATOR_WEBHOOK_URL: webhook.url,
-    });
-    const events = await watchTopic<ReliabilityEvent>(
-      topic('reliability-events'),
-      'ReliabilityEvent',
-    );
-    const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
-    const outcomes = await watchTopic<HealingOutcome>(topic('healing-outcomes'), 'HealingOutcome');
-    const decisions = await watchTopic<HealingDecision>(
-      topic('healing-decisions'),
-      'HealingDecision',
-    );
-    const escalations = await watchTopic<Escalation>(topic('escalations'), 'Escalation');
-    onTestFinished(async () => {
-      await Promise.all([events, commands, outcomes, decisions, escalations].map((w) => w.stop()));
-    });
+    const { events, commands, outcomes, decisions, escalations } = watch;
 
     // The real agent scrapes both members every second.
     const targets = tempFile(
