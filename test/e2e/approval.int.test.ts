@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { Diagnosis, Escalation, HealingCommand, HealingDecision } from '@healstream/contracts';
+import type { Diagnosis, HealingDecision } from '@healstream/contracts';
 import type { BaseEnv } from '@healstream/runtime';
 import { consoleStoreFile, startTestConsole, TEST_CONSOLE_TOKEN } from '../support/console.js';
 import { testKafka, testSerde } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
-import { watchTopic } from '../support/records.js';
+import { watchPipeline, type PipelineWatchers } from '../support/pipeline-under-test.js';
 import {
   readiness,
   spawnPipelineProcess,
@@ -66,9 +66,9 @@ const COMPONENTS = `components:\n${FLEET.map(
 interface Harness {
   config: Readonly<BaseEnv>;
   dir: string;
-  decisions: Awaited<ReturnType<typeof watchTopic<HealingDecision>>>;
-  commands: Awaited<ReturnType<typeof watchTopic<HealingCommand>>>;
-  requests: Awaited<ReturnType<typeof watchTopic<Escalation>>>;
+  decisions: PipelineWatchers['decisions'];
+  commands: PipelineWatchers['commands'];
+  requests: PipelineWatchers['requests'];
   evaluator(): ServiceChild;
   diagnose(component: string, incidentId: string): Promise<void>;
   cli(...args: string[]): Promise<{ code: number | null; lines: string[] }>;
@@ -85,15 +85,12 @@ async function harness(partitions: number): Promise<Harness> {
   await serde.registerTopic(topic('diagnoses'), 'Diagnosis');
   const producer = kafka.producer();
   await producer.connect();
-  const decisions = await watchTopic<HealingDecision>(
-    topic('healing-decisions'),
-    'HealingDecision',
-  );
-  const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
-  const requests = await watchTopic<Escalation>(topic('escalation-requests'), 'Escalation');
-  onTestFinished(async () => {
-    await Promise.all([decisions.stop(), commands.stop(), requests.stop(), producer.disconnect()]);
-  });
+  onTestFinished(() => producer.disconnect());
+  const { decisions, commands, requests } = await watchPipeline(topic, [
+    'decisions',
+    'commands',
+    'requests',
+  ]);
   let n = 0;
   return {
     config,

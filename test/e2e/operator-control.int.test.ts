@@ -5,7 +5,6 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   outcomeFor,
   type Diagnosis,
-  type Escalation,
   type HealingCommand,
   type HealingDecision,
 } from '@healstream/contracts';
@@ -13,7 +12,7 @@ import type { BaseEnv } from '@healstream/runtime';
 import { consoleStoreFile, startTestConsole } from '../support/console.js';
 import { testKafka, testSerde } from '../support/kafka.js';
 import { privatePipeline } from '../support/pipeline.js';
-import { watchTopic } from '../support/records.js';
+import { watchPipeline, type PipelineWatchers } from '../support/pipeline-under-test.js';
 import {
   readiness,
   spawnPipelineProcess,
@@ -49,9 +48,9 @@ ${['payments', 'orders', 'search']
 interface Harness {
   config: Readonly<BaseEnv>;
   evaluator: ServiceChild;
-  decisions: Awaited<ReturnType<typeof watchTopic<HealingDecision>>>;
-  commands: Awaited<ReturnType<typeof watchTopic<HealingCommand>>>;
-  requests: Awaited<ReturnType<typeof watchTopic<Escalation>>>;
+  decisions: PipelineWatchers['decisions'];
+  commands: PipelineWatchers['commands'];
+  requests: PipelineWatchers['requests'];
   diagnose(component: string, incidentId: string, at: number): Promise<Diagnosis>;
   outcome(command: HealingCommand, verification: 'RECOVERED' | 'NOT_RECOVERED'): Promise<void>;
   /** Runs the real CLI as a process; resolves once it exits 0. */
@@ -85,15 +84,12 @@ async function harness(): Promise<Harness> {
   await serde.registerTopic(topic('healing-outcomes'), 'HealingOutcome');
   const producer = kafka.producer();
   await producer.connect();
-  const decisions = await watchTopic<HealingDecision>(
-    topic('healing-decisions'),
-    'HealingDecision',
-  );
-  const commands = await watchTopic<HealingCommand>(topic('healing-commands'), 'HealingCommand');
-  const requests = await watchTopic<Escalation>(topic('escalation-requests'), 'Escalation');
-  onTestFinished(async () => {
-    await Promise.all([decisions.stop(), commands.stop(), requests.stop(), producer.disconnect()]);
-  });
+  onTestFinished(() => producer.disconnect());
+  const { decisions, commands, requests } = await watchPipeline(topic, [
+    'decisions',
+    'commands',
+    'requests',
+  ]);
   return {
     config,
     evaluator,
