@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '@healstream/contracts';
 import { parsePolicies, type ParsePoliciesOptions } from './parse.js';
 import type { Policy } from './types.js';
+import { uniquePolicies } from './unique-names.js';
 
 /** `*.yaml` / `*.yml` files of a directory, sorted so loading order is stable. */
 export function policyFilesIn(dir: string, baseDir?: string): string[] {
@@ -30,33 +31,13 @@ export function loadPolicyFiles(
     statSync(at(p)).isDirectory() ? policyFilesIn(p, options.baseDir) : [p],
   );
   const issues: ConfigIssue[] = [];
-  const byName = new Map<string, Policy>();
-  const policies: Policy[] = [];
+  const unique = uniquePolicies(issues);
   for (const file of files) {
-    let parsed: Policy[];
     try {
-      parsed = parsePolicies(readFileSync(at(file), 'utf8'), file, options);
+      unique.add(file, parsePolicies(readFileSync(at(file), 'utf8'), file, options));
     } catch (error) {
-      if (error instanceof ConfigError) {
-        issues.push(...error.issues);
-        continue;
-      }
-      throw error;
-    }
-    for (const policy of parsed) {
-      const first = byName.get(policy.name);
-      if (first) {
-        issues.push({
-          file,
-          line: policy.source.line,
-          column: 1,
-          field: 'name',
-          message: `duplicate policy name '${policy.name}' (first defined at ${first.source.file}:${first.source.line})`,
-        });
-        continue;
-      }
-      byName.set(policy.name, policy);
-      policies.push(policy);
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
     }
   }
   if (issues.length > 0) {
@@ -65,7 +46,7 @@ export function loadPolicyFiles(
       : 'POLICY_INVALID';
     throw ConfigError.located(code, issues);
   }
-  return policies;
+  return unique.policies;
 }
 
 /** Loads every policy file of a directory. */

@@ -12,6 +12,7 @@ import { DEFAULT_ACTIONS } from '../actions/registry.js';
 import { parseComponents, type ComponentRegistry } from '../components/registry.js';
 import { parsePolicies } from './parse.js';
 import type { Policy } from './types.js';
+import { uniquePolicies } from './unique-names.js';
 
 const fileSchema = z.object({ file: z.string().min(1), text: z.string() });
 
@@ -43,32 +44,17 @@ export function loadPolicySet(document: PolicySetDocument): LoadedPolicySet {
     }
   }
   const actions = components?.actions ?? DEFAULT_ACTIONS;
-  const policies: Policy[] = [];
-  const firstAt = new Map<string, Policy>();
+  const unique = uniquePolicies(issues);
   for (const { file, text } of document.policies) {
     try {
-      for (const policy of parsePolicies(text, file, { actions })) {
-        const first = firstAt.get(policy.name);
-        if (first) {
-          issues.push({
-            file,
-            line: policy.source.line,
-            column: 1,
-            field: 'name',
-            message: `duplicate policy name '${policy.name}' (first defined at ${first.source.file}:${first.source.line})`,
-          });
-          continue;
-        }
-        firstAt.set(policy.name, policy);
-        policies.push(policy);
-      }
+      unique.add(file, parsePolicies(text, file, { actions }));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       issues.push(...error.issues);
     }
   }
   if (issues.length > 0) throw ConfigError.located('POLICY_INVALID', issues);
-  return { policies, components };
+  return { policies: unique.policies, components };
 }
 
 /** The document of a POLICY_SET record, checked; a ConfigError when it is not one. */
