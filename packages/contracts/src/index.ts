@@ -25,6 +25,7 @@ export {
   jsonTopics,
   dlqSourceTopics,
   topicsFor,
+  incidentTopics,
   topicCatalogue,
   dlqName,
   isDeadLetter,

@@ -147,6 +147,18 @@ export function topicsFor(prefix: string) {
 
 export type Topics = ReturnType<typeof topicsFor>;
 
+/** The six topics of an incident's story (`IncidentTopic`), in the order it is told. */
+export function incidentTopics(t: Topics) {
+  return [
+    t.reliabilityEvents,
+    t.diagnoses,
+    t.healingDecisions,
+    t.healingCommands,
+    t.healingOutcomes,
+    t.escalations,
+  ] as const;
+}
+
 /** True for the dead-letter topics, whose records are the original bytes of a failed record. */
 export function isDeadLetter(topic: { logical: string }): boolean {
   return topic.logical.endsWith('.dlq');

@@ -1,21 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { HealstreamError, topicsFor, type Serde, type TopicHandle } from '@healstream/contracts';
+import {
+  HealstreamError,
+  incidentTopics,
+  topicsFor,
+  type Serde,
+  type TopicHandle,
+} from '@healstream/contracts';
 import type { IncidentStore } from './store.js';
 import type { PipelineRecord, StoredRecord } from './types.js';
 
 /** The topics the store materialises: the six of an incident's story and every dead-letter topic. */
 export function materialisedTopics(prefix: string): TopicHandle[] {
   const t = topicsFor(prefix);
-  return [
-    t.reliabilityEvents,
-    t.diagnoses,
-    t.healingDecisions,
-    t.healingCommands,
-    t.healingOutcomes,
-    t.escalations,
-    ...t.deadLetters,
-  ];
+  return [...incidentTopics(t), ...t.deadLetters];
 }
 
 export interface StoreFeed {

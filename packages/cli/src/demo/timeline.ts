@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { topicsFor, type Serde } from '@healstream/contracts';
+import { incidentTopics, topicsFor, type Serde } from '@healstream/contracts';
 import type { Journal, JournalEntry } from './journal.js';
 
 export interface TimelineConsumer {
@@ -30,16 +30,8 @@ export async function startTimeline(options: {
     consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
   );
   await consumer.connect();
-  const t = topicsFor(prefix);
   const watched = new Map(
-    [
-      t.reliabilityEvents,
-      t.diagnoses,
-      t.healingDecisions,
-      t.healingCommands,
-      t.healingOutcomes,
-      t.escalations,
-    ].map((handle) => [handle.topic, handle]),
+    incidentTopics(topicsFor(prefix)).map((handle) => [handle.topic, handle]),
   );
   await consumer.subscribe({ topics: [...watched.keys()], fromBeginning: true });
   await consumer.run({
