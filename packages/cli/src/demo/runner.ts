@@ -1,42 +1,14 @@
-import type { SupervisorClient } from '@healstream/supervisor-client';
-import type { RunningAlertmanager } from '@healstream/infra';
-import { waitFor, type Journal } from './journal.js';
+import { waitFor } from './journal.js';
+import { followFlapping } from './follow-flapping.js';
+import {
+  pageFor,
+  recordDispatched,
+  type RunnerContext,
+  type ScenarioResult,
+} from './scenario-result.js';
 import type { Scenario } from './scenarios.js';
-import type { WebhookSink } from './webhook-sink.js';
 
-export interface ScenarioResult {
-  scenario: string;
-  title: string;
-  component: string;
-  fault: string;
-  expected: 'heal' | 'page' | 'flap';
-  detectedAfterMs: number | null;
-  diagnosedAs: string | null;
-  confidence: number | null;
-  policy: string | null;
-  actions: string[];
-  /** MTTR: fault injected → RECOVERED outcome. */
-  recoveredAfterMs: number | null;
-  /** Where the page was seen (Alertmanager's API, else the webhook sink), or null. */
-  pageSent: string | null;
-  ok: boolean;
-  note: string;
-}
-
-export interface RunnerContext {
-  fleet: SupervisorClient;
-  journal: Journal;
-  alertmanager: RunningAlertmanager | null;
-  webhook: WebhookSink;
-  healthUrl: (component: string) => string;
-  /** The component's latest scraped metrics, in a few words. */
-  describe: (component: string) => string;
-  say: (line: string) => void;
-  /** The timeline shows times relative to this injection. */
-  watch: (component: string, at: number) => void;
-  timeoutMs: number;
-  signal: AbortSignal;
-}
+export type { RunnerContext, ScenarioResult } from './scenario-result.js';
 
 async function healthy(url: string): Promise<boolean> {
   const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => null);
@@ -64,35 +36,6 @@ async function settled(
     ctx.signal,
   );
   return ok === true;
-}
-
-/**
- * The pages about the incident, as the on-call sink shows them: the active alerts in
- * Alertmanager's API (GET /api/v2/alerts), or, when Alertmanager is not installed, what the
- * webhook sink received. `source` narrows them to pages of that source (e.g. LADDER_EXHAUSTED).
- */
-async function pageFor(
-  ctx: RunnerContext,
-  component: string,
-  incidentId: string,
-  source?: string,
-): Promise<string | undefined> {
-  const wanted = (s: unknown) => source === undefined || s === source;
-  if (ctx.alertmanager) {
-    const alerts = await ctx.alertmanager
-      .alerts({ component, incident: incidentId })
-      .catch(() => []);
-    const sources = alerts
-      .filter((a) => a.status.state === 'active')
-      .map((a) => a.labels['source'] ?? 'page');
-    return sources.some(wanted)
-      ? `alertmanager (${[...new Set(sources)].sort().join(', ')})`
-      : undefined;
-  }
-  const hooks = ctx.webhook.pages
-    .filter((p) => p.body['incidentId'] === incidentId && p.body['status'] === 'TRIGGERED')
-    .map((p) => String(p.body['source']));
-  return hooks.some(wanted) ? `webhook (${[...new Set(hooks)].sort().join(', ')})` : undefined;
 }
 
 const clearFault = (scenario: Scenario, ctx: RunnerContext) =>
@@ -212,13 +155,7 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
     const diagnosis =
       journal.diagnoses.find((d) => d.eventId === dispatched[0]?.eventId && d.causes.length > 0) ??
       journal.diagnoses.find((d) => d.incidentId === incident && d.causes.length > 0);
-    result.diagnosedAs = diagnosis?.causes[0]?.cause ?? null;
-    result.confidence = diagnosis?.causes[0]?.confidence ?? null;
-    result.policy = dispatched.map((d) => d.policy).join(' → ') || null;
-    result.actions = dispatched.flatMap(
-      (d) =>
-        journal.commands.find((c) => c.commandId === d.commandId)?.actions.map((a) => a.name) ?? [],
-    );
+    recordDispatched(result, journal, dispatched, diagnosis);
 
     if (end?.kind === 'recovered') result.recoveredAfterMs = end.outcome.finishedAt - t0;
     if (scenario.expect.kind === 'page') {
@@ -267,74 +204,4 @@ export async function runScenario(scenario: Scenario, ctx: RunnerContext): Promi
         .operate(scenario.component, 'restart', {})
         .catch((error: unknown) => ctx.say(`could not restart: ${(error as Error).message}`));
   }
-}
-
-/**
- * The flapping member: the first incident is healed; the fault then comes back in the new
- * process, and the re-opened incident must be held back (SKIPPED_FLAPPING) and paged (source
- * FLAPPING) instead of restarted again.
- */
-async function followFlapping(
-  scenario: Scenario,
-  ctx: RunnerContext,
-  result: ScenarioResult,
-  t0: number,
-): Promise<ScenarioResult> {
-  const { journal, signal } = ctx;
-  const remaining = () => Math.max(0, ctx.timeoutMs - (Date.now() - t0));
-  const mine = (d: { component: string; decidedAt: number }) =>
-    d.component === scenario.component && d.decidedAt >= t0;
-  const cured = await waitFor(
-    () =>
-      journal.outcomes.find(
-        (o) =>
-          o.component === scenario.component &&
-          o.finishedAt >= t0 &&
-          o.verification === 'RECOVERED',
-      ),
-    remaining(),
-    signal,
-  );
-  if (!cured) return { ...result, note: 'the first incident was not healed' };
-  result.recoveredAfterMs = cured.finishedAt - t0;
-  // A re-open is a new incident: the fault comes back once the first one is closed.
-  await waitFor(
-    () =>
-      journal.decisions.find((d) => d.incidentId === cured.incidentId && d.verdict === 'RESOLVED'),
-    remaining(),
-    signal,
-  );
-  ctx.say(`${scenario.component} recovered; its pool starts leaking again in the new process`);
-  await ctx.fleet.operate(scenario.component, 'fault', { kind: scenario.fault });
-  const held = await waitFor(
-    () => journal.decisions.find((d) => mine(d) && d.verdict === 'SKIPPED_FLAPPING'),
-    remaining(),
-    signal,
-  );
-  const dispatched = journal.decisions.filter((d) => mine(d) && d.verdict === 'DISPATCHED');
-  const diagnosis = journal.diagnoses.find(
-    (d) => d.eventId === dispatched[0]?.eventId && d.causes.length > 0,
-  );
-  result.diagnosedAs = diagnosis?.causes[0]?.cause ?? null;
-  result.confidence = diagnosis?.causes[0]?.confidence ?? null;
-  result.policy = dispatched.map((d) => d.policy).join(' → ') || null;
-  result.actions = dispatched.flatMap(
-    (d) =>
-      journal.commands.find((c) => c.commandId === d.commandId)?.actions.map((a) => a.name) ?? [],
-  );
-  if (!held) return { ...result, note: 'the re-opened incident was not held back as flapping' };
-  result.pageSent =
-    (await waitFor(
-      () => pageFor(ctx, scenario.component, held.incidentId, 'FLAPPING'),
-      20_000,
-      signal,
-    )) ?? null;
-  result.ok = result.pageSent !== null && dispatched.length === 1;
-  result.note =
-    dispatched.length !== 1
-      ? `${dispatched.length} commands, expected one restart`
-      : result.pageSent
-        ? `${held.reason.split(';')[0]}; on-call paged instead of a second restart`
-        : 'held back as flapping, but no page arrived';
-  return result;
 }
