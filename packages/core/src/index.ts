@@ -67,12 +67,8 @@ export { emptyState, restoreState, type EvaluatorState } from './decide/state.js
 export { decide } from './decide/decide.js';
 export { decisionIdFor } from './decide/ids.js';
 export { applyOutcome } from './decide/apply-outcome.js';
-export {
-  applyApproval,
-  howToAnswer,
-  settleApprovals,
-  type ApprovalEffects,
-} from './decide/approval.js';
+export { howToAnswer } from './decide/approval.js';
+export { applyApproval, settleApprovals, type ApprovalEffects } from './decide/approval-settle.js';
 export type { ApprovalEntry } from './decide/approval-state.js';
 
 export { applyControl, type ControlApplied } from './control/apply.js';

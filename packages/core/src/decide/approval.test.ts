@@ -3,7 +3,7 @@ import { ConfigError, formatIssue } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { parseComponents } from '../components/registry.js';
 import { parsePolicies } from '../policy/parse.js';
-import { applyApproval, settleApprovals } from './approval.js';
+import { applyApproval, settleApprovals } from './approval-settle.js';
 import { DEFAULT_DECISION_CONFIG as config } from './config.js';
 import { decide } from './decide.js';
 import { emptyState, restoreState, type EvaluatorState } from './state.js';
