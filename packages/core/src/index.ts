@@ -99,13 +99,8 @@ export {
   type DetectorConfigInput,
 } from './detect/config.js';
 export { type ComponentDetectorState } from './detect/state.js';
-export {
-  detect,
-  refreshEvent,
-  isClearedEvent,
-  EVENT_LABEL,
-  type ScorerFactory,
-} from './detect/detect.js';
+export { detect, type ScorerFactory } from './detect/detect.js';
+export { refreshEvent, isClearedEvent, EVENT_LABEL } from './detect/events.js';
 export { releaseScrape, scrapeComplete, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
 export { FORECAST_DETECTOR, metricForecast, SURPLUS_DETECTOR } from './detect/forecast.js';
 export { type ForecastConfig, type SurplusConfig } from './detect/forecast-config.js';

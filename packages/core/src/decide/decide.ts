@@ -13,7 +13,7 @@ import { applyOverrides, controlGate, holdPages, noteOverrides } from './control
 import { controlOf } from '../control/state.js';
 import { demoteIneffective, failPendingCures } from './effectiveness.js';
 import { annotateFlapped, flapSuppression, noteIncidentOpened } from './flapping.js';
-import { isClearedEvent } from '../detect/detect.js';
+import { isClearedEvent } from '../detect/events.js';
 import { limitHit } from './limits.js';
 import { withRunbooks } from './runbooks.js';
 import { pageIfUnhandled } from './unhandled.js';

@@ -3,7 +3,8 @@ import type { MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorConfig } from './config.js';
 import { createScorer } from '@healstream/anomaly';
-import { detect, refreshEvent, type ScorerFactory } from './detect.js';
+import { detect, type ScorerFactory } from './detect.js';
+import { refreshEvent } from './events.js';
 import type { ComponentDetectorState } from './state.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { MetricSample } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorConfig } from './config.js';
-import { detect, refreshEvent } from './detect.js';
+import { detect } from './detect.js';
+import { refreshEvent } from './events.js';
 import { releaseScrape, scrapeComplete } from './scrape-flush.js';
 import type { ComponentDetectorState } from './state.js';
 

@@ -1,7 +1,7 @@
 import type { Escalation, MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import { escalationIdFor } from '../decide/ids.js';
 import type { DetectorConfig } from './config.js';
-import { snapshotOf } from './detect.js';
+import { snapshotOf } from './events.js';
 import type { SilenceConfig } from './silence-config.js';
 import { emptyDetectorState, type ComponentDetectorState, type ComponentSilence } from './state.js';
 
