@@ -2,6 +2,7 @@ import { FAULT_KINDS, type FaultKind } from '../member/behaviour.js';
 import type { ComponentStatus, InstanceInfo } from '@healstream/supervisor-client';
 import type { ChildInstance } from './child.js';
 import { freePort } from './child.js';
+import { describeManaged, rollbackTarget, runOnce } from './managed.js';
 import { postToInstances, startMemberInstance } from './members.js';
 import {
   nextPatch,
@@ -58,11 +59,11 @@ export class Supervisor {
   }
 
   status(): ComponentStatus[] {
-    return [...this.managed.values()].map((m) => this.describe(m));
+    return [...this.managed.values()].map((m) => describeManaged(m));
   }
 
   component(id: string): ComponentStatus {
-    return this.describe(this.get(id));
+    return describeManaged(this.get(id));
   }
 
   /**
@@ -70,15 +71,7 @@ export class Supervisor {
    * out, the answer was lost) gets the first run's result instead of a second restart.
    */
   once<T>(key: string | undefined, operation: () => Promise<T>): Promise<T> {
-    if (!key) return operation();
-    const existing = this.operations.get(key);
-    if (existing) return existing as Promise<T>;
-    const running = operation();
-    this.operations.set(key, running);
-    running.catch(() => this.operations.delete(key));
-    if (this.operations.size > 1000)
-      this.operations.delete(this.operations.keys().next().value as string);
-    return running;
+    return runOnce(this.operations, key, operation);
   }
 
   /** Graceful stop and health-checked start of every instance, one after another: new pids. */
@@ -163,7 +156,7 @@ export class Supervisor {
       m.history.push(previous);
       m.release = { version, defective };
       this.emit(id, 'deployed', { version, previous: previous.version });
-      return this.describe(m);
+      return describeManaged(m);
     });
   }
 
@@ -174,20 +167,7 @@ export class Supervisor {
     graceMs = 10_000,
   ): Promise<{ component: string; from: string; to: string; after: (number | null)[] }> {
     return this.serially(id, async (m) => {
-      const index =
-        toVersion === undefined
-          ? m.history.length - 1
-          : m.history.map((r) => r.version).lastIndexOf(toVersion);
-      const target = m.history[index];
-      if (!target) {
-        throw new SupervisorError(
-          'NO_PREVIOUS_VERSION',
-          toVersion
-            ? `${id} never ran version ${toVersion}`
-            : `${id} has no previous version to roll back to`,
-          409,
-        );
-      }
+      const { index, target } = rollbackTarget(m, toVersion);
       const from = m.release.version;
       await this.replaceAll(m, target, graceMs);
       m.history.splice(index);
@@ -257,17 +237,6 @@ export class Supervisor {
     const run = m.queue.then(() => operation(m));
     m.queue = run.catch(() => {});
     return run;
-  }
-
-  private describe(m: Managed): ComponentStatus {
-    return {
-      id: m.spec.id,
-      version: m.release.version,
-      defective: m.release.defective,
-      history: m.history.map((r) => r.version),
-      maxReplicas: m.spec.maxReplicas,
-      instances: m.instances.map((i) => ({ ...i.info })),
-    };
   }
 
   private async addInstance(
