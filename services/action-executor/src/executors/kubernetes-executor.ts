@@ -87,6 +87,38 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
         }
       };
       const { apps, core } = cluster;
+      /** The Deployment, its replicas, and the count this action recorded on it, if any. */
+      const readScale = async () => {
+        const deployment = await call('read', () =>
+          apps.readNamespacedDeployment({ name, namespace }, requestOptions(signal)),
+        );
+        const current = deployment.spec?.replicas ?? 0;
+        const mark = recordedFor(deployment.metadata?.annotations, SCALED_BY, idempotencyKey);
+        const recorded = mark !== undefined && /^\d+$/.test(mark) ? Number(mark) : undefined;
+        return { deployment, current, recorded };
+      };
+      /** Sets the replicas and records them for this action in the same write. */
+      const writeScale = (
+        deployment: Awaited<ReturnType<typeof readScale>>['deployment'],
+        wanted: number,
+      ) =>
+        call('scale', () =>
+          apps.patchNamespacedDeployment(
+            {
+              name,
+              namespace,
+              body: {
+                metadata: {
+                  // A precondition: a concurrent change answers 409 and the attempt is retried.
+                  resourceVersion: deployment.metadata?.resourceVersion,
+                  annotations: { [SCALED_BY]: `${idempotencyKey} ${wanted}` },
+                },
+                spec: { replicas: wanted },
+              },
+            },
+            requestOptions(signal, PatchStrategy.StrategicMergePatch),
+          ),
+        );
       switch (action.name) {
         case 'restart-service': {
           // From the command, not the clock: a retry of the same action patches the same
@@ -106,12 +138,7 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
         case 'scale-up': {
           // An absolute target, recorded on the Deployment in the same write: a retry of this
           // action (its first attempt may have landed) scales to the same count, not n more.
-          const deployment = await call('read', () =>
-            apps.readNamespacedDeployment({ name, namespace }, requestOptions(signal)),
-          );
-          const current = deployment.spec?.replicas ?? 0;
-          const mark = recordedFor(deployment.metadata?.annotations, SCALED_BY, idempotencyKey);
-          const recorded = mark !== undefined && /^\d+$/.test(mark) ? Number(mark) : undefined;
+          const { deployment, current, recorded } = await readScale();
           if (recorded !== undefined && recorded === current)
             return `${where} already scaled to ${current} replicas by this action`;
           const wanted = recorded ?? current + Number(action.params['replicas'] ?? 1);
@@ -123,31 +150,13 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
               'PARAMS_OUT_OF_BOUNDS',
             );
           }
-          const body = {
-            metadata: {
-              // A precondition: a concurrent change answers 409 and the attempt is retried.
-              resourceVersion: deployment.metadata?.resourceVersion,
-              annotations: { [SCALED_BY]: `${idempotencyKey} ${wanted}` },
-            },
-            spec: { replicas: wanted },
-          };
-          await call('scale', () =>
-            apps.patchNamespacedDeployment(
-              { name, namespace, body },
-              requestOptions(signal, PatchStrategy.StrategicMergePatch),
-            ),
-          );
+          await writeScale(deployment, wanted);
           return `scaled ${where} from ${current} to ${wanted} replicas`;
         }
         case 'scale-down': {
           // As scale-up: an absolute target recorded in the same write, so a retry never
           // removes n more; never below min_replicas (default 1).
-          const deployment = await call('read', () =>
-            apps.readNamespacedDeployment({ name, namespace }, requestOptions(signal)),
-          );
-          const current = deployment.spec?.replicas ?? 0;
-          const mark = recordedFor(deployment.metadata?.annotations, SCALED_BY, idempotencyKey);
-          const recorded = mark !== undefined && /^\d+$/.test(mark) ? Number(mark) : undefined;
+          const { deployment, current, recorded } = await readScale();
           if (recorded !== undefined && recorded === current)
             return `${where} already scaled to ${current} replicas by this action`;
           const floor = Math.max(1, component.bounds.minReplicas ?? 1);
@@ -155,19 +164,7 @@ export function kubernetesExecutor(options: KubernetesExecutorOptions = {}): Act
             recorded ?? Math.max(floor, current - Number(action.params['replicas'] ?? 1));
           if (wanted >= current)
             return `${where} runs ${current} replicas, at min_replicas ${floor}: nothing to remove`;
-          const body = {
-            metadata: {
-              resourceVersion: deployment.metadata?.resourceVersion,
-              annotations: { [SCALED_BY]: `${idempotencyKey} ${wanted}` },
-            },
-            spec: { replicas: wanted },
-          };
-          await call('scale', () =>
-            apps.patchNamespacedDeployment(
-              { name, namespace, body },
-              requestOptions(signal, PatchStrategy.StrategicMergePatch),
-            ),
-          );
+          await writeScale(deployment, wanted);
           return `scaled ${where} down from ${current} to ${wanted} replicas`;
         }
         case 'rollback-deployment': {
