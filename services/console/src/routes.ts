@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kafka } from 'kafkajs';
-import type { IncidentFilter, IncidentStore } from '@healstream/incidents';
+import type { IncidentStore } from '@healstream/incidents';
 import {
   redriveDeadLetters,
   redriveGroupId,
@@ -12,31 +12,15 @@ import { answerApproval, type PublishControl } from './approvals-route.js';
 import { ackRecord } from './acknowledge.js';
 import { authorize, type AuthSettings } from './auth.js';
 import { shell } from './html.js';
+import { decisionQuery, incidentFilter, readBody, RequestError, utcTime } from './request.js';
 import type { LiveHub } from './live.js';
-import {
-  deadLettersView,
-  decisionsView,
-  fleetView,
-  incidentsView,
-  incidentView,
-  type DecisionQuery,
-} from './views.js';
+import { deadLettersView, decisionsView, fleetView, incidentsView, incidentView } from './views.js';
 
 const asset = (name: string) => readFileSync(new URL(`../assets/${name}`, import.meta.url), 'utf8');
 const ASSETS: Record<string, { type: string; body: string }> = {
   '/assets/console.js': { type: 'text/javascript; charset=utf-8', body: asset('console.js') },
   '/assets/console.css': { type: 'text/css; charset=utf-8', body: asset('console.css') },
 };
-
-/** A request the console cannot answer as asked, with the status and a message that says why. */
-export class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface RouteDeps {
   store: IncidentStore;
@@ -67,42 +51,6 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 const json = (res: ServerResponse, status: number, body: unknown) =>
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 
-function text(params: URLSearchParams, name: string): string | undefined {
-  const v = params.get(name)?.trim();
-  return v ? v : undefined;
-}
-
-function utcTime(params: URLSearchParams, name: string): number | undefined {
-  const v = text(params, name);
-  if (v === undefined) return undefined;
-  const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(v) ? v : `${v}Z`);
-  if (Number.isNaN(ms))
-    throw new RequestError(
-      400,
-      `${name}: '${v}' is not a time (e.g. 2026-01-01T12:00, read as UTC)`,
-    );
-  return ms;
-}
-
-function incidentFilter(params: URLSearchParams, deps: RouteDeps): IncidentFilter {
-  const f: IncidentFilter = { since: deps.now() - deps.recentMs };
-  if (params.get('open') === '1' || params.get('open') === 'true') f.open = true;
-  for (const k of ['component', 'team', 'verdict', 'cause'] as const) {
-    const v = text(params, k);
-    if (v !== undefined) f[k] = v;
-  }
-  return f;
-}
-
-function decisionQuery(params: URLSearchParams): DecisionQuery {
-  const q: DecisionQuery = {};
-  for (const k of ['component', 'policy', 'verdict', 'from', 'to'] as const) {
-    const v = text(params, k);
-    if (v !== undefined) q[k] = v;
-  }
-  return q;
-}
-
 function decisions(deps: RouteDeps, params: URLSearchParams) {
   const q = decisionQuery(params);
   const from = utcTime(params, 'from');
@@ -131,21 +79,6 @@ async function deadLetters(deps: RouteDeps) {
     });
   }
   return out;
-}
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new RequestError(413, 'the request body is over 64 KiB');
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-  } catch (error) {
-    throw new RequestError(400, `the body is not JSON: ${(error as Error).message}`);
-  }
 }
 
 async function redrive(deps: RouteDeps, body: unknown) {
@@ -180,8 +113,8 @@ async function redrive(deps: RouteDeps, body: unknown) {
 async function view(deps: RouteDeps, path: string, params: URLSearchParams): Promise<string> {
   if (path === '/')
     return incidentsView(
-      deps.store.incidents(incidentFilter(params, deps)),
-      incidentFilter(params, deps),
+      deps.store.incidents(incidentFilter(params, deps.now() - deps.recentMs)),
+      incidentFilter(params, deps.now() - deps.recentMs),
     );
   if (path.startsWith('/incidents/')) {
     const id = decodeURIComponent(path.slice('/incidents/'.length));
@@ -207,7 +140,7 @@ async function api(
 ) {
   if (path === '/api/events') return deps.live.open(res);
   if (path === '/api/incidents')
-    return json(res, 200, deps.store.incidents(incidentFilter(params, deps)));
+    return json(res, 200, deps.store.incidents(incidentFilter(params, deps.now() - deps.recentMs)));
   const ack = /^\/api\/incidents\/([^/]+)\/ack$/.exec(path);
   if (ack) {
     if (req.method !== 'POST') throw new RequestError(405, 'acknowledge is a POST');
