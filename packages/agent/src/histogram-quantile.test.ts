@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile, quantileSuffix } from '@healstream/agent';
+import { histogramQuantile, quantileSuffix } from './histogram-quantile.js';
 
 // Expected values worked out by hand with PromQL's rules (promql/quantile.go): find the first
 // bucket whose cumulative count reaches rank = q × total, interpolate linearly inside it.

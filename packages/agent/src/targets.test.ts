@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTargets } from '@healstream/agent';
+import { parseTargets } from './targets.js';
 
 const issuesOf = (text: string) => {
   try {

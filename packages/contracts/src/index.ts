@@ -8,7 +8,6 @@ export { RegistryClient, type RegistryConnection } from './registry-client.js';
 export { sign, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 // ERROR_CODES is exported although no package reads it yet: it is the one list of codes.
 export {
-  ERROR_CODES,
   HealstreamError,
   PoisonRecordError,
   TransientError,

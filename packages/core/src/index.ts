@@ -12,27 +12,14 @@
  *   evaluatorState = applyOutcome(evaluatorState, outcome, outcome.finishedAt);
  */
 export { suggest } from './suggest.js';
-export { parseYamlSource, type YamlSource } from './yaml-source.js';
+export { parseYamlSource } from './yaml-source.js';
 export { zodIssues, sortIssues } from './zod-issues.js';
-export {
-  JSON_SCHEMA_FILES,
-  componentsFileJsonSchema,
-  policyFileJsonSchema,
-} from './json-schema.js';
+export { JSON_SCHEMA_FILES } from './json-schema.js';
 
 export {
-  CANONICAL_METRICS,
   DEFAULT_ALIAS_TABLE,
-  DEFAULT_METRIC_ALIASES,
   NO_ALIASES,
-  canonicalMetric,
   canonicalSample,
-  isKnownMetric,
-  metricAliases,
-  metricAliasSchema,
-  metricAliasesSchema,
-  suggestMetric,
-  type MetricAlias,
   type MetricAliasTable,
 } from './metrics/aliases.js';
 
@@ -46,16 +33,14 @@ export {
 } from './components/registry.js';
 export { validateActions } from './components/validate.js';
 
-export { type ApprovalRule, type Policy } from './policy/types.js';
+export { type Policy } from './policy/types.js';
 export {
   loadPolicySet,
   parsePolicySetDocument,
   policySetDiff,
   switchPolicySet,
   type ActivePolicySet,
-  type LoadedPolicySet,
   type PolicySetDocument,
-  type PolicySetSwitch,
 } from './policy/policy-set.js';
 export { readPolicySetFiles } from './policy/policy-set-files.js';
 export { parsePolicies } from './policy/parse.js';
@@ -67,31 +52,11 @@ export { emptyState, restoreState, type EvaluatorState } from './decide/state.js
 export { decide } from './decide/decide.js';
 export { decisionIdFor } from './decide/ids.js';
 export { applyOutcome } from './decide/apply-outcome.js';
-export { howToAnswer } from './decide/approval.js';
 export { applyApproval, settleApprovals, type ApprovalEffects } from './decide/approval-settle.js';
-export type { ApprovalEntry } from './decide/approval-state.js';
 
-export { applyControl, type ControlApplied } from './control/apply.js';
-export {
-  controlOf,
-  emptyControl,
-  type ControlState,
-  type ControlLever,
-  type PolicyOverride,
-} from './control/state.js';
-export {
-  describeScope,
-  leverActive,
-  leverEndsAt,
-  leverExpired,
-  scopeCovers,
-} from './control/scope.js';
-export {
-  effectivenessRows,
-  statsOf,
-  type EffectivenessRow,
-  type EffectivenessStats,
-} from './decide/effectiveness.js';
+export { applyControl } from './control/apply.js';
+export { describeScope, leverEndsAt } from './control/scope.js';
+export { effectivenessRows, type EffectivenessRow } from './decide/effectiveness.js';
 
 export {
   resolveDetectorConfig,
@@ -100,34 +65,11 @@ export {
 } from './detect/config.js';
 export { type ComponentDetectorState } from './detect/state.js';
 export { detect, type ScorerFactory } from './detect/detect.js';
-export { refreshEvent, isClearedEvent, EVENT_LABEL } from './detect/events.js';
+export { refreshEvent, isClearedEvent } from './detect/events.js';
 export { releaseScrape, scrapeComplete, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
-export { FORECAST_DETECTOR, metricForecast, SURPLUS_DETECTOR } from './detect/forecast.js';
-export { type ForecastConfig, type SurplusConfig } from './detect/forecast-config.js';
-export {
-  advanceClock,
-  checkSilence,
-  emptyPartitionClock,
-  expectedInterval,
-  isTick,
-  noteArrival,
-  silenceThreshold,
-  FLEET_COMPONENT,
-  FLEET_SILENT_DEDUP_KEY,
-  TICK_COMPONENT,
-  TICK_METRIC,
-  type PartitionClock,
-  type SilenceCheck,
-} from './detect/silence.js';
-export { type SilenceConfig } from './detect/silence-config.js';
-export {
-  componentState,
-  detectRecord,
-  partitionClock,
-  CLOCK_KEY,
-  type DetectorEntry,
-  type DetectorStore,
-} from './detect/partition.js';
+export { metricForecast } from './detect/forecast.js';
+export { isTick, FLEET_SILENT_DEDUP_KEY, TICK_COMPONENT, TICK_METRIC } from './detect/silence.js';
+export { componentState, detectRecord, type DetectorEntry } from './detect/partition.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
 

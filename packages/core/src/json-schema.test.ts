@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { JSON_SCHEMA_FILES, policyFileJsonSchema } from '@healstream/core';
+import { JSON_SCHEMA_FILES, policyFileJsonSchema } from './json-schema.js';
 
 const root = new URL('../../../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');

@@ -6,24 +6,17 @@
  *   store.applyBatch([{ logical: 'reliability-events', value: event, at: { topic, partition, offset } }]);
  *   store.incidents({ open: true });   store.incident(id)?.timeline;
  */
-export { IncidentStore, type IncidentStoreOptions } from './store.js';
-export { describeEntry, incidentText, summaryLine, type EntryText } from './describe.js';
-export { materialisedTopics, readIntoStore, type StoreFeed } from './feed.js';
+export { IncidentStore } from './store.js';
+export { describeEntry, incidentText, summaryLine } from './describe.js';
+export { readIntoStore, type StoreFeed } from './feed.js';
 export type {
-  ChartSeries,
-  ComponentState,
-  DeadLetterRecord,
   DeadLetterRow,
-  DecisionFilter,
   DecisionRow,
   FleetRow,
   IncidentChart,
   IncidentFilter,
-  IncidentStatus,
   IncidentSummary,
   IncidentView,
-  PipelineRecord,
-  Position,
   StoredRecord,
   TimelineEntry,
 } from './types.js';

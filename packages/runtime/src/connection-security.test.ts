@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@healstream/contracts';
-import {
-  baseEnvSchema,
-  explainConnectionError,
-  kafkaSecurity,
-  loadConfig,
-  registryConnection,
-} from '@healstream/runtime';
+import { baseEnvSchema, explainConnectionError, loadConfig } from '@healstream/runtime';
+import { kafkaSecurity, registryConnection } from './connection-security.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'healstream-security-'));
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';

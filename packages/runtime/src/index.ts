@@ -16,8 +16,6 @@ export {
   redriveGroupId,
   redriveProgress,
   RedriveRefusedError,
-  type RedriveOptions,
-  type RedriveReport,
 } from './dead-letter-redrive.js';
 export {
   type PartitionHandler,
@@ -41,14 +39,7 @@ export {
   explainConnectionError,
   partitioner,
 } from './kafka-client.js';
-export {
-  kafkaSecurity,
-  registryConnection,
-  isSecretVariable,
-  SECURITY_PROTOCOLS,
-  SASL_MECHANISMS,
-  type ConnectionEnv,
-} from './connection-security.js';
+export { type ConnectionEnv } from './connection-security.js';
 export {
   runService,
   serviceMain,
@@ -57,7 +48,7 @@ export {
   type ServiceDefinition,
   type RunningService,
 } from './service.js';
-export { serviceParts, type ServiceParts } from './service-parts.js';
+export { serviceParts } from './service-parts.js';
 export {
   createTopics,
   deleteThrowawayGroup,
@@ -67,13 +58,11 @@ export {
 export { startHealthServer } from './http-server.js';
 export {
   enableTraceContext,
-  extractTraceContext,
   activeTraceHeaders,
   inSpan,
   inSpanFrom,
   keepTraceContext,
   startTracing,
-  withTraceHeaders,
 } from './tracing.js';
 export { onShutdownSignal } from './shutdown.js';
 export { publishControl } from './control-topic.js';

@@ -3,12 +3,10 @@ import snappy from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { Serde, TransientError, type RegistryClient } from '@healstream/contracts';
 import { createLogger, createRegistry, enableTraceContext, inSpanFrom } from '@healstream/runtime';
-import {
-  decodeWriteRequest,
-  ingestHandlers,
-  ingestMetrics,
-  type TopicMessages,
-} from '@healstream/ingest';
+import { ingestHandlers } from './ingest.js';
+import { ingestMetrics } from './metrics.js';
+import type { TopicMessages } from './publisher.js';
+import { decodeWriteRequest } from './remote-write.js';
 
 type Series = { labels: Record<string, string>; samples: [number, number][] };
 
