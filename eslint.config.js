@@ -18,6 +18,7 @@ const FLOORS = [
     'services/action-executor',
     'services/escalator',
     'services/console',
+    'services/ingest',
   ],
   ['packages/cli'],
 ];
