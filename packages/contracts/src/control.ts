@@ -8,7 +8,11 @@ export function controlRecord(
   fields: Pick<ControlRecord, 'controlId' | 'kind' | 'author' | 'createdAt'> &
     Partial<ControlRecord>,
 ): ControlRecord {
+  const { controlId, kind, author, createdAt, ...rest } = fields;
+  // In the schema's field order, so every record prints alike whoever built it.
   return {
+    controlId,
+    kind,
     action: 'SET',
     scope: { all: false, component: null, team: null, labels: {} },
     startsAt: null,
@@ -22,7 +26,9 @@ export function controlRecord(
     policyMode: null,
     version: null,
     document: null,
+    author,
     comment: '',
-    ...fields,
+    createdAt,
+    ...rest,
   };
 }

@@ -1,5 +1,5 @@
+import { controlRecord } from './control.js';
 import type {
-  ControlRecord,
   Diagnosis,
   Escalation,
   HealingCommand,
@@ -22,6 +22,18 @@ const snapshot = [
   { metric: 'latency_p99', value: 600, observedAt: t },
   { metric: 'error_rate', value: 0.2, observedAt: t },
 ];
+const event = {
+  eventId: 'ev-1',
+  incidentId: 'inc-payments-1',
+  component: 'payments',
+  kind: 'ANOMALY',
+  severity: 'CRITICAL',
+  detectedAt: t,
+  snapshot,
+  anomalies: [anomaly],
+  labels: { version: 'v42' },
+  forecasts: [],
+} satisfies ReliabilityEvent;
 
 /** One valid example of every record, for docs, tests and `healstream publish --example`. */
 export const examples = {
@@ -32,30 +44,10 @@ export const examples = {
     timestamp: t,
     labels: { version: 'v42' },
   } satisfies MetricSample,
-  ReliabilityEvent: {
-    eventId: 'ev-1',
-    incidentId: 'inc-payments-1',
-    component: 'payments',
-    kind: 'ANOMALY',
-    severity: 'CRITICAL',
-    detectedAt: t,
-    snapshot,
-    anomalies: [anomaly],
-    labels: { version: 'v42' },
-    forecasts: [],
-  } satisfies ReliabilityEvent,
+  ReliabilityEvent: event,
   Diagnosis: {
-    eventId: 'ev-1',
-    incidentId: 'inc-payments-1',
-    component: 'payments',
-    kind: 'ANOMALY',
-    severity: 'CRITICAL',
-    detectedAt: t,
+    ...event,
     diagnosedAt: t + 5,
-    snapshot,
-    anomalies: [anomaly],
-    labels: { version: 'v42' },
-    forecasts: [],
     causes: [
       {
         cause: 'connection-pool-exhaustion',
@@ -141,24 +133,14 @@ export const examples = {
     createdAt: t,
     links: [],
   } satisfies Escalation,
-  ControlRecord: {
+  ControlRecord: controlRecord({
     controlId: 'maintenance:db-migration',
     kind: 'MAINTENANCE',
-    action: 'SET',
     scope: { all: false, component: 'payments', team: null, labels: {} },
     startsAt: t,
     endsAt: t + 3_600_000,
-    recurrence: null,
-    holdPages: false,
-    incidentId: null,
-    commandId: null,
-    approved: null,
-    policy: null,
-    policyMode: null,
-    version: null,
-    document: null,
     author: 'alice',
     comment: 'payments database migration',
     createdAt: t,
-  } satisfies ControlRecord,
+  }),
 } satisfies Record<RecordName, unknown>;
