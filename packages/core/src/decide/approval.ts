@@ -7,13 +7,14 @@
  * is settled once: a repeat, or an answer after a timeout or a denial, changes nothing and is
  * only noted.
  */
-import type { HealingCommand, HealingDecision, PolicyEvaluation } from '@healstream/contracts';
+import type { HealingCommand, PolicyEvaluation } from '@healstream/contracts';
 import type { ComponentRegistry } from '../components/registry.js';
 import type { ApprovalRule, Policy } from '../policy/types.js';
 import type { ApprovalEntry } from './approval-state.js';
 import { escalationIdFor } from './ids.js';
-import { type EvaluatorState, type IncidentLadder } from './state.js';
+import { type EvaluatorState } from './state.js';
 import { command, result, type DecideResult, type Step } from './steps.js';
+import type { Choice } from './choice.js';
 
 /** The policy's own rule, else the component tier's; null: no approval needed. */
 export function approvalRuleFor(
@@ -49,16 +50,8 @@ export function howToAnswer(commandId: string): string {
 }
 
 /** The chosen policy needs a person: its command is kept, a page asks, nothing runs yet. */
-export function requestApproval(
-  step: Step,
-  incident: IncidentLadder,
-  chosen: Policy,
-  chosenEntry: PolicyEvaluation | undefined,
-  evaluated: PolicyEvaluation[],
-  attempt: number,
-  audit: { shadow: HealingDecision | null; commands: HealingCommand[] },
-  rule: ApprovalRule,
-): DecideResult {
+export function requestApproval(step: Step, choice: Choice, rule: ApprovalRule): DecideResult {
+  const { incident, chosen, chosenEntry, evaluated, attempt, audit } = choice;
   const { diagnosis, now } = step.input;
   const reason = `${chosen.name} (priority ${chosen.priority}): ${chosenEntry?.reason ?? ''}`;
   const pending = command(diagnosis, chosen, attempt, reason, now, step.config);

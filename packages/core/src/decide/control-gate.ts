@@ -3,19 +3,13 @@
  * the gate turns a would-be dispatch into SKIPPED_ACKNOWLEDGED, SKIPPED_MAINTENANCE or (paused)
  * SHADOW; a window that holds pages keeps the evaluator's pages for its components back.
  */
-import type {
-  Diagnosis,
-  Escalation,
-  HealingCommand,
-  HealingDecision,
-  PolicyEvaluation,
-} from '@healstream/contracts';
+import type { Diagnosis, Escalation, PolicyEvaluation } from '@healstream/contracts';
 import type { Policy } from '../policy/types.js';
 import { describeScope, leverActive, leverEndsAt, scopeCovers } from '../control/scope.js';
 import { controlOf, type ControlLever, type ControlState } from '../control/state.js';
 import { escalationIdFor, decisionIdFor } from './ids.js';
-import type { IncidentLadder } from './state.js';
 import { result, shadowStep, type DecideInput, type DecideResult, type Step } from './steps.js';
+import type { Choice } from './choice.js';
 
 const who = (l: { author: string; comment: string }) =>
   `${l.author}${l.comment ? ` (${l.comment})` : ''}`;
@@ -93,15 +87,8 @@ function maintenancePage(
  * window or a pause stops it here, with its own verdict and a reason naming the lever. Nothing
  * of the ladder, cooldowns or budgets moves: the step did not act. Returns null to dispatch.
  */
-export function controlGate(
-  step: Step,
-  incident: IncidentLadder,
-  chosen: Policy,
-  chosenEntry: PolicyEvaluation | undefined,
-  evaluated: PolicyEvaluation[],
-  attempt: number,
-  audit: { shadow: HealingDecision | null; commands: HealingCommand[] },
-): DecideResult | null {
+export function controlGate(step: Step, choice: Choice): DecideResult | null {
+  const { incident, chosen, chosenEntry, evaluated, attempt, audit } = choice;
   const { input, state } = step;
   const { diagnosis, now } = input;
   const control = controlOf(state);

@@ -1,4 +1,3 @@
-import type { HealingCommand, HealingDecision } from '@healstream/contracts';
 import {
   approvalRuleFor,
   awaitingApprovalStep,
@@ -31,6 +30,7 @@ import {
   type DecideResult,
   type Step,
 } from './steps.js';
+import type { Audit, Choice } from './choice.js';
 
 export type { DecideInput, DecideResult };
 
@@ -149,7 +149,7 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
   } = walkLadder(candidates, incident, state, input.components, component, now, held);
   annotateFlapped(evaluated, incident);
   const attempt = incident.attempts + 1;
-  const audit: { shadow: HealingDecision | null; commands: HealingCommand[] } = {
+  const audit: Audit = {
     shadow: null,
     commands: [],
   };
@@ -166,7 +166,8 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
   }
 
   const chosenEntry = evaluated.find((e) => e.policy === chosen.name);
-  const gated = controlGate(step, incident, chosen, chosenEntry, evaluated, attempt, audit);
+  const choice: Choice = { incident, chosen, chosenEntry, evaluated, attempt, audit };
+  const gated = controlGate(step, choice);
   if (gated) return gated;
   const limit = limitHit(state, component, config, now);
   if (limit) {
@@ -185,16 +186,6 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
     );
   }
   const approval = approvalRuleFor(chosen, input.components, component);
-  if (approval)
-    return requestApproval(
-      step,
-      incident,
-      chosen,
-      chosenEntry,
-      evaluated,
-      attempt,
-      audit,
-      approval,
-    );
-  return dispatchStep(step, incident, chosen, chosenEntry, evaluated, attempt, audit);
+  if (approval) return requestApproval(step, choice, approval);
+  return dispatchStep(step, choice);
 }

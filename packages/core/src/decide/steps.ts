@@ -7,6 +7,7 @@ import type {
   PolicyEvaluation,
   Verdict,
 } from '@healstream/contracts';
+import type { Choice } from './choice.js';
 import type { Policy } from '../policy/types.js';
 import type { DecisionConfig } from './config.js';
 import type { ComponentRegistry } from '../components/registry.js';
@@ -240,15 +241,8 @@ export function noChoiceStep(
 }
 
 /** The chosen policy's command goes out; the ladder, in-flight, cooldown and budgets record it. */
-export function dispatchStep(
-  step: Step,
-  incident: IncidentLadder,
-  chosen: Policy,
-  chosenEntry: PolicyEvaluation | undefined,
-  evaluated: PolicyEvaluation[],
-  attempt: number,
-  audit: { shadow: HealingDecision | null; commands: HealingCommand[] },
-): DecideResult {
+export function dispatchStep(step: Step, choice: Choice): DecideResult {
+  const { incident, chosen, chosenEntry, evaluated, attempt, audit } = choice;
   const { diagnosis, now } = step.input;
   const { state } = step;
   const reason = `${chosen.name} (priority ${chosen.priority}): ${chosenEntry?.reason ?? ''}`;
