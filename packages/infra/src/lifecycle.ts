@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureKafka, ensureRegistry, missingDownloads } from './fetch.js';
 import { reportGrowth } from './progress.js';
 import { kafkaAcceptsProduce, registeredBrokers, registryAnswers, waitFor } from './health.js';
@@ -10,7 +11,6 @@ import {
   stop,
   type ManagedProcess,
 } from './processes.js';
-import { join } from 'node:path';
 import {
   brokerNodes,
   clusterAddress,
