@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brokerNodes, brokerProperties, clusterAddress, infraSettings } from '@healstream/infra';
+import { kraftId } from './kafka-config.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'healstream-brokers-'));
 const settings = (env: NodeJS.ProcessEnv) =>
@@ -96,5 +97,13 @@ describe('the single broker', () => {
     expect(p.get('transaction.state.log.replication.factor')).toBe('1');
     expect(p.has('default.replication.factor')).toBe(false);
     expect(p.get('controller.quorum.bootstrap.servers')).toBe('127.0.0.1:19093');
+  });
+});
+
+describe('kraftId', () => {
+  it('never starts with a dash, which StorageTool would take for an option', () => {
+    const ids = Array.from({ length: 2000 }, () => kraftId());
+    expect(ids.every((id) => /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -11,9 +11,16 @@ import { paths, type InfraSettings } from './settings.js';
 
 const run = promisify(execFile);
 
-/** A new KRaft id (a cluster's or a metadata directory's): 16 random bytes, base64url. */
+/**
+ * A new KRaft id (a cluster's or a metadata directory's): 16 random bytes, base64url. Never one
+ * starting with '-', as Kafka's own Uuid.randomUuid avoids: StorageTool would read `-t -…` as
+ * an option.
+ */
 export function kraftId(): string {
-  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /**
