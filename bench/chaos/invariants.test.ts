@@ -232,4 +232,21 @@ describe('the chaos invariants', () => {
     o.records.diagnoses[1] = diagnosis('e2', 'b', T0 - 10_000);
     expect(failed(o)).toEqual(['no stuck partition (next anomaly decided within 30 s)']);
   });
+
+  it('with a broker of a cluster down, asks for decisions written while it was away', () => {
+    const o = clean();
+    o.records.decisionsWrittenAt = [T0 + 3000, T0 + 5000];
+    o.outages = [{ what: 'broker 2', from: T0 + 2000, to: T0 + 4000 }];
+    const row = () =>
+      checkInvariants(o).rows.find((r) => r.invariant === 'decisions go on while a broker is down');
+    expect(row()).toMatchObject({ held: true, detail: 'broker 2 down 2 s: 1 decisions' });
+    o.outages.push({ what: 'broker 1', from: T0 + 6000, to: T0 + 9000 });
+    expect(row()).toMatchObject({
+      held: false,
+      detail: 'none while broker 1 down 3 s: 0 decisions',
+    });
+    expect(checkInvariants(clean()).rows.map((r) => r.invariant)).not.toContain(
+      'decisions go on while a broker is down',
+    );
+  });
 });

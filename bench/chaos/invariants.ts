@@ -23,6 +23,15 @@ export interface Observed {
   unhealthy?: string[];
   /** Poison records the workload sent (the broker took them). */
   poison?: PoisonSent[];
+  /** Brokers of a cluster that were down while the others went on: each must see decisions. */
+  outages?: Outage[];
+}
+
+/** A broker of a cluster down (epoch ms), the rest of the cluster serving. */
+export interface Outage {
+  what: string;
+  from: number;
+  to: number;
 }
 
 export interface InvariantRow {
@@ -166,6 +175,7 @@ export function checkInvariants(o: Observed): ScenarioTable {
   );
 
   row('every instance running and ready at the end', o.unhealthy ?? [], 'all', 'instances');
+  if (o.outages?.length) outageRow(o.outages, r, rows);
 
   // No stuck partition: each component's first anomaly after the fault is decided in time.
   const diagnosisById = new Map(r.diagnoses.map((d) => [d.eventId, d]));
@@ -226,6 +236,24 @@ export function checkInvariants(o: Observed): ScenarioTable {
     recoverSeconds: recoverMs === null ? null : recoverMs / 1000,
     worstDecisionSeconds: worstMs === null ? null : worstMs / 1000,
   };
+}
+
+/** Processing went on with a broker down: decisions were written while it was away. */
+function outageRow(outages: Outage[], r: TopicRecords, rows: InvariantRow[]): void {
+  const written = r.decisions.map((d, i) => r.decisionsWrittenAt?.[i] ?? d.decidedAt);
+  const during = outages.map((o) => ({
+    ...o,
+    decisions: written.filter((at) => at > o.from && at <= o.to).length,
+  }));
+  const text = (o: (typeof during)[number]) =>
+    `${o.what} down ${((o.to - o.from) / 1000).toFixed(0)} s: ${o.decisions} decisions`;
+  const idle = during.filter((o) => o.decisions === 0);
+  rows.push({
+    invariant: 'decisions go on while a broker is down',
+    held: idle.length === 0,
+    detail:
+      idle.length === 0 ? during.map(text).join('; ') : `none while ${idle.map(text).join('; ')}`,
+  });
 }
 
 /** The table as text: one line per invariant, then the counts. */

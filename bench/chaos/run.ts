@@ -1,7 +1,7 @@
 /**
  * The chaos suite: faults of the bus, the registry, the sink and the services themselves, on a
- * private broker and registry started for the run (never the shared ones), with the invariants
- * of docs/chaos.md checked after each.
+ * private broker (for (j), a private three-broker cluster) and registry started for the run
+ * (never the shared ones), with the invariants of docs/chaos.md checked after each.
  *
  *   bash scripts/toolchain.sh pnpm chaos [--scenario a,b,...|all] [--json-file F] [--components 6]
  *     [--partitions 4] [--kill-minutes 2] [--poison-seconds 10] [--keep]
@@ -13,15 +13,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { quietKafkajsTimerWarnings } from '@healstream/runtime';
-import { startPrivateInfra } from './infra.js';
+import { CLUSTER_SCENARIO } from './cluster.js';
+import { startPrivateInfra, type PrivateInfra } from './infra.js';
 import { formatTable } from './invariants.js';
 import {
   DEFAULT_SCENARIOS,
   DEFAULT_SETTINGS,
-  SCENARIOS,
+  SCENARIOS as SINGLE_BROKER,
   runScenario,
   type ScenarioResult,
 } from './scenarios.js';
+
+const SCENARIOS = [...SINGLE_BROKER, CLUSTER_SCENARIO];
 
 const { values } = parseArgs({
   options: {
@@ -70,8 +73,18 @@ const settings = {
 
 quietKafkajsTimerWarnings();
 const dir = mkdtempSync(join(tmpdir(), 'healstream-chaos-logs-'));
-settings.log(`private stack starting; service logs in ${dir}`);
-const infra = await startPrivateInfra(settings.log);
+settings.log(`service logs in ${dir}`);
+// One private stack at a time: a single broker for most scenarios, three brokers for (j).
+let infra: PrivateInfra | undefined;
+let brokers = 0;
+async function infraFor(wanted: 1 | 3): Promise<PrivateInfra> {
+  if (infra && brokers === wanted) return infra;
+  await infra?.close(values.keep);
+  infra = undefined;
+  infra = await startPrivateInfra(settings.log, wanted);
+  brokers = wanted;
+  return infra;
+}
 const results: ScenarioResult[] = [];
 const errors: { id: string; error: string }[] = [];
 let interrupted = false;
@@ -80,7 +93,7 @@ const onSignal = () => {
     // A second signal: no waiting for the scenario. The services exit with their parent; the
     // private broker and registry run detached, so they are stopped here.
     settings.log('interrupted again: stopping the private stack now');
-    void infra.close(values.keep).finally(() => process.exit(130));
+    void (infra?.close(values.keep) ?? Promise.resolve()).finally(() => process.exit(130));
     return;
   }
   interrupted = true;
@@ -93,7 +106,12 @@ try {
     if (interrupted) break;
     settings.log(`scenario (${scenario.id}) ${scenario.title}`);
     try {
-      const result = await runScenario(infra, scenario, settings, dir);
+      const result = await runScenario(
+        await infraFor(scenario.brokers ?? 1),
+        scenario,
+        settings,
+        dir,
+      );
       results.push(result);
       console.log(
         [
@@ -111,7 +129,7 @@ try {
     }
   }
 } finally {
-  await infra.close(values.keep);
+  await infra?.close(values.keep);
 }
 const failed = results.filter((r) => r.table.rows.some((row) => !row.held)).map((r) => r.id);
 console.log(

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrivateInfra } from './infra.js';
-import { checkInvariants, type ScenarioTable } from './invariants.js';
+import { checkInvariants, type Outage, type ScenarioTable } from './invariants.js';
 import { preparedSerde, readOutputs } from './read.js';
 import { STATEFUL, startStack, type ChaosStack, type Instance, type Stage } from './stack.js';
 
@@ -41,11 +41,15 @@ export interface FaultContext {
   stack: ChaosStack;
   settings: ChaosSettings;
   log: (line: string) => void;
+  /** Brokers the fault took down while the rest of a cluster served: checked for progress. */
+  outages: Outage[];
 }
 
 export interface Scenario {
   id: string;
   title: string;
+  /** Runs on a private cluster of three brokers instead of a single broker. */
+  brokers?: 3;
   /** How long the runbook takes to answer each action (default 1.5 s). */
   runbookDelayMs?: number;
   /** Runs the fault; resolves with the time it cleared (epoch ms). */
@@ -56,7 +60,7 @@ const live = (stack: ChaosStack, stage?: Stage) =>
   stack.instances.filter((i) => !i.stopped && (stage === undefined || i.stage === stage));
 
 /** Waits until the runbook has an action in flight: every stage up to the executor is busy. */
-async function whileBusy(stack: ChaosStack, timeoutMs = 30_000): Promise<void> {
+export async function whileBusy(stack: ChaosStack, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (stack.runbook.inFlight() === 0 && Date.now() < deadline) await sleep(100);
 }
@@ -196,7 +200,7 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** What `pnpm chaos` runs without --scenario: about 19 minutes here; (g) and (h) add about 4. */
+/** What `pnpm chaos` runs without --scenario: about 19 minutes here; (g) and (h) add about 4, (j) about 6. */
 export const DEFAULT_SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'i'];
 
 export interface ScenarioResult {
@@ -254,7 +258,8 @@ export async function runScenario(
     log('services ready; samples flowing');
     workload = stack.startWorkload({ poisonEveryMs: settings.poisonEveryMs });
     await sleep(settings.warmupMs);
-    const clearedAt = await scenario.fault({ infra, stack, settings, log });
+    const outages: Outage[] = [];
+    const clearedAt = await scenario.fault({ infra, stack, settings, log, outages });
     log(`fault cleared; observing ${settings.observeMs / 1000} s`);
     await sleep(settings.observeMs);
     await workload.stop();
@@ -271,6 +276,7 @@ export async function runScenario(
       components: stack.components,
       clearedAt,
       unhealthy,
+      outages,
     });
     return {
       id: scenario.id,

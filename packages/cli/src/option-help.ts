@@ -11,6 +11,9 @@ export const OPTION_HELP: Readonly<Record<string, Readonly<Record<string, string
     policies: 'policy file or directory; repeat for more (default policies/)',
     max: 'stop after N records',
   },
+  'infra up': {
+    brokers: '1 (the default) or 3: three brokers, every topic replicated 3 times, 2 in sync',
+  },
   'infra down': { clean: "also remove the broker's and registry's data (downloads stay)" },
   'infra logs': { lines: 'how many of the last lines of each log to show (default 40)' },
   start: { only: 'comma-separated services to run (default all five)' },

@@ -3,15 +3,21 @@ import { Kafka, logLevel } from 'kafkajs';
 
 const HEALTH_TOPIC = 'healstream.infra-health';
 
-/** True when the broker takes a produce (creating its 1-partition health topic if needed). */
-export async function kafkaAcceptsProduce(broker: string): Promise<boolean> {
-  const kafka = new Kafka({
+const client = (brokers: string) =>
+  new Kafka({
     clientId: 'healstream-infra',
-    brokers: [broker],
+    brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     retry: { retries: 0 },
   });
+
+/**
+ * True when Kafka (`host:port`, or a cluster's comma-separated list) takes a produce with every
+ * in-sync replica's acknowledgement, creating its 1-partition health topic if needed.
+ */
+export async function kafkaAcceptsProduce(brokers: string): Promise<boolean> {
+  const kafka = client(brokers);
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   try {
@@ -36,6 +42,19 @@ export async function kafkaAcceptsProduce(broker: string): Promise<boolean> {
     return false;
   } finally {
     await producer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** The ids of the brokers the cluster's metadata lists (registered and not fenced); [] if none answers. */
+export async function registeredBrokers(brokers: string): Promise<number[]> {
+  const admin = client(brokers).admin();
+  try {
+    await admin.connect();
+    return (await admin.describeCluster()).brokers.map((b) => b.nodeId);
+  } catch {
+    return [];
+  } finally {
     await admin.disconnect().catch(() => {});
   }
 }

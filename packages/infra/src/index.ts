@@ -1,13 +1,13 @@
+export { up, down, status, logFiles, type ComponentStatus, type UpReport } from './lifecycle.js';
+export { kafkaServerProperties, formatKafkaStorage, kafkaJava } from './kafka-config.js';
 export {
-  up,
-  down,
-  status,
-  logFiles,
-  kafkaServerProperties,
-  formatKafkaStorage,
-  kafkaJava,
-} from './lifecycle.js';
-export { infraSettings, KAFKA_VERSION, REGISTRY_VERSION } from './settings.js';
+  brokerNodes,
+  brokerProperties,
+  clusterAddress,
+  REPLICATED,
+  type BrokerNode,
+} from './brokers.js';
+export { infraSettings, brokerCount, KAFKA_VERSION, REGISTRY_VERSION } from './settings.js';
 export { residentMiB } from './processes.js';
 export {
   startAlertmanager,

@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ensureKafka, ensureRegistry, missingDownloads } from './fetch.js';
 import { reportGrowth } from './progress.js';
-import { kafkaAcceptsProduce, registryAnswers, waitFor } from './health.js';
+import { kafkaAcceptsProduce, registeredBrokers, registryAnswers, waitFor } from './health.js';
 import {
   managed,
   residentMiB,
@@ -14,20 +11,23 @@ import {
   stop,
   type ManagedProcess,
 } from './processes.js';
-import { brokerAddress, paths, registryUrl, type InfraSettings } from './settings.js';
+import {
+  brokerNodes,
+  clusterAddress,
+  prepareBrokers,
+  startBroker,
+  type BrokerNode,
+} from './brokers.js';
+import { paths, registryUrl, type InfraSettings } from './settings.js';
 
-const run = promisify(execFile);
-
-function processes(s: InfraSettings): { kafka: ManagedProcess; registry: ManagedProcess } {
+function registryProcess(s: InfraSettings): ManagedProcess {
   const p = paths(s);
-  return {
-    kafka: managed('kafka', p.run, p.logs, `healstream.infra=kafka:${s.kafkaPort}`),
-    registry: managed('registry', p.run, p.logs, `healstream.infra=registry:${s.registryPort}`),
-  };
+  return managed('registry', p.run, p.logs, `healstream.infra=registry:${s.registryPort}`);
 }
 
 export interface ComponentStatus {
-  name: 'kafka' | 'registry';
+  /** `kafka` (or `kafka-1`… for each broker of a cluster) or `registry`. */
+  name: string;
   running: boolean;
   healthy: boolean;
   pid?: number;
@@ -37,100 +37,12 @@ export interface ComponentStatus {
 }
 
 export interface UpReport {
-  kafka: { started: boolean; downloaded: boolean };
+  /** `started`: some broker was not running and was started; `brokers`: how many there are. */
+  kafka: { started: boolean; downloaded: boolean; brokers: number };
   registry: { started: boolean; downloaded: boolean };
   seconds: number;
   brokers: string;
   registryUrl: string;
-}
-
-/**
- * The broker's server.properties: the repository's template with the settings' ports and the data
- * folder filled in, and each of `overrides` replacing its key's line (or added after the rest), so
- * a broker with other listeners (the secured one of the tests) is otherwise the same broker.
- */
-export function kafkaServerProperties(
-  s: InfraSettings,
-  overrides: Record<string, string> = {},
-  dataDir = paths(s).kafkaData,
-): string {
-  const template = readFileSync(
-    join(s.repoRoot, 'infra', 'kafka', 'server.properties.template'),
-    'utf8',
-  );
-  const values: Record<string, string> = {
-    KAFKA_PORT: String(s.kafkaPort),
-    CONTROLLER_PORT: String(s.controllerPort),
-    DATA_DIR: dataDir,
-  };
-  const filled = template.replace(
-    /\$\{(\w+)\}/g,
-    (_, name: string) => values[name] ?? `\${${name}}`,
-  );
-  const left = new Map(Object.entries(overrides));
-  const lines = filled.split('\n').map((line) => {
-    const key = /^([\w.-]+)=/.exec(line)?.[1];
-    const value = key === undefined ? undefined : left.get(key);
-    if (key === undefined || value === undefined) return line;
-    left.delete(key);
-    return `${key}=${value}`;
-  });
-  const added = [...left].map(([key, value]) => `${key}=${value}`);
-  return [...lines.filter((l, i) => l !== '' || i < lines.length - 1), ...added, ''].join('\n');
-}
-
-/** Formats a new broker's storage (KRaft, standalone controller); `extra` adds StorageTool flags. */
-export async function formatKafkaStorage(
-  s: InfraSettings,
-  config: string,
-  extra: string[] = [],
-): Promise<void> {
-  const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
-  await run(s.java, [
-    ...kafkaJava(s),
-    'kafka.tools.StorageTool',
-    'format',
-    '-t',
-    clusterId,
-    '-c',
-    config,
-    '--standalone',
-    ...extra,
-  ]);
-}
-
-/** The JVM flags every broker tool runs with: the repository's log4j2 and the Kafka jars. */
-export function kafkaJava(s: InfraSettings): string[] {
-  return [
-    `-Dlog4j2.configurationFile=${join(s.repoRoot, 'infra', 'kafka', 'log4j2.yaml')}`,
-    '-cp',
-    join(paths(s).kafkaLibs, '*'),
-  ];
-}
-
-async function startKafka(s: InfraSettings, proc: ManagedProcess): Promise<void> {
-  const p = paths(s);
-  mkdirSync(p.run, { recursive: true });
-  const config = join(p.run, 'server.properties');
-  writeFileSync(config, kafkaServerProperties(s));
-  const java = kafkaJava(s);
-  if (!existsSync(join(p.kafkaData, 'meta.properties'))) {
-    mkdirSync(p.kafkaData, { recursive: true });
-    await formatKafkaStorage(s, config);
-  }
-  startDetached(
-    proc,
-    s.java,
-    [
-      `-Xmx${s.kafkaHeap}`,
-      `-Xms${s.kafkaHeap}`,
-      `-D${proc.marker}`,
-      ...java,
-      'kafka.Kafka',
-      config,
-    ],
-    p.run,
-  );
 }
 
 function startRegistry(s: InfraSettings, proc: ManagedProcess): void {
@@ -159,15 +71,15 @@ function startRegistry(s: InfraSettings, proc: ManagedProcess): void {
 }
 
 /**
- * Starts the local Kafka broker and schema registry unless they already run, fetching them
- * with Maven on first use. Returns once the broker accepts a produce and the registry answers.
+ * Starts the local Kafka (one broker, or the three of a cluster) and schema registry unless they
+ * already run, fetching them with Maven on first use. Returns once Kafka accepts a produce (and
+ * every broker of a cluster has joined it) and the registry answers.
  */
 export async function up(
   s: InfraSettings,
   log: (line: string) => void = () => {},
 ): Promise<UpReport> {
   const started = Date.now();
-  const procs = processes(s);
   const missing = missingDownloads(s);
   const megabytes = missing.reduce((sum, d) => sum + d.megabytes, 0);
   if (missing.length > 0)
@@ -183,75 +95,110 @@ export async function up(
       (d) => (d && log(`fetched the schema registry into ${paths(s).registryDir}`), d),
     ),
   ]).finally(stopReporting);
-  const kafkaStarted = runningPid(procs.kafka) === undefined;
-  if (kafkaStarted) await startKafka(s, procs.kafka);
-  const registryStarted = runningPid(procs.registry) === undefined;
-  if (registryStarted) startRegistry(s, procs.registry);
+  const nodes = brokerNodes(s);
+  const stopped = nodes.filter((n) => runningPid(n.proc) === undefined);
+  if (stopped.length > 0) await prepareBrokers(s, nodes);
+  for (const node of stopped) startBroker(s, node, nodes);
+  const registry = registryProcess(s);
+  const registryStarted = runningPid(registry) === undefined;
+  if (registryStarted) startRegistry(s, registry);
 
-  const failedEarly = (proc: ManagedProcess) => () => {
-    if (runningPid(proc) === undefined) {
-      throw new Error(`${proc.name} exited during start-up; see ${proc.logFile}`);
-    }
+  const failedEarly = (procs: ManagedProcess[]) => () => {
+    const gone = procs.find((proc) => runningPid(proc) === undefined);
+    if (gone) throw new Error(`${gone.name} exited during start-up; see ${gone.logFile}`);
   };
+  const brokers = clusterAddress(nodes);
   await Promise.all([
     waitFor(
-      'kafka to accept a produce',
-      () => kafkaAcceptsProduce(brokerAddress(s)),
+      nodes.length === 1 ? 'kafka to accept a produce' : `all ${nodes.length} brokers to serve`,
+      () => kafkaServes(brokers, nodes),
       120_000,
-      failedEarly(procs.kafka),
+      failedEarly(nodes.map((n) => n.proc)),
     ),
     waitFor(
       'the schema registry to answer',
       () => registryAnswers(registryUrl(s)),
       120_000,
-      failedEarly(procs.registry),
+      failedEarly([registry]),
     ),
   ]);
   return {
-    kafka: { started: kafkaStarted, downloaded: kafkaDownloaded },
+    kafka: { started: stopped.length > 0, downloaded: kafkaDownloaded, brokers: nodes.length },
     registry: { started: registryStarted, downloaded: registryDownloaded },
     seconds: (Date.now() - started) / 1000,
-    brokers: brokerAddress(s),
+    brokers,
     registryUrl: registryUrl(s),
   };
 }
 
-/** Stops both; with `clean`, removes their data too (the download cache stays). */
+/** The local Kafka takes a produce, and every broker of a cluster has joined it. */
+async function kafkaServes(brokers: string, nodes: BrokerNode[]): Promise<boolean> {
+  if (!(await kafkaAcceptsProduce(brokers))) return false;
+  if (nodes.length === 1) return true;
+  const joined = await registeredBrokers(brokers);
+  return nodes.every((n) => joined.includes(n.id));
+}
+
+/** Stops the registry and every broker; with `clean`, removes their data too (not the downloads). */
 export async function down(s: InfraSettings, options: { clean?: boolean } = {}): Promise<string[]> {
-  const procs = processes(s);
   const stopped: string[] = [];
-  // The registry first: it holds no state the broker needs.
-  if (await stop(procs.registry)) stopped.push('registry');
-  if (await stop(procs.kafka)) stopped.push('kafka');
+  // The registry first: it holds no state the brokers need.
+  if (await stop(registryProcess(s))) stopped.push('registry');
+  // A cluster's brokers together: one left alone waits for a quorum to hand its leaders to.
+  const nodes = brokerNodes({ ...s, brokers: undefined });
+  const results = await Promise.all(nodes.map((n) => stop(n.proc)));
+  stopped.push(...nodes.filter((_, i) => results[i]).map((n) => n.name));
   if (options.clean) rmSync(paths(s).data, { recursive: true, force: true });
   return stopped;
 }
 
 export async function status(s: InfraSettings): Promise<ComponentStatus[]> {
-  const procs = processes(s);
-  const kafkaPid = runningPid(procs.kafka);
-  const registryPid = runningPid(procs.registry);
+  const nodes = brokerNodes({ ...s, brokers: undefined });
+  const brokers = clusterAddress(nodes);
+  const pids = nodes.map((n) => runningPid(n.proc));
+  const serving = pids.some((pid) => pid !== undefined) && (await kafkaAcceptsProduce(brokers));
+  const joined = serving && nodes.length > 1 ? await registeredBrokers(brokers) : [];
+  const registry = registryProcess(s);
+  const registryPid = runningPid(registry);
+  const component = (
+    name: string,
+    pid: number | undefined,
+    healthy: boolean,
+    address: string,
+    logFile: string,
+  ): ComponentStatus => ({
+    name,
+    running: pid !== undefined,
+    healthy: pid !== undefined && healthy,
+    ...(pid !== undefined ? { pid, rssMiB: residentMiB(pid) } : {}),
+    address,
+    logFile,
+  });
   return [
-    {
-      name: 'kafka',
-      running: kafkaPid !== undefined,
-      healthy: kafkaPid !== undefined && (await kafkaAcceptsProduce(brokerAddress(s))),
-      ...(kafkaPid !== undefined ? { pid: kafkaPid, rssMiB: residentMiB(kafkaPid) } : {}),
-      address: brokerAddress(s),
-      logFile: procs.kafka.logFile,
-    },
-    {
-      name: 'registry',
-      running: registryPid !== undefined,
-      healthy: registryPid !== undefined && (await registryAnswers(registryUrl(s))),
-      ...(registryPid !== undefined ? { pid: registryPid, rssMiB: residentMiB(registryPid) } : {}),
-      address: registryUrl(s),
-      logFile: procs.registry.logFile,
-    },
+    ...nodes.map((n, i) =>
+      component(
+        n.name,
+        pids[i],
+        serving && (nodes.length === 1 || joined.includes(n.id)),
+        nodes.length === 1 ? brokers : `127.0.0.1:${n.port}`,
+        n.proc.logFile,
+      ),
+    ),
+    component(
+      'registry',
+      registryPid,
+      registryPid !== undefined && (await registryAnswers(registryUrl(s))),
+      registryUrl(s),
+      registry.logFile,
+    ),
   ];
 }
 
-export function logFiles(s: InfraSettings): Record<'kafka' | 'registry', string> {
-  const procs = processes(s);
-  return { kafka: procs.kafka.logFile, registry: procs.registry.logFile };
+/** The log file of every broker (`kafka`, or `kafka-1`… in a cluster) and of the registry. */
+export function logFiles(s: InfraSettings): Record<string, string> {
+  const nodes = brokerNodes({ ...s, brokers: undefined });
+  return {
+    ...Object.fromEntries(nodes.map((n) => [n.name, n.proc.logFile])),
+    registry: registryProcess(s).logFile,
+  };
 }

@@ -13,6 +13,15 @@ export interface InfraSettings {
   cache: string;
   kafkaPort: number;
   controllerPort: number;
+  /**
+   * Brokers wanted (1, or 3 for a replicated cluster); undefined: as many as the local data was
+   * made with (1 when there is none yet).
+   */
+  brokers: number | undefined;
+  /** Client port of each broker of a cluster (by default the single broker's port and +2, +4). */
+  kafkaPorts: number[];
+  /** Controller port of each broker of a cluster (likewise from `controllerPort`). */
+  controllerPorts: number[];
   registryPort: number;
   java: string;
   kafkaHeap: string;
@@ -20,7 +29,10 @@ export interface InfraSettings {
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
+  return parsePort(name, env[name], fallback);
+}
+
+function parsePort(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
@@ -29,14 +41,41 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** `HEALSTREAM_KAFKA_PORTS=a,b,c`: the ports of a cluster's three brokers, if given. */
+function portList(env: NodeJS.ProcessEnv, name: string): number[] | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const list = raw.split(',').map((p) => parsePort(name, p.trim() || '(empty)', 0));
+  if (list.length !== 3) throw new Error(`${name} must list three ports, got '${raw}'`);
+  return list;
+}
+
+/** A cluster's ports: as listed, else every other port from the single broker's (9092, 9094, 9096). */
+function clusterPorts(env: NodeJS.ProcessEnv, name: string, first: number): number[] {
+  return portList(env, name) ?? [first, first + 2, first + 4];
+}
+
+/** `HEALSTREAM_BROKERS`: 1, or 3 for a replicated cluster; unset leaves it to the local data. */
+export function brokerCount(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== '1' && raw !== '3')
+    throw new Error(`brokers must be 1 or 3 (a cluster of three replicas), got '${raw}'`);
+  return Number(raw);
+}
+
 export function infraSettings(env: NodeJS.ProcessEnv = process.env): InfraSettings {
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+  const kafkaPort = port(env, 'HEALSTREAM_KAFKA_PORT', 9092);
+  const controllerPort = port(env, 'HEALSTREAM_CONTROLLER_PORT', 9093);
   return Object.freeze({
     repoRoot,
     home: env['HEALSTREAM_HOME'] || join(repoRoot, '.healstream'),
     cache: env['HEALSTREAM_CACHE'] || env['HEALSTREAM_HOME'] || join(repoRoot, '.healstream'),
-    kafkaPort: port(env, 'HEALSTREAM_KAFKA_PORT', 9092),
-    controllerPort: port(env, 'HEALSTREAM_CONTROLLER_PORT', 9093),
+    kafkaPort,
+    controllerPort,
+    brokers: brokerCount(env['HEALSTREAM_BROKERS']),
+    kafkaPorts: clusterPorts(env, 'HEALSTREAM_KAFKA_PORTS', kafkaPort),
+    controllerPorts: clusterPorts(env, 'HEALSTREAM_CONTROLLER_PORTS', controllerPort),
     registryPort: port(env, 'HEALSTREAM_REGISTRY_PORT', 8081),
     java: env['JAVA_HOME'] ? join(env['JAVA_HOME'], 'bin', 'java') : 'java',
     kafkaHeap: env['HEALSTREAM_KAFKA_HEAP'] || '768m',
@@ -61,10 +100,6 @@ export function paths(s: InfraSettings) {
     run: join(s.home, 'run'),
     logs: join(s.home, 'logs'),
   };
-}
-
-export function brokerAddress(s: InfraSettings): string {
-  return `127.0.0.1:${s.kafkaPort}`;
 }
 
 export function registryUrl(s: InfraSettings): string {

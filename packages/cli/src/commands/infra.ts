@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { down, infraSettings, logFiles, status, up } from '@healstream/infra';
+import { brokerCount, down, infraSettings, logFiles, status, up } from '@healstream/infra';
 import { CliError, type Command } from '../command.js';
 
 const json = { json: { type: 'boolean' } } as const;
@@ -7,14 +7,24 @@ const json = { json: { type: 'boolean' } } as const;
 export const infraUp: Command = {
   path: ['infra', 'up'],
   summary: 'start the local Kafka broker and schema registry (fetched with Maven on first use)',
-  usage: 'healstream infra up [--json]',
-  options: json,
+  usage: 'healstream infra up [--brokers 1|3] [--json]',
+  options: { ...json, brokers: { type: 'string' } },
   async run(args, io) {
-    const report = await up(infraSettings(io.env), (line) => io.err(line));
+    let brokers: number | undefined;
+    try {
+      brokers = brokerCount(args.values['brokers'] as string | undefined);
+    } catch (error) {
+      throw new CliError(`infra up: --${(error as Error).message}`);
+    }
+    const settings = infraSettings(io.env);
+    const report = await up(brokers === undefined ? settings : { ...settings, brokers }, (line) =>
+      io.err(line),
+    );
     if (args.values['json']) io.out(JSON.stringify(report));
     else {
       const verb = (started: boolean) => (started ? 'started' : 'already running');
-      io.out(`kafka     ${verb(report.kafka.started).padEnd(16)} ${report.brokers}`);
+      const kafka = report.kafka.brokers === 1 ? 'kafka' : `kafka ×${report.kafka.brokers}`;
+      io.out(`${kafka.padEnd(9)} ${verb(report.kafka.started).padEnd(16)} ${report.brokers}`);
       io.out(`registry  ${verb(report.registry.started).padEnd(16)} ${report.registryUrl}`);
       const cold = report.kafka.downloaded || report.registry.downloaded;
       io.out(
@@ -60,19 +70,21 @@ export const infraStatus: Command = {
 export const infraLogs: Command = {
   path: ['infra', 'logs'],
   summary: 'the last lines of the broker and registry logs',
-  usage: 'healstream infra logs [kafka|registry] [--lines N]',
+  usage: 'healstream infra logs [kafka|kafka-1|…|registry] [--lines N]',
   options: { lines: { type: 'string' } },
   async run(args, io) {
     const files = logFiles(infraSettings(io.env));
     const which = args.positionals[0];
-    if (which !== undefined && which !== 'kafka' && which !== 'registry') {
-      throw new CliError(`infra logs: unknown component '${which}' (kafka or registry)`);
+    if (which !== undefined && files[which] === undefined) {
+      throw new CliError(
+        `infra logs: unknown component '${which}' (${Object.keys(files).join(', ')})`,
+      );
     }
     const lines = Number(args.values['lines'] ?? 40);
     if (!Number.isInteger(lines) || lines < 1)
       throw new CliError('infra logs: --lines takes a positive whole number');
-    for (const name of which ? [which as 'kafka' | 'registry'] : (['kafka', 'registry'] as const)) {
-      const file = files[name];
+    for (const [name, file] of Object.entries(files)) {
+      if (which !== undefined && name !== which) continue;
       io.out(`==> ${file} <==`);
       if (existsSync(file))
         io.out(
