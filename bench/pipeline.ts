@@ -23,6 +23,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@healstream/contracts';
 import { resolveDetectorConfig } from '@healstream/core';
@@ -161,9 +162,23 @@ async function rawConsumeRate(topic: string): Promise<number> {
   return PRELOAD / seconds;
 }
 
+/** Busy and total jiffies of the whole machine, from /proc/stat (zeros where there is none). */
+function machineJiffies(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    line.split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/**
+ * The detector's rate over the preloaded samples, and what the CPU did meanwhile: the cores this
+ * process used (the detector, with the bench's idle watchers) and the share of the whole
+ * machine that was busy (broker and everything else on it included).
+ */
 async function detectorRate(
   config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>,
-): Promise<{ rate: number; running: RunningService }> {
+): Promise<{ rate: number; running: RunningService; processCores: number; machineBusy: number }> {
   const registry = createRegistry('detector', false);
   const running = await runService(
     detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }),
@@ -173,17 +188,34 @@ async function detectorRate(
   const consumed = async () =>
     (await metrics.recordsIn.get()).values.reduce((n, v) => n + v.value, 0);
   let first = 0;
+  let cpu = process.cpuUsage();
+  let jiffies = machineJiffies();
   for (;;) {
     const n = await consumed();
-    if (n > 0 && first === 0) first = Date.now();
+    if (n > 0 && first === 0) {
+      first = Date.now();
+      cpu = process.cpuUsage();
+      jiffies = machineJiffies();
+    }
     if (n >= PRELOAD) break;
     await sleep(20);
   }
-  return { rate: PRELOAD / ((Date.now() - first) / 1000), running };
+  const ms = Date.now() - first;
+  const used = process.cpuUsage(cpu);
+  const after = machineJiffies();
+  return {
+    rate: PRELOAD / (ms / 1000),
+    running,
+    processCores: Number(((used.user + used.system) / 1000 / ms).toFixed(2)),
+    machineBusy: Number(
+      ((after.busy - jiffies.busy) / Math.max(1, after.total - jiffies.total)).toFixed(2),
+    ),
+  };
 }
 
 const raw: number[] = [];
 const detector: number[] = [];
+const cpu: { processCores: number; machineBusy: number }[] = [];
 let last:
   | {
       config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>;
@@ -198,6 +230,7 @@ for (let r = 0; r < REPEAT; r++) {
   raw.push(await rawConsumeRate(`${prefix}metrics`));
   const d = await detectorRate(config);
   detector.push(d.rate);
+  cpu.push({ processCores: d.processCores, machineBusy: d.machineBusy });
   if (last) await last.detector.stop();
   last = { config, serde, prefix, detector: d.running };
   console.log(
@@ -255,6 +288,8 @@ const report = {
           raw: Math.round(r),
           detector: Math.round(detector[i] as number),
           ratio: Number(((detector[i] as number) / r).toFixed(3)),
+          // While the detector ran: the cores its process used, and the machine's busy share.
+          ...cpu[i],
         })),
       }
     : {}),
