@@ -162,6 +162,16 @@ async function rawConsumeRate(topic: string): Promise<number> {
   return PRELOAD / seconds;
 }
 
+/** The detector in this process, on the pipeline of `config`, with a registry of its own. */
+async function startDetector(config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>) {
+  const registry = createRegistry('detector', false);
+  const running = await runService(
+    detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }),
+    { config, logger: silent, registry, kafka },
+  );
+  return { running, registry };
+}
+
 /** Busy and total jiffies of the whole machine, from /proc/stat (zeros where there is none). */
 function machineJiffies(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
@@ -179,11 +189,7 @@ function machineJiffies(): { busy: number; total: number } {
 async function detectorRate(
   config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>,
 ): Promise<{ rate: number; running: RunningService; processCores: number; machineBusy: number }> {
-  const registry = createRegistry('detector', false);
-  const running = await runService(
-    detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }),
-    { config, logger: silent, registry, kafka },
-  );
+  const { running, registry } = await startDetector(config);
   const metrics = loopMetrics(registry);
   const consumed = async () =>
     (await metrics.recordsIn.get()).values.reduce((n, v) => n + v.value, 0);
@@ -244,11 +250,7 @@ const latencyRuns: LatencyReport[] = [];
 for (let r = 0; r < LATENCY_REPEAT; r++) {
   if (!last || r > 0) {
     const { prefix, config, serde } = await freshPipeline();
-    const registry = createRegistry('detector', false);
-    const running = await runService(
-      detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }),
-      { config, logger: silent, registry, kafka },
-    );
+    const { running } = await startDetector(config);
     if (last) await last.detector.stop();
     last = { config, serde, prefix, detector: running };
   }
