@@ -2,29 +2,31 @@
  * The pipeline's throughput and latency on this machine, with the raw kafkajs consumer of the
  * same topic as the baseline, so the figures read as ratios:
  *
- *   bash scripts/toolchain.sh pnpm bench [--preload 200000] [--rate 400] [--incidents 40] [--repeat 3]
+ *   bash scripts/toolchain.sh pnpm bench [--preload 200000] [--repeat 3] [--components 200]
+ *     [--rate 1000] [--latency-components 2000] [--incidents 40] [--latency-repeat 1]
+ *     [--env NAME=VALUE,...]
  *
- * 1. throughput: `preload` healthy samples are written to a fresh metrics topic (12 partitions);
- *    a plain kafkajs consumer group reads them all with eachMessage (baseline, first record to last), then the detector consumes them
- *    (decode, detect, changelog, transaction). Median of `repeat` runs, each on fresh topics.
- * 2. latency: samples flow at `rate` per second while, once a second, a fresh component turns
- *    anomalous; metric → command is the wall time from publishing the anomalous sample to
- *    reading its HealingCommand (through detector, diagnoser and policy-evaluator); metric →
- *    outcome adds the action-executor: a signed webhook to a local runbook that answers at once,
- *    and a health check that passes at once (verification needs 1 healthy check here).
+ * 1. throughput: `preload` healthy samples over `components` components are written to a fresh
+ *    metrics topic (12 partitions); a plain kafkajs consumer group reads them all with
+ *    eachMessage (baseline, first record to last), then the detector consumes them (decode,
+ *    detect, changelog, transaction). Median of `repeat` runs, each on fresh topics; `--repeat 0`
+ *    skips this phase.
+ * 2. latency (bench/pipeline-latency.ts): `rate` samples per second over `latency-components`
+ *    components, one fresh component anomalous every second, `incidents` of them; metric →
+ *    command and metric → verified outcome. The first run uses the last throughput pipeline,
+ *    every further run (`latency-repeat`) fresh topics; the report gives each run and the
+ *    median of their p99s.
+ *
+ * `--env` sets service variables (the runtime's fetch and transaction settings, say) for every
+ * service of the run, so settings are compared by alternating runs in one go.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  RegistryClient,
-  Serde,
-  topicCatalogue,
-  type HealingCommand,
-  type MetricSample,
-} from '@healstream/contracts';
-import { resolveDecisionConfig, resolveDetectorConfig, type Policy } from '@healstream/core';
+import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@healstream/contracts';
+import { resolveDetectorConfig } from '@healstream/core';
 import { infraSettings, up } from '@healstream/infra';
 import {
   baseEnvSchema,
@@ -38,26 +40,18 @@ import {
   type RunningService,
 } from '@healstream/runtime';
 import { detectorService } from '@healstream/detector';
-import { diagnoserService } from '@healstream/diagnoser';
-import { evaluatorService } from '@healstream/policy-evaluator';
-import { loadPolicyDir, parseComponents } from '@healstream/core';
-import {
-  actionExecutorService,
-  createExecutors,
-  DEFAULT_SETTINGS,
-  executorMetrics,
-  webhookSecrets,
-} from '@healstream/action-executor';
-import { createServer } from 'node:http';
-import type { HealingOutcome } from '@healstream/contracts';
+import { measureLatency, type LatencyReport } from './pipeline-latency.js';
 
 const { values } = parseArgs({
   options: {
     preload: { type: 'string', default: '200000' },
-    rate: { type: 'string', default: '400' },
+    rate: { type: 'string', default: '1000' },
     incidents: { type: 'string', default: '40' },
     repeat: { type: 'string', default: '3' },
     components: { type: 'string', default: '200' },
+    'latency-components': { type: 'string', default: '2000' },
+    'latency-repeat': { type: 'string', default: '1' },
+    env: { type: 'string', default: '' },
   },
 });
 const PRELOAD = Number(values.preload);
@@ -65,14 +59,22 @@ const RATE = Number(values.rate);
 const INCIDENTS = Number(values.incidents);
 const REPEAT = Number(values.repeat);
 const COMPONENTS = Number(values.components);
+const LATENCY_COMPONENTS = Number(values['latency-components']);
+const LATENCY_REPEAT = Number(values['latency-repeat']);
+const ENV: Record<string, string> = Object.fromEntries(
+  values.env
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`--env takes NAME=VALUE pairs, got '${pair}'`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+);
 const PARTITIONS = 12;
 
 quietKafkajsTimerWarnings();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const percentile = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[
-    Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))
-  ] as number;
 
 async function connection() {
   if (process.env['KAFKA_BROKERS'] && process.env['SCHEMA_REGISTRY_URL'])
@@ -100,14 +102,15 @@ async function freshPipeline() {
     SCHEMA_REGISTRY_URL: conn.registry,
     HEALSTREAM_TOPIC_PREFIX: prefix,
     HEALSTREAM_PARTITIONS: String(PARTITIONS),
+    ...ENV,
   });
   const serde = new Serde(new RegistryClient(conn.registry));
   await serde.registerTopic(`${prefix}metrics`, 'MetricSample');
   return { prefix, config, serde };
 }
 
-function healthy(i: number, at: number): MetricSample {
-  const c = i % COMPONENTS;
+function healthy(i: number, at: number, components = COMPONENTS): MetricSample {
+  const c = i % components;
   return {
     component: `bench-${c}`,
     metric: i % 2 === 0 ? 'latency_p99' : 'error_rate',
@@ -159,29 +162,66 @@ async function rawConsumeRate(topic: string): Promise<number> {
   return PRELOAD / seconds;
 }
 
-async function detectorRate(
-  config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>,
-): Promise<{ rate: number; running: RunningService }> {
+/** The detector in this process, on the pipeline of `config`, with a registry of its own. */
+async function startDetector(config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>) {
   const registry = createRegistry('detector', false);
   const running = await runService(
     detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }),
     { config, logger: silent, registry, kafka },
   );
+  return { running, registry };
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat (zeros where there is none). */
+function machineJiffies(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    line.split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/**
+ * The detector's rate over the preloaded samples, and what the CPU did meanwhile: the cores this
+ * process used (the detector, with the bench's idle watchers) and the share of the whole
+ * machine that was busy (broker and everything else on it included).
+ */
+async function detectorRate(
+  config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>,
+): Promise<{ rate: number; running: RunningService; processCores: number; machineBusy: number }> {
+  const { running, registry } = await startDetector(config);
   const metrics = loopMetrics(registry);
   const consumed = async () =>
     (await metrics.recordsIn.get()).values.reduce((n, v) => n + v.value, 0);
   let first = 0;
+  let cpu = process.cpuUsage();
+  let jiffies = machineJiffies();
   for (;;) {
     const n = await consumed();
-    if (n > 0 && first === 0) first = Date.now();
+    if (n > 0 && first === 0) {
+      first = Date.now();
+      cpu = process.cpuUsage();
+      jiffies = machineJiffies();
+    }
     if (n >= PRELOAD) break;
     await sleep(20);
   }
-  return { rate: PRELOAD / ((Date.now() - first) / 1000), running };
+  const ms = Date.now() - first;
+  const used = process.cpuUsage(cpu);
+  const after = machineJiffies();
+  return {
+    rate: PRELOAD / (ms / 1000),
+    running,
+    processCores: Number(((used.user + used.system) / 1000 / ms).toFixed(2)),
+    machineBusy: Number(
+      ((after.busy - jiffies.busy) / Math.max(1, after.total - jiffies.total)).toFixed(2),
+    ),
+  };
 }
 
 const raw: number[] = [];
 const detector: number[] = [];
+const cpu: { processCores: number; machineBusy: number }[] = [];
 let last:
   | {
       config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>;
@@ -196,6 +236,7 @@ for (let r = 0; r < REPEAT; r++) {
   raw.push(await rawConsumeRate(`${prefix}metrics`));
   const d = await detectorRate(config);
   detector.push(d.rate);
+  cpu.push({ processCores: d.processCores, machineBusy: d.machineBusy });
   if (last) await last.detector.stop();
   last = { config, serde, prefix, detector: d.running };
   console.log(
@@ -203,156 +244,61 @@ for (let r = 0; r < REPEAT; r++) {
   );
 }
 
-// Latency through detector → diagnoser → policy-evaluator, on the last pipeline.
-const { config, serde, prefix } = last as NonNullable<typeof last>;
-// The pipeline's own metric → command latency: the default policies without their for: hold
-// (which would add 10 s by design to every figure here).
-const policies: Policy[] = loadPolicyDir('policies').map((p) => ({ ...p, forMs: 0 }));
-const others: RunningService[] = await Promise.all([
-  runService(diagnoserService({ config, logger: silent }), {
-    config,
-    logger: silent,
-    registry: createRegistry('diagnoser', false),
-    kafka,
-  }),
-  runService(
-    evaluatorService({
-      config,
-      decision: resolveDecisionConfig({ fleetPerMinute: 100_000, fleetPerHour: 1_000_000 }),
-      policies,
-      components: null,
-      kafka,
-      logger: silent,
-    }),
-    { config, logger: silent, registry: createRegistry('policy-evaluator', false), kafka },
-  ),
-]);
-const injectedAt = new Map<string, number>();
-// The executor's fleet: every incident component is healed through a local runbook endpoint.
-const runbook = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200).end('{}'));
-});
-await new Promise<void>((resolve) => runbook.listen(0, '127.0.0.1', resolve));
-const runbookUrl = `http://127.0.0.1:${(runbook.address() as { port: number }).port}`;
-const componentsYaml = `components:\n${Array.from({ length: INCIDENTS }, (_, i) => `  bench-incident-${i}:\n    executor: http\n    target: ${runbookUrl}/runbook\n    allowed_actions: [restart-service, alert-oncall]\n    health_check: { url: "${runbookUrl}/healthz" }\n`).join('')}`;
-const benchComponents = parseComponents(componentsYaml, 'bench-components.yaml');
-const executorRegistry = createRegistry('action-executor', false);
-const executor = actionExecutorService({
-  config,
-  settings: { ...DEFAULT_SETTINGS, verifyHealthyChecks: 1, verifyIntervalMs: 100 },
-  components: benchComponents,
-  executors: createExecutors({
-    supervisorUrl: 'http://127.0.0.1:9',
-    webhookSecrets: webhookSecrets(benchComponents, {}, 'bench-runbook-secret-0123'),
-  }),
-  kafka,
-  logger: silent,
-  metrics: executorMetrics(executorRegistry),
-});
-others.push(
-  await runService(executor.definition, {
-    config,
-    logger: silent,
-    registry: executorRegistry,
-    kafka,
-  }),
-);
-const outcomeLatencies: number[] = [];
-const outcomeWatcher = kafka.consumer({
-  groupId: `bench-watch-o-${randomBytes(3).toString('hex')}`,
-  maxWaitTimeInMs: 20,
-});
-await outcomeWatcher.connect();
-await outcomeWatcher.subscribe({ topic: `${prefix}healing-outcomes`, fromBeginning: true });
-const commandSerde = new Serde(new RegistryClient(conn.registry));
-await outcomeWatcher.run({
-  eachMessage: async ({ message }) => {
-    const outcome = await commandSerde.decode<HealingOutcome>(message.value, 'HealingOutcome');
-    const t = injectedAt.get(outcome.component);
-    if (t !== undefined && outcome.verification === 'RECOVERED')
-      outcomeLatencies.push(Date.now() - t);
-  },
-});
-const latencies: number[] = [];
-const watcher = kafka.consumer({
-  groupId: `bench-watch-${randomBytes(3).toString('hex')}`,
-  maxWaitTimeInMs: 20,
-});
-await watcher.connect();
-await watcher.subscribe({ topic: `${prefix}healing-commands`, fromBeginning: true });
-await watcher.run({
-  eachMessage: async ({ message }) => {
-    const command = await commandSerde.decode<HealingCommand>(message.value, 'HealingCommand');
-    const t = injectedAt.get(command.component);
-    if (t !== undefined) latencies.push(Date.now() - t);
-  },
-});
-await sleep(3000); // let every group settle before timing
-const producer = kafka.producer();
-await producer.connect();
-const started = Date.now();
-let sent = 0;
-for (let tick = 0; tick < INCIDENTS * 10; tick++) {
-  const now = Date.now();
-  const batch: MetricSample[] = [];
-  const due = Math.floor(((now - started) / 1000) * RATE) - sent;
-  for (let i = 0; i < due; i++) batch.push(healthy(sent + i, now));
-  sent += due;
-  if (tick % 10 === 0) {
-    const component = `bench-incident-${tick / 10}`;
-    batch.push({ component, metric: 'latency_p99', value: 650, timestamp: now, labels: {} });
-    injectedAt.set(component, now);
+// Latency through detector → diagnoser → policy-evaluator → action-executor: on the last
+// pipeline of the throughput runs, then on fresh ones (no preload) with a detector of their own.
+const latencyRuns: LatencyReport[] = [];
+for (let r = 0; r < LATENCY_REPEAT; r++) {
+  if (!last || r > 0) {
+    const { prefix, config, serde } = await freshPipeline();
+    const { running } = await startDetector(config);
+    if (last) await last.detector.stop();
+    last = { config, serde, prefix, detector: running };
   }
-  await producer.send({
-    topic: `${prefix}metrics`,
-    messages: batch.map((s) => ({
-      key: s.component,
-      value: serde.encode(`${prefix}metrics`, s),
-      timestamp: String(s.timestamp),
-    })),
+  const { config, serde, prefix } = last;
+  const report = await measureLatency({
+    kafka,
+    registryUrl: conn.registry,
+    config,
+    serde,
+    prefix,
+    rate: RATE,
+    incidents: INCIDENTS,
+    healthy: (i, at) => healthy(i, at, LATENCY_COMPONENTS),
   });
-  await sleep(Math.max(0, started + (tick + 1) * 100 - Date.now()));
+  latencyRuns.push(report);
+  console.log(
+    `latency run ${r + 1}: metric → command p99 ${report.metricToCommandMs?.p99 ?? '-'} ms, metric → outcome p99 ${report.metricToOutcomeMs?.p99 ?? '-'} ms`,
+  );
 }
-const deadline = Date.now() + 30_000;
-while (
-  (latencies.length < INCIDENTS || outcomeLatencies.length < INCIDENTS) &&
-  Date.now() < deadline
-)
-  await sleep(100);
-await producer.disconnect();
-await watcher.disconnect();
-await outcomeWatcher.disconnect();
-runbook.close();
-await Promise.all([last?.detector.stop(), ...others.map((o) => o.stop())]);
+await last?.detector.stop();
 
+const p99s = (pick: (r: LatencyReport) => LatencyReport['metricToCommandMs']) => {
+  const xs = latencyRuns.map(pick).filter((x) => x !== null);
+  return xs.length ? median(xs.map((x) => x.p99)) : null;
+};
 const report = {
   machine: `${(await import('node:os')).cpus().length} cores`,
   preload: PRELOAD,
-  rawConsumerPerSecond: Math.round(median(raw)),
-  detectorSamplesPerSecond: Math.round(median(detector)),
-  detectorToRawRatio: Number((median(detector) / median(raw)).toFixed(3)),
-  latencyPhase: {
-    rate: RATE,
-    achievedRate: Math.round(sent / ((Date.now() - started) / 1000)),
-    incidents: INCIDENTS,
-    commandsSeen: latencies.length,
-  },
-  metricToCommandMs: latencies.length
+  components: COMPONENTS,
+  settings: ENV,
+  ...(raw.length
     ? {
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        max: Math.max(...latencies),
+        rawConsumerPerSecond: Math.round(median(raw)),
+        detectorSamplesPerSecond: Math.round(median(detector)),
+        detectorToRawRatio: Number((median(detector) / median(raw)).toFixed(3)),
+        throughputRuns: raw.map((r, i) => ({
+          raw: Math.round(r),
+          detector: Math.round(detector[i] as number),
+          ratio: Number(((detector[i] as number) / r).toFixed(3)),
+          // While the detector ran: the cores its process used, and the machine's busy share.
+          ...cpu[i],
+        })),
       }
-    : null,
-  outcomesSeen: outcomeLatencies.length,
-  metricToOutcomeMs: outcomeLatencies.length
-    ? {
-        p50: percentile(outcomeLatencies, 50),
-        p99: percentile(outcomeLatencies, 99),
-        max: Math.max(...outcomeLatencies),
-      }
-    : null,
+    : {}),
+  // The median over the latency runs of each run's p99.
+  metricToCommandP99Ms: p99s((r) => r.metricToCommandMs),
+  metricToOutcomeP99Ms: p99s((r) => r.metricToOutcomeMs),
+  latencyRuns,
 };
 console.log(JSON.stringify(report, null, 2));
 process.exit(0);

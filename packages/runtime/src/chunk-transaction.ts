@@ -57,15 +57,18 @@ export async function attemptChunk(
   let ending = false;
   try {
     tx = await part.producer.transaction();
+    // One record's outputs, kept apart until it is handled: a record that fails emits nothing.
+    // Reused from record to record, as is the closure that fills it.
+    const staged: { topic: string; message: Message }[] = [];
+    const emit: Emit = (out) =>
+      staged.push({ topic: out.topic, message: encodeOutbound(serde, out, partition) });
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i] as KafkaMessage;
-      const staged: { topic: string; message: Message }[] = [];
+      staged.length = 0;
       try {
         const value =
           record === 'raw' ? message.value : await serde.decode<unknown>(message.value, record);
-        const emit: Emit = (out) =>
-          staged.push({ topic: out.topic, message: encodeOutbound(serde, out, partition) });
-        await part.handler.handle(
+        const handled = part.handler.handle(
           {
             logical,
             topic,
@@ -78,6 +81,8 @@ export async function attemptChunk(
           },
           emit,
         );
+        // A handler that returns at once costs no extra turn of the microtask queue.
+        if (handled) await handled;
       } catch (error) {
         if (isRetriable(error)) throw error;
         staged.length = 0;

@@ -21,6 +21,22 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('takes the fetch wait and the partitions handled at once, within bounds', () => {
+    const defaults = loadConfig(baseEnvSchema, good);
+    expect(defaults.KAFKA_FETCH_MAX_WAIT_MS).toBe(100);
+    expect(defaults.HEALSTREAM_PARTITIONS_CONCURRENTLY).toBe(3);
+    const set = loadConfig(baseEnvSchema, {
+      ...good,
+      KAFKA_FETCH_MAX_WAIT_MS: '20',
+      HEALSTREAM_PARTITIONS_CONCURRENTLY: '12',
+    });
+    expect(set.KAFKA_FETCH_MAX_WAIT_MS).toBe(20);
+    expect(set.HEALSTREAM_PARTITIONS_CONCURRENTLY).toBe(12);
+    expect(() => loadConfig(baseEnvSchema, { ...good, KAFKA_FETCH_MAX_WAIT_MS: '0' })).toThrow(
+      /KAFKA_FETCH_MAX_WAIT_MS must be at least 1/,
+    );
+  });
+
   it('names a missing KAFKA_BROKERS', () => {
     expect(() =>
       loadConfig(baseEnvSchema, { SCHEMA_REGISTRY_URL: good.SCHEMA_REGISTRY_URL }),

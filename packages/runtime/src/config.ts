@@ -59,6 +59,13 @@ export const baseEnvSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   /** How long the group waits for a silent instance before giving its partitions away. */
   KAFKA_SESSION_TIMEOUT_MS: intIn(6000, 300_000).default(30_000),
+  /**
+   * The longest a fetch waits at the broker for new records (it answers as soon as there are
+   * any): on a quiet partition, how late a record that arrives meanwhile can be picked up.
+   */
+  KAFKA_FETCH_MAX_WAIT_MS: intIn(1, 10_000).default(100),
+  /** How many partitions' transactions run at once (each partition has its own producer). */
+  HEALSTREAM_PARTITIONS_CONCURRENTLY: intIn(1, 1000).default(3),
   /** A partition with input and no commit for this long is stalled: /readyz turns false. */
   HEALSTREAM_STALL_SECONDS: intIn(5, 86_400).default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

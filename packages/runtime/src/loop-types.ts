@@ -110,6 +110,8 @@ export interface TransactionalLoopOptions {
   /** Outputs are sent to the broker every this many records inside a transaction. */
   sendEvery?: number;
   partitionsConsumedConcurrently?: number;
+  /** The longest a fetch waits at the broker for records (default 100 ms). */
+  fetchMaxWaitMs?: number;
   backoff?: { initialMs: number; maxMs: number };
   now?: () => number;
   sessionTimeoutMs?: number;

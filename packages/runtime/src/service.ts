@@ -114,11 +114,11 @@ export async function runService(
       ),
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     stallMs: config.HEALSTREAM_STALL_SECONDS * 1000,
+    fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+    partitionsConsumedConcurrently:
+      definition.partitionsConsumedConcurrently ?? config.HEALSTREAM_PARTITIONS_CONCURRENTLY,
     ...(definition.maxRecordsPerTransaction
       ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction }
-      : {}),
-    ...(definition.partitionsConsumedConcurrently
-      ? { partitionsConsumedConcurrently: definition.partitionsConsumedConcurrently }
       : {}),
   });
   const http = await startHealthServer({

@@ -40,4 +40,34 @@ describe('transactional loop start-up', () => {
     expect(registered).toEqual(['in', 'out']);
     expect(loop.isReady()).toBe(false);
   });
+
+  it('fetches with the wait it is given', async () => {
+    let consumerConfig: Record<string, unknown> = {};
+    const kafka = {
+      admin: () => ({ connect: () => Promise.resolve(), disconnect: () => Promise.resolve() }),
+      consumer: (config: Record<string, unknown>) => {
+        consumerConfig = config;
+        return {
+          on: () => {},
+          events: {},
+          connect: () => Promise.reject(new Error('reached the broker')),
+          disconnect: () => Promise.resolve(),
+        };
+      },
+    } as unknown as Kafka;
+    const loop = new TransactionalLoop({
+      kafka,
+      serde: { registerTopic: () => Promise.resolve(1) } as unknown as Serde,
+      logger: createLogger('test', 'silent'),
+      metrics: loopMetrics(createRegistry('test', false)),
+      service: 'test',
+      groupId: 'test',
+      inputs: [{ logical: 'metrics', topic: 'in', record: 'MetricSample' }],
+      outputs: [],
+      open: () => ({ handle: () => {} }),
+      fetchMaxWaitMs: 7,
+    });
+    await expect(loop.start()).rejects.toThrow('reached the broker');
+    expect(consumerConfig['maxWaitTimeInMs']).toBe(7);
+  });
 });

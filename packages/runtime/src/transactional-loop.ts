@@ -110,7 +110,7 @@ export type {
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3000,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
       partitionAssigners: [coPartitionAssigner(() => this.assignedPartitions())],
       retry: { retries: 10 },
     });

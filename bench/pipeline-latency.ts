@@ -1,0 +1,251 @@
+/**
+ * The latency phase of `pnpm bench`: samples flow at `rate` per second over `components`
+ * components while, once a second, a fresh component turns anomalous. metric → command is the
+ * wall time from publishing the anomalous sample to reading its HealingCommand (through
+ * detector, diagnoser and policy-evaluator); metric → outcome adds the action-executor: a signed
+ * webhook to a local runbook that answers at once, and a health check that passes at once
+ * (verification needs 1 healthy check here). The first WARMUP incidents are not counted: they
+ * meet every stage's code cold and its groups just joined.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Kafka } from 'kafkajs';
+import {
+  RegistryClient,
+  Serde,
+  type HealingCommand,
+  type HealingOutcome,
+  type MetricSample,
+} from '@healstream/contracts';
+import {
+  loadPolicyDir,
+  parseComponents,
+  resolveDecisionConfig,
+  type Policy,
+} from '@healstream/core';
+import {
+  createLogger,
+  createRegistry,
+  runService,
+  type BaseEnv,
+  type RunningService,
+} from '@healstream/runtime';
+import { diagnoserService } from '@healstream/diagnoser';
+import { evaluatorService } from '@healstream/policy-evaluator';
+import {
+  actionExecutorService,
+  createExecutors,
+  DEFAULT_SETTINGS,
+  executorMetrics,
+  webhookSecrets,
+} from '@healstream/action-executor';
+
+export interface LatencyRun {
+  kafka: Kafka;
+  registryUrl: string;
+  config: Readonly<BaseEnv>;
+  serde: Serde;
+  prefix: string;
+  rate: number;
+  incidents: number;
+  /** The healthy sample number i (its component is i modulo the bench's components). */
+  healthy: (i: number, at: number) => MetricSample;
+}
+
+export interface LatencyReport {
+  rate: number;
+  achievedRate: number;
+  incidents: number;
+  commandsSeen: number;
+  outcomesSeen: number;
+  metricToCommandMs: { p50: number; p99: number; max: number } | null;
+  metricToOutcomeMs: { p50: number; p99: number; max: number } | null;
+  /** Median time from the anomalous sample to the first record of each stage's output. */
+  stagesP50Ms: { event: number | null; diagnosis: number | null; command: number | null };
+}
+
+export const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[
+    Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))
+  ] as number;
+
+/** The latencies of the incidents after the warm-up. */
+const measured = (latencies: Map<string, number>) =>
+  [...latencies]
+    .filter(([component]) => Number(component.slice('bench-incident-'.length)) >= WARMUP)
+    .map(([, ms]) => ms);
+
+const spread = (xs: number[]) =>
+  xs.length ? { p50: percentile(xs, 50), p99: percentile(xs, 99), max: Math.max(...xs) } : null;
+
+const silent = createLogger('bench', 'silent');
+const WARMUP = 3;
+
+/** The stages after the detector, on the run's topics; the executor heals through `runbookUrl`. */
+async function downstream(run: LatencyRun, runbookUrl: string): Promise<RunningService[]> {
+  const { config, kafka } = run;
+  // The pipeline's own metric → command latency: the default policies without their for: hold
+  // (which would add 10 s by design to every figure here).
+  const policies: Policy[] = loadPolicyDir('policies').map((p) => ({ ...p, forMs: 0 }));
+  const componentsYaml = `components:\n${Array.from({ length: WARMUP + run.incidents }, (_, i) => `  bench-incident-${i}:\n    executor: http\n    target: ${runbookUrl}/runbook\n    allowed_actions: [restart-service, alert-oncall]\n    health_check: { url: "${runbookUrl}/healthz" }\n`).join('')}`;
+  const benchComponents = parseComponents(componentsYaml, 'bench-components.yaml');
+  const executorRegistry = createRegistry('action-executor', false);
+  const executor = actionExecutorService({
+    config,
+    settings: { ...DEFAULT_SETTINGS, verifyHealthyChecks: 1, verifyIntervalMs: 100 },
+    components: benchComponents,
+    executors: createExecutors({
+      supervisorUrl: 'http://127.0.0.1:9',
+      webhookSecrets: webhookSecrets(benchComponents, {}, 'bench-runbook-secret-0123'),
+    }),
+    kafka,
+    logger: silent,
+    metrics: executorMetrics(executorRegistry),
+  });
+  const deps = (name: string, registry = createRegistry(name, false)) => ({
+    config,
+    logger: silent,
+    registry,
+    kafka,
+  });
+  return Promise.all([
+    runService(diagnoserService({ config, logger: silent }), deps('diagnoser')),
+    runService(
+      evaluatorService({
+        config,
+        decision: resolveDecisionConfig({ fleetPerMinute: 100_000, fleetPerHour: 1_000_000 }),
+        policies,
+        components: null,
+        kafka,
+        logger: silent,
+      }),
+      deps('policy-evaluator'),
+    ),
+    runService(executor.definition, deps('action-executor', executorRegistry)),
+  ]);
+}
+
+/**
+ * Records in `into` the time from each incident's anomalous sample to the first record of
+ * `topic` about its component that `keep` accepts (a later command for it, an escalation after
+ * a failed action say, is not the figure).
+ */
+async function watch<T extends { component: string }>(
+  run: LatencyRun,
+  topic: string,
+  record: 'ReliabilityEvent' | 'Diagnosis' | 'HealingCommand' | 'HealingOutcome',
+  injectedAt: Map<string, number>,
+  keep: (value: T) => boolean,
+  into: Map<string, number>,
+) {
+  const serde = new Serde(new RegistryClient(run.registryUrl));
+  const consumer = run.kafka.consumer({
+    groupId: `bench-watch-${randomBytes(3).toString('hex')}`,
+    maxWaitTimeInMs: 20,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const value = await serde.decode<T>(message.value, record);
+      const t = injectedAt.get(value.component);
+      if (t === undefined || into.has(value.component) || !keep(value)) return;
+      into.set(value.component, Date.now() - t);
+    },
+  });
+  return consumer;
+}
+
+/** The latency phase on a pipeline whose detector already runs; stops what it started. */
+export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
+  const { kafka, prefix, serde, rate, incidents } = run;
+  const runbook = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200).end('{}'));
+  });
+  await new Promise<void>((resolve) => runbook.listen(0, '127.0.0.1', resolve));
+  const runbookUrl = `http://127.0.0.1:${(runbook.address() as { port: number }).port}`;
+  const others = await downstream(run, runbookUrl);
+  const injectedAt = new Map<string, number>();
+  const commands = new Map<string, number>();
+  const outcomes = new Map<string, number>();
+  const events = new Map<string, number>();
+  const diagnoses = new Map<string, number>();
+  const watchers = [
+    await watch(
+      run,
+      `${prefix}reliability-events`,
+      'ReliabilityEvent',
+      injectedAt,
+      () => true,
+      events,
+    ),
+    await watch(run, `${prefix}diagnoses`, 'Diagnosis', injectedAt, () => true, diagnoses),
+    await watch<HealingCommand>(
+      run,
+      `${prefix}healing-commands`,
+      'HealingCommand',
+      injectedAt,
+      () => true,
+      commands,
+    ),
+    await watch<HealingOutcome>(
+      run,
+      `${prefix}healing-outcomes`,
+      'HealingOutcome',
+      injectedAt,
+      (o) => o.verification === 'RECOVERED',
+      outcomes,
+    ),
+  ];
+  await sleep(3000); // let every group settle before timing
+  const producer = kafka.producer();
+  await producer.connect();
+  const started = Date.now();
+  let sent = 0;
+  for (let tick = 0; tick < (WARMUP + incidents) * 10; tick++) {
+    const now = Date.now();
+    const batch: MetricSample[] = [];
+    const due = Math.floor(((now - started) / 1000) * rate) - sent;
+    for (let i = 0; i < due; i++) batch.push(run.healthy(sent + i, now));
+    sent += due;
+    if (tick % 10 === 0) {
+      const component = `bench-incident-${tick / 10}`;
+      batch.push({ component, metric: 'latency_p99', value: 650, timestamp: now, labels: {} });
+      injectedAt.set(component, now);
+    }
+    await producer.send({
+      topic: `${prefix}metrics`,
+      messages: batch.map((s) => ({
+        key: s.component,
+        value: serde.encode(`${prefix}metrics`, s),
+        timestamp: String(s.timestamp),
+      })),
+    });
+    await sleep(Math.max(0, started + (tick + 1) * 100 - Date.now()));
+  }
+  const achievedRate = Math.round(sent / ((Date.now() - started) / 1000));
+  const deadline = Date.now() + 30_000;
+  const total = WARMUP + incidents;
+  while ((commands.size < total || outcomes.size < total) && Date.now() < deadline)
+    await sleep(100);
+  await producer.disconnect();
+  for (const w of watchers) await w.disconnect();
+  runbook.close();
+  await Promise.all(others.map((o) => o.stop()));
+  return {
+    rate,
+    achievedRate,
+    incidents,
+    commandsSeen: measured(commands).length,
+    outcomesSeen: measured(outcomes).length,
+    metricToCommandMs: spread(measured(commands)),
+    metricToOutcomeMs: spread(measured(outcomes)),
+    stagesP50Ms: {
+      event: spread(measured(events))?.p50 ?? null,
+      diagnosis: spread(measured(diagnoses))?.p50 ?? null,
+      command: spread(measured(commands))?.p50 ?? null,
+    },
+  };
+}
