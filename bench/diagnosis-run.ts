@@ -77,7 +77,8 @@ export function runScenario(
     forecast: [],
   };
   const forecasts = forecastTracker(detector, faultStart);
-  const expected = new Set(scenario.fault?.policies ?? []);
+  const cures = new Set(scenario.fault?.cures ?? []);
+  const right = (command: HealingCommand) => command.actions.some((a) => cures.has(a.name));
 
   const settle = (until: number) => {
     // The data goes on with the fault whatever was done: every outcome is NOT_RECOVERED.
@@ -141,9 +142,9 @@ export function runScenario(
       if (result.firstPolicy === null) {
         result.firstPolicy = command.policy.name;
         result.causeAtAction = top?.cause ?? null;
-        result.policyRight = expected.has(command.policy.name);
+        result.policyRight = right(command);
       }
-      if (result.toRightMs === null && expected.has(command.policy.name))
+      if (result.toRightMs === null && right(command))
         result.toRightMs = at - faultStart;
     }
   };
