@@ -144,8 +144,7 @@ export function runScenario(
         result.causeAtAction = top?.cause ?? null;
         result.policyRight = right(command);
       }
-      if (result.toRightMs === null && right(command))
-        result.toRightMs = at - faultStart;
+      if (result.toRightMs === null && right(command)) result.toRightMs = at - faultStart;
     }
   };
 
@@ -201,7 +200,10 @@ export interface Summary {
   medianToRightMs: number | null;
   medianToRightAllMs: number | null;
   classes: ClassSummary[];
+  /** Catalogued causes only: `unknown` (said with 1 − best) is counted apart. */
   calibration: { bucket: string; n: number; right: number }[];
+  /** First diagnoses that were `unknown`, and how many of those faults have no catalogued cause. */
+  unknownFirst: { n: number; right: number };
   forecast: ForecastTally[];
 }
 
@@ -221,6 +223,8 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
   const causeRight = (r: ScenarioResult, cause: string | null) => cause === r.expectedCause;
   const falseIncidents = healthy.reduce((n, r) => n + r.falseIncidents, 0);
   const healthyHours = healthy.reduce((n, r) => n + r.healthyHours, 0);
+  const unknown = faults.filter((r) => r.causeFirst === 'unknown');
+  const named = faults.filter((r) => r.causeFirst !== 'unknown');
   const times = faults.map((r) => r.toRightMs).filter((t): t is number => t !== null);
   return {
     faults: faults.length,
@@ -249,7 +253,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
     }),
     calibration: BUCKETS.slice(0, -1).map((lo, i) => {
       const hi = BUCKETS[i + 1] ?? 1.01;
-      const inBucket = faults.filter(
+      const inBucket = named.filter(
         (r) => r.confidenceFirst !== null && r.confidenceFirst >= lo && r.confidenceFirst < hi,
       );
       return {
@@ -258,6 +262,10 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
         right: inBucket.filter((r) => causeRight(r, r.causeFirst)).length,
       };
     }),
+    unknownFirst: {
+      n: unknown.length,
+      right: unknown.filter((r) => causeRight(r, r.causeFirst)).length,
+    },
     forecast: mergeTallies(results.map((r) => r.forecast)),
   };
 }
