@@ -42,9 +42,17 @@ export interface ScenarioResult {
   outliers: number;
   /** Forecast error of the trend models, per horizon and phase. */
   forecast: ForecastTally[];
+  /** Every diagnosis naming a catalogued cause first: per bucket, [named, right]. */
+  named: [number, number][];
 }
 
 const OUTCOME_DELAY_MS = 10_000;
+
+const BUCKETS = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01];
+const bucketOf = (confidence: number) =>
+  Math.max(0, BUCKETS.findIndex((hi) => confidence < hi) - 1);
+const bucketName = (i: number) =>
+  `${(BUCKETS[i] ?? 0).toFixed(1)}–${Math.min(BUCKETS[i + 1] ?? 1, 1).toFixed(1)}`;
 
 export function runScenario(
   scenario: Scenario,
@@ -75,6 +83,7 @@ export function runScenario(
     healthyHours: scenario.healthyHours,
     outliers: scenario.outliers,
     forecast: [],
+    named: BUCKETS.slice(0, -1).map(() => [0, 0]),
   };
   const forecasts = forecastTracker(detector, faultStart);
   const cures = new Set(scenario.fault?.cures ?? []);
@@ -121,6 +130,14 @@ export function runScenario(
     const diagnosis: Diagnosis = diagnose(event, at, { staleAfterMs: detector.staleAfterMs });
     const top = diagnosis.causes[0];
     const inFault = at >= faultStart;
+    // Outside a fault (healthy data, a single outlier) every catalogued cause is wrong.
+    if (top && top.cause !== 'unknown' && event.kind === 'ANOMALY') {
+      const tally = result.named[bucketOf(top.confidence)];
+      if (tally) {
+        tally[0]++;
+        if (inFault && top.cause === scenario.fault?.cause) tally[1]++;
+      }
+    }
     if (
       inFault &&
       result.causeFirst === null &&
@@ -202,6 +219,8 @@ export interface Summary {
   classes: ClassSummary[];
   /** Catalogued causes only: `unknown` (said with 1 − best) is counted apart. */
   calibration: { bucket: string; n: number; right: number }[];
+  /** The same over every diagnosis that names a catalogued cause first (any scenario). */
+  calibrationAll: { bucket: string; n: number; right: number }[];
   /** First diagnoses that were `unknown`, and how many of those faults have no catalogued cause. */
   unknownFirst: { n: number; right: number };
   forecast: ForecastTally[];
@@ -213,8 +232,6 @@ function median(values: number[]): number | null {
   const mid = sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
   return mid === Infinity ? null : mid;
 }
-
-const BUCKETS = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01];
 
 export function summarise(results: readonly ScenarioResult[]): Summary {
   const faults = results.filter((r) => r.kind === 'fault');
@@ -257,11 +274,16 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
         (r) => r.confidenceFirst !== null && r.confidenceFirst >= lo && r.confidenceFirst < hi,
       );
       return {
-        bucket: `${lo.toFixed(1)}–${Math.min(hi, 1).toFixed(1)}`,
+        bucket: bucketName(i),
         n: inBucket.length,
         right: inBucket.filter((r) => causeRight(r, r.causeFirst)).length,
       };
     }),
+    calibrationAll: BUCKETS.slice(0, -1).map((_, i) => ({
+      bucket: bucketName(i),
+      n: results.reduce((n, r) => n + (r.named[i]?.[0] ?? 0), 0),
+      right: results.reduce((n, r) => n + (r.named[i]?.[1] ?? 0), 0),
+    })),
     unknownFirst: {
       n: unknown.length,
       right: unknown.filter((r) => causeRight(r, r.causeFirst)).length,

@@ -84,6 +84,11 @@ function print(split: Split, s: Summary, compared: [string, Summary][]): void {
   );
   for (const b of s.calibration)
     console.log(`  ${b.bucket.padEnd(9)} ${pctOf(b.right, b.n).padStart(6)} of ${b.n}`);
+  console.log(
+    '  every diagnosis naming a catalogued cause first (healthy data and outliers: wrong):',
+  );
+  for (const b of s.calibrationAll)
+    console.log(`  ${b.bucket.padEnd(9)} ${pctOf(b.right, b.n).padStart(6)} of ${b.n}`);
   const u = s.unknownFirst;
   console.log(`  unknown   ${pctOf(u.right, u.n).padStart(6)} of ${u.n} (said with 1 − best)`);
   console.log(
