@@ -6,8 +6,11 @@ import {
   emptyState,
   loadPolicyFiles,
   resolveDecisionConfig,
+  resolveDetectorConfig,
   type Policy,
 } from '@healstream/core';
+import { runScenario } from './diagnosis-run.js';
+import { SEEDS, healthyScenario } from './diagnosis-scenarios.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const SHIPPED = loadPolicyFiles(['policies'], { baseDir: repo });
@@ -130,5 +133,17 @@ describe('policies/causes: act on a sure diagnosis before the symptom’s metric
       expect(firstActing(WITH_CAUSES, c.metrics, c.cause, 4, 0.52)).toBe(c.without);
     const mine = WITH_CAUSES.filter((p) => !SHIPPED.some((s) => s.name === p.name));
     expect(mine.map((p) => p.name).sort()).toEqual(CASES.map((c) => c.policy).sort());
+  });
+
+  it('never acts on the bench’s single outliers (every seed, both splits)', () => {
+    const detector = resolveDetectorConfig();
+    for (const seed of [...SEEDS.tune, ...SEEDS.holdout]) {
+      const run = runScenario(healthyScenario(seed, 'tune', true), {
+        policies: WITH_CAUSES,
+        detector,
+        flush: 'scrape',
+      });
+      expect([seed, run.outliers > 10, run.healthyActions]).toEqual([seed, true, 0]);
+    }
   });
 });
