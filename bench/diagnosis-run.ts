@@ -42,9 +42,17 @@ export interface ScenarioResult {
   outliers: number;
   /** Forecast error of the trend models, per horizon and phase. */
   forecast: ForecastTally[];
+  /** Every diagnosis naming a catalogued cause first: per bucket, [named, right]. */
+  named: [number, number][];
 }
 
 const OUTCOME_DELAY_MS = 10_000;
+
+const BUCKETS = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01];
+const bucketOf = (confidence: number) =>
+  Math.max(0, BUCKETS.findIndex((hi) => confidence < hi) - 1);
+const bucketName = (i: number) =>
+  `${(BUCKETS[i] ?? 0).toFixed(1)}–${Math.min(BUCKETS[i + 1] ?? 1, 1).toFixed(1)}`;
 
 export function runScenario(
   scenario: Scenario,
@@ -75,9 +83,11 @@ export function runScenario(
     healthyHours: scenario.healthyHours,
     outliers: scenario.outliers,
     forecast: [],
+    named: BUCKETS.slice(0, -1).map(() => [0, 0]),
   };
   const forecasts = forecastTracker(detector, faultStart);
-  const expected = new Set(scenario.fault?.policies ?? []);
+  const cures = new Set(scenario.fault?.cures ?? []);
+  const right = (command: HealingCommand) => command.actions.some((a) => cures.has(a.name));
 
   const settle = (until: number) => {
     // The data goes on with the fault whatever was done: every outcome is NOT_RECOVERED.
@@ -120,6 +130,14 @@ export function runScenario(
     const diagnosis: Diagnosis = diagnose(event, at, { staleAfterMs: detector.staleAfterMs });
     const top = diagnosis.causes[0];
     const inFault = at >= faultStart;
+    // Outside a fault (healthy data, a single outlier) every catalogued cause is wrong.
+    if (top && top.cause !== 'unknown' && event.kind === 'ANOMALY') {
+      const tally = result.named[bucketOf(top.confidence)];
+      if (tally) {
+        tally[0]++;
+        if (inFault && top.cause === scenario.fault?.cause) tally[1]++;
+      }
+    }
     if (
       inFault &&
       result.causeFirst === null &&
@@ -141,10 +159,9 @@ export function runScenario(
       if (result.firstPolicy === null) {
         result.firstPolicy = command.policy.name;
         result.causeAtAction = top?.cause ?? null;
-        result.policyRight = expected.has(command.policy.name);
+        result.policyRight = right(command);
       }
-      if (result.toRightMs === null && expected.has(command.policy.name))
-        result.toRightMs = at - faultStart;
+      if (result.toRightMs === null && right(command)) result.toRightMs = at - faultStart;
     }
   };
 
@@ -200,7 +217,12 @@ export interface Summary {
   medianToRightMs: number | null;
   medianToRightAllMs: number | null;
   classes: ClassSummary[];
+  /** Catalogued causes only: `unknown` (said with 1 − best) is counted apart. */
   calibration: { bucket: string; n: number; right: number }[];
+  /** The same over every diagnosis that names a catalogued cause first (any scenario). */
+  calibrationAll: { bucket: string; n: number; right: number }[];
+  /** First diagnoses that were `unknown`, and how many of those faults have no catalogued cause. */
+  unknownFirst: { n: number; right: number };
   forecast: ForecastTally[];
 }
 
@@ -211,8 +233,6 @@ function median(values: number[]): number | null {
   return mid === Infinity ? null : mid;
 }
 
-const BUCKETS = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01];
-
 export function summarise(results: readonly ScenarioResult[]): Summary {
   const faults = results.filter((r) => r.kind === 'fault');
   const healthy = results.filter((r) => r.kind !== 'outliers');
@@ -220,6 +240,8 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
   const causeRight = (r: ScenarioResult, cause: string | null) => cause === r.expectedCause;
   const falseIncidents = healthy.reduce((n, r) => n + r.falseIncidents, 0);
   const healthyHours = healthy.reduce((n, r) => n + r.healthyHours, 0);
+  const unknown = faults.filter((r) => r.causeFirst === 'unknown');
+  const named = faults.filter((r) => r.causeFirst !== 'unknown');
   const times = faults.map((r) => r.toRightMs).filter((t): t is number => t !== null);
   return {
     faults: faults.length,
@@ -248,15 +270,24 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
     }),
     calibration: BUCKETS.slice(0, -1).map((lo, i) => {
       const hi = BUCKETS[i + 1] ?? 1.01;
-      const inBucket = faults.filter(
+      const inBucket = named.filter(
         (r) => r.confidenceFirst !== null && r.confidenceFirst >= lo && r.confidenceFirst < hi,
       );
       return {
-        bucket: `${lo.toFixed(1)}–${Math.min(hi, 1).toFixed(1)}`,
+        bucket: bucketName(i),
         n: inBucket.length,
         right: inBucket.filter((r) => causeRight(r, r.causeFirst)).length,
       };
     }),
+    calibrationAll: BUCKETS.slice(0, -1).map((_, i) => ({
+      bucket: bucketName(i),
+      n: results.reduce((n, r) => n + (r.named[i]?.[0] ?? 0), 0),
+      right: results.reduce((n, r) => n + (r.named[i]?.[1] ?? 0), 0),
+    })),
+    unknownFirst: {
+      n: unknown.length,
+      right: unknown.filter((r) => causeRight(r, r.causeFirst)).length,
+    },
     forecast: mergeTallies(results.map((r) => r.forecast)),
   };
 }

@@ -57,3 +57,23 @@ describe('the diagnosis bench generator', () => {
     expect(s.healthyHours).toBe(1.5);
   });
 });
+
+describe('the diagnosis bench judges a command by its actions', () => {
+  const DEFAULT = parsePolicies(
+    readFileSync(new URL('../policies/default.yaml', import.meta.url), 'utf8'),
+    'policies/default.yaml',
+  );
+  it('each class names exactly the default policies that take one of its cures', () => {
+    for (const c of FAULT_CLASSES) {
+      const taking = DEFAULT.filter((p) => p.actions.some((a) => c.cures.includes(a.name)));
+      expect([c.name, [...c.policies].sort()]).toEqual([c.name, taking.map((p) => p.name).sort()]);
+    }
+  });
+
+  it('a restart does not cure a failing dependency, nor does scaling a leak', () => {
+    const cures = (name: string) => FAULT_CLASSES.find((c) => c.name === name)?.cures ?? [];
+    expect(cures('dependency-failure')).not.toContain('restart-service');
+    expect(cures('memory-leak')).not.toContain('scale-up');
+    expect(cures('cpu-saturation')).toContain('scale-up');
+  });
+});

@@ -17,14 +17,22 @@ export const SEEDS: Record<Split, number[]> = {
   holdout: [1001, 1002, 1003, 1004, 1005],
 };
 
-/** The policies of policies/default.yaml whose actions address the fault (none when none should act). */
-const RESTART = ['Critical Latency Spike', 'Resource Exhaustion', 'Throughput Drop'];
+/** Actions that address a fault: a command is right when it takes one of them. */
+const RESTART = ['restart-service'];
+const SCALE = ['scale-up'];
+const BREAK = ['enable-circuit-breaker', 'fallback-mode'];
+const ROLLBACK = ['rollback-deployment'];
 
 export interface FaultClass {
   name: string;
   /** The cause the catalogue should name first. */
   cause: string;
-  /** Acting on any of these is right; the first command's policy is judged. */
+  /**
+   * Actions that address the fault; the first command in it is judged right when it takes one
+   * of them, whichever policy issued it.
+   */
+  cures: string[];
+  /** The policies of policies/default.yaml that take one of `cures` (the bench checks this). */
   policies: string[];
   /** Metric levels at `t` ms into the fault, from the healthy levels; may drop metrics. */
   shape(ctx: FaultContext, t: number): Shape;
@@ -56,30 +64,60 @@ export interface FaultContext {
 
 const lerp = (a: number, b: number, f: number) => a + (b - a) * f;
 
+/**
+ * The common shape of a fault: each metric moves from its healthy level towards its faulty one
+ * as the fault ramps in. `to` gives the faulty levels (its picks are drawn in the order listed).
+ */
+function towards(to: (c: FaultContext) => Partial<Levels>): FaultClass['shape'] {
+  return (c, t) => {
+    const f = c.ramp(t);
+    const out: Partial<Levels> = {};
+    for (const [metric, level] of Object.entries(to(c)) as [keyof Levels, number][])
+      out[metric] = lerp(c.base[metric], level, f);
+    return out;
+  };
+}
+
+/** Garbage collection thrashes once a heap is nearly full: 0 below 85%, 1 at 97%. */
+const gcThrash = (memory: number) => Math.max(0, (memory - 0.85) / 0.12);
+
+/** The five default policies, for each set of cures (what `policies` of a class must be). */
+const BY_DEFAULT = {
+  restart: ['Critical Latency Spike', 'Resource Exhaustion', 'Throughput Drop'],
+  scaleOrRestart: [
+    'Critical Latency Spike',
+    'Resource Exhaustion',
+    'Moderate Latency',
+    'Throughput Drop',
+  ],
+  scale: ['Moderate Latency', 'Resource Exhaustion'],
+  breaker: ['High Error Rate'],
+};
+
 export const FAULT_CLASSES: FaultClass[] = [
   {
     name: 'connection-pool-exhaustion',
     cause: 'connection-pool-exhaustion',
-    policies: ['Critical Latency Spike'],
-    shape(c, t) {
-      const f = c.ramp(t);
-      return {
-        db_pool_utilization: lerp(c.base.db_pool_utilization, 1, f),
-        latency_p99: lerp(c.base.latency_p99, c.pick(700, 1600), f),
-        error_rate: lerp(c.base.error_rate, c.pick(0.04, 0.12), f),
-        throughput: c.base.throughput * lerp(1, c.pick(0.6, 0.85), f),
-        cpu_util: c.base.cpu_util * lerp(1, 0.8, f),
-      };
-    },
+    // A restart releases leaked connections; scaling alone would only add more waiters.
+    cures: RESTART,
+    policies: BY_DEFAULT.restart,
+    shape: towards((c) => ({
+      db_pool_utilization: 1,
+      latency_p99: c.pick(700, 1600),
+      error_rate: c.pick(0.04, 0.12),
+      throughput: c.base.throughput * c.pick(0.6, 0.85),
+      cpu_util: c.base.cpu_util * 0.8,
+    })),
   },
   {
     name: 'memory-leak',
     cause: 'memory-leak',
-    policies: ['Critical Latency Spike', 'Resource Exhaustion'],
+    cures: RESTART,
+    policies: BY_DEFAULT.restart,
     shape(c, t) {
       const mem = lerp(c.base.memory_util, c.pick(0.95, 0.99), c.ramp(t));
-      // Garbage collection thrashes once the heap is nearly full: latency follows memory.
-      const gc = Math.max(0, (mem - 0.85) / 0.12);
+      // Latency and CPU follow memory once the collector thrashes.
+      const gc = gcThrash(mem);
       return {
         memory_util: mem,
         latency_p99: c.base.latency_p99 + gc * c.pick(500, 1000),
@@ -90,79 +128,75 @@ export const FAULT_CLASSES: FaultClass[] = [
   {
     name: 'resource-exhaustion',
     cause: 'resource-exhaustion',
-    policies: ['Resource Exhaustion', 'Critical Latency Spike'],
-    shape(c, t) {
-      const f = c.ramp(t);
-      return {
-        cpu_util: lerp(c.base.cpu_util, c.pick(0.93, 0.99), f),
-        memory_util: lerp(c.base.memory_util, c.pick(0.87, 0.95), f),
-        latency_p99: lerp(c.base.latency_p99, c.base.latency_p99 + c.pick(200, 600), f),
-      };
-    },
+    // The reference's own Resource Exhaustion policy: add capacity, then restart.
+    cures: [...SCALE, ...RESTART],
+    policies: BY_DEFAULT.scaleOrRestart,
+    shape: towards((c) => ({
+      cpu_util: c.pick(0.93, 0.99),
+      memory_util: c.pick(0.87, 0.95),
+      latency_p99: c.base.latency_p99 + c.pick(200, 600),
+    })),
   },
   {
     name: 'cpu-saturation',
     cause: 'resource-exhaustion',
-    policies: ['Critical Latency Spike'],
-    shape(c, t) {
-      const f = c.ramp(t);
-      return {
-        cpu_util: lerp(c.base.cpu_util, c.pick(0.95, 1), f),
-        latency_p99: lerp(c.base.latency_p99, c.pick(600, 1200), f),
-        throughput: c.base.throughput * lerp(1, c.pick(0.7, 0.9), f),
-      };
-    },
+    // More instances share the load (policies/demo scales up on it); a restart also clears it.
+    cures: [...SCALE, ...RESTART],
+    policies: BY_DEFAULT.scaleOrRestart,
+    shape: towards((c) => ({
+      cpu_util: c.pick(0.95, 1),
+      latency_p99: c.pick(600, 1200),
+      throughput: c.base.throughput * c.pick(0.7, 0.9),
+    })),
   },
   {
     name: 'traffic-spike',
     cause: 'traffic-spike',
-    policies: ['Moderate Latency', 'Resource Exhaustion'],
-    shape(c, t) {
-      const f = c.ramp(t);
-      return {
-        throughput: c.base.throughput * lerp(1, c.pick(2, 4), f),
-        cpu_util: lerp(c.base.cpu_util, Math.min(0.88, c.base.cpu_util + c.pick(0.25, 0.4)), f),
-        latency_p99: lerp(c.base.latency_p99, c.pick(330, 470), f),
-        error_rate: c.base.error_rate + f * 0.01,
-      };
-    },
+    cures: SCALE,
+    policies: BY_DEFAULT.scale,
+    shape: towards((c) => ({
+      throughput: c.base.throughput * c.pick(2, 4),
+      cpu_util: Math.min(0.88, c.base.cpu_util + c.pick(0.25, 0.4)),
+      latency_p99: c.pick(330, 470),
+      error_rate: c.base.error_rate + 0.01,
+    })),
   },
   {
     name: 'dependency-failure',
     cause: 'dependency-failure',
-    policies: ['High Error Rate'],
+    cures: BREAK,
+    policies: BY_DEFAULT.breaker,
     shape(c, t) {
-      const f = c.ramp(t);
       // Calls wait for the client's timeout: p99 sits at the ceiling, errors are the timeouts.
       const ceiling = [1000, 2000, 3000, 5000][Math.floor(c.pick(0, 4))] ?? 1000;
-      return {
-        latency_p99: lerp(c.base.latency_p99, ceiling, f),
-        pinned: f >= 1 ? ['latency_p99'] : [],
-        error_rate: lerp(c.base.error_rate, c.pick(0.2, 0.6), f),
-        dependency_error_rate: lerp(c.base.dependency_error_rate, c.pick(0.3, 0.9), f),
-        cpu_util: c.base.cpu_util * lerp(1, c.pick(0.5, 0.8), f),
-        throughput: c.base.throughput * lerp(1, c.pick(0.7, 1), f),
-      };
+      const levels = towards((c) => ({
+        latency_p99: ceiling,
+        error_rate: c.pick(0.2, 0.6),
+        dependency_error_rate: c.pick(0.3, 0.9),
+        cpu_util: c.base.cpu_util * c.pick(0.5, 0.8),
+        throughput: c.base.throughput * c.pick(0.7, 1),
+      }))(c, t);
+      return { ...levels, pinned: c.ramp(t) >= 1 ? ['latency_p99'] : [] };
     },
   },
   {
     name: 'deadlock-hang',
     cause: 'deadlock-hang',
-    policies: ['Throughput Drop', 'Critical Latency Spike'],
-    shape(c, t) {
-      const f = c.ramp(t);
-      return {
-        throughput: c.base.throughput * lerp(1, c.pick(0, 0.08), f),
-        cpu_util: lerp(c.base.cpu_util, c.pick(0.01, 0.06), f),
-        latency_p99: lerp(c.base.latency_p99, c.pick(5000, 30000), f),
-        inflight_requests: lerp(c.base.inflight_requests, c.pick(200, 800), f),
-      };
-    },
+    cures: RESTART,
+    policies: BY_DEFAULT.restart,
+    shape: towards((c) => ({
+      throughput: c.base.throughput * c.pick(0, 0.08),
+      cpu_util: c.pick(0.01, 0.06),
+      latency_p99: c.pick(5000, 30000),
+      inflight_requests: c.pick(200, 800),
+    })),
   },
   {
     name: 'bad-deploy',
     cause: 'bad-deploy',
-    policies: ['High Error Rate'],
+    // Rolling back is the fix; the reference's five have none, and a breaker limits the harm.
+    cures: [...ROLLBACK, ...BREAK],
+    policies: BY_DEFAULT.breaker,
     deploy: true,
     shape(c, t) {
       const after = t - c.pick(20_000, 90_000);
@@ -176,13 +210,15 @@ export const FAULT_CLASSES: FaultClass[] = [
   {
     name: 'crash-silence',
     cause: 'crash-silence',
-    policies: RESTART,
+    cures: RESTART,
+    policies: BY_DEFAULT.restart,
     shape: () => ({ silent: true }),
   },
   {
     name: 'latency-creep',
     cause: 'unknown',
-    policies: ['Moderate Latency'],
+    cures: SCALE,
+    policies: BY_DEFAULT.scale,
     shape(c, t) {
       return { latency_p99: lerp(c.base.latency_p99, c.pick(360, 480), t / FAULT_MS) };
     },
@@ -190,7 +226,8 @@ export const FAULT_CLASSES: FaultClass[] = [
   {
     name: 'error-burst',
     cause: 'dependency-failure',
-    policies: ['High Error Rate'],
+    cures: BREAK,
+    policies: BY_DEFAULT.breaker,
     shape(c, t) {
       // A downstream that refuses fast: errors for a minute or three, latency and CPU unmoved.
       if (t > c.pick(60_000, 180_000)) return {};
@@ -200,11 +237,12 @@ export const FAULT_CLASSES: FaultClass[] = [
   {
     name: 'mixed-deploy-leak',
     cause: 'bad-deploy',
-    policies: ['Critical Latency Spike', 'Resource Exhaustion'],
+    cures: [...ROLLBACK, ...RESTART],
+    policies: BY_DEFAULT.restart,
     deploy: true,
     shape(c, t) {
       const mem = lerp(c.base.memory_util, 0.97, Math.min(1, t / (c.pick(3, 6) * 60_000)));
-      const gc = Math.max(0, (mem - 0.85) / 0.12);
+      const gc = gcThrash(mem);
       return {
         memory_util: mem,
         latency_p99: c.base.latency_p99 + gc * c.pick(500, 900),
@@ -215,16 +253,14 @@ export const FAULT_CLASSES: FaultClass[] = [
   {
     name: 'mixed-spike-saturation',
     cause: 'traffic-spike',
-    policies: ['Resource Exhaustion', 'Moderate Latency'],
-    shape(c, t) {
-      const f = c.ramp(t);
-      return {
-        throughput: c.base.throughput * lerp(1, c.pick(2.5, 4), f),
-        cpu_util: lerp(c.base.cpu_util, c.pick(0.92, 0.99), f),
-        memory_util: lerp(c.base.memory_util, c.pick(0.86, 0.93), f),
-        latency_p99: lerp(c.base.latency_p99, c.pick(330, 480), f),
-      };
-    },
+    cures: SCALE,
+    policies: BY_DEFAULT.scale,
+    shape: towards((c) => ({
+      throughput: c.base.throughput * c.pick(2.5, 4),
+      cpu_util: c.pick(0.92, 0.99),
+      memory_util: c.pick(0.86, 0.93),
+      latency_p99: c.pick(330, 480),
+    })),
   },
 ];
 

@@ -10,19 +10,22 @@
  *   bash scripts/toolchain.sh pnpm bench:diagnosis            # both splits
  *   bash scripts/toolchain.sh pnpm bench:diagnosis --split tune
  *   ... --flush none                                          # diagnose each event at once
+ *   ... --policies policies/default.yaml --policies ...       # another policy set (default: policies/)
  *   ... --verbose                                             # one line per fault scenario
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runScenario, summarise, type FlushMode, type Summary } from './diagnosis-run.js';
 import { scenarios, type Split } from './diagnosis-scenarios.js';
-import { parsePolicies, resolveDetectorConfig } from '@healstream/core';
+import { loadPolicyFiles, resolveDetectorConfig, type Policy } from '@healstream/core';
 
 const { values } = parseArgs({
   options: {
     split: { type: 'string', default: 'both' },
     flush: { type: 'string', default: 'scrape' },
     verbose: { type: 'boolean', default: false },
+    policies: { type: 'string', multiple: true },
     out: { type: 'string', default: '.healstream/bench/diagnosis.json' },
   },
 });
@@ -34,17 +37,21 @@ if (values.flush !== 'none' && values.flush !== 'scrape')
   throw new Error(`--flush: expected none or scrape, got ${values.flush}`);
 const flush = values.flush as FlushMode;
 
-const policies = parsePolicies(
-  readFileSync(new URL('../policies/default.yaml', import.meta.url), 'utf8'),
-  'policies/default.yaml',
-);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const load = (paths: readonly string[]): Policy[] => loadPolicyFiles(paths, { baseDir: repo });
+/** What the evaluator loads by default: the YAML files of policies/ (the reference's five, silence). */
+const SHIPPED = ['policies'];
+const policyPaths = values.policies ?? SHIPPED;
+const policies = load(policyPaths);
+/** Acting policy is set by the policies alone: the same scenarios under the other sets. */
+const COMPARED: string[][] = [['policies/default.yaml'], SHIPPED, [...SHIPPED, 'policies/causes']];
 const detector = resolveDetectorConfig();
 
 const pctOf = (n: number, d: number) => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)}%`);
 const seconds = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(0)} s`);
 
-function print(split: Split, s: Summary): void {
-  console.log(`\n== split ${split} (flush: ${flush}) ==`);
+function print(split: Split, s: Summary, compared: [string, Summary][]): void {
+  console.log(`\n== split ${split} (flush: ${flush}, policies: ${policyPaths.join(' + ')}) ==`);
   const rows: [string, string][] = [
     ['fault scenarios', String(s.faults)],
     ['top-1 cause (first diagnosis in the fault)', pctOf(s.causeFirstRight, s.faults)],
@@ -67,9 +74,23 @@ function print(split: Split, s: Summary): void {
     console.log(
       `  ${c.name.padEnd(26)} ${`${c.causeFirstRight}/${c.n}`.padEnd(5)} ${`${c.causeAtActionRight}/${c.n}`.padEnd(5)} ${`${c.policyRight}/${c.n}`.padEnd(5)} ${seconds(c.medianToRightMs)}`,
     );
-  console.log('\ncalibration (first diagnosis of each fault): confidence bucket → right');
+  console.log('\nby policy set: acting policy / median fault → first right action (misses as ∞)');
+  for (const [set, c] of compared)
+    console.log(
+      `  ${set.padEnd(40)} ${pctOf(c.policyRight, c.faults).padStart(6)}  ${seconds(c.medianToRightMs)} (${seconds(c.medianToRightAllMs)})`,
+    );
+  console.log(
+    '\ncalibration (first diagnosis of each fault, a catalogued cause): confidence → right',
+  );
   for (const b of s.calibration)
     console.log(`  ${b.bucket.padEnd(9)} ${pctOf(b.right, b.n).padStart(6)} of ${b.n}`);
+  console.log(
+    '  every diagnosis naming a catalogued cause first (healthy data and outliers: wrong):',
+  );
+  for (const b of s.calibrationAll)
+    console.log(`  ${b.bucket.padEnd(9)} ${pctOf(b.right, b.n).padStart(6)} of ${b.n}`);
+  const u = s.unknownFirst;
+  console.log(`  unknown   ${pctOf(u.right, u.n).padStart(6)} of ${u.n} (said with 1 − best)`);
   console.log(
     '\nforecast error (cpu_util, memory_util trend models): horizon, phase → MAPE, band coverage',
   );
@@ -79,9 +100,17 @@ function print(split: Split, s: Summary): void {
     );
 }
 
-const report: Record<string, unknown> = { flush, policies: 'policies/default.yaml' };
+const report: Record<string, unknown> = { flush, policies: policyPaths };
 for (const split of splits) {
-  const results = scenarios(split).map((sc) => runScenario(sc, { policies, detector, flush }));
+  const all = scenarios(split);
+  const results = all.map((sc) => runScenario(sc, { policies, detector, flush }));
+  const compared = COMPARED.map((paths): [string, Summary] => {
+    const set = load(paths);
+    return [
+      paths.join(' + '),
+      summarise(all.map((sc) => runScenario(sc, { policies: set, detector, flush }))),
+    ];
+  });
   if (values.verbose)
     for (const r of results)
       if (r.kind === 'fault')
@@ -89,8 +118,18 @@ for (const split of splits) {
           `${r.id.padEnd(34)} first=${r.causeFirst ?? '-'} act=${r.causeAtAction ?? '-'} policy=${r.firstPolicy ?? '-'} t=${seconds(r.toRightMs)} ${r.params}`,
         );
   const summary = summarise(results);
-  print(split, summary);
-  report[split] = { summary, scenarios: results };
+  print(split, summary, compared);
+  report[split] = {
+    summary,
+    byPolicySet: compared.map(([set, c]) => ({
+      policies: set,
+      policyRight: c.policyRight,
+      faults: c.faults,
+      medianToRightMs: c.medianToRightMs,
+      medianToRightAllMs: c.medianToRightAllMs,
+    })),
+    scenarios: results,
+  };
 }
 mkdirSync(new URL('../.healstream/bench/', import.meta.url), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);

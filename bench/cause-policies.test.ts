@@ -1,0 +1,149 @@
+import type { Diagnosis } from '@healstream/contracts';
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import {
+  decide,
+  emptyState,
+  loadPolicyFiles,
+  resolveDecisionConfig,
+  resolveDetectorConfig,
+  type Policy,
+} from '@healstream/core';
+import { runScenario } from './diagnosis-run.js';
+import { SEEDS, healthyScenario } from './diagnosis-scenarios.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const SHIPPED = loadPolicyFiles(['policies'], { baseDir: repo });
+const WITH_CAUSES = loadPolicyFiles(['policies', 'policies/causes'], { baseDir: repo });
+const T0 = Date.parse('2026-03-01T10:00:00Z');
+
+function diagnosisOf(
+  metrics: Record<string, number>,
+  cause: string,
+  at: number,
+  confidence: number,
+): Diagnosis {
+  return {
+    eventId: `ev-${at}`,
+    incidentId: 'inc-1',
+    component: 'payments',
+    kind: 'ANOMALY',
+    severity: 'CRITICAL',
+    detectedAt: at,
+    diagnosedAt: at,
+    snapshot: Object.entries(metrics).map(([metric, value]) => ({ metric, value, observedAt: at })),
+    anomalies: [],
+    labels: {},
+    forecasts: [],
+    causes: [{ cause, confidence, evidence: [] }],
+  };
+}
+
+/** The policy of the first command over `scrapes` 5 s apart, or null when none acts. */
+function firstActing(
+  policies: readonly Policy[],
+  metrics: Record<string, number>,
+  cause: string,
+  scrapes = 4,
+  confidence = 0.8,
+): string | null {
+  const config = resolveDecisionConfig({ partitionCount: 1 });
+  let state = emptyState();
+  for (let i = 0; i < scrapes; i++) {
+    const now = T0 + i * 5_000;
+    const out = decide({
+      diagnosis: diagnosisOf(metrics, cause, now, confidence),
+      state,
+      policies,
+      config,
+      now,
+    });
+    state = out.state;
+    const command = out.commands.find((c) => c.mode === 'ENFORCE');
+    if (command) return command.policy.name;
+  }
+  return null;
+}
+
+// Each fault as its symptoms look once the diagnosis is sure: the policy of policies/causes
+// acts first; without it, the reference's metric policy acts on the symptom (or none does).
+const CASES: {
+  policy: string;
+  cause: string;
+  metrics: Record<string, number>;
+  without: string | null;
+}[] = [
+  {
+    policy: 'Circuit Breaker On Dependency Failure',
+    cause: 'dependency-failure',
+    metrics: { latency_p99: 2000, error_rate: 0.4, throughput: 1000, cpu_util: 0.2 },
+    without: 'Critical Latency Spike',
+  },
+  {
+    policy: 'Bad Deploy Rollback',
+    cause: 'bad-deploy',
+    metrics: { latency_p99: 700, error_rate: 0.05, throughput: 1000, memory_util: 0.95 },
+    without: 'Critical Latency Spike',
+  },
+  {
+    policy: 'Restart On Pool Exhaustion',
+    cause: 'connection-pool-exhaustion',
+    metrics: { latency_p99: 400, db_pool_utilization: 1, throughput: 1000 },
+    without: 'Moderate Latency',
+  },
+  {
+    policy: 'Restart On Memory Leak',
+    cause: 'memory-leak',
+    metrics: { latency_p99: 400, memory_util: 0.92, cpu_util: 0.3, throughput: 1000 },
+    without: 'Moderate Latency',
+  },
+  {
+    policy: 'Restart On Hang',
+    cause: 'deadlock-hang',
+    metrics: { latency_p99: 450, throughput: 600, cpu_util: 0.03 },
+    without: 'Moderate Latency',
+  },
+  {
+    policy: 'Scale Up On Resource Exhaustion',
+    cause: 'resource-exhaustion',
+    metrics: { latency_p99: 250, cpu_util: 0.95, memory_util: 0.5, throughput: 1000 },
+    without: null,
+  },
+  {
+    policy: 'Scale Up On Traffic Spike',
+    cause: 'traffic-spike',
+    metrics: { latency_p99: 250, cpu_util: 0.7, throughput: 6000 },
+    without: null,
+  },
+];
+
+describe('policies/causes: act on a sure diagnosis before the symptom’s metric policy', () => {
+  for (const c of CASES)
+    it(`${c.policy} acts on ${c.cause}; without it ${c.without ?? 'nothing'} would`, () => {
+      expect(firstActing(WITH_CAUSES, c.metrics, c.cause)).toBe(c.policy);
+      expect(firstActing(SHIPPED, c.metrics, c.cause)).toBe(c.without);
+    });
+
+  it('holds for 10 s like the five: two scrapes of a sure cause act on nothing', () => {
+    for (const c of CASES) expect(firstActing(WITH_CAUSES, c.metrics, c.cause, 2)).toBeNull();
+  });
+
+  it('a cause said with less than 0.55 is left to the metric policies', () => {
+    for (const c of CASES)
+      expect(firstActing(WITH_CAUSES, c.metrics, c.cause, 4, 0.52)).toBe(c.without);
+    const mine = WITH_CAUSES.filter((p) => !SHIPPED.some((s) => s.name === p.name));
+    expect(mine.map((p) => p.name).sort()).toEqual(CASES.map((c) => c.policy).sort());
+  });
+
+  it('never acts on the bench’s single outliers (every seed, both splits)', () => {
+    const detector = resolveDetectorConfig();
+    for (const seed of [...SEEDS.tune, ...SEEDS.holdout]) {
+      const run = runScenario(healthyScenario(seed, 'tune', true), {
+        policies: WITH_CAUSES,
+        detector,
+        flush: 'scrape',
+      });
+      expect([seed, run.outliers > 10, run.healthyActions]).toEqual([seed, true, 0]);
+    }
+  });
+});
