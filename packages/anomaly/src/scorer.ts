@@ -62,8 +62,10 @@ function restore(saved: ScorerState): StateV1 {
   if (s.shift !== undefined && !Array.isArray(s.shift.recent)) {
     throw new Error('scorer state is malformed');
   }
+  const copy = clonePlain(s);
   // A state saved before the level-shift test: its window starts empty and fills in ten samples.
-  return { ...clonePlain(s), shift: s.shift ? clonePlain(s.shift) : initialShift() };
+  copy.shift ??= initialShift();
+  return copy;
 }
 
 /**
