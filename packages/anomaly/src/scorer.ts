@@ -2,6 +2,7 @@ import { clonePlain } from './clone.js';
 import { initialLikelihood, likelihoodUpdate, type LikelihoodState } from './anomaly-likelihood.js';
 import { ewDeviation, ewUpdate, type EwStats } from './ew-stats.js';
 import { erfc } from './gaussian-tail.js';
+import { initialShift, shiftUpdate, type ShiftState } from './level-shift.js';
 import { peakGate } from './peak-gate.js';
 import {
   initialSeasonal,
@@ -13,8 +14,8 @@ import type { ScorerOptions, ScorerState, SeriesScore, SeriesScorer } from './ty
 
 export const SCORER_STATE_VERSION = 1;
 const DEFAULT_WARMUP = 150;
-/** Two time scales for the level: about 10 samples (a burst) and about 330 (a drift). */
-const FAST_ALPHA = 0.1;
+/** Two time scales for the level: about 20 samples (a burst) and about 330 (a drift). */
+const FAST_ALPHA = 0.05;
 const SLOW_ALPHA = 0.003;
 /** A value this far (as a share of the range seen so far) beyond that range is anomalous outright. */
 const RANGE_TOLERANCE = 0.05;
@@ -30,6 +31,8 @@ interface StateV1 {
   max: number;
   season: SeasonalState;
   likelihood: LikelihoodState;
+  /** The last samples, for the windowed level-shift test (absent in states saved before it). */
+  shift: ShiftState;
   peak: number;
 }
 
@@ -43,6 +46,7 @@ function fresh(): StateV1 {
     max: 0,
     season: initialSeasonal(),
     likelihood: initialLikelihood(),
+    shift: initialShift(),
     peak: 0,
   };
 }
@@ -55,13 +59,20 @@ function restore(saved: ScorerState): StateV1 {
   if (s.season?.mean?.length !== SEASON_BINS || !Array.isArray(s.likelihood?.recent)) {
     throw new Error('scorer state is malformed');
   }
-  return clonePlain(s);
+  if (s.shift !== undefined && !Array.isArray(s.shift.recent)) {
+    throw new Error('scorer state is malformed');
+  }
+  const copy = clonePlain(s);
+  // A state saved before the level-shift test: its window starts empty and fills in ten samples.
+  copy.shift ??= initialShift();
+  return copy;
 }
 
 /**
  * One step of the detector: how far the sample is from the level at two time scales, unless
- * the same time of day usually looks like this; the likelihood of the recent deviations; an
- * outright alarm for a value well beyond anything seen; one alarm per incident.
+ * the same time of day usually looks like this; the likelihood of the recent deviations; how
+ * far the recent window's mean has moved from the long-run level; an outright alarm for a
+ * value well beyond anything seen; one alarm per incident.
  */
 function step(
   s: StateV1,
@@ -80,6 +91,7 @@ function step(
   const settled = 1 - (1 - SLOW_ALPHA) ** (s.n - 1);
   const spread = Math.sqrt((s.n === 1 ? 0 : s.slow.variance / settled) + floor * floor);
   const magnitude = s.n === 1 ? 0 : Math.abs(x - s.slow.mean) / spread;
+  const shift = shiftUpdate(s.shift, x, s.slow.mean, spread);
   ewUpdate(s.slow, x, SLOW_ALPHA);
   ewUpdate(s.fast, x, FAST_ALPHA);
 
@@ -90,7 +102,7 @@ function step(
 
   const raw = 1 - erfc(deviation / Math.SQRT2);
   const likelihood = likelihoodUpdate(s.likelihood, raw);
-  return { score: outOfRange ? 1 : likelihood, deviation: magnitude, spread };
+  return { score: outOfRange ? 1 : Math.max(likelihood, shift), deviation: magnitude, spread };
 }
 
 /**
