@@ -3,6 +3,8 @@ FROM node:24.22.3-slim
 WORKDIR /app
 RUN corepack enable && corepack prepare pnpm@10.34.8 --activate
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+# The patched dependencies (patchedDependencies in pnpm-workspace.yaml), applied by the install.
+COPY patches patches
 COPY packages packages
 COPY services services
 COPY schemas schemas

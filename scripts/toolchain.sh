@@ -89,7 +89,7 @@ fi
 # Install workspace dependencies when a manifest or the lockfile changed since the last install.
 # CI installs exactly what the lockfile says; a developer's install may update it.
 stamp="$root/node_modules/.healstream-install-stamp"
-manifests=$(cd "$root" && ls package.json pnpm-workspace.yaml pnpm-lock.yaml packages/*/package.json services/*/package.json 2>/dev/null || true)
+manifests=$(cd "$root" && ls package.json pnpm-workspace.yaml pnpm-lock.yaml patches/*.patch packages/*/package.json services/*/package.json 2>/dev/null || true)
 stale=no
 [ -f "$stamp" ] || stale=yes
 if [ $stale = no ]; then
