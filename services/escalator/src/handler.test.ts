@@ -21,6 +21,7 @@ import { escalatorInputs } from './service.js';
 import { SinkAuthError, SinkRejectedError } from './sinks/http.js';
 import type { Sink } from './sinks/types.js';
 import type { Entry } from './state.js';
+import { DeliveredHere } from './delivered-here.js';
 
 const topics = topicsFor('hs.');
 const until = async (ok: () => boolean, ms = 10_000) => {
@@ -72,7 +73,11 @@ const escalationsIn = (produced: Outbound[][]) =>
     .flat()
     .flatMap((r) => (r.topic === 'hs.escalations' && 'value' in r ? [r.value as Escalation] : []));
 
-function setup(sinks: Sink[], state = new PartitionState<Entry>(0, 'hs.escalator.state')) {
+function setup(
+  sinks: Sink[],
+  state = new PartitionState<Entry>(0, 'hs.escalator.state'),
+  deliveredHere?: DeliveredHere,
+) {
   const routing: Routing = { sinks: [], routes: [], default: sinks.map((s) => s.name) };
   const registry = new Registry();
   const metrics = escalatorMetrics(registry);
@@ -83,6 +88,7 @@ function setup(sinks: Sink[], state = new PartitionState<Entry>(0, 'hs.escalator
     sinks: new Map(sinks.map((s) => [s.name, s])),
     metrics,
     logger,
+    deliveredHere,
   });
   const handler = partitionHandler(state, {
     settings: { prefix: 'hs.', dedupWindowMs: 60_000, pageTtlMs: 3_600_000, trailUrl: undefined },
@@ -150,6 +156,40 @@ describe('escalator partition handler and outbox', () => {
     expect(hook2.sent).toHaveLength(1);
     expect(escalationsIn(a.owner.produced)).toEqual([]);
     expect(escalationsIn(b.owner.produced)[0]?.channel).toBe('am,hook');
+  }, 20_000);
+
+  it('an ownership that ends while its sink takes the page: the same process owning it again does not call the sink twice, another instance does with the same dedup key', async () => {
+    const deliveredHere = new DeliveredHere();
+    let a: ReturnType<typeof setup> | undefined;
+    // The sink takes the page and, before `delivered` is committed, the partition moves.
+    const am = fakeSink('am', () => {
+      a?.owner.end();
+      return 'ok';
+    });
+    a = setup([am], undefined, deliveredHere);
+    await a.handler.handle(outcomeRecord(4), () => {});
+    a.handler.committed?.();
+    await until(() => am.sent.length === 1);
+    await a.worker.stop();
+    const restore = () => {
+      const restored = new PartitionState<Entry>(0, 'hs.escalator.state');
+      for (const key of a.state.keys()) restored.load(key, a.state.get(key) ?? null);
+      return restored;
+    };
+    expect(pending(restore())[0]).toMatchObject({ delivered: [], delivering: 'am' });
+
+    const again = fakeSink('am', () => 'ok');
+    const b = setup([again], restore(), deliveredHere);
+    await until(() => escalationsIn(b.owner.produced).length === 1);
+    await b.worker.stop();
+    expect(again.calls).toBe(0);
+    expect(escalationsIn(b.owner.produced)[0]?.channel).toBe('am');
+
+    const elsewhere = fakeSink('am', () => 'ok');
+    const c = setup([elsewhere], restore(), new DeliveredHere());
+    await until(() => escalationsIn(c.owner.produced).length === 1);
+    await c.worker.stop();
+    expect(elsewhere.sent.map((p) => p.dedupKey)).toEqual(am.sent.map((p) => p.dedupKey));
   }, 20_000);
 
   it('records a rejection (4xx) in the channel and moves on; refused credentials (401) wait and are retried', async () => {

@@ -9,6 +9,7 @@ import {
   type PartitionState,
 } from '@healstream/runtime';
 import { channelOf, deliverTo } from './deliver.js';
+import type { DeliveredHere } from './delivered-here.js';
 import type { EscalatorMetrics } from './metrics.js';
 import type { Sink } from './sinks/types.js';
 import { outboxKey, type Entry, type OutboxEntry } from './state.js';
@@ -18,6 +19,8 @@ export interface OutboxDeps {
   sinks: ReadonlyMap<string, Sink>;
   metrics: EscalatorMetrics;
   logger: Logger;
+  /** Sink calls that succeeded in this process, shared by its ownerships (delivered-here.ts). */
+  deliveredHere?: DeliveredHere;
 }
 
 /** The entries waiting in a partition's outbox, in the order they were decided. */
@@ -93,7 +96,8 @@ export class OutboxWorker {
   }
 
   private async deliver(entry: OutboxEntry): Promise<void> {
-    const { sinks, metrics, logger } = this.deps;
+    const { sinks, metrics, logger, deliveredHere } = this.deps;
+    const key = outboxKey(entry.page);
     let current = entry;
     for (const name of entry.sinks) {
       if (current.delivered.includes(name) || current.rejected.some((r) => r.sink === name))
@@ -101,11 +105,17 @@ export class OutboxWorker {
       const sink = sinks.get(name);
       for (let attempt = 0; ; attempt++) {
         if (!this.active) return;
-        if (!(await this.commit({ ...current, delivering: name }))) return;
+        // The mark is this process's own from an ownership that ended after the sink took the
+        // page: the call is not made again.
+        const tookIt = current.delivering === name && deliveredHere?.has(key, name) === true;
+        if (!tookIt && !(await this.commit({ ...current, delivering: name }))) return;
         current = { ...current, delivering: name };
-        const result = sink
-          ? await deliverTo(sink, current.page, current.team ?? undefined, { metrics, logger })
-          : ({ kind: 'rejected', reason: 'not configured' } as const);
+        const result = tookIt
+          ? ({ kind: 'delivered' } as const)
+          : sink
+            ? await deliverTo(sink, current.page, current.team ?? undefined, { metrics, logger })
+            : ({ kind: 'rejected', reason: 'not configured' } as const);
+        if (result.kind === 'delivered') deliveredHere?.add(key, name);
         if (result.kind === 'retry') {
           await sleep(backoffDelay(attempt, { initialMs: 500, maxMs: 30_000 }));
           continue;
@@ -123,9 +133,10 @@ export class OutboxWorker {
       }
     }
     const page: Escalation = { ...current.page, channel: channelOf(current) };
-    await this.commit(null, entry, [
+    const recorded = await this.commit(null, entry, [
       { topic: this.deps.topics.escalations.topic, key: page.component, value: page },
     ]);
+    if (recorded) deliveredHere?.forget(key, current.delivered);
   }
 
   /**

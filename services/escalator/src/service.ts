@@ -20,6 +20,7 @@ import { slackSink } from './sinks/slack.js';
 import type { Sink, SinkSpec } from './sinks/types.js';
 import { webhookSink } from './sinks/webhook.js';
 import type { Entry } from './state.js';
+import { DeliveredHere } from './delivered-here.js';
 
 export const SERVICE = 'escalator';
 
@@ -91,6 +92,7 @@ export function escalatorService(options: EscalatorServiceOptions) {
     { sinks: [...sinks.keys()], routes: routing.routes.length, default: routing.default },
     'escalation routing',
   );
+  const deliveredHere = new DeliveredHere();
   return defineService({
     name: SERVICE,
     inputs: escalatorInputs(topics),
@@ -100,7 +102,13 @@ export function escalatorService(options: EscalatorServiceOptions) {
     async open(partition, write, context) {
       const state = await restorer.restore<Entry>(partition, write);
       // Pages left in the outbox by an earlier owner (or a crash) are delivered first.
-      const outbox = new OutboxWorker(context, state, { topics, sinks, metrics, logger });
+      const outbox = new OutboxWorker(context, state, {
+        topics,
+        sinks,
+        metrics,
+        logger,
+        deliveredHere,
+      });
       return partitionHandler(state, {
         settings,
         topics,
