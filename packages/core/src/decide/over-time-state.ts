@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { EffectivenessConfig, FlapConfig } from './over-time-config.js';
 
-const flapSchema = z.object({
+export const flapSchema = z.object({
   /** The damping penalty as of `at` (it decays from there). */
   penalty: z.number(),
   at: z.number(),
@@ -30,7 +30,7 @@ const attemptResultSchema = z.object({
   result: z.enum(['pending', 'success', 'failure']),
 });
 
-const effectivenessSchema = z.object({
+export const effectivenessSchema = z.object({
   attempts: z.array(attemptResultSchema),
   /** Set when the policy was demoted to shadow for this cause (the page went out then). */
   demotedAt: z.number().nullable(),
