@@ -170,11 +170,10 @@ export function pruneSlice(
   now: number,
   config: DecisionConfig,
 ): ComponentSlice {
-  const pruned = pruneState(
-    viewOf(emptyPartitionPart(), [[component, slice]]),
-    now,
-    { ...config, maxIncidents: Number.MAX_SAFE_INTEGER },
-  );
+  const pruned = pruneState(viewOf(emptyPartitionPart(), [[component, slice]]), now, {
+    ...config,
+    maxIncidents: Number.MAX_SAFE_INTEGER,
+  });
   return slicesOf(pruned, [component]).get(component)!;
 }
 
@@ -197,7 +196,10 @@ export function emptyBy(slice: ComponentSlice, config: DecisionConfig): number {
     if (flap.suppressed) return Infinity;
     if (flap.recovered) t = Math.max(t, flap.recovered.at + config.flap.windowMs + 1);
     if (flap.penalty >= 0.01)
-      t = Math.max(t, flap.at + Math.floor(config.flap.halfLifeMs * Math.log2(flap.penalty / 0.01)));
+      t = Math.max(
+        t,
+        flap.at + Math.floor(config.flap.halfLifeMs * Math.log2(flap.penalty / 0.01)),
+      );
   }
   for (const byCause of Object.values(slice.effectiveness))
     for (const record of Object.values(byCause))

@@ -247,7 +247,8 @@ export class EvaluatorStore {
     if (this.index.size <= max) return;
     const entries: [string, IncidentLadder][] = [];
     for (const c of components)
-      for (const [id, inc] of Object.entries(this.slice(c)?.incidents ?? {})) entries.push([id, inc]);
+      for (const [id, inc] of Object.entries(this.slice(c)?.incidents ?? {}))
+        entries.push([id, inc]);
     const kept = new Set(keepNewest(entries, max).map(([id]) => id));
     for (const c of components) {
       const slice = this.slice(c);

@@ -65,7 +65,11 @@ export const incidentSchema = z.object({
   unhandledSeverity: z.enum(['WARNING', 'CRITICAL']).optional(),
 });
 
-export const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });
+export const dispatchSchema = z.object({
+  at: z.number(),
+  component: z.string(),
+  policy: z.string(),
+});
 
 /** The policy-evaluator's state for one partition: plain JSON, versioned, bounded by pruneState. */
 export const evaluatorStateSchema = z.object({
