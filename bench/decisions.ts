@@ -148,7 +148,7 @@ function keyedPass(stream: Diagnosis[], serialize = false): Pass {
     count(verdicts, result.decision.verdict);
     if (++n % TXN === 0) {
       store.sweep();
-      memory.beforeCommit(emit as never);
+      if (serialize) memory.beforeCommit(emit as never);
       memory.committed();
     }
     return result.commands;
