@@ -65,11 +65,7 @@ export { matchesGlob } from './glob.js';
 export { resolveDecisionConfig, type DecisionConfig } from './decide/config.js';
 export { emptyState, restoreState, type EvaluatorState } from './decide/state.js';
 export { decide } from './decide/decide.js';
-export {
-  EvaluatorStore,
-  approvalsChanged,
-  type EvaluatorKeyValue,
-} from './decide/keyed-store.js';
+export { EvaluatorStore, approvalsChanged, type EvaluatorKeyValue } from './decide/keyed-store.js';
 export {
   LEGACY_STATE_KEY,
   PARTITION_KEY,
