@@ -2,14 +2,17 @@
  * Decisions per second of the healing core on one core: `decide` over a stream of diagnoses for
  * one partition's components (the five default policies, outcomes folded back with
  * `applyOutcome`), beside a baseline in the same run — a JSON round trip of the same state per
- * decision, which the policy-evaluator pays anyway to write its changelog — so the figure reads
- * as a ratio on any machine. Median of several runs.
+ * decision — so the figure reads as a ratio on any machine. Median of several runs.
+ * Two paths over the same stream: the state keyed per component as the policy-evaluator keeps
+ * it (EvaluatorStore: each decision on a view of its component, the changed keys serialized
+ * as a transaction would every TXN decisions), and the whole partition state as one value.
  *
  *   bash scripts/toolchain.sh pnpm bench:decisions
  */
 import { readFileSync } from 'node:fs';
-import type { Diagnosis, HealingCommand } from '@healstream/contracts';
+import type { Diagnosis, HealingCommand, HealingOutcome } from '@healstream/contracts';
 import {
+  EvaluatorStore,
   applyOutcome,
   decide,
   emptyState,
@@ -17,11 +20,14 @@ import {
   resolveDecisionConfig,
   type EvaluatorState,
 } from '@healstream/core';
+import { PartitionState } from '@healstream/runtime';
 
 const DECISIONS = 20_000;
 const RUNS = 5;
 const COMPONENTS = 12;
 const T0 = Date.UTC(2026, 2, 1);
+/** Decisions per transaction of the keyed path: its changed keys are serialized once per TXN. */
+const TXN = 50;
 
 const policies = parsePolicies(
   readFileSync(new URL('../policies/default.yaml', import.meta.url), 'utf8'),
@@ -69,41 +75,85 @@ function diagnoses(n: number): Diagnosis[] {
   });
 }
 
-function decidePass(stream: Diagnosis[]): { verdicts: Map<string, number>; state: EvaluatorState } {
-  let state = emptyState();
-  const verdicts = new Map<string, number>();
+function outcomeOf(waiting: HealingCommand, now: number): HealingOutcome {
+  return {
+    commandId: waiting.commandId,
+    incidentId: waiting.incidentId,
+    component: waiting.component,
+    policy: waiting.policy.name,
+    attempt: waiting.attempt,
+    mode: 'ENFORCE',
+    actions: [],
+    verification: waiting.attempt % 2 === 0 ? 'RECOVERED' : 'NOT_RECOVERED',
+    verificationDetail: '',
+    startedAt: waiting.issuedAt,
+    finishedAt: now,
+  };
+}
+
+interface Pass {
+  verdicts: Map<string, number>;
+  state: EvaluatorState | null;
+  changelogBytes: number;
+}
+
+/** One pass over the stream; `step` folds an outcome (or null) and decides the diagnosis. */
+function pass(
+  stream: Diagnosis[],
+  step: (diagnosis: Diagnosis, outcome: HealingOutcome | null, now: number) => HealingCommand[],
+): void {
   const pending = new Map<string, HealingCommand>();
   for (const diagnosis of stream) {
     const now = diagnosis.diagnosedAt;
     const waiting = pending.get(diagnosis.component);
-    if (waiting && now - waiting.issuedAt >= 5000) {
-      const recovered = waiting.attempt % 2 === 0;
-      state = applyOutcome(
-        state,
-        {
-          commandId: waiting.commandId,
-          incidentId: waiting.incidentId,
-          component: waiting.component,
-          policy: waiting.policy.name,
-          attempt: waiting.attempt,
-          mode: 'ENFORCE',
-          actions: [],
-          verification: recovered ? 'RECOVERED' : 'NOT_RECOVERED',
-          verificationDetail: '',
-          startedAt: waiting.issuedAt,
-          finishedAt: now,
-        },
-        now,
-        config,
-      );
-      pending.delete(diagnosis.component);
-    }
+    const due = waiting && now - waiting.issuedAt >= 5000 ? waiting : null;
+    if (due) pending.delete(diagnosis.component);
+    for (const c of step(diagnosis, due && outcomeOf(due, now), now))
+      if (c.mode === 'ENFORCE') pending.set(c.component, c);
+  }
+}
+
+const count = (verdicts: Map<string, number>, verdict: string) =>
+  verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
+
+/** The whole partition as one state, as the policy-evaluator kept it before it was keyed. */
+function wholePass(stream: Diagnosis[]): Pass {
+  let state = emptyState();
+  const verdicts = new Map<string, number>();
+  pass(stream, (diagnosis, outcome, now) => {
+    if (outcome) state = applyOutcome(state, outcome, now, config);
     const result = decide({ diagnosis, state, policies, config, now });
     state = result.state;
-    verdicts.set(result.decision.verdict, (verdicts.get(result.decision.verdict) ?? 0) + 1);
-    for (const c of result.commands) if (c.mode === 'ENFORCE') pending.set(c.component, c);
-  }
-  return { verdicts, state };
+    count(verdicts, result.decision.verdict);
+    return result.commands;
+  });
+  return { verdicts, state, changelogBytes: 0 };
+}
+
+/**
+ * The state keyed per component, through the store the policy-evaluator uses; with `serialize`,
+ * the changed keys go out as JSON every TXN decisions, as a transaction writes them.
+ */
+function keyedPass(stream: Diagnosis[], serialize = false): Pass {
+  const memory = new PartitionState<unknown>(0, 'bench.state');
+  const store = new EvaluatorStore(memory, config);
+  store.open();
+  const verdicts = new Map<string, number>();
+  let changelogBytes = 0;
+  const emit = (o: { raw?: Buffer | null }) => (changelogBytes += o.raw?.length ?? 0);
+  let n = 0;
+  pass(stream, (diagnosis, outcome, now) => {
+    if (outcome) store.applyOutcome(outcome, now);
+    const result = store.decide({ diagnosis, policies, config, now });
+    count(verdicts, result.decision.verdict);
+    if (++n % TXN === 0) {
+      store.sweep();
+      if (serialize) memory.beforeCommit(emit as never);
+      memory.committed();
+    }
+    return result.commands;
+  });
+  return { verdicts, state: null, changelogBytes };
 }
 
 /** The baseline: one JSON round trip of a same-sized state per decision. */
@@ -130,24 +180,42 @@ function time(fn: () => unknown): number {
 }
 
 const stream = diagnoses(DECISIONS);
-const warm = decidePass(stream.slice(0, 5000));
-const decideRates: number[] = [];
+wholePass(stream.slice(0, 5000));
+keyedPass(stream.slice(0, 5000));
+const keyedRates: number[] = [];
+const writtenRates: number[] = [];
+const wholeRates: number[] = [];
 const jsonRates: number[] = [];
-let last = warm;
+let whole: Pass | undefined;
+let keyed: Pass | undefined;
 for (let r = 0; r < RUNS; r++) {
-  decideRates.push(DECISIONS / time(() => (last = decidePass(stream))));
-  jsonRates.push(DECISIONS / time(() => jsonPass(stream, last.state)));
+  keyedRates.push(DECISIONS / time(() => keyedPass(stream)));
+  writtenRates.push(DECISIONS / time(() => (keyed = keyedPass(stream, true))));
+  wholeRates.push(DECISIONS / time(() => (whole = wholePass(stream))));
+  jsonRates.push(DECISIONS / time(() => jsonPass(stream, whole!.state!)));
 }
-const decisions = median(decideRates);
+const rate = (values: number[]) => Math.round(median(values)).toLocaleString('en');
 const json = median(jsonRates);
-const stateBytes = JSON.stringify(last.state).length;
+const stateBytes = JSON.stringify(whole!.state).length;
+const same =
+  JSON.stringify([...keyed!.verdicts].sort()) === JSON.stringify([...whole!.verdicts].sort());
 console.log(
-  `decisions/s (decide + applyOutcome, ${policies.length} policies, ${COMPONENTS} components): ${Math.round(decisions).toLocaleString('en')}`,
+  `decisions/s, state keyed per component (decide + applyOutcome through EvaluatorStore, ${policies.length} policies, ${COMPONENTS} components): ${rate(keyedRates)}`,
 );
 console.log(
-  `baseline: JSON round trip of the state (${stateBytes} bytes) per decision: ${Math.round(json).toLocaleString('en')}/s`,
+  `decisions/s, keyed, with the changed keys serialized every ${TXN} decisions: ${rate(writtenRates)}`,
+);
+console.log(`decisions/s, the whole partition as one state: ${rate(wholeRates)}`);
+console.log(
+  `baseline: JSON round trip of the whole state (${stateBytes} bytes) per decision: ${rate(jsonRates)}/s`,
 );
 console.log(
-  `ratio decide / JSON round trip: ${(decisions / json).toFixed(2)} (median of ${RUNS} runs of ${DECISIONS.toLocaleString('en')})`,
+  `ratio keyed decide / JSON round trip: ${(median(keyedRates) / json).toFixed(2)}; keyed / whole: ${(median(keyedRates) / median(wholeRates)).toFixed(2)} (median of ${RUNS} runs of ${DECISIONS.toLocaleString('en')})`,
 );
-console.log(`verdicts in one run: ${[...last.verdicts].map(([v, n]) => `${v} ${n}`).join(', ')}`);
+console.log(
+  `changelog bytes per decision, keyed: ${Math.round(keyed!.changelogBytes / DECISIONS)} (the whole state was one ${stateBytes}-byte record per transaction)`,
+);
+console.log(
+  `verdicts in one run${same ? ' (the same on both paths)' : ' — DIFFER between the paths'}: ${[...keyed!.verdicts].map(([v, n]) => `${v} ${n}`).join(', ')}`,
+);
+if (!same) process.exitCode = 1;

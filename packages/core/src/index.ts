@@ -50,6 +50,14 @@ export { matchesGlob } from './glob.js';
 export { resolveDecisionConfig, type DecisionConfig } from './decide/config.js';
 export { emptyState, restoreState, type EvaluatorState } from './decide/state.js';
 export { decide } from './decide/decide.js';
+export { EvaluatorStore, approvalsChanged, type EvaluatorKeyValue } from './decide/keyed-store.js';
+export {
+  LEGACY_STATE_KEY,
+  PARTITION_KEY,
+  sliceKey,
+  type ComponentSlice,
+  type PartitionPart,
+} from './decide/keyed-state.js';
 export { decisionIdFor } from './decide/ids.js';
 export { applyOutcome } from './decide/apply-outcome.js';
 export { applyApproval, settleApprovals, type ApprovalEffects } from './decide/approval-settle.js';

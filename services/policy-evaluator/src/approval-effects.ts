@@ -1,5 +1,5 @@
 import type { Escalation, topicsFor } from '@healstream/contracts';
-import type { ApprovalEffects } from '@healstream/core';
+import { approvalsChanged, type ApprovalEffects } from '@healstream/core';
 import type { Emit, Logger } from '@healstream/runtime';
 
 /** What settling approvals produced, emitted in the transaction of the record that caused it. */
@@ -28,5 +28,4 @@ export function emitApprovalEffects(
 }
 
 /** Whether settling changed anything worth writing to the changelog. */
-export const changed = (fx: ApprovalEffects) =>
-  fx.decisions.length + fx.commands.length + fx.escalations.length + fx.notes.length > 0;
+export const changed = approvalsChanged;

@@ -1,14 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { topicsFor, type Escalation } from '@healstream/contracts';
 import {
-  applyApproval,
-  applyControl,
-  applyOutcome,
-  settleApprovals,
-  decide,
+  EvaluatorStore,
   effectivenessRows,
-  emptyState,
-  restoreState,
   type ComponentRegistry,
   type DecisionConfig,
   type EffectivenessRow,
@@ -26,8 +20,6 @@ import {
 import { changed, emitApprovalEffects } from './approval-effects.js';
 import { partitionPolicies } from './policy-sets.js';
 
-/** The one key of the partition's state in the changelog. */
-const STATE_KEY = 'evaluator';
 /** Storm-breaker requests from every partition meet on one escalator partition, to page once. */
 export const FLEET_KEY = '__fleet__';
 export const FLEET_PARTITION = 0;
@@ -49,9 +41,11 @@ export interface EvaluatorOptions {
  * diagnoses + healing-outcomes + control → healing-commands, healing-decisions, escalation-requests.
  * Every control record is on every partition of the control topic, so each partition applies an
  * operator's lever at one point of its own stream and keeps it in its state.
- * Cooldowns, rate windows, in-flight commands and ladders are the partition's state, written to
- * the compacted policy-evaluator.state changelog in the same transaction as the outputs and the
- * input offsets, and restored to the changelog's end before the partition is processed.
+ * Cooldowns, rate windows, in-flight commands and ladders are the partition's state, keyed per
+ * component (core's EvaluatorStore: `partition` and `c/<component>`), written to the compacted
+ * policy-evaluator.state changelog in the same transaction as the outputs and the input offsets
+ * (only the keys a transaction changed), and restored to the changelog's end before the
+ * partition is processed.
  */
 export function evaluatorService(options: EvaluatorOptions) {
   const { config, logger } = options;
@@ -71,21 +65,16 @@ export function evaluatorService(options: EvaluatorOptions) {
     outputs: [topics.healingCommands, topics.healingDecisions, topics.escalationRequests],
     async open(partition, write) {
       const store = await restorer.restore<unknown>(partition, write);
-      const saved = store.get(STATE_KEY);
       const decision: DecisionConfig = {
         ...options.decision,
         partition,
         partitionCount: config.HEALSTREAM_PARTITIONS,
       };
-      // Fails loudly on a state this version cannot read, and fills in the fields (with their
-      // defaults) that a state written by an earlier version lacks.
-      const restored = saved !== undefined ? restoreState(saved) : undefined;
-      // decide and applyOutcome never mutate their input: the committed state stays intact.
-      const current = (): EvaluatorState => {
-        const value = store.get(STATE_KEY);
-        if (value === undefined) return emptyState();
-        return value === saved && restored ? restored : (value as EvaluatorState);
-      };
+      // Fails loudly on a state this version cannot read, fills in the fields (with their
+      // defaults) that a state written by an earlier version lacks, and splits a state written
+      // as one key into its keys.
+      const state = new EvaluatorStore(store, decision);
+      state.open();
       const verdicts: { verdict: string; policy: string | null }[] = [];
       const sets = partitionPolicies(store, options, logger, partition);
       const tables = new Map<string, EffectivenessRow[]>();
@@ -119,10 +108,9 @@ export function evaluatorService(options: EvaluatorOptions) {
                 : record.value.diagnosedAt;
           const approvals =
             record.logical === 'control' && record.value.kind === 'APPROVAL'
-              ? applyApproval(current(), record.value, at, decision)
-              : settleApprovals(current(), at, decision);
+              ? state.applyApproval(record.value, at)
+              : state.settleApprovals(at);
           if (changed(approvals)) {
-            store.set(STATE_KEY, approvals.state);
             verdicts.push(
               ...emitApprovalEffects(approvals, emit, topics, requestKey, logger, partition),
             );
@@ -134,8 +122,7 @@ export function evaluatorService(options: EvaluatorOptions) {
           }
           if (record.logical === 'control') {
             const control = record.value;
-            const applied = applyControl(current(), control);
-            if (applied.applied) store.set(STATE_KEY, applied.state);
+            const applied = state.applyControl(control);
             // The audit line of each lever, on each partition: the compacted topic keeps only
             // the latest record per controlId, the decisions it holds back name it.
             logger.info(
@@ -154,9 +141,7 @@ export function evaluatorService(options: EvaluatorOptions) {
           }
           if (record.logical === 'healing-outcomes') {
             const outcome = record.value;
-            const before = current();
-            const after = applyOutcome(before, outcome, outcome.finishedAt, decision);
-            store.set(STATE_KEY, after);
+            const { before, state: after } = state.applyOutcome(outcome, outcome.finishedAt);
             publishEffectiveness(emit, outcome.component, before, after, outcome.finishedAt);
             logger.info(
               {
@@ -172,17 +157,14 @@ export function evaluatorService(options: EvaluatorOptions) {
           // Event time: the samples' clock, carried through detection and diagnosis.
           const now = diagnosis.diagnosedAt;
           const running = sets.running();
-          const before = current();
-          const result = decide({
+          const result = state.decide({
             diagnosis,
-            state: before,
             policies: running.policies,
             components: running.components,
             config: decision,
             now,
           });
-          store.set(STATE_KEY, result.state);
-          publishEffectiveness(emit, diagnosis.component, before, result.state, now);
+          publishEffectiveness(emit, diagnosis.component, result.before, result.state, now);
           for (const d of [result.decision, ...(result.shadow ? [result.shadow] : [])]) {
             emit({ topic: topics.healingDecisions.topic, key: diagnosis.component, value: d });
             verdicts.push({ verdict: d.verdict, policy: d.policy });
@@ -209,7 +191,10 @@ export function evaluatorService(options: EvaluatorOptions) {
             result.decision.reason,
           );
         },
-        beforeCommit: (emit) => store.beforeCommit(emit),
+        beforeCommit: (emit) => {
+          state.sweep();
+          store.beforeCommit(emit);
+        },
         committed: () => {
           store.committed();
           for (const v of verdicts.splice(0)) options.onDecision?.(v.verdict, v.policy);
@@ -218,6 +203,7 @@ export function evaluatorService(options: EvaluatorOptions) {
         },
         aborted: () => {
           store.aborted();
+          state.reindex();
           verdicts.length = 0;
           tables.clear();
         },

@@ -17,12 +17,12 @@ const keepLevers = (levers: Record<string, ControlLever>, now: number) => {
 export function pruneControl(
   control: ControlState,
   now: number,
-  incidents: Readonly<Record<string, { closedAt: number | null }>>,
+  incidentOf: (incidentId: string) => { closedAt: number | null } | undefined,
   config: Pick<DecisionConfig, 'idleIncidentMs'>,
 ): ControlState {
   const acks: ControlState['acks'] = {};
   for (const [incidentId, ack] of Object.entries(control.acks)) {
-    const incident = incidents[incidentId];
+    const incident = incidentOf(incidentId);
     if (incident ? incident.closedAt === null : now - ack.createdAt <= config.idleIncidentMs)
       acks[incidentId] = ack;
   }

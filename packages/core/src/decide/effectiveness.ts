@@ -59,24 +59,34 @@ export function recordAttempt(
 ): void {
   const byPolicy = (state.effectiveness[incident.component] ??= {});
   const byCause = (byPolicy[outcome.policy] ??= {});
-  const record = (byCause[incident.cause] ??= { attempts: [], demotedAt: null });
+  const record = byCause[incident.cause] ?? { attempts: [], demotedAt: null };
   // A redelivered outcome (after a crash) is the same attempt, not a new one.
   if (record.attempts.some((a) => a.commandId === outcome.commandId)) return;
-  record.attempts.push({
-    commandId: outcome.commandId,
-    at: now,
-    result: result === 'RECOVERED' ? 'pending' : 'failure',
-  });
-  if (record.attempts.length > config.maxAttempts)
-    record.attempts.splice(0, record.attempts.length - config.maxAttempts);
+  // Records are shared with the state this one was pruned from: replaced, never changed.
+  const attempts = [
+    ...record.attempts,
+    {
+      commandId: outcome.commandId,
+      at: now,
+      result: result === 'RECOVERED' ? ('pending' as const) : ('failure' as const),
+    },
+  ];
+  if (attempts.length > config.maxAttempts)
+    attempts.splice(0, attempts.length - config.maxAttempts);
+  byCause[incident.cause] = { ...record, attempts };
 }
 
 /** The cause came back on the component: every cure of it still pending did not last. */
 export function failPendingCures(state: EvaluatorState, component: string, cause: string): void {
   for (const byCause of Object.values(state.effectiveness[component] ?? {})) {
     const record = byCause[cause];
-    if (!record) continue;
-    for (const a of record.attempts) if (a.result === 'pending') a.result = 'failure';
+    if (!record?.attempts.some((a) => a.result === 'pending')) continue;
+    byCause[cause] = {
+      ...record,
+      attempts: record.attempts.map((a) =>
+        a.result === 'pending' ? { ...a, result: 'failure' as const } : a,
+      ),
+    };
   }
 }
 
@@ -127,15 +137,16 @@ export function demoteIneffective(
   const byPolicy = step.state.effectiveness[incident.component];
   if (!byPolicy) return [...candidates];
   return candidates.map((c) => {
-    const record = byPolicy[c.policy.name]?.[incident.cause];
-    if (!record || c.policy.mode !== 'enforce') return c;
+    const byCause = byPolicy[c.policy.name];
+    const record = byCause?.[incident.cause];
+    if (!byCause || !record || c.policy.mode !== 'enforce') return c;
     const stats = statsOf(record, config);
     if (!stats.demoted) {
-      record.demotedAt = null;
+      if (record.demotedAt !== null) byCause[incident.cause] = { ...record, demotedAt: null };
       return c;
     }
     if (record.demotedAt === null) {
-      record.demotedAt = step.input.now;
+      byCause[incident.cause] = { ...record, demotedAt: step.input.now };
       step.escalations.push(demotedEscalation(step, incident, c.policy.name, stats));
     }
     c.entry.reason = `${c.entry.reason}; demoted to shadow for ${causeLabel(incident.cause)}: ${stats.successes}/${stats.attempts} stayed recovered (${percent(stats.rate)} < ${percent(config.demoteBelow)})`;

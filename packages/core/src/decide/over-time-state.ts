@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { EffectivenessConfig, FlapConfig } from './over-time-config.js';
 
-const flapSchema = z.object({
+export const flapSchema = z.object({
   /** The damping penalty as of `at` (it decays from there). */
   penalty: z.number(),
   at: z.number(),
@@ -30,7 +30,7 @@ const attemptResultSchema = z.object({
   result: z.enum(['pending', 'success', 'failure']),
 });
 
-const effectivenessSchema = z.object({
+export const effectivenessSchema = z.object({
   attempts: z.array(attemptResultSchema),
   /** Set when the policy was demoted to shadow for this cause (the page went out then). */
   demotedAt: z.number().nullable(),
@@ -80,7 +80,8 @@ export function pruneFlaps(flaps: Flaps, now: number, config: FlapConfig): Flaps
 
 /**
  * A copy where pending attempts that stayed recovered for stableMs are settled as successes,
- * attempts older than the window are gone, and empty entries are dropped.
+ * attempts older than the window are gone, and empty entries are dropped. The maps are new;
+ * records and attempts are shared with the input (effectiveness.ts replaces them to change one).
  */
 export function pruneEffectiveness(
   state: EffectivenessState,
@@ -93,12 +94,22 @@ export function pruneEffectiveness(
     for (const [policy, byCause] of Object.entries(byPolicy)) {
       const causes: Record<string, PolicyRecord> = {};
       for (const [cause, record] of Object.entries(byCause)) {
+        // Kept as it is when nothing in it changes at `now`: its users replace it, never change it.
+        const stale = record.attempts.some(
+          (a) =>
+            now - a.at > config.windowMs ||
+            (a.result === 'pending' && now - a.at >= config.stableMs),
+        );
+        if (!stale && record.attempts.length > 0) {
+          causes[cause] = record;
+          continue;
+        }
         const attempts = record.attempts
           .filter((a) => now - a.at <= config.windowMs)
           .map((a) =>
             a.result === 'pending' && now - a.at >= config.stableMs
               ? { ...a, result: 'success' as const }
-              : { ...a },
+              : a,
           );
         if (attempts.length > 0 || record.demotedAt !== null)
           causes[cause] = { attempts, demotedAt: attempts.length > 0 ? record.demotedAt : null };

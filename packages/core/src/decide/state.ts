@@ -13,7 +13,7 @@ import {
 
 export const STATE_VERSION = 1;
 
-const inFlightSchema = z.object({
+export const inFlightSchema = z.object({
   commandId: z.string(),
   incidentId: z.string(),
   policy: z.string(),
@@ -31,7 +31,7 @@ const attemptSchema = z.object({
   result: z.string().nullable(),
 });
 
-const incidentSchema = z.object({
+export const incidentSchema = z.object({
   component: z.string(),
   openedAt: z.number(),
   lastSeenAt: z.number(),
@@ -65,7 +65,11 @@ const incidentSchema = z.object({
   unhandledSeverity: z.enum(['WARNING', 'CRITICAL']).optional(),
 });
 
-const dispatchSchema = z.object({ at: z.number(), component: z.string(), policy: z.string() });
+export const dispatchSchema = z.object({
+  at: z.number(),
+  component: z.string(),
+  policy: z.string(),
+});
 
 /** The policy-evaluator's state for one partition: plain JSON, versioned, bounded by pruneState. */
 export const evaluatorStateSchema = z.object({
@@ -90,6 +94,19 @@ export const evaluatorStateSchema = z.object({
 });
 
 export type EvaluatorState = z.infer<typeof evaluatorStateSchema>;
+
+/**
+ * What a view of some components (keyed-state.ts) knows of the partition's other incidents:
+ * the incident with this id when another component holds it and it is still kept at `now`.
+ * Acknowledgements are partition-wide and pruned by their incident, wherever it lives.
+ */
+export type IncidentElsewhere = (
+  incidentId: string,
+  now: number,
+) => { closedAt: number | null } | undefined;
+
+/** The state, or a view of a few of its components with a look-up of the others' incidents. */
+export type EvaluatorView = EvaluatorState & { elsewhere?: IncidentElsewhere };
 export type IncidentLadder = z.infer<typeof incidentSchema>;
 export type InFlightCommand = z.infer<typeof inFlightSchema>;
 export type Dispatch = z.infer<typeof dispatchSchema>;
@@ -132,10 +149,10 @@ export function restoreState(json: unknown): EvaluatorState {
  * with the input: change one only through `editIncident`.
  */
 export function pruneState(
-  state: EvaluatorState,
+  state: EvaluatorView,
   now: number,
   config: DecisionConfig,
-): EvaluatorState {
+): EvaluatorView {
   const cooldowns: EvaluatorState['cooldowns'] = {};
   for (const [component, byPolicy] of Object.entries(state.cooldowns)) {
     const kept: Record<string, number> = {};
@@ -153,17 +170,8 @@ export function pruneState(
   for (const [component, command] of Object.entries(state.inFlight)) {
     if (now <= command.deadline + config.inFlightGraceMs) inFlight[component] = command;
   }
-  let entries = Object.entries(state.incidents).filter(([, inc]) =>
-    inc.closedAt === null
-      ? now - inc.lastSeenAt <= config.idleIncidentMs
-      : now - inc.closedAt <= config.incidentRetentionMs,
-  );
-  if (entries.length > config.maxIncidents) {
-    const rank = (inc: IncidentLadder) => (inc.closedAt === null ? 1 : 0);
-    entries = entries
-      .sort(([, a], [, b]) => rank(a) - rank(b) || a.lastSeenAt - b.lastSeenAt)
-      .slice(entries.length - config.maxIncidents);
-  }
+  let entries = Object.entries(state.incidents).filter(([, inc]) => incidentKept(inc, now, config));
+  if (entries.length > config.maxIncidents) entries = keepNewest(entries, config.maxIncidents);
   const incidents: EvaluatorState['incidents'] = {};
   for (const [id, inc] of entries) incidents[id] = inc;
   const storm = {
@@ -174,8 +182,10 @@ export function pruneState(
     hour: state.storm.hour !== null && now - state.storm.hour < HOUR_MS ? state.storm.hour : null,
   };
   const approvals = pruneApprovals(state.approvals ?? {}, now, config);
-  const control = pruneControl(controlOf(state), now, incidents, config);
-  return {
+  const { elsewhere } = state;
+  const incidentOf = (id: string) => incidents[id] ?? elsewhere?.(id, now);
+  const control = pruneControl(controlOf(state), now, incidentOf, config);
+  const pruned: EvaluatorView = {
     version: STATE_VERSION,
     cooldowns,
     dispatches,
@@ -187,6 +197,27 @@ export function pruneState(
     flaps: pruneFlaps(state.flaps, now, config.flap),
     effectiveness: pruneEffectiveness(state.effectiveness, now, config.effectiveness),
   };
+  if (elsewhere) pruned.elsewhere = elsewhere;
+  return pruned;
+}
+
+/** The `max` incidents kept over the cap: the oldest closed go first, then the least recently seen. */
+export function keepNewest<T extends [string, IncidentLadder]>(entries: T[], max: number): T[] {
+  const rank = (inc: IncidentLadder) => (inc.closedAt === null ? 1 : 0);
+  return entries
+    .sort(([, a], [, b]) => rank(a) - rank(b) || a.lastSeenAt - b.lastSeenAt)
+    .slice(entries.length - max);
+}
+
+/** Whether pruning at `now` keeps this incident (maxIncidents aside). */
+export function incidentKept(
+  inc: Pick<IncidentLadder, 'closedAt' | 'lastSeenAt'>,
+  now: number,
+  config: Pick<DecisionConfig, 'idleIncidentMs' | 'incidentRetentionMs'>,
+): boolean {
+  return inc.closedAt === null
+    ? now - inc.lastSeenAt <= config.idleIncidentMs
+    : now - inc.closedAt <= config.incidentRetentionMs;
 }
 
 /** Gives the pruned state its own copy of one incident, safe to change in place. */

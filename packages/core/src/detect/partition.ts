@@ -1,6 +1,7 @@
 import type { Escalation, MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import type { DetectorConfig } from './config.js';
 import { detect, type ScorerFactory } from './detect.js';
+import { idleComponents } from './idle.js';
 import {
   advanceClock,
   checkSilence,
@@ -39,7 +40,8 @@ export function partitionClock(store: DetectorStore): PartitionClock {
 /**
  * One record of a detector partition: the clock moves to its arrival time, the sample (a tick
  * carries none) goes through `detect`, and when the clock crosses a check boundary every
- * component of the partition is checked for silence. The same code runs in the service and in
+ * component of the partition is checked for silence (and, silence detection on or off, the ones
+ * it never heard are forgotten once idle: idle.ts). The same code runs in the service and in
  * `simulate`, so a simulation decides silence exactly as the pipeline does.
  */
 export function detectRecord(
@@ -65,11 +67,13 @@ export function detectRecord(
     store.set(sample.component, result.state);
     events.push(...result.events);
   }
-  if (!advanced.due) return { events, requests: [] };
+  if (!advanced.crossed) return { events, requests: [] };
   const components = store
     .keys()
     .map((k) => componentState(store, k))
     .filter((c) => c !== undefined);
+  for (const idle of idleComponents(components, config.silence.forgetAfterMs)) store.delete(idle);
+  if (!advanced.due) return { events, requests: [] };
   const check = checkSilence(components, advanced.clock, partition, config);
   store.set(CLOCK_KEY, check.clock);
   for (const changed of check.changed) store.set(changed.component, changed);

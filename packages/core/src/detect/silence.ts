@@ -64,16 +64,17 @@ export function advanceClock(
   arrivedAt: number,
   tick: boolean,
   config: SilenceConfig,
-): { clock: PartitionClock; due: boolean } {
+): { clock: PartitionClock; due: boolean; crossed: boolean } {
   const clock: PartitionClock = {
     ...previous,
     clock: Math.max(previous.clock, arrivedAt),
     lastRecordAt: tick ? previous.lastRecordAt : Math.max(previous.lastRecordAt, arrivedAt),
   };
   const slot = Math.floor(clock.clock / config.checkEveryMs);
-  const due = config.enabled && slot > previous.lastCheck;
-  if (due) clock.lastCheck = slot;
-  return { clock, due };
+  // `crossed` also drives the idle check (idle.ts), which runs with silence detection off too.
+  const crossed = slot > previous.lastCheck;
+  if (crossed) clock.lastCheck = slot;
+  return { clock, due: config.enabled && crossed, crossed };
 }
 
 /** Whether a sample is the component speaking (not a scraper saying it got no answer). */

@@ -1,0 +1,45 @@
+/**
+ * Whether a step changed a key: by identity where the core shares what it did not change
+ * (incidents, in-flight commands, dispatches, levers, approvals), by value where pruning copies
+ * (cooldowns, flap and effectiveness records). Only changed keys are written to the changelog.
+ */
+import type { ComponentSlice, PartitionPart } from './keyed-state.js';
+
+function sameRecord(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>) {
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+function sameList(a: readonly unknown[], b: readonly unknown[]) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function sameSlice(a: ComponentSlice, b: ComponentSlice): boolean {
+  return (
+    a.inFlight === b.inFlight &&
+    sameRecord(a.incidents, b.incidents) &&
+    sameRecord(a.cooldowns, b.cooldowns) &&
+    JSON.stringify(a.flaps) === JSON.stringify(b.flaps) &&
+    JSON.stringify(a.effectiveness) === JSON.stringify(b.effectiveness)
+  );
+}
+
+export function samePart(a: PartitionPart, b: PartitionPart): boolean {
+  return (
+    a.storm.minute === b.storm.minute &&
+    a.storm.hour === b.storm.hour &&
+    sameList(a.dispatches, b.dispatches) &&
+    sameRecord(a.approvals, b.approvals) &&
+    sameRecord(a.control.windows, b.control.windows) &&
+    sameRecord(a.control.pauses, b.control.pauses) &&
+    sameRecord(a.control.acks, b.control.acks) &&
+    sameRecord(a.control.overrides, b.control.overrides)
+  );
+}
