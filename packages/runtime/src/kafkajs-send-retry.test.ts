@@ -34,7 +34,7 @@ interface FakeBroker {
 function twoBrokerCluster(produceDelayMs: number) {
   const brokers: FakeBroker[] = [0, 1].map((nodeId) => ({
     nodeId,
-    produced: [],
+    produced: [] as FakeBroker['produced'],
     async produce({ topicData }) {
       // Broker 1 answers slowly: its request is still in flight when broker 0's fails.
       if (nodeId === 1) await new Promise((resolve) => setTimeout(resolve, produceDelayMs));

@@ -160,13 +160,14 @@ describe('escalator partition handler and outbox', () => {
 
   it('an ownership that ends while its sink takes the page: the same process owning it again does not call the sink twice, another instance does with the same dedup key', async () => {
     const deliveredHere = new DeliveredHere();
-    let a: ReturnType<typeof setup> | undefined;
+    const partitionMoves: { now?: () => void } = {};
     // The sink takes the page and, before `delivered` is committed, the partition moves.
     const am = fakeSink('am', () => {
-      a?.owner.end();
+      partitionMoves.now?.();
       return 'ok';
     });
-    a = setup([am], undefined, deliveredHere);
+    const a = setup([am], undefined, deliveredHere);
+    partitionMoves.now = a.owner.end;
     await a.handler.handle(outcomeRecord(4), () => {});
     a.handler.committed?.();
     await until(() => am.sent.length === 1);

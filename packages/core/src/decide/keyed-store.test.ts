@@ -9,7 +9,7 @@ import type {
 import { describe, expect, it } from 'vitest';
 import { applyControl } from '../control/apply.js';
 import { controlRecord } from '../control/control.test-support.js';
-import { applyApproval, settleApprovals, type ApprovalEffects } from './approval.js';
+import { applyApproval, settleApprovals, type ApprovalEffects } from './approval-settle.js';
 import { applyOutcome } from './apply-outcome.js';
 import { resolveDecisionConfig } from './config.js';
 import { decide } from './decide.js';

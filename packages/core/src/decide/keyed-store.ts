@@ -1,6 +1,6 @@
 import type { ControlRecord, HealingOutcome } from '@healstream/contracts';
 import { applyControl, type ControlApplied } from '../control/apply.js';
-import { applyApproval, settleApprovals, type ApprovalEffects } from './approval.js';
+import { applyApproval, settleApprovals, type ApprovalEffects } from './approval-settle.js';
 import { applyOutcome } from './apply-outcome.js';
 import type { DecisionConfig } from './config.js';
 import { decide } from './decide.js';
