@@ -50,19 +50,11 @@ export { matchesGlob } from './glob.js';
 export { resolveDecisionConfig, type DecisionConfig } from './decide/config.js';
 export { emptyState, restoreState, type EvaluatorState } from './decide/state.js';
 export { decide } from './decide/decide.js';
-export { EvaluatorStore, approvalsChanged, type EvaluatorKeyValue } from './decide/keyed-store.js';
-export {
-  LEGACY_STATE_KEY,
-  PARTITION_KEY,
-  sliceKey,
-  type ComponentSlice,
-  type PartitionPart,
-} from './decide/keyed-state.js';
+export { EvaluatorStore, approvalsChanged } from './decide/keyed-store.js';
 export { decisionIdFor } from './decide/ids.js';
 export { applyOutcome } from './decide/apply-outcome.js';
-export { applyApproval, settleApprovals, type ApprovalEffects } from './decide/approval-settle.js';
+export { type ApprovalEffects } from './decide/approval-settle.js';
 
-export { applyControl } from './control/apply.js';
 export { describeScope, leverEndsAt } from './control/scope.js';
 export { effectivenessRows, type EffectivenessRow } from './decide/effectiveness.js';
 

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { brokerNodes, brokerProperties, clusterAddress, infraSettings } from '@healstream/infra';
+import { brokerNodes, infraSettings } from '@healstream/infra';
+import { brokerProperties, clusterAddress } from './brokers.js';
 import { kraftId } from './kafka-config.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'healstream-brokers-'));

@@ -1,12 +1,6 @@
-export { up, down, status, logFiles, type ComponentStatus, type UpReport } from './lifecycle.js';
+export { up, down, status, logFiles } from './lifecycle.js';
 export { kafkaServerProperties, formatKafkaStorage, kafkaJava } from './kafka-config.js';
-export {
-  brokerNodes,
-  brokerProperties,
-  clusterAddress,
-  REPLICATED,
-  type BrokerNode,
-} from './brokers.js';
+export { brokerNodes } from './brokers.js';
 export { infraSettings, brokerCount, KAFKA_VERSION, REGISTRY_VERSION } from './settings.js';
 export { residentMiB } from './processes.js';
 export {
@@ -16,5 +10,3 @@ export {
   type AlertmanagerAlert,
   type RunningAlertmanager,
 } from './alertmanager.js';
-export { missingDownloads } from './fetch.js';
-export { reportGrowth, folderBytes } from './progress.js';

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { infraSettings, missingDownloads, reportGrowth } from '@healstream/infra';
+import { infraSettings } from '@healstream/infra';
+import { missingDownloads } from './fetch.js';
+import { reportGrowth } from './progress.js';
 
 describe('first-time downloads', () => {
   it('name what a fresh cache still has to fetch, and how much', () => {

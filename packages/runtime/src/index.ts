@@ -27,7 +27,6 @@ export {
 export { backoffDelay } from './backoff.js';
 export { retryWhileTransient } from './retry-transient.js';
 export {
-  ChangelogRestorer,
   PartitionState,
   RecordScratch,
   type KeyValue,
@@ -44,7 +43,7 @@ export {
   runService,
   serviceMain,
   defineService,
-  groupIdFor,
+  changelogRestorerFor,
   type ServiceDefinition,
   type RunningService,
 } from './service.js';

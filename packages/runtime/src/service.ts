@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { ConfigError, Serde, type TopicHandle } from '@healstream/contracts';
+import { ChangelogRestorer } from './changelog-store.js';
 import type { BaseEnv } from './config.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import { createKafka, createRegistryClient, explainConnectionError } from './kafka-client.js';
@@ -71,6 +72,20 @@ export function groupIdFor(
   service: string,
 ): string {
   return `${config.HEALSTREAM_TOPIC_PREFIX}${service}`;
+}
+
+/** The restorer of a stateful service's changelog, its throwaway readers named after its group. */
+export function changelogRestorerFor(
+  service: string,
+  changelogTopic: string,
+  deps: { kafka: Kafka; config: Pick<BaseEnv, 'HEALSTREAM_TOPIC_PREFIX'>; logger: Logger },
+): ChangelogRestorer {
+  return new ChangelogRestorer({
+    kafka: deps.kafka,
+    changelogTopic,
+    groupId: groupIdFor(deps.config, service),
+    logger: deps.logger,
+  });
 }
 
 /**

@@ -7,9 +7,8 @@ import {
 } from '@healstream/contracts';
 import type { ComponentRegistry } from '@healstream/core';
 import {
-  ChangelogRestorer,
+  changelogRestorerFor,
   defineService,
-  groupIdFor,
   keepTraceContext,
   type BaseEnv,
   type Logger,
@@ -68,10 +67,9 @@ export function actionExecutorService(options: ActionExecutorOptions): ActionExe
   const { config, settings, components, logger, metrics } = options;
   const now = options.now ?? Date.now;
   const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
-  const restorer = new ChangelogRestorer({
+  const restorer = changelogRestorerFor('action-executor', topics.actionExecutorLedger.topic, {
     kafka: options.kafka,
-    changelogTopic: topics.actionExecutorLedger.topic,
-    groupId: groupIdFor(config, 'action-executor'),
+    config,
     logger,
   });
   const outcomeRecord = (outcome: HealingOutcome): Outbound => ({

@@ -12,11 +12,10 @@ import {
   type DetectorEntry,
 } from '@healstream/core';
 import {
-  ChangelogRestorer,
+  changelogRestorerFor,
   defineService,
   type Logger,
   type BaseEnv,
-  groupIdFor,
 } from '@healstream/runtime';
 import type { Kafka } from 'kafkajs';
 import { startTicks } from './ticks.js';
@@ -39,10 +38,9 @@ export interface DetectorOptions {
 export function detectorService(options: DetectorOptions) {
   const { config, logger } = options;
   const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
-  const restorer = new ChangelogRestorer({
+  const restorer = changelogRestorerFor('detector', topics.detectorState.topic, {
     kafka: options.kafka,
-    changelogTopic: topics.detectorState.topic,
-    groupId: groupIdFor(config, 'detector'),
+    config,
     logger,
   });
   return defineService({

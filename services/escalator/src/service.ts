@@ -1,9 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { dlqName, topicsFor, type Topics } from '@healstream/contracts';
 import {
-  ChangelogRestorer,
+  changelogRestorerFor,
   defineService,
-  groupIdFor,
   type Logger,
   type Registry,
 } from '@healstream/runtime';
@@ -80,10 +79,9 @@ export function escalatorService(options: EscalatorServiceOptions) {
   const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
   const sinks = options.sinks ?? buildSinks(routing, settings.pageTtlMs);
   const metrics = escalatorMetrics(registry);
-  const restorer = new ChangelogRestorer({
+  const restorer = changelogRestorerFor(SERVICE, topics.escalatorState.topic, {
     kafka,
-    changelogTopic: topics.escalatorState.topic,
-    groupId: groupIdFor(config, SERVICE),
+    config,
     logger,
   });
   if (sinks.size === 0)

@@ -10,9 +10,8 @@ import {
   type Policy,
 } from '@healstream/core';
 import {
-  ChangelogRestorer,
+  changelogRestorerFor,
   defineService,
-  groupIdFor,
   type BaseEnv,
   type Emit,
   type Logger,
@@ -50,10 +49,9 @@ export interface EvaluatorOptions {
 export function evaluatorService(options: EvaluatorOptions) {
   const { config, logger } = options;
   const topics = topicsFor(config.HEALSTREAM_TOPIC_PREFIX);
-  const restorer = new ChangelogRestorer({
+  const restorer = changelogRestorerFor('policy-evaluator', topics.policyEvaluatorState.topic, {
     kafka: options.kafka,
-    changelogTopic: topics.policyEvaluatorState.topic,
-    groupId: groupIdFor(config, 'policy-evaluator'),
+    config,
     logger,
   });
 
