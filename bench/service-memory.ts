@@ -9,8 +9,9 @@
  * anomalous for 10 s, so every stage has work (commands go to a local runbook webhook). RSS is
  * read from /proc every second; the report gives the median and the maximum per service, and
  * where each service's memory is at the end (V8's heap spaces and the memory outside the heap,
- * from its own /metrics). `--runtime tsx` runs the sources through tsx instead of dist/ (the
- * figures before the build); `--node-flags=...` adds V8 or node options to every service
+ * from its own /metrics), and the CPU seconds each used while the samples flowed (what a V8
+ * setting costs). `--runtime tsx` runs the sources through tsx instead of dist/ (the figures
+ * before the build); `--node-flags=...` adds V8 or node options to every service
  * through NODE_OPTIONS (for comparing settings; the command line's SERVICE_NODE_FLAGS win over
  * the same option there, and V8 options NODE_OPTIONS refuses stop the services);
  * `--heap-snapshot DIR` has each service write a heap snapshot there at the
@@ -18,7 +19,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -94,6 +95,37 @@ async function memoryBreakdown(port: number): Promise<Record<string, number | st
   };
 }
 
+/**
+ * The resident memory the kernel counts for a process, split: anonymous (the heaps, malloc,
+ * stacks) and file-backed (mostly node's own executable code, mapped), in MiB.
+ */
+function residentSplit(pid: number): { rssAnon: number; rssFile: number } {
+  const status = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return {
+    rssAnon: Math.round(kib('RssAnon') / 102.4) / 10,
+    rssFile: Math.round(kib('RssFile') / 102.4) / 10,
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 const infra = process.env['KAFKA_BROKERS']
   ? {
       brokers: process.env['KAFKA_BROKERS'],
@@ -148,6 +180,7 @@ await serde.registerTopic(`${prefix}metrics`, 'MetricSample');
 const producer = kafka.producer();
 await producer.connect();
 const rss = new Map<string, number[]>(SERVICES.map((s) => [s, []]));
+const cpuAtStart = services.map((s) => cpuSeconds(s.child.pid as number));
 const started = Date.now();
 let sent = 0;
 const anomalous = new Map<string, number>();
@@ -182,9 +215,21 @@ for (let tick = 0; Date.now() - started < SECONDS * 1000; tick++) {
   await sleep(Math.max(0, started + (tick + 1) * 100 - Date.now()));
 }
 await producer.disconnect();
+const cpuUnderLoad = Object.fromEntries(
+  services.map((s, i) => [
+    s.name,
+    Math.round((cpuSeconds(s.child.pid as number) - (cpuAtStart[i] ?? 0)) * 100) / 100,
+  ]),
+);
 const breakdown = Object.fromEntries(
   await Promise.all(
-    SERVICES.map(async (name, i) => [name, await memoryBreakdown(Number(envs[i]?.['HTTP_PORT']))]),
+    services.map(async (s, i) => [
+      s.name,
+      {
+        ...(await memoryBreakdown(Number(envs[i]?.['HTTP_PORT']))),
+        ...residentSplit(s.child.pid as number),
+      },
+    ]),
   ),
 );
 if (SNAPSHOTS) {
@@ -213,6 +258,7 @@ console.log(
       nodeOptions: NODE_OPTIONS,
       samplesSent: sent,
       rssByService: report,
+      cpuSecondsUnderLoad: cpuUnderLoad,
       memoryAtEndMiB: breakdown,
     },
     null,
