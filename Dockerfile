@@ -19,4 +19,4 @@ RUN node scripts/build.ts
 ENV NODE_ENV=production
 # SERVICE_ENV of packages/cli/src/service-command.ts: fewer malloc arenas, less resident memory.
 ENV MALLOC_ARENA_MAX=2
-CMD ["node", "--max-semi-space-size=8", "dist/services/detector.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "dist/services/detector.js"]
