@@ -7,6 +7,7 @@ import {
   diagnose,
   emptyState,
   isClearedEvent,
+  isProvisionalDiagnosis,
   refreshEvent,
   releaseScrape,
   scrapeComplete,
@@ -30,6 +31,10 @@ export interface ScenarioResult {
   /** Top cause of the first (non-cleared) diagnosis at or after the fault's start. */
   causeFirst: string | null;
   confidenceFirst: number | null;
+  /** Top cause of the first settled diagnosis in the fault (a provisional `unknown` skipped). */
+  causeSettled: string | null;
+  /** First diagnosis in the fault → first settled one, event time. */
+  settledAfterMs: number | null;
   /** Top cause of the diagnosis the first command in the fault was issued on. */
   causeAtAction: string | null;
   firstPolicy: string | null;
@@ -74,6 +79,8 @@ export function runScenario(
     params: `noise=${scenario.params.noise} ramp=${scenario.params.rampMs / 1000}s order=${scenario.params.metricsOrder}`,
     causeFirst: null,
     confidenceFirst: null,
+    causeSettled: null,
+    settledAfterMs: null,
     causeAtAction: null,
     firstPolicy: null,
     policyRight: false,
@@ -121,6 +128,7 @@ export function runScenario(
     pending = pending.filter((p) => p.issuedAt + OUTCOME_DELAY_MS > until);
   };
 
+  let firstAt = 0;
   const handle = (event: ReliabilityEvent) => {
     const at = event.detectedAt;
     if (event.kind === 'ANOMALY' && !incidents.has(event.incidentId)) {
@@ -146,6 +154,16 @@ export function runScenario(
     ) {
       result.causeFirst = top?.cause ?? null;
       result.confidenceFirst = top?.confidence ?? null;
+      firstAt = at;
+    }
+    if (
+      result.causeFirst !== null &&
+      result.causeSettled === null &&
+      !isClearedEvent(event) &&
+      !isProvisionalDiagnosis(diagnosis)
+    ) {
+      result.causeSettled = top?.cause ?? null;
+      result.settledAfterMs = at - firstAt;
     }
     const out = decide({ diagnosis, state: evaluator, policies, config: decision, now: at });
     evaluator = out.state;
@@ -205,6 +223,8 @@ export interface ClassSummary {
 export interface Summary {
   faults: number;
   causeFirstRight: number;
+  causeSettledRight: number;
+  medianSettledAfterMs: number | null;
   causeAtActionRight: number;
   policyRight: number;
   noAction: number;
@@ -223,6 +243,8 @@ export interface Summary {
   calibrationAll: { bucket: string; n: number; right: number }[];
   /** First diagnoses that were `unknown`, and how many of those faults have no catalogued cause. */
   unknownFirst: { n: number; right: number };
+  /** First settled diagnoses that were `unknown`, and how many of those were right. */
+  unknownSettled: { n: number; right: number };
   forecast: ForecastTally[];
 }
 
@@ -246,6 +268,8 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
   return {
     faults: faults.length,
     causeFirstRight: faults.filter((r) => causeRight(r, r.causeFirst)).length,
+    causeSettledRight: faults.filter((r) => causeRight(r, r.causeSettled)).length,
+    medianSettledAfterMs: median(faults.map((r) => r.settledAfterMs ?? Infinity)),
     causeAtActionRight: faults.filter((r) => causeRight(r, r.causeAtAction ?? r.causeFirst)).length,
     policyRight: faults.filter((r) => r.policyRight).length,
     noAction: faults.filter((r) => r.firstPolicy === null).length,
@@ -287,6 +311,11 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
     unknownFirst: {
       n: unknown.length,
       right: unknown.filter((r) => causeRight(r, r.causeFirst)).length,
+    },
+    unknownSettled: {
+      n: faults.filter((r) => r.causeSettled === 'unknown').length,
+      right: faults.filter((r) => r.causeSettled === 'unknown' && causeRight(r, r.causeSettled))
+        .length,
     },
     forecast: mergeTallies(results.map((r) => r.forecast)),
   };

@@ -55,6 +55,11 @@ function print(split: Split, s: Summary, compared: [string, Summary][]): void {
   const rows: [string, string][] = [
     ['fault scenarios', String(s.faults)],
     ['top-1 cause (first diagnosis in the fault)', pctOf(s.causeFirstRight, s.faults)],
+    [
+      'top-1 cause (first settled diagnosis: a provisional unknown skipped)',
+      pctOf(s.causeSettledRight, s.faults),
+    ],
+    ['median first diagnosis → first settled one', seconds(s.medianSettledAfterMs)],
     ['top-1 cause (diagnosis the first action acted on)', pctOf(s.causeAtActionRight, s.faults)],
     ['acting policy (first command in the fault)', pctOf(s.policyRight, s.faults)],
     ['faults with no action at all', String(s.noAction)],
@@ -91,6 +96,8 @@ function print(split: Split, s: Summary, compared: [string, Summary][]): void {
     console.log(`  ${b.bucket.padEnd(9)} ${pctOf(b.right, b.n).padStart(6)} of ${b.n}`);
   const u = s.unknownFirst;
   console.log(`  unknown   ${pctOf(u.right, u.n).padStart(6)} of ${u.n} (said with 1 − best)`);
+  const us = s.unknownSettled;
+  console.log(`  unknown, first settled diagnosis: ${pctOf(us.right, us.n)} of ${us.n}`);
   console.log(
     '\nforecast error (cpu_util, memory_util trend models): horizon, phase → MAPE, band coverage',
   );
@@ -115,7 +122,7 @@ for (const split of splits) {
     for (const r of results)
       if (r.kind === 'fault')
         console.log(
-          `${r.id.padEnd(34)} first=${r.causeFirst ?? '-'} act=${r.causeAtAction ?? '-'} policy=${r.firstPolicy ?? '-'} t=${seconds(r.toRightMs)} ${r.params}`,
+          `${r.id.padEnd(34)} first=${r.causeFirst ?? '-'} settled=${r.causeSettled ?? '-'} act=${r.causeAtAction ?? '-'} policy=${r.firstPolicy ?? '-'} t=${seconds(r.toRightMs)} ${r.params}`,
         );
   const summary = summarise(results);
   print(split, summary, compared);

@@ -2,12 +2,15 @@ import type { Cause, Diagnosis, ReliabilityEvent } from '@healstream/contracts';
 import { CAUSE_CATALOGUE, UNKNOWN_CAUSE, type CauseRule } from './catalogue.js';
 import { FORECAST_DETECTOR } from '../detect/forecast.js';
 import { describe, evidenceOf, num } from './evidence.js';
+import { DIAGNOSIS_LABEL, isProvisional, PROVISIONAL } from './provisional.js';
 
 export interface DiagnoseOptions {
   /** A deploy this long before the anomaly (or less) can be blamed. */
   badDeployWindowMs?: number;
   staleAfterMs?: number;
   catalogue?: readonly CauseRule[];
+  /** A young incident's `unknown` is provisional this long (default 45 s). */
+  provisionalUnknownMs?: number;
 }
 
 const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100;
@@ -15,7 +18,8 @@ const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100
 /**
  * Ranks the probable causes of a reliability event, most confident first. When no rule
  * reaches 0.5, `unknown` is listed too, with confidence 1 − best and the anomalies as evidence.
- * A RESOLVED event yields a RESOLVED diagnosis without causes.
+ * A RESOLVED event yields a RESOLVED diagnosis without causes. A young incident's `unknown` is
+ * labelled provisional (isProvisional): its picture may not have formed yet.
  */
 export function diagnose(
   event: ReliabilityEvent,
@@ -58,5 +62,7 @@ export function diagnose(
     });
     causes.sort((a, b) => b.confidence - a.confidence);
   }
+  if (isProvisional(event, causes, options.provisionalUnknownMs))
+    return { ...base, labels: { ...event.labels, [DIAGNOSIS_LABEL]: PROVISIONAL }, causes };
   return { ...base, causes };
 }
