@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { TransientError } from '@healstream/contracts';
 import type { Logger } from './logger.js';
+import { copyJson } from './json-copy.js';
 import { deleteThrowawayGroup } from './topics-admin.js';
 import type { Emit, Outbound } from './transactional-loop.js';
 
@@ -57,7 +58,7 @@ export class PartitionState<V> implements TransactionalState<V> {
     if (pending !== undefined) return pending ?? undefined;
     const value = this.committedValues.get(key);
     if (value === undefined) return undefined;
-    const copy = structuredClone(value);
+    const copy = copyJson(value);
     this.overlay.set(key, copy);
     return copy;
   }
