@@ -86,7 +86,10 @@ export function detectRecord(
   if (!advanced.due) return { events, requests: [] };
   const check = checkSilence(components, advanced.clock, partition, config);
   store.set(CLOCK_KEY, check.clock);
-  for (const changed of check.changed) store.set(changed.component, changed);
+  // A changed state shares its parts with the one it was made from, which may be a committed
+  // value of an editing store: its own copy, so that later edits leave the committed one alone.
+  for (const changed of check.changed)
+    store.set(changed.component, store.edit ? clonePlain(changed) : changed);
   for (const forgotten of check.forgotten) store.delete(forgotten);
   return { events: [...events, ...check.events], requests: check.requests };
 }
