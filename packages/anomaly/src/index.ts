@@ -13,6 +13,7 @@
 export type { ScorerOptions, ScorerState, SeriesScorer } from './types.js';
 export { erfc } from './gaussian-tail.js';
 export { createScorer } from './scorer.js';
+export { clonePlain } from './clone.js';
 
 export { type ProfileScore } from './nab-score.js';
 export { PUBLISHED_SUBSET_SCORES } from './nab-published.js';

@@ -51,7 +51,7 @@ function fresh(): StateV1 {
   };
 }
 
-function restore(saved: ScorerState): StateV1 {
+function restore(saved: ScorerState, inPlace: boolean): StateV1 {
   const s = saved as unknown as StateV1;
   if (s.version !== SCORER_STATE_VERSION) {
     throw new Error(`scorer state version ${String(s.version)} is not ${SCORER_STATE_VERSION}`);
@@ -62,7 +62,7 @@ function restore(saved: ScorerState): StateV1 {
   if (s.shift !== undefined && !Array.isArray(s.shift.recent)) {
     throw new Error('scorer state is malformed');
   }
-  const copy = clonePlain(s);
+  const copy = inPlace ? s : clonePlain(s);
   // A state saved before the level-shift test: its window starts empty and fills in ten samples.
   copy.shift ??= initialShift();
   return copy;
@@ -112,7 +112,7 @@ function step(
  */
 export function createScorer(options: ScorerOptions = {}, state?: ScorerState): SeriesScorer {
   const warmup = options.warmupSamples ?? DEFAULT_WARMUP;
-  const s = state ? restore(state) : fresh();
+  const s = state ? restore(state, options.inPlace === true) : fresh();
   let released = false;
   return {
     update(value: number, timestampMs: number): SeriesScore {

@@ -1,6 +1,12 @@
 export interface ScorerOptions {
   /** Samples seen before scores are trusted; scores are 0 until then. Default 150. */
   warmupSamples?: number;
+  /**
+   * Update the given state object itself instead of a copy of it: for a caller that owns the
+   * state and keeps it mutable in memory (the detector, which serialises it once per
+   * transaction), so a sample copies nothing. Default false.
+   */
+  inPlace?: boolean;
 }
 
 export interface SeriesScore {

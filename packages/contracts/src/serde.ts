@@ -123,7 +123,20 @@ export class Serde {
   /** Decodes a framed value as the named record, resolving the writer's schema to ours. */
   async decode<T>(buffer: Buffer | null, name: RecordName): Promise<T> {
     const { schemaId, payload } = unframe(buffer);
-    const writer = await this.writer(schemaId);
+    return this.decodeAs<T>(await this.writer(schemaId), schemaId, payload, name);
+  }
+
+  /**
+   * `decode` at once, without a turn of the microtask queue, when the writer's schema is known
+   * already (every record but the first of its schema); undefined when it must be fetched.
+   */
+  decodeKnown<T>(buffer: Buffer | null, name: RecordName): T | undefined {
+    const { schemaId, payload } = unframe(buffer);
+    const writer = this.writers.get(schemaId);
+    return writer && this.decodeAs<T>(writer, schemaId, payload, name);
+  }
+
+  private decodeAs<T>(writer: avro.Type, schemaId: number, payload: Buffer, name: RecordName): T {
     const reader = this.reader(name);
     try {
       if (writer === reader) return reader.fromBuffer(payload) as T;

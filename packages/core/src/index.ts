@@ -63,8 +63,8 @@ export {
   type DetectorConfig,
   type DetectorConfigInput,
 } from './detect/config.js';
-export { type ComponentDetectorState } from './detect/state.js';
-export { detect, type ScorerFactory } from './detect/detect.js';
+export { emptyDetectorState, type ComponentDetectorState } from './detect/state.js';
+export { detect, detectInPlace, type ScorerFactory } from './detect/detect.js';
 export { refreshEvent, isClearedEvent } from './detect/events.js';
 export { releaseScrape, scrapeComplete, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
 export { metricForecast } from './detect/forecast.js';

@@ -32,4 +32,26 @@ describe('PartitionState', () => {
       { topic: 'x.state', key: 'gone', raw: null },
     ]);
   });
+
+  it('edits a copy of a committed value, once per transaction, that an abort throws away', () => {
+    const state = new PartitionState<{ n: number[] }>(0, 'x.state');
+    state.load('a', { n: [1] });
+    const committed = state.get('a');
+    const edited = state.edit('a');
+    edited?.n.push(2);
+    expect(state.edit('a')).toBe(edited);
+    expect(state.get('a')).toBe(edited);
+    expect(committed).toEqual({ n: [1] });
+    const out: Outbound[] = [];
+    state.beforeCommit((o) => out.push(o));
+    expect(out).toEqual([{ topic: 'x.state', key: 'a', raw: Buffer.from('{"n":[1,2]}') }]);
+    state.aborted();
+    expect(state.get('a')).toEqual({ n: [1] });
+    state.edit('a')?.n.push(3);
+    state.committed();
+    expect(state.get('a')).toEqual({ n: [1, 3] });
+    expect(state.edit('missing')).toBeUndefined();
+    state.delete('a');
+    expect(state.edit('a')).toBeUndefined();
+  });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { TransientError } from '@healstream/contracts';
 import type { Logger } from './logger.js';
+import { copyJson } from './json-copy.js';
 import { deleteThrowawayGroup } from './topics-admin.js';
 import type { Emit, Outbound } from './transactional-loop.js';
 
@@ -25,7 +26,8 @@ export interface TransactionalState<V> extends KeyValue<V> {
 /**
  * One partition's keyed state, changed inside a transaction: writes go to an overlay that
  * `committed` makes final and `aborted` throws away; `beforeCommit` emits every changed key to
- * the compacted changelog (a null value deletes it).
+ * the compacted changelog (a null value deletes it). The overlay is the transaction's dirty
+ * set: a key changed by a thousand records is serialised once, at the end.
  */
 export class PartitionState<V> implements TransactionalState<V> {
   private readonly committedValues = new Map<string, V>();
@@ -43,6 +45,22 @@ export class PartitionState<V> implements TransactionalState<V> {
 
   set(key: string, value: V): void {
     this.overlay.set(key, value);
+  }
+
+  /**
+   * The value, for the caller to change in place (then `set` it, or not: it is in the
+   * transaction's dirty set either way). The first edit of a key in a transaction copies the
+   * committed value into the overlay, so an abort still finds the committed one untouched; every
+   * later read or edit in the transaction gets that same copy.
+   */
+  edit(key: string): V | undefined {
+    const pending = this.overlay.get(key);
+    if (pending !== undefined) return pending ?? undefined;
+    const value = this.committedValues.get(key);
+    if (value === undefined) return undefined;
+    const copy = copyJson(value);
+    this.overlay.set(key, copy);
+    return copy;
   }
 
   delete(key: string): void {

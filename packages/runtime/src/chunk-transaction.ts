@@ -66,8 +66,12 @@ export async function attemptChunk(
       const message = messages[i] as KafkaMessage;
       staged.length = 0;
       try {
+        // Decoded at once when the writer's schema is known: no promise per record.
         const value =
-          record === 'raw' ? message.value : await serde.decode<unknown>(message.value, record);
+          record === 'raw'
+            ? message.value
+            : (serde.decodeKnown<unknown>(message.value, record) ??
+              (await serde.decode<unknown>(message.value, record)));
         const handled = part.handler.handle(
           {
             logical,

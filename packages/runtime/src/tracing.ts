@@ -1,5 +1,6 @@
 import {
   context,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -22,6 +23,8 @@ import type {
 
 /** W3C trace context (`traceparent`, `tracestate`) in Kafka headers, whatever provider runs. */
 const propagator = new W3CTraceContextPropagator();
+/** The header without which a record carries no trace context. */
+const TRACEPARENT = 'traceparent';
 
 /** Kafka record headers, or an HTTP request's. */
 type KafkaHeaders =
@@ -87,10 +90,25 @@ function tracer() {
 }
 
 /**
+ * Whether a span started now could be recorded: false only while no tracer provider is set (the
+ * API's proxy has no delegate: every span is a no-op one), the default without an endpoint.
+ */
+function spansRecorded(): boolean {
+  const provider = trace.getTracerProvider();
+  return (
+    !(provider instanceof ProxyTracerProvider) ||
+    provider.getDelegateTracer('healstream') !== undefined
+  );
+}
+
+/**
  * A handler whose every record is handled in a span of the service, the child of the span the
  * record's headers name; every record it emits, now or later from work it started, carries the
  * context on. A record emitted at the end of the transaction (`beforeCommit`: the detector holds
  * its events until then) continues the trace of the transaction's last record with its key.
+ * A record that carries no trace context, while no span is recorded and none is active, is
+ * handed straight on: its span would be a no-op one with nothing to pass on, and making it costs
+ * as much per record as the raw consumer's whole work.
  */
 export function tracedHandler<R extends InboundRecord>(
   service: string,
@@ -99,6 +117,15 @@ export function tracedHandler<R extends InboundRecord>(
   const lastByKey = new Map<string, Context>();
   const traced: PartitionHandler<R> = {
     handle: (record, emit) => {
+      if (
+        record.headers?.[TRACEPARENT] === undefined &&
+        trace.getSpanContext(context.active()) === undefined &&
+        !spansRecorded()
+      ) {
+        // What an earlier record with this key left is no longer the key's last context.
+        if (record.key !== null && lastByKey.size > 0) lastByKey.delete(record.key);
+        return handler.handle(record, emit);
+      }
       const parent = extractTraceContext(record.headers);
       const span = tracer().startSpan(
         `${service} ${record.logical}`,

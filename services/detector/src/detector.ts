@@ -74,9 +74,10 @@ export function detectorService(options: DetectorOptions) {
       const ready: ReliabilityEvent[] = [];
       const holding = new Set(state.keys().filter((k) => (component(k)?.held?.length ?? 0) > 0));
       let eventTime = 0;
+      // `s` is the transaction's own copy (detectRecord's, or `edit`ed): changed in place.
       const put = (s: ComponentDetectorState, held: ReliabilityEvent[]) => {
-        const { held: _previous, ...rest } = s;
-        state.set(s.component, held.length > 0 ? { ...rest, held } : rest);
+        s.held = held.length > 0 ? held : undefined;
+        state.set(s.component, s);
         if (held.length > 0) holding.add(s.component);
         else holding.delete(s.component);
       };
@@ -98,9 +99,10 @@ export function detectorService(options: DetectorOptions) {
           lastHandled = Date.now();
           const own = (e: ReliabilityEvent) =>
             !tick && e.component === sample.component && e.kind !== 'SILENT';
-          ready.push(...step.events.filter((e) => !own(e)));
+          if (step.events.length > 0) ready.push(...step.events.filter((e) => !own(e)));
           const after = tick ? undefined : component(sample.component);
-          if (after) {
+          // Most samples carry no event and find none held: nothing to sort out.
+          if (after && (held.length > 0 || step.events.length > 0 || after.held !== undefined)) {
             held = [...held, ...step.events.filter(own)];
             const done = held.filter((e) => scrapeComplete(e, after, options.detector));
             for (const e of done) ready.push(refreshEvent(e, after, options.detector));
@@ -132,7 +134,7 @@ export function detectorService(options: DetectorOptions) {
             if (expired.length === 0) continue;
             for (const e of expired) ready.push(refreshEvent(e, s, options.detector));
             put(
-              s,
+              state.edit(id) as ComponentDetectorState,
               held.filter((e) => !expired.includes(e)),
             );
           }

@@ -1,4 +1,5 @@
 import {
+  clonePlain,
   createScorer,
   type ScorerOptions,
   type ScorerState,
@@ -15,7 +16,7 @@ import {
   type MetricState,
   type UsualLevel,
 } from './state.js';
-import { clearedEvent, event, freshAnomalies } from './events.js';
+import { clearedEvent, event, hasFreshAnomaly } from './events.js';
 import { forecastVerdict, isSurplusMetric, nextTrend, surplusVerdict } from './forecast.js';
 
 export type ScorerFactory = (options?: ScorerOptions, state?: ScorerState) => SeriesScorer;
@@ -82,6 +83,28 @@ function scored(config: DetectorConfig, metric: string): boolean {
 /** Usual levels stay as they were this long after an incident resolves (see lastResolvedAt). */
 export const USUAL_FROZEN_AFTER_MS = 10 * 60_000;
 
+/** The scorer's options for the config, made once: a sample allocates none. */
+const scorerOptionsCache = new WeakMap<DetectorConfig, ScorerOptions>();
+function scorerOptions(config: DetectorConfig): ScorerOptions {
+  let options = scorerOptionsCache.get(config);
+  if (!options) {
+    const warmup = config.statistical.warmupSamples;
+    options = warmup === undefined ? { inPlace: true } : { warmupSamples: warmup, inPlace: true };
+    scorerOptionsCache.set(config, options);
+  }
+  return options;
+}
+
+function deployedBy(sample: MetricSample, labels: Record<string, string>): boolean {
+  if (sample.metric === DEPLOY_METRIC) return true;
+  for (const l of DEPLOY_LABELS) {
+    const now = sample.labels[l];
+    const before = labels[l];
+    if (now !== undefined && before !== undefined && now !== before) return true;
+  }
+  return false;
+}
+
 /**
  * Feeds one sample of one component into its detector. Time is the sample's timestamp.
  * Returns the new state (the input is not changed) and the events to publish: ANOMALY when an
@@ -96,26 +119,30 @@ export function detect(
   config: DetectorConfig,
   scorerFactory: ScorerFactory = createScorer,
 ): DetectResult {
+  const state = previous ? clonePlain(previous) : emptyDetectorState(input.component);
+  return { state, events: [...detectInPlace(state, input, config, scorerFactory)] };
+}
+
+/**
+ * `detect` on a state the caller owns: the state itself becomes the new state (the scorer's
+ * too), so a sample copies no state. The detector service keeps its components' states mutable
+ * this way, each copied at most once per transaction (changelog-store.ts). Returns the events.
+ */
+export function detectInPlace(
+  state: ComponentDetectorState,
+  input: MetricSample,
+  config: DetectorConfig,
+  scorerFactory: ScorerFactory = createScorer,
+): readonly ReliabilityEvent[] {
   // Samples enter under their canonical name and unit: thresholds, causes and policies read one name.
   const sample = canonicalSample(input, config.aliasTable);
-  const prior = previous ?? emptyDetectorState(sample.component);
-  const state: ComponentDetectorState = {
-    ...prior,
-    metrics: { ...prior.metrics },
-    labels: { ...prior.labels },
-    incident: prior.incident && { ...prior.incident },
-  };
-  const now = Math.max(sample.timestamp, prior.lastSeenAt);
+  // What the state was before this sample, where the rules below read it.
+  const hadIncident = state.incident !== null;
+  const resolvedAt = state.lastResolvedAt;
+  const now = Math.max(sample.timestamp, state.lastSeenAt);
   state.lastSeenAt = now;
 
-  const deployed =
-    sample.metric === DEPLOY_METRIC ||
-    DEPLOY_LABELS.some(
-      (l) =>
-        sample.labels[l] !== undefined &&
-        prior.labels[l] !== undefined &&
-        sample.labels[l] !== prior.labels[l],
-    );
+  const deployed = deployedBy(sample, state.labels);
   Object.assign(state.labels, sample.labels);
   if (deployed)
     state.metrics[DEPLOY_METRIC] = {
@@ -125,11 +152,11 @@ export function detect(
       severity: null,
       scorer: null,
     };
-  if (sample.metric === DEPLOY_METRIC) return { state, events: [] };
+  if (sample.metric === DEPLOY_METRIC) return [];
 
   const known = state.metrics[sample.metric];
-  if (!known && Object.keys(state.metrics).length >= config.maxMetrics)
-    return { state, events: [] };
+  if (!known && metricCount(state) >= config.maxMetrics) return [];
+  const wasAnomalous = known?.anomaly ?? null;
 
   let scorerState: ScorerState | null = known?.scorer ?? null;
   // Followed while no incident is open, frozen while one is: the pre-incident level.
@@ -137,19 +164,18 @@ export function detect(
   let statistical: Anomaly | null = null;
   let statisticalSeverity: Severity = 'WARNING';
   if (scored(config, sample.metric)) {
-    const options =
-      config.statistical.warmupSamples === undefined
-        ? {}
-        : { warmupSamples: config.statistical.warmupSamples };
-    const scorer = scorerFactory(options, scorerState ?? undefined);
+    const scorer = scorerFactory(scorerOptions(config), scorerState ?? undefined);
     const result = scorer.update(sample.value, sample.timestamp);
-    // The scorer is done: its own state (a copy of the previous one, made when it restored)
-    // becomes the new state without a second copy.
+    // The scorer is done: its own state (the previous one, updated in place) becomes the new
+    // state without a copy.
     scorerState = scorer.release ? scorer.release() : scorer.state();
-    const settled =
-      prior.lastResolvedAt === undefined || now - prior.lastResolvedAt >= USUAL_FROZEN_AFTER_MS;
-    if (!prior.incident && settled && result.spread !== undefined)
-      usual = { level: result.baseline, spread: result.spread };
+    const settled = resolvedAt === undefined || now - resolvedAt >= USUAL_FROZEN_AFTER_MS;
+    if (!hadIncident && settled && result.spread !== undefined) {
+      if (usual && known?.usual === usual) {
+        usual.level = result.baseline;
+        usual.spread = result.spread;
+      } else usual = { level: result.baseline, spread: result.spread };
+    }
     if (
       result.warm &&
       result.score >= config.statistical.scoreThreshold &&
@@ -160,7 +186,7 @@ export function detect(
         value: sample.value,
         // Inside an incident, what the metric was before it: the scorer's own level drifts
         // towards the fault within a minute.
-        baseline: prior.incident && usual ? usual.level : result.baseline,
+        baseline: hadIncident && usual ? usual.level : result.baseline,
         score: result.score,
         detector: 'statistical',
       };
@@ -170,34 +196,51 @@ export function detect(
   const threshold = isSurplusMetric(sample.metric, config)
     ? null
     : thresholdAnomaly(sample, config);
-  const reading: MetricState = {
-    value: sample.value,
-    observedAt: sample.timestamp,
-    anomaly: threshold?.anomaly ?? statistical,
-    severity: threshold?.severity ?? (statistical ? statisticalSeverity : null),
-    scorer: scorerState,
-    usual,
-  };
+  let anomaly = threshold?.anomaly ?? statistical;
+  let severity = threshold?.severity ?? (statistical ? statisticalSeverity : null);
   const trend = nextTrend(known, sample, config);
+  let crossingFrom: number | null | undefined;
   if (trend) {
     // A prediction speaks only while the reading itself is not yet anomalous.
     const forecast = forecastVerdict(trend, known, sample, config);
-    Object.assign(reading, { trend, crossingFrom: forecast.crossingFrom });
-    if (!reading.anomaly && forecast.anomaly)
-      Object.assign(reading, { anomaly: forecast.anomaly, severity: 'WARNING' });
+    crossingFrom = forecast.crossingFrom;
+    if (!anomaly && forecast.anomaly) {
+      anomaly = forecast.anomaly;
+      severity = 'WARNING';
+    }
   }
+  let normal: number | undefined;
   if (isSurplusMetric(sample.metric, config)) {
     const surplus = surplusVerdict(known, sample);
-    reading.normal = surplus.normal;
-    if (surplus.anomaly) Object.assign(reading, { anomaly: surplus.anomaly, severity: 'INFO' });
+    normal = surplus.normal;
+    if (surplus.anomaly) {
+      anomaly = surplus.anomaly;
+      severity = 'INFO';
+    }
   }
-  state.metrics[sample.metric] = reading;
+  const reading: MetricState = known ?? {
+    value: 0,
+    observedAt: 0,
+    anomaly: null,
+    severity: null,
+    scorer: null,
+  };
+  reading.value = sample.value;
+  reading.observedAt = sample.timestamp;
+  reading.anomaly = anomaly;
+  reading.severity = severity;
+  reading.scorer = scorerState;
+  reading.usual = usual;
+  // Fields a reading of another kind had are cleared (undefined is left out of the changelog).
+  if (trend || reading.trend !== undefined) reading.trend = trend ?? undefined;
+  if (trend || reading.crossingFrom !== undefined) reading.crossingFrom = crossingFrom;
+  if (normal !== undefined || reading.normal !== undefined) reading.normal = normal;
+  if (!known) state.metrics[sample.metric] = reading;
 
-  const anomalous = freshAnomalies(state, now, config).length > 0;
-  state.anomalousRun = anomalous ? prior.anomalousRun + 1 : 0;
-  state.healthyRun = anomalous ? 0 : prior.healthyRun + 1;
+  const anomalous = hasFreshAnomaly(state, now, config);
+  state.anomalousRun = anomalous ? state.anomalousRun + 1 : 0;
+  state.healthyRun = anomalous ? 0 : state.healthyRun + 1;
 
-  const events: ReliabilityEvent[] = [];
   if (!state.incident) {
     if (anomalous && state.anomalousRun >= config.openAfterSamples) {
       state.incident = {
@@ -206,29 +249,36 @@ export function detect(
         lastEmittedAt: now,
         events: 0,
       };
-      events.push(event(state, 'ANOMALY', now, config));
+      return [event(state, 'ANOMALY', now, config)];
     }
-  } else if (
-    state.metrics[sample.metric]?.anomaly &&
-    now - state.incident.lastEmittedAt >= config.reemitEveryMs
-  ) {
+  } else if (reading.anomaly && now - state.incident.lastEmittedAt >= config.reemitEveryMs) {
     // Re-emitted only on fresh anomalous evidence, not on an older reading another metric left.
     state.incident.lastEmittedAt = now;
-    events.push(event(state, 'ANOMALY', now, config));
+    return [event(state, 'ANOMALY', now, config)];
   } else if (
     !anomalous &&
     state.healthyRun >= config.resolveAfterSamples &&
     // A silent component is not healthy: a scraper's `up 0` samples never resolve its incident.
     (state.silence?.silentSince ?? null) === null
   ) {
-    events.push(event(state, 'RESOLVED', now, config));
+    const resolved = event(state, 'RESOLVED', now, config);
     state.incident = null;
     state.lastResolvedAt = now;
-  } else if (known?.anomaly && !state.metrics[sample.metric]?.anomaly) {
+    return [resolved];
+  } else if (wasAnomalous && !reading.anomaly) {
     // A metric of the open incident is back to normal: told at once, marked as such, so a
     // policy holding for `for:` sees its condition break and starts over (blips never add up
     // to a lasting fault); the evaluator acts on no such event.
-    events.push(clearedEvent(event(state, 'ANOMALY', now, config)));
+    return [clearedEvent(event(state, 'ANOMALY', now, config))];
   }
-  return { state, events };
+  return NO_EVENTS;
+}
+
+/** Shared by every sample without events, so it allocates none. */
+const NO_EVENTS: readonly ReliabilityEvent[] = Object.freeze([]);
+
+function metricCount(state: ComponentDetectorState): number {
+  let n = 0;
+  for (const _ in state.metrics) n++;
+  return n;
 }

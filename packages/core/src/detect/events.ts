@@ -33,6 +33,19 @@ export function freshAnomalies(
   );
 }
 
+/** Whether `freshAnomalies` would find any, without building the list. */
+export function hasFreshAnomaly(
+  state: ComponentDetectorState,
+  now: number,
+  config: DetectorConfig,
+): boolean {
+  for (const metric in state.metrics) {
+    const m = state.metrics[metric] as MetricState;
+    if (m.anomaly !== null && now - m.observedAt <= config.staleAfterMs) return true;
+  }
+  return false;
+}
+
 /** A shift from the usual level must also be this share of the level itself. */
 const MIN_SHIFT_RATIO = 0.1;
 

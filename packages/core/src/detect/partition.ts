@@ -1,6 +1,7 @@
+import { clonePlain } from '@healstream/anomaly';
 import type { Escalation, MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import type { DetectorConfig } from './config.js';
-import { detect, type ScorerFactory } from './detect.js';
+import { detectInPlace, type ScorerFactory } from './detect.js';
 import { idleComponents } from './idle.js';
 import {
   advanceClock,
@@ -10,7 +11,7 @@ import {
   noteArrival,
   type PartitionClock,
 } from './silence.js';
-import type { ComponentDetectorState } from './state.js';
+import { emptyDetectorState, type ComponentDetectorState } from './state.js';
 
 /** The partition's clock, kept beside the components in the detector's keyed state. */
 export const CLOCK_KEY = '__clock__';
@@ -22,6 +23,12 @@ export interface DetectorStore {
   set(key: string, value: DetectorEntry): void;
   delete(key: string): void;
   keys(): string[];
+  /**
+   * The entry, for the caller to change in place before it `set`s it back: a store that keeps
+   * a transaction's entries apart (the service's changelog-backed one) hands out its own copy,
+   * made once per transaction. A store without it (a Map) gets a copy of the entry every time.
+   */
+  edit?(key: string): DetectorEntry | undefined;
 }
 
 export function componentState(
@@ -30,6 +37,14 @@ export function componentState(
 ): ComponentDetectorState | undefined {
   const entry = id === CLOCK_KEY ? undefined : store.get(id);
   return entry && 'component' in entry ? entry : undefined;
+}
+
+/** The component's state, the caller's to change: `edit`ed, else a copy, else a fresh one. */
+function ownedComponent(store: DetectorStore, id: string): ComponentDetectorState {
+  const edited = id === CLOCK_KEY ? undefined : store.edit?.(id);
+  if (edited && 'component' in edited) return edited;
+  const current = componentState(store, id);
+  return current ? clonePlain(current) : emptyDetectorState(id);
 }
 
 export function partitionClock(store: DetectorStore): PartitionClock {
@@ -57,15 +72,10 @@ export function detectRecord(
   store.set(CLOCK_KEY, advanced.clock);
   const events: ReliabilityEvent[] = [];
   if (!tick) {
-    const noted = noteArrival(
-      componentState(store, sample.component),
-      sample,
-      arrivedAt,
-      config.silence,
-    );
-    const result = detect(noted, sample, config, scorerFactory);
-    store.set(sample.component, result.state);
-    events.push(...result.events);
+    const state = ownedComponent(store, sample.component);
+    noteArrival(state, sample, arrivedAt, config.silence);
+    events.push(...detectInPlace(state, sample, config, scorerFactory));
+    store.set(sample.component, state);
   }
   if (!advanced.crossed) return { events, requests: [] };
   const components = store
@@ -76,7 +86,10 @@ export function detectRecord(
   if (!advanced.due) return { events, requests: [] };
   const check = checkSilence(components, advanced.clock, partition, config);
   store.set(CLOCK_KEY, check.clock);
-  for (const changed of check.changed) store.set(changed.component, changed);
+  // A changed state shares its parts with the one it was made from, which may be a committed
+  // value of an editing store: its own copy, so that later edits leave the committed one alone.
+  for (const changed of check.changed)
+    store.set(changed.component, store.edit ? clonePlain(changed) : changed);
   for (const forgotten of check.forgotten) store.delete(forgotten);
   return { events: [...events, ...check.events], requests: check.requests };
 }

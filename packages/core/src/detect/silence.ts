@@ -3,7 +3,7 @@ import { escalationIdFor } from '../decide/ids.js';
 import type { DetectorConfig } from './config.js';
 import { snapshotOf } from './events.js';
 import type { SilenceConfig } from './silence-config.js';
-import { emptyDetectorState, type ComponentDetectorState, type ComponentSilence } from './state.js';
+import type { ComponentDetectorState } from './state.js';
 
 /**
  * Silence as a signal (docs/healing-over-time.md). A crashed component sends nothing, and
@@ -87,27 +87,32 @@ export function heardFrom(sample: Pick<MetricSample, 'metric' | 'value'>, config
  * Notes one sample's arrival in the component's state, before `detect` sees it. Hearing from a
  * silent component ends its silence: its incident may then resolve through detect's usual
  * hysteresis (`resolveAfterSamples` healthy samples), which a silent component never reaches.
+ * The state is changed in place: the caller owns it (detectRecord).
  */
 export function noteArrival(
-  previous: ComponentDetectorState | null | undefined,
+  state: ComponentDetectorState,
   sample: MetricSample,
   arrivedAt: number,
   config: SilenceConfig,
-): ComponentDetectorState {
-  const state = previous ?? emptyDetectorState(sample.component);
-  if (!config.enabled || !heardFrom(sample, config)) return state;
+): void {
+  if (!config.enabled || !heardFrom(sample, config)) return;
   const prior = state.silence;
-  const silence: ComponentSilence = {
-    heardAt: Math.max(prior?.heardAt ?? 0, arrivedAt),
-    gaps: prior?.gaps ?? [],
-    silentSince: null,
-  };
-  const gap = prior ? arrivedAt - prior.heardAt : 0;
+  if (!prior) {
+    state.silence = { heardAt: Math.max(0, arrivedAt), gaps: [], silentSince: null };
+    return;
+  }
+  const gap = arrivedAt - prior.heardAt;
   // A silence is no sample interval: it would teach the detector to wait longer next time.
-  if (prior && prior.silentSince === null && gap >= MIN_GAP_MS)
-    silence.gaps = [...prior.gaps, gap].slice(-MAX_GAPS);
-  const resumed = prior?.silentSince != null;
-  return { ...state, silence, ...(resumed ? { healthyRun: 0, anomalousRun: 0 } : {}) };
+  if (prior.silentSince === null && gap >= MIN_GAP_MS) {
+    prior.gaps.push(gap);
+    while (prior.gaps.length > MAX_GAPS) prior.gaps.shift();
+  }
+  prior.heardAt = Math.max(prior.heardAt, arrivedAt);
+  if (prior.silentSince != null) {
+    state.healthyRun = 0;
+    state.anomalousRun = 0;
+  }
+  prior.silentSince = null;
 }
 
 function median(values: readonly number[]): number {
