@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 function digest(...parts: (string | number)[]): string {
-  // NUL-separated so ('a', 'bc') and ('ab', 'c') never collide.
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+  // NUL-separated so ('a', 'bc') and ('ab', 'c') never collide. The one-shot hash is the same
+  // sha256 as createHash, without a Hash object per id.
+  return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 32);
 }
 
 /** Deterministic: a replayed diagnosis yields the same id, so the executor's ledger dedups it. */

@@ -107,8 +107,10 @@ export function decisionsFor(diagnosis: Diagnosis, now: number): Finish {
   const causes = [...diagnosis.causes]
     .sort((a, b) => b.confidence - a.confidence)
     .map((c) => c.cause);
+  // Every decision of the step shares the id: hashed once, and only when a decision is built.
+  let decisionId: string | undefined;
   return (verdict, reason, evaluated, extra = {}) => ({
-    decisionId: decisionIdFor(diagnosis.eventId),
+    decisionId: (decisionId ??= decisionIdFor(diagnosis.eventId)),
     incidentId: diagnosis.incidentId,
     component: diagnosis.component,
     eventId: diagnosis.eventId,

@@ -2,6 +2,7 @@ import type { Diagnosis } from '@healstream/contracts';
 import { matchesGlob } from '../glob.js';
 import { FORECAST_DETECTOR } from '../detect/forecast.js';
 import { forecastConditionResult } from './forecast-condition.js';
+import { formatNumber } from './format.js';
 import type { ComponentSelector, Condition, Operator, Policy } from './types.js';
 
 const SYMBOL: Record<Operator, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=', ne: '≠' };
@@ -47,7 +48,7 @@ export interface PolicyMatch {
   reason: string;
 }
 
-const fmt = (n: number) => (Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(4))));
+const fmt = formatNumber;
 
 function conditionResult(condition: Condition, input: MatchInput): PolicyMatch {
   const { diagnosis, now } = input;
