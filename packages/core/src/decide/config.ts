@@ -38,6 +38,19 @@ export const decisionConfigSchema = z.strictObject({
    * (source UNHANDLED); null never pages it (decide/unhandled.ts).
    */
   unhandledPageAfterMs: z.number().int().min(0).nullable().default(300_000),
+  /**
+   * A cause diagnosed with this confidence or more is remedied first: among the policies that
+   * may act, one taking its remedy (decide/remedies.ts) acts before a higher-ranked one taking
+   * none; null leaves the choice to rank alone. 0.55: where a named cause was right in 96% or
+   * more of every confidence bucket on the tune seeds of `pnpm bench:diagnosis`.
+   */
+  remedyMinConfidence: z.number().min(0).max(1).nullable().default(0.55),
+  /**
+   * How long a policy that may act, but takes none of those remedies, waits for one that does
+   * (counted from when its own `for:` was served); then it acts. A minute: the reference's
+   * recovery time.
+   */
+  remedyWaitMs: z.number().int().min(0).default(60_000),
 });
 
 export type DecisionConfig = z.infer<typeof decisionConfigSchema>;

@@ -14,6 +14,8 @@ import { demoteIneffective, failPendingCures } from './effectiveness.js';
 import { annotateFlapped, flapSuppression, noteIncidentOpened } from './flapping.js';
 import { isClearedEvent } from '../detect/events.js';
 import { limitHit } from './limits.js';
+import { remedyView } from './remedies.js';
+import { settleRemedy } from './remedy-choice.js';
 import { withRunbooks } from './runbooks.js';
 import { pageIfUnhandled } from './unhandled.js';
 import { editIncident, pruneState } from './state.js';
@@ -39,7 +41,8 @@ export type { DecideInput, DecideResult };
  * Pure: same input, same output; `now` is the diagnosis record's time (or an injected clock).
  * The steps, in order: a resolved incident closes; holds are brought up to date; a cleared
  * metric, a command in flight or a spent ladder stop here; the ladder picks a policy (a shadow
- * one above it is recorded); with none, say why; an operator's lever (acknowledgement,
+ * one above it is recorded; a confident diagnosis has its remedy preferred, remedy-choice.ts);
+ * with none, say why; an operator's lever (acknowledgement,
  * maintenance window, pause) or a budget may still hold it back; else dispatch.
  * Then an incident nothing ever acted on pages once it lasts (unhandled.ts), every page asked
  * for carries the runbooks (runbooks.ts), and a maintenance window may hold the pages.
@@ -142,11 +145,28 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
     );
   }
 
-  const {
-    chosen,
-    shadow: shadowPolicy,
-    firstSkip,
-  } = walkLadder(candidates, incident, state, input.components, component, now, held);
+  const remedy = remedyView(diagnosis, config.remedyMinConfidence);
+  const walk = walkLadder(
+    candidates,
+    incident,
+    state,
+    input.components,
+    component,
+    now,
+    held,
+    remedy,
+  );
+  const { shadow: shadowPolicy, firstSkip } = walk;
+  const { chosen, waiting: remedyWait } = settleRemedy(walk, {
+    remedy,
+    policies,
+    incident,
+    state,
+    component,
+    config,
+    now,
+    whatIf: input.whatIf,
+  });
   annotateFlapped(evaluated, incident);
   const attempt = incident.attempts + 1;
   const audit: Audit = {
@@ -159,6 +179,7 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
     audit.commands.push(shadow.command);
   }
 
+  if (remedyWait) return result(step, step.finish('NO_MATCH', remedyWait, evaluated), audit);
   if (!chosen) {
     if (untried.length === 0 && incident.tried.length > 0)
       markRest('not-selected', 'ladder exhausted');

@@ -4,6 +4,7 @@ import { validateActions } from '../components/validate.js';
 import { matchPolicy } from '../policy/match.js';
 import type { Policy } from '../policy/types.js';
 import type { DecisionConfig } from './config.js';
+import { offRemedy, type RemedyView } from './remedies.js';
 import type { EvaluatorState, IncidentLadder } from './state.js';
 
 export interface Candidate {
@@ -64,12 +65,18 @@ export interface LadderChoice {
   shadow: Policy | undefined;
   /** Why the first skipped untried policy was skipped. */
   firstSkip: SkipReason | undefined;
+  /**
+   * The first policy that could act but takes none of the remedies of a confident diagnosis,
+   * passed over for a lower-ranked one that does (remedy-choice.ts settles it when none does).
+   */
+  passedOver: Candidate | undefined;
 }
 
 /**
  * Walks the matching policies in order: tried ones are passed over; a shadow policy is noted and
  * the walk goes on; cooldown, max_per_hour, a hold not yet served (`for:`) and failed validation
- * fall through to the next one.
+ * fall through to the next one. With a confident diagnosis (`remedy`), a policy that could act
+ * but takes none of its remedies is passed over for the next that does.
  * Marks each candidate's outcome and reason.
  */
 export function walkLadder(
@@ -81,15 +88,22 @@ export function walkLadder(
   now: number,
   /** Policies whose `for:` has not passed yet (applyHolds). */
   held: ReadonlySet<string> = new Set(),
+  remedy: RemedyView | null = null,
 ): LadderChoice {
-  const choice: LadderChoice = { chosen: undefined, shadow: undefined, firstSkip: undefined };
+  const choice: LadderChoice = {
+    chosen: undefined,
+    shadow: undefined,
+    firstSkip: undefined,
+    passedOver: undefined,
+  };
   const cooldowns = state.cooldowns[component] ?? {};
   const skip = (entry: PolicyEvaluation, reason: SkipReason, why: string) => {
     entry.outcome = reason;
     entry.reason = `${entry.reason}; ${why}`;
     choice.firstSkip ??= reason;
   };
-  for (const { policy, entry } of candidates) {
+  for (const candidate of candidates) {
+    const { policy, entry } = candidate;
     const until = cooldowns[policy.name] ?? 0;
     if (incident.tried.includes(policy.name)) {
       entry.outcome = 'tried';
@@ -115,9 +129,17 @@ export function walkLadder(
       const failure = components ? validateActions(components, component, policy.actions) : null;
       if (failure) {
         skip(entry, 'invalid', `${failure.code}: ${failure.message}`);
+      } else if (remedy && offRemedy(policy, remedy)) {
+        entry.outcome = choice.passedOver ? 'lower-priority' : 'not-selected';
+        entry.reason = choice.passedOver
+          ? `${entry.reason}; ${choice.passedOver.policy.name} ranks higher`
+          : `${entry.reason}; none of its actions is a remedy of the diagnosed ${remedy.label}`;
+        choice.passedOver ??= candidate;
       } else {
         entry.outcome = 'chosen';
         choice.chosen = policy;
+        if (choice.passedOver)
+          entry.reason = `${entry.reason}; before ${choice.passedOver.policy.name} (ranks higher): it takes a remedy of the diagnosed ${remedy?.label}`;
       }
     }
   }

@@ -124,7 +124,7 @@ describe('flap damping', () => {
   it('keys on the cause: another cause re-opening is no flap of the first', () => {
     let state = cycle(emptyState(), 'inc-0', T0).state;
     const other = decide({
-      diagnosis: anomaly('inc-1', T0 + 4 * MIN, 'traffic-spike'),
+      diagnosis: anomaly('inc-1', T0 + 4 * MIN, 'deadlock-hang'),
       state,
       policies,
       config,

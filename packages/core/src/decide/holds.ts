@@ -8,7 +8,8 @@ const seconds = (ms: number) =>
 /**
  * `for:` as in Prometheus alerting rules. The incident remembers when each policy's conditions
  * were first seen true (in the evaluator's state, so the changelog keeps it over a crash); an
- * evaluation that finds them false forgets it. Returns the matching policies whose conditions
+ * evaluation that finds them false forgets it (a policy without `for:` is remembered as well).
+ * Returns the matching policies whose conditions
  * have not held for their `for:` yet, each reason saying how long so far; the ladder walk marks
  * them `held` unless something else (cooldown, a limit) stops them first. `assumeHeld` (for
  * `policies explain`) takes every hold as served.
@@ -26,12 +27,13 @@ export function applyHolds(
   const held = new Set<string>();
   for (const c of candidates) {
     const forMs = c.policy.forMs;
+    // Remembered without a `for:` too: how long a policy could have acted (remedy-choice.ts).
+    const since = (incident.holds[c.policy.name] ??= now);
     if (forMs <= 0) continue;
     if (assumeHeld) {
       c.entry.reason = `${c.entry.reason}; for: ${seconds(forMs)} taken as held`;
       continue;
     }
-    const since = (incident.holds[c.policy.name] ??= now);
     const heldMs = Math.max(0, now - since);
     if (heldMs >= forMs) {
       c.entry.reason = `${c.entry.reason}; held ${seconds(heldMs)} (for: ${seconds(forMs)})`;
