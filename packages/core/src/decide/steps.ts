@@ -276,6 +276,7 @@ export function recordDispatch(
     attempt,
     issuedAt: now,
     result: null,
+    settledAt: null,
   });
   state.inFlight[component] = {
     commandId: dispatched.commandId,
