@@ -9,8 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { Admin, FindCoordinatorKeyTypes } from '@platformatic/kafka';
 import { topicsFor } from '@healstream/contracts';
+import { SERVICES } from '@healstream/cli';
 import { whileBusy, type FaultContext, type Scenario } from './scenarios.js';
-import { STAGES, type ChaosStack } from './stack.js';
+import type { ChaosStack } from './stack.js';
 
 /** How long each killed broker stays down: well past the 9 s in which the cluster fences it. */
 const DOWN_MS = 30_000;
@@ -18,7 +19,7 @@ const INTERNAL = ['__transaction_state', '__consumer_offsets'];
 
 /** The transactional id of every producer of the services: one per stage and partition. */
 export function transactionalIds(prefix: string, partitions: number): string[] {
-  return STAGES.flatMap((stage) =>
+  return SERVICES.flatMap((stage) =>
     Array.from({ length: partitions }, (_, p) => `${prefix}${stage}:${p}`),
   );
 }

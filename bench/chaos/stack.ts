@@ -20,18 +20,12 @@ import {
   type MetricSample,
   type PipelineTopic,
 } from '@healstream/contracts';
-import { ensureCompiled, SERVICE_ENV, serviceArgs } from '@healstream/cli';
+import { ensureCompiled, SERVICE_ENV, SERVICES, serviceArgs } from '@healstream/cli';
 import { freePort, infraSettings } from '@healstream/infra';
 import { createKafka, createLogger, createTopics, partitioner } from '@healstream/runtime';
 
-export const STAGES = [
-  'detector',
-  'diagnoser',
-  'policy-evaluator',
-  'action-executor',
-  'escalator',
-] as const;
-export type Stage = (typeof STAGES)[number];
+/** The five stages, as `healstream start` names them. */
+export type Stage = (typeof SERVICES)[number];
 /** The stages that keep state (changelog, ledger): two instances of each. */
 export const STATEFUL: readonly Stage[] = [
   'detector',
@@ -335,7 +329,7 @@ export async function startStack(options: StackOptions): Promise<ChaosStack> {
     instances.push(instance);
     return instance;
   };
-  for (const stage of STAGES) {
+  for (const stage of SERVICES) {
     const count = STATEFUL.includes(stage) ? 2 : 1;
     for (let i = 0; i < count; i++) await spawnInstance(stage, `${stage}-${i + 1}`);
   }

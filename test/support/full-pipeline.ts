@@ -3,18 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { SERVICES } from '@healstream/cli';
 import type { MetricSample } from '@healstream/contracts';
 import type { BaseEnv } from '@healstream/runtime';
 import { testKafka, testSerde } from './kafka.js';
 import { readiness, spawnServiceProcess, waitUntil, type ServiceChild } from './subprocess.js';
-
-export const SERVICES = [
-  'detector',
-  'diagnoser',
-  'policy-evaluator',
-  'action-executor',
-  'escalator',
-] as const;
 
 /** A temp file for the test; its path. */
 export function tempFile(name: string, text: string): string {

@@ -2,7 +2,7 @@ import type { HealingOutcome } from '@healstream/contracts';
 import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { recordAttempt } from './effectiveness.js';
 import { noteRecovered } from './flapping.js';
-import { editIncident, pruneState, type EvaluatorState } from './state.js';
+import { editIncident, pruneState, type EvaluatorState, type IncidentLadder } from './state.js';
 
 /** RECOVERED only when every action succeeded (or was delegated) and verification says so. */
 export function outcomeResult(
@@ -36,11 +36,30 @@ export function applyOutcome(
   if (!incident) return state;
   const result = outcomeResult(outcome);
   const attempt = incident.history.find((h) => h.commandId === outcome.commandId);
-  if (attempt) attempt.result = result;
+  if (attempt) {
+    attempt.result = result;
+    attempt.settledAt = now;
+  }
   recordAttempt(state, incident, outcome, result, now, config.effectiveness);
   if (result === 'RECOVERED') noteRecovered(state, outcome.incidentId, incident, outcome, now);
   if (incident.closedAt === null) incident.lastSeenAt = Math.max(incident.lastSeenAt, now);
   if (result !== 'RECOVERED' && !incident.tried.includes(outcome.policy))
     incident.tried.push(outcome.policy);
   return state;
+}
+
+/**
+ * The incident's attempt that reported RECOVERED after `now`, when it is the latest one to come
+ * back: a diagnosis observed before that outcome (a lagging detector or diagnoser) saw the
+ * component while the command was still in flight, and cannot judge the healing that followed.
+ * Acting on it would heal again a component just verified recovered.
+ */
+export function recoveredSince(
+  incident: IncidentLadder,
+  now: number,
+): IncidentLadder['history'][number] | undefined {
+  let latest: IncidentLadder['history'][number] | undefined;
+  for (const h of incident.history)
+    if (h.settledAt !== null && (!latest || h.settledAt > (latest.settledAt ?? 0))) latest = h;
+  return latest?.result === 'RECOVERED' && (latest.settledAt ?? 0) > now ? latest : undefined;
 }

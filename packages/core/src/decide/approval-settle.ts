@@ -137,6 +137,7 @@ function giveUp(incident: IncidentLadder, entry: ApprovalEntry, result: string, 
     attempt: c.attempt,
     issuedAt: now,
     result,
+    settledAt: now,
   });
   if (!incident.tried.includes(c.policy.name)) incident.tried.push(c.policy.name);
   // A person has the page now; the ladder's own "gave up" page would say it a second time.

@@ -10,6 +10,7 @@ import { evaluatePolicies, walkLadder } from './evaluate.js';
 import { applyHolds } from './holds.js';
 import { applyOverrides, controlGate, holdPages, noteOverrides } from './control-gate.js';
 import { controlOf } from '../control/state.js';
+import { recoveredSince } from './apply-outcome.js';
 import { demoteIneffective, failPendingCures } from './effectiveness.js';
 import { annotateFlapped, flapSuppression, noteIncidentOpened } from './flapping.js';
 import { isClearedEvent } from '../detect/events.js';
@@ -127,6 +128,13 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
         policy: untried[0]?.policy.name ?? null,
       }),
     );
+  }
+
+  const recovered = recoveredSince(incident, now);
+  if (recovered) {
+    markRest('not-selected', 'observed before the last healing was verified');
+    const reason = `observed at ${new Date(now).toISOString()}, while command ${recovered.commandId} (${recovered.policy}, attempt ${recovered.attempt}) was in flight; it reported RECOVERED at ${new Date(recovered.settledAt ?? now).toISOString()}, after this evidence`;
+    return result(step, step.finish('SKIPPED_IN_FLIGHT', reason, evaluated));
   }
 
   const waiting = pendingApprovalOf(state, component);

@@ -29,6 +29,8 @@ const attemptSchema = z.object({
   issuedAt: z.number(),
   /** RECOVERED, NOT_RECOVERED, FAILED, UNKNOWN; null while in flight. */
   result: z.string().nullable(),
+  /** When its outcome came back (the outcome's time); null while in flight. */
+  settledAt: z.number().nullable().default(null),
 });
 
 export const incidentSchema = z.object({

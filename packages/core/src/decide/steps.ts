@@ -278,6 +278,7 @@ export function recordDispatch(
     attempt,
     issuedAt: now,
     result: null,
+    settledAt: null,
   });
   state.inFlight[component] = {
     commandId: dispatched.commandId,
