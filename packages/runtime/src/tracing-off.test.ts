@@ -1,29 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { enableTraceContext, tracedHandler } from './tracing.js';
-import type { InboundRecord, Outbound } from './transactional-loop.js';
+import type { Outbound } from './transactional-loop.js';
+import { PARENT, TRACE, record, traceparent } from './tracing.test-support.js';
 
 // No tracer provider in this file: spans are not recorded, as in a service without an endpoint.
 enableTraceContext();
 
-const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
-const PARENT = '00f067aa0ba902b7';
 const traced = { traceparent: Buffer.from(`00-${TRACE}-${PARENT}-01`) };
-
-function record(headers: InboundRecord['headers'] = {}): InboundRecord {
-  return {
-    logical: 'metrics',
-    topic: 't.metrics',
-    partition: 0,
-    offset: '7',
-    key: 'payments',
-    value: {},
-    timestamp: 0,
-    headers,
-  };
-}
-
-const traceparent = (out: Outbound | undefined) => out?.headers?.['traceparent'];
 
 describe('trace context without a tracer provider', () => {
   it('hands a record without trace context straight on, making no span', async () => {

@@ -12,7 +12,8 @@ import {
   tracedHandler,
   tracedPartitionContext,
 } from './tracing.js';
-import type { InboundRecord, Outbound, PartitionContext } from './transactional-loop.js';
+import type { Outbound, PartitionContext } from './transactional-loop.js';
+import { PARENT, TRACE, record, traceparent } from './tracing.test-support.js';
 
 const exporter = new InMemorySpanExporter();
 trace.setGlobalTracerProvider(
@@ -21,24 +22,6 @@ trace.setGlobalTracerProvider(
 enableTraceContext();
 afterAll(() => trace.disable());
 beforeEach(() => exporter.reset());
-
-const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
-const PARENT = '00f067aa0ba902b7';
-
-function record(headers: InboundRecord['headers'] = {}): InboundRecord {
-  return {
-    logical: 'metrics',
-    topic: 't.metrics',
-    partition: 0,
-    offset: '7',
-    key: 'payments',
-    value: {},
-    timestamp: 0,
-    headers,
-  };
-}
-
-const traceparent = (out: Outbound | undefined) => out?.headers?.['traceparent'];
 
 describe('trace context through a handler', () => {
   it('handles a record in a child span of its traceparent and passes the context on', async () => {
