@@ -115,6 +115,11 @@ export interface TransactionalLoopOptions {
   backoff?: { initialMs: number; maxMs: number };
   now?: () => number;
   sessionTimeoutMs?: number;
+  /**
+   * A consumer out of its group this long (never joined, or a rejoin that does not complete)
+   * is replaced by a new one (default: 3 session timeouts, at least 30 s).
+   */
+  rejoinDeadlineMs?: number;
   /** Backoff while a dependency is down at start-up (default 0.5 s growing to 30 s). */
   startBackoff?: { initialMs: number; maxMs: number };
   /** A partition with input and no commit for this long is stalled: not ready. */

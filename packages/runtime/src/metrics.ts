@@ -13,6 +13,7 @@ export interface LoopMetrics {
   partitionStalled: Gauge<'topic' | 'partition'>;
   partitionHalted: Gauge<'topic' | 'partition'>;
   restoreSeconds: Histogram<'topic'>;
+  consumerReplacements: Counter<'reason'>;
 }
 
 export function createRegistry(service: string, withDefaults = true): Registry {
@@ -80,6 +81,12 @@ export function loopMetrics(registry: Registry): LoopMetrics {
       help: "Time to restore a partition's state from its changelog.",
       labelNames: ['topic'],
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    }),
+    consumerReplacements: new Counter({
+      name: 'healstream_consumer_replacements_total',
+      help: 'Kafka consumers replaced by a new member of the group, by reason: crashed (kafkajs gave up on it) or not-joined (out of the group past the rejoin deadline).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

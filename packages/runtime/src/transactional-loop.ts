@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { processChunk } from './chunk-retries.js';
+import { backoffDelay } from './backoff.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
 import {
   stallKey,
@@ -52,10 +53,19 @@ export type {
   private readonly inputs: Map<string, LoopInput>;
   private readonly now: () => number;
   private watchTimer: NodeJS.Timeout | undefined;
+  /** Bumped for each new consumer; events and batches of an older one are ignored. */
+  private consumerGeneration = 0;
+  /** Since when the consumer has been out of the group (starting, rebalancing, crashed). */
+  private unjoinedSince: number | undefined;
+  private replacing = false;
+  private readonly sessionTimeoutMs: number;
+  private readonly rejoinDeadlineMs: number;
 
   constructor(private readonly options: TransactionalLoopOptions) {
     this.inputs = new Map(options.inputs.map((i) => [i.topic, i]));
     this.now = options.now ?? Date.now;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 30_000;
+    this.rejoinDeadlineMs = options.rejoinDeadlineMs ?? Math.max(30_000, 3 * this.sessionTimeoutMs);
     this.owners = new PartitionOwners(options, (p) => this.health.forgetStall(p));
     this.health = new PartitionHealth(options, this.owners, [...this.inputs.keys()], this.now);
   }
@@ -86,7 +96,7 @@ export type {
   }
 
   async start(): Promise<void> {
-    const { kafka, groupId, inputs, outputs, logger, serde } = this.options;
+    const { kafka, inputs, outputs, logger, serde } = this.options;
     // A registry that is down at start-up is waited for (not ready meanwhile), not an exit.
     await retryWhileTransient(
       'registering schemas',
@@ -104,10 +114,26 @@ export type {
     const admin = kafka.admin();
     this.owners.admin = admin;
     await admin.connect();
+    this.watchTimer = setInterval(() => {
+      void this.health.watch();
+      this.watchGroup();
+    }, this.options.watchIntervalMs ?? 5000);
+    this.watchTimer.unref();
+    await this.runConsumer();
+  }
+
+  /**
+   * A new consumer in the group: connect, subscribe, run. Each one has its own generation, and a
+   * batch of an older one (a consumer replaced while its batch was stuck) processes nothing.
+   */
+  private async runConsumer(): Promise<void> {
+    const { kafka, groupId, inputs, logger } = this.options;
+    const generation = ++this.consumerGeneration;
+    this.unjoinedSince = this.now();
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: this.sessionTimeoutMs,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
@@ -115,25 +141,85 @@ export type {
       retry: { retries: 10 },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.joinedGroup(payload));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (generation === this.consumerGeneration) this.joinedGroup(payload);
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (generation === this.consumerGeneration) this.unjoinedSince ??= this.now();
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (generation !== this.consumerGeneration) return;
       logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
       this.joined = false;
+      this.unjoinedSince ??= this.now();
+      // kafkajs restarts the consumer itself only after an error it deems retriable; after any
+      // other (no group coordinator found while the broker restarts, say) the consumer has
+      // disconnected for good and this instance would sit unready, consuming nothing.
+      if (!payload.restart)
+        void this.replaceConsumer('crashed', 'kafkajs stopped the consumer for good');
     });
+    if (this.owners.stopping) return;
     await consumer.connect();
     for (const input of inputs)
       await consumer.subscribe({ topic: input.topic, fromBeginning: true });
-    this.watchTimer = setInterval(
-      () => void this.health.watch(),
-      this.options.watchIntervalMs ?? 5000,
-    );
-    this.watchTimer.unref();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.eachBatch(payload),
+      eachBatch: (payload) => this.eachBatch(payload, generation),
     });
+  }
+
+  /**
+   * The group's own watchdog: a consumer that has not (re)joined for `rejoinDeadlineMs` (a
+   * rejoin that never completes after a broker restart, with no crash to say so) is replaced by
+   * a new one. The new member's first join reopens every partition it gets (fence, offsets,
+   * restore), as after any expulsion.
+   */
+  private watchGroup(): void {
+    if (this.owners.stopping || this.replacing) return;
+    const since = this.unjoinedSince;
+    if (since === undefined || this.now() - since < this.rejoinDeadlineMs) return;
+    void this.replaceConsumer(
+      'not-joined',
+      `not joined to the group for ${Math.round((this.now() - since) / 1000)} s`,
+    );
+  }
+
+  private async replaceConsumer(kind: 'crashed' | 'not-joined', reason: string): Promise<void> {
+    if (this.owners.stopping || this.replacing) return;
+    this.replacing = true;
+    const { logger, metrics } = this.options;
+    try {
+      logger.warn({ reason }, 'replacing the Kafka consumer with a new member of the group');
+      metrics.consumerReplacements.inc({ reason: kind });
+      const old = this.consumer;
+      this.consumerGeneration++;
+      this.joined = false;
+      this.rebalancing = false;
+      // A runner stuck in its rejoin may never finish disconnecting: bounded.
+      if (old)
+        await Promise.race([
+          old.disconnect().catch(() => {}),
+          sleep(10_000, undefined, { ref: false }),
+        ]);
+      for (let attempt = 0; !this.owners.stopping; attempt++) {
+        try {
+          await this.runConsumer();
+          return;
+        } catch (error) {
+          const delayMs = backoffDelay(
+            attempt,
+            this.options.startBackoff ?? { initialMs: 500, maxMs: 30_000 },
+          );
+          logger.warn({ err: error, delayMs }, 'starting a new consumer failed; trying again');
+          await this.consumer?.disconnect().catch(() => {});
+          await sleep(delayMs);
+        }
+      }
+    } finally {
+      this.replacing = false;
+    }
   }
 
   /** Stops consuming, lets the in-flight transaction finish, and disconnects everything. */
@@ -174,12 +260,13 @@ export type {
     owners.assignment = assigned;
     this.joined = true;
     this.rebalancing = false;
+    this.unjoinedSince = undefined;
     logger.info({ partitions: this.assignedPartitions() }, 'joined consumer group');
     // Restore newly assigned partitions now, not only when their first record arrives.
     for (const p of assigned) owners.openSoon(p);
   }
 
-  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload, generation: number): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     const { metrics, logger } = this.options;
@@ -206,6 +293,7 @@ export type {
     const max = this.options.maxRecordsPerTransaction ?? 500;
     const input = this.inputs.get(topic) as LoopInput;
     const keepGoing = () =>
+      generation === this.consumerGeneration &&
       isRunning() &&
       !isStale() &&
       !owners.stopping &&
@@ -243,6 +331,7 @@ export type {
         if (isRebalance(error)) {
           // Thrown on so kafkajs rejoins now; the other partitions' retries stop too.
           this.rebalancing = true;
+          this.unjoinedSince ??= this.now();
           logger.warn({ topic, partition }, 'group rebalancing: retry given up to rejoin');
         }
         throw error;
