@@ -32,7 +32,9 @@ class FakeConsumer {
     this.subscribed.push(topic);
     return Promise.resolve();
   }
-  run(): Promise<void> {
+  eachBatch: ((payload: unknown) => Promise<void>) | undefined;
+  run({ eachBatch }: { eachBatch: (payload: unknown) => Promise<void> }): Promise<void> {
+    this.eachBatch = eachBatch;
     this.running = true;
     return Promise.resolve();
   }
@@ -137,6 +139,35 @@ describe('transactional loop: the consumer is never left dead or out of its grou
     consumers[0]?.emit('crash', { error: new Error('late'), restart: false });
     await settle();
     expect(consumers).toHaveLength(2);
+    expect(loop.isReady()).toBe(true);
+    await loop.stop();
+  });
+
+  it('disconnects again a replaced consumer that comes back to life, and processes none of its batches', async () => {
+    const clock = { now: 0 };
+    const { loop, consumers } = setup(clock);
+    await loop.start();
+    consumers[0]?.emit('crash', { error: new Error('no coordinator'), restart: false });
+    await settle();
+    const [old, current] = consumers as [FakeConsumer, FakeConsumer];
+    current.emit('group_join', { memberId: 'member-2', memberAssignment: { in: [] } });
+
+    // kafkajs's restart timer brings the old one back: it joins and is handed a batch.
+    old.disconnected = false;
+    old.emit('group_join', { memberId: 'member-3', memberAssignment: { in: [0] } });
+    await settle();
+    expect(old.disconnected).toBe(true);
+    expect(loop.assignedPartitions()).toEqual([]);
+
+    old.disconnected = false;
+    const resolved: string[] = [];
+    await old.eachBatch?.({
+      batch: { topic: 'in', partition: 0, messages: [{ offset: '0' }] },
+      resolveOffset: (offset: string) => resolved.push(offset),
+    });
+    await settle();
+    expect(resolved).toEqual([]);
+    expect(old.disconnected).toBe(true);
     expect(loop.isReady()).toBe(true);
     await loop.stop();
   });

@@ -32,6 +32,16 @@ export type {
 } from './loop-types.js';
 
 /**
+ * A replaced consumer that shows signs of life (a disconnect that timed out while the broker was
+ * down, then kafkajs's own restart timer): disconnected again, so it leaves the group instead of
+ * holding partitions nobody processes. Not awaited: kafkajs's disconnect waits for the batch
+ * that called this to return.
+ */
+function retire(consumer: Consumer): void {
+  setImmediate(() => void consumer.disconnect().catch(() => {}));
+}
+
+/**
  * Consume → process → produce, exactly once: every transaction carries the outputs, the dead
  * letters and the input offsets together, and consumers read committed only.
  *
@@ -143,6 +153,7 @@ export type {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       if (generation === this.consumerGeneration) this.joinedGroup(payload);
+      else retire(consumer);
     });
     consumer.on(consumer.events.REBALANCING, () => {
       if (generation === this.consumerGeneration) this.unjoinedSince ??= this.now();
@@ -151,7 +162,8 @@ export type {
       if (generation !== this.consumerGeneration) return;
       logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
       this.joined = false;
-      this.unjoinedSince ??= this.now();
+      // A consumer kafkajs restarts is being looked after: its deadline starts again.
+      this.unjoinedSince = this.now();
       // kafkajs restarts the consumer itself only after an error it deems retriable; after any
       // other (no group coordinator found while the broker restarts, say) the consumer has
       // disconnected for good and this instance would sit unready, consuming nothing.
@@ -166,7 +178,11 @@ export type {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.eachBatch(payload, generation),
+      eachBatch: (payload) => {
+        if (generation === this.consumerGeneration) return this.eachBatch(payload, generation);
+        retire(consumer);
+        return Promise.resolve();
+      },
     });
   }
 
