@@ -224,9 +224,11 @@ function retire(consumer: Consumer): void {
           await this.runConsumer();
           return;
         } catch (error) {
+          // Capped low: the broker being back is what this waits for, and it should not add
+          // half a minute to the recovery after a long outage.
           const delayMs = backoffDelay(
             attempt,
-            this.options.startBackoff ?? { initialMs: 500, maxMs: 30_000 },
+            this.options.startBackoff ?? { initialMs: 500, maxMs: 5000 },
           );
           logger.warn({ err: error, delayMs }, 'starting a new consumer failed; trying again');
           await this.consumer?.disconnect().catch(() => {});
