@@ -12,6 +12,7 @@ import {
   releaseScrape,
   scrapeComplete,
   resolveDecisionConfig,
+  withheld,
   type ComponentDetectorState,
   type DetectorConfig,
   type Policy,
@@ -21,6 +22,9 @@ import { forecastTracker, mergeTallies, type ForecastTally } from './forecast-er
 
 /** `none`: each event is diagnosed as it is detected; `scrape`: once its scrape is complete. */
 export type FlushMode = 'none' | 'scrape';
+
+/** `hold`: the diagnoser publishes no withheld diagnosis (a young incident's provisional unknown). */
+export type ProvisionalMode = 'hold' | 'publish';
 
 export interface ScenarioResult {
   id: string;
@@ -49,6 +53,12 @@ export interface ScenarioResult {
   forecast: ForecastTally[];
   /** Every diagnosis naming a catalogued cause first: per bucket, [named, right]. */
   named: [number, number][];
+  /**
+   * Every catalogued cause listed in a published ANOMALY diagnosis, by `first|confidence` (the
+   * cause named first) or `other|confidence`: [listed, right]. What the calibration is fitted on
+   * (with `raw`) and judged by.
+   */
+  listed: Record<string, [number, number]>;
 }
 
 const OUTCOME_DELAY_MS = 10_000;
@@ -61,7 +71,15 @@ const bucketName = (i: number) =>
 
 export function runScenario(
   scenario: Scenario,
-  options: { policies: readonly Policy[]; detector: DetectorConfig; flush: FlushMode },
+  options: {
+    policies: readonly Policy[];
+    detector: DetectorConfig;
+    flush: FlushMode;
+    /** `hold` (the diagnoser's way): a withheld diagnosis is not published; `publish`: it is. */
+    provisional?: ProvisionalMode;
+    /** The rules' raw match strengths instead of calibrated confidences (to fit the tables). */
+    raw?: boolean;
+  },
 ): ScenarioResult {
   const { detector, policies } = options;
   const decision = resolveDecisionConfig({ partitionCount: 1 });
@@ -91,6 +109,7 @@ export function runScenario(
     outliers: scenario.outliers,
     forecast: [],
     named: BUCKETS.slice(0, -1).map(() => [0, 0]),
+    listed: {},
   };
   const forecasts = forecastTracker(detector, faultStart);
   const cures = new Set(scenario.fault?.cures ?? []);
@@ -135,7 +154,12 @@ export function runScenario(
       incidents.add(event.incidentId);
       if (at < faultStart) result.falseIncidents++;
     }
-    const diagnosis: Diagnosis = diagnose(event, at, { staleAfterMs: detector.staleAfterMs });
+    const diagnosis: Diagnosis = diagnose(event, at, {
+      staleAfterMs: detector.staleAfterMs,
+      ...(options.raw ? { calibration: null } : {}),
+    });
+    // What is not published reaches no one: not the figures, not the evaluator.
+    if ((options.provisional ?? 'hold') === 'hold' && withheld(diagnosis)) return;
     const top = diagnosis.causes[0];
     const inFault = at >= faultStart;
     // Outside a fault (healthy data, a single outlier) every catalogued cause is wrong.
@@ -146,6 +170,14 @@ export function runScenario(
         if (inFault && top.cause === scenario.fault?.cause) tally[1]++;
       }
     }
+    if (event.kind === 'ANOMALY')
+      diagnosis.causes.forEach((c, i) => {
+        if (c.cause === 'unknown') return;
+        const key = `${i === 0 ? 'first' : 'other'}|${c.confidence}`;
+        const tally = (result.listed[key] ??= [0, 0]);
+        tally[0]++;
+        if (inFault && c.cause === scenario.fault?.cause) tally[1]++;
+      });
     if (
       inFault &&
       result.causeFirst === null &&
@@ -246,6 +278,62 @@ export interface Summary {
   /** First settled diagnoses that were `unknown`, and how many of those were right. */
   unknownSettled: { n: number; right: number };
   forecast: ForecastTally[];
+  /** Reliability of every listed cause, per said confidence, and the expected calibration error. */
+  reliability: Reliability;
+  /** The same error over the first diagnosis of each fault that names a catalogued cause. */
+  eceFirstDiagnosis: number;
+}
+
+export interface Reliability {
+  /** Per group (`first`, `other`) and confidence: listed, right. */
+  rows: { group: string; confidence: number; n: number; right: number }[];
+  /** Σ n/N · |right/n − confidence| over the rows of the cause named first, of the others, of all. */
+  ece: { first: number; other: number; all: number };
+}
+
+/** Sums the `listed` tallies of many scenarios into reliability rows and their ECE. */
+export function reliabilityOf(results: readonly ScenarioResult[]): Reliability {
+  const sums = new Map<string, [number, number]>();
+  for (const r of results)
+    for (const [key, [n, right]] of Object.entries(r.listed)) {
+      const t = sums.get(key) ?? [0, 0];
+      sums.set(key, [t[0] + n, t[1] + right]);
+    }
+  const rows = [...sums]
+    .map(([key, [n, right]]) => {
+      const [group = '', confidence = '0'] = key.split('|');
+      return { group, confidence: Number(confidence), n, right };
+    })
+    .sort((a, b) => a.group.localeCompare(b.group) || a.confidence - b.confidence);
+  const ece = (of: typeof rows) => {
+    const total = of.reduce((n, r) => n + r.n, 0);
+    return total === 0
+      ? 0
+      : of.reduce((e, r) => e + (r.n / total) * Math.abs(r.right / r.n - r.confidence), 0);
+  };
+  return {
+    rows,
+    ece: {
+      first: ece(rows.filter((r) => r.group === 'first')),
+      other: ece(rows.filter((r) => r.group === 'other')),
+      all: ece(rows),
+    },
+  };
+}
+
+/** Σ n/N · |right/n − confidence| over the first diagnoses, grouped by the confidence said. */
+function eceOfFirst(named: readonly ScenarioResult[]): number {
+  const groups = new Map<number, [number, number]>();
+  for (const r of named) {
+    if (r.confidenceFirst === null) continue;
+    const g = groups.get(r.confidenceFirst) ?? [0, 0];
+    groups.set(r.confidenceFirst, [g[0] + 1, g[1] + (r.causeFirst === r.expectedCause ? 1 : 0)]);
+  }
+  const total = [...groups.values()].reduce((n, [c]) => n + c, 0);
+  let ece = 0;
+  for (const [confidence, [n, right]] of groups)
+    ece += (n / total) * Math.abs(right / n - confidence);
+  return total === 0 ? 0 : ece;
 }
 
 function median(values: number[]): number | null {
@@ -318,5 +406,7 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
         .length,
     },
     forecast: mergeTallies(results.map((r) => r.forecast)),
+    reliability: reliabilityOf(results),
+    eceFirstDiagnosis: eceOfFirst(named),
   };
 }

@@ -10,13 +10,20 @@
  *   bash scripts/toolchain.sh pnpm bench:diagnosis            # both splits
  *   bash scripts/toolchain.sh pnpm bench:diagnosis --split tune
  *   ... --flush none                                          # diagnose each event at once
+ *   ... --provisional publish                                 # publish a young incident's provisional unknown too
  *   ... --policies policies/default.yaml --policies ...       # another policy set (default: policies/)
  *   ... --verbose                                             # one line per fault scenario
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runScenario, summarise, type FlushMode, type Summary } from './diagnosis-run.js';
+import {
+  runScenario,
+  summarise,
+  type FlushMode,
+  type ProvisionalMode,
+  type Summary,
+} from './diagnosis-run.js';
 import { scenarios, type Split } from './diagnosis-scenarios.js';
 import { loadPolicyFiles, resolveDetectorConfig, type Policy } from '@healstream/core';
 
@@ -24,6 +31,7 @@ const { values } = parseArgs({
   options: {
     split: { type: 'string', default: 'both' },
     flush: { type: 'string', default: 'scrape' },
+    provisional: { type: 'string', default: 'hold' },
     verbose: { type: 'boolean', default: false },
     policies: { type: 'string', multiple: true },
     out: { type: 'string', default: '.healstream/bench/diagnosis.json' },
@@ -36,6 +44,9 @@ if (!splits.every((s) => s === 'tune' || s === 'holdout'))
 if (values.flush !== 'none' && values.flush !== 'scrape')
   throw new Error(`--flush: expected none or scrape, got ${values.flush}`);
 const flush = values.flush as FlushMode;
+if (values.provisional !== 'hold' && values.provisional !== 'publish')
+  throw new Error(`--provisional: expected hold or publish, got ${values.provisional}`);
+const provisional = values.provisional as ProvisionalMode;
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const load = (paths: readonly string[]): Policy[] => loadPolicyFiles(paths, { baseDir: repo });
@@ -51,7 +62,9 @@ const pctOf = (n: number, d: number) => (d === 0 ? '—' : `${((100 * n) / d).to
 const seconds = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(0)} s`);
 
 function print(split: Split, s: Summary, compared: [string, Summary][]): void {
-  console.log(`\n== split ${split} (flush: ${flush}, policies: ${policyPaths.join(' + ')}) ==`);
+  console.log(
+    `\n== split ${split} (flush: ${flush}, provisional: ${provisional}, policies: ${policyPaths.join(' + ')}) ==`,
+  );
   const rows: [string, string][] = [
     ['fault scenarios', String(s.faults)],
     ['top-1 cause (first diagnosis in the fault)', pctOf(s.causeFirstRight, s.faults)],
@@ -98,6 +111,18 @@ function print(split: Split, s: Summary, compared: [string, Summary][]): void {
   console.log(`  unknown   ${pctOf(u.right, u.n).padStart(6)} of ${u.n} (said with 1 − best)`);
   const us = s.unknownSettled;
   console.log(`  unknown, first settled diagnosis: ${pctOf(us.right, us.n)} of ${us.n}`);
+  const { rows: listed, ece } = s.reliability;
+  console.log(
+    '\nreliability of every listed cause (published ANOMALY diagnoses): confidence → right',
+  );
+  for (const group of ['first', 'other'])
+    for (const r of listed.filter((x) => x.group === group))
+      console.log(
+        `  ${group.padEnd(6)} ${r.confidence.toFixed(2)}  ${pctOf(r.right, r.n).padStart(6)} of ${r.n}`,
+      );
+  console.log(
+    `expected calibration error: first diagnosis of each fault ${s.eceFirstDiagnosis.toFixed(3)}, cause named first ${ece.first.toFixed(3)}, other causes ${ece.other.toFixed(3)}, all ${ece.all.toFixed(3)}`,
+  );
   console.log(
     '\nforecast error (cpu_util, memory_util trend models): horizon, phase → MAPE, band coverage',
   );
@@ -107,15 +132,15 @@ function print(split: Split, s: Summary, compared: [string, Summary][]): void {
     );
 }
 
-const report: Record<string, unknown> = { flush, policies: policyPaths };
+const report: Record<string, unknown> = { flush, provisional, policies: policyPaths };
 for (const split of splits) {
   const all = scenarios(split);
-  const results = all.map((sc) => runScenario(sc, { policies, detector, flush }));
+  const results = all.map((sc) => runScenario(sc, { policies, detector, flush, provisional }));
   const compared = COMPARED.map((paths): [string, Summary] => {
     const set = load(paths);
     return [
       paths.join(' + '),
-      summarise(all.map((sc) => runScenario(sc, { policies: set, detector, flush }))),
+      summarise(all.map((sc) => runScenario(sc, { policies: set, detector, flush, provisional }))),
     ];
   });
   if (values.verbose)

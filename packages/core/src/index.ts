@@ -72,7 +72,7 @@ export { isTick, FLEET_SILENT_DEDUP_KEY, TICK_COMPONENT, TICK_METRIC } from './d
 export { componentState, detectRecord, type DetectorEntry } from './detect/partition.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
-export { isProvisionalDiagnosis } from './diagnose/provisional.js';
+export { isProvisionalDiagnosis, withheld } from './diagnose/provisional.js';
 
 export { parseSimulationInput } from './simulate/input.js';
 export { runSimulation, type SimulationResult, type TimelineEntry } from './simulate/run.js';

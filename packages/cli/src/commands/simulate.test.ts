@@ -61,7 +61,7 @@ describe('healstream simulate', () => {
       'policies/examples',
     );
     expect(lines(out, /diagnosis|DISPATCHED|command/).slice(0, 3)).toEqual([
-      '10:01:00  checkout   diagnosis: bad-deploy 0.95',
+      '10:01:00  checkout   diagnosis: bad-deploy 0.99',
       '10:01:00  checkout   decision DISPATCHED Rollback Bad Deploy (attempt 1)',
       '10:01:00  checkout   command cmd-…: rollback-deployment, alert-oncall',
     ]);
@@ -108,7 +108,7 @@ describe('healstream simulate', () => {
       '10:00:42  checkout RESOLVED inc-checkout-1772359230000',
       '10:00:42  checkout   decision RESOLVED: incident resolved; its ladder is closed',
     ]);
-    expect(out).toContain('10:00:30  checkout   diagnosis: crash-silence 0.85');
+    expect(out).toContain('10:00:30  checkout   diagnosis: crash-silence 0.99');
   });
 
   it('pages a whole-fleet silence once and restarts nothing', async () => {
@@ -133,7 +133,7 @@ describe('healstream simulate', () => {
       'thresholds',
     );
     expect(lines(out, /ESCALATION/)).toEqual([
-      '10:05:10  payments   ESCALATION UNHANDLED: payments: anomalous for 5 min and no policy acts on it (paged after 300 s); probable cause connection-pool-exhaustion (confidence 0.55)',
+      '10:05:10  payments   ESCALATION UNHANDLED: payments: anomalous for 5 min and no policy acts on it (paged after 300 s); probable cause connection-pool-exhaustion (confidence 0.97)',
     ]);
   });
 

@@ -80,11 +80,30 @@ describe('detect: static thresholds and the incident lifecycle', () => {
       ['RESOLVED', 'INFO', 40_000],
     ]);
     expect(events[1]).toMatchObject({ anomalies: [], labels: { 'healstream.event': 'cleared' } });
-    expect(events[0]?.labels).toEqual({});
+    // Past the CRITICAL threshold of 500: the detector says so (the diagnoser publishes at once).
+    expect(events[0]?.labels).toEqual({ 'healstream.line': 'critical' });
     expect(events[0]?.anomalies).toEqual([
       { metric: 'latency_p99', value: 600, baseline: 500, score: 1, detector: 'threshold' },
     ]);
     expect(events[0]?.incidentId).toBe(events[1]?.incidentId);
+  });
+
+  it('labels an event critical only while a metric is past a CRITICAL threshold', () => {
+    const config = resolveDetectorConfig({ statistical: { enabled: false } });
+    const { events } = run(
+      [
+        sample('latency_p99', 100, 0),
+        sample('latency_p99', 350, 10), // WARNING line (300) only
+        sample('latency_p99', 700, 20), // past the CRITICAL line (500)
+        sample('latency_p99', 380, 30), // back under it, still past the warning one
+      ],
+      { ...config, reemitEveryMs: 1000 },
+    );
+    expect(events.map((e) => [e.detectedAt - T0, e.labels['healstream.line'] ?? null])).toEqual([
+      [10_000, null],
+      [20_000, 'critical'],
+      [30_000, null],
+    ]);
   });
 
   it('does not flap on a noisy boundary: one healthy sample between anomalous ones keeps the incident', () => {

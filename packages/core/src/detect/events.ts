@@ -14,6 +14,23 @@ function severityOf(active: readonly MetricState[]): Severity {
   return active.length > 0 && active.every((m) => m.severity === 'INFO') ? 'INFO' : 'WARNING';
 }
 
+/**
+ * The label of an ANOMALY event with a metric past a CRITICAL threshold (value `critical`): a
+ * line the operator drew was crossed, not only a departure from the usual level. A statistical
+ * anomaly, however large, does not set it. The diagnoser publishes such an event's diagnosis at
+ * once, even while its cause has not formed (docs/diagnosis.md).
+ */
+export const LINE_LABEL = 'healstream.line';
+export const CRITICAL_LINE = 'critical';
+
+/** The sample labels, with LINE_LABEL when an active anomaly crossed a CRITICAL threshold. */
+function labelsOf(state: ComponentDetectorState, active: readonly MetricState[]) {
+  const crossed = active.some(
+    (m) => m.severity === 'CRITICAL' && m.anomaly?.detector === 'threshold',
+  );
+  return crossed ? { ...state.labels, [LINE_LABEL]: CRITICAL_LINE } : { ...state.labels };
+}
+
 /** The latest reading of every metric (stale ones too: consumers judge age from observedAt). */
 export function snapshotOf(state: ComponentDetectorState): MetricReading[] {
   return Object.entries(state.metrics).map(([metric, m]) => ({
@@ -119,7 +136,7 @@ export function event(
       kind === 'ANOMALY'
         ? [...active.map((m) => m.anomaly as Anomaly), ...preIncidentShifts(state, now, config)]
         : [],
-    labels: { ...state.labels },
+    labels: labelsOf(state, active),
     forecasts: forecastsOf(state, config),
   };
 }
@@ -132,7 +149,9 @@ export const EVENT_LABEL = 'healstream.event';
 export const CLEARED = 'cleared';
 
 export function clearedEvent(e: ReliabilityEvent): ReliabilityEvent {
-  return { ...e, severity: 'INFO', labels: { ...e.labels, [EVENT_LABEL]: CLEARED } };
+  // Severity INFO, and so not past a critical line whatever another metric still does.
+  const { [LINE_LABEL]: _line, ...labels } = e.labels;
+  return { ...e, severity: 'INFO', labels: { ...labels, [EVENT_LABEL]: CLEARED } };
 }
 
 export const isClearedEvent = (e: Pick<ReliabilityEvent, 'labels'>) =>
@@ -161,7 +180,7 @@ export function refreshEvent(
       ...active.map((m) => m.anomaly as Anomaly),
       ...preIncidentShifts(state, event.detectedAt, config),
     ],
-    labels: { ...state.labels },
+    labels: labelsOf(state, active),
     forecasts: forecastsOf(state, config),
   };
   return isClearedEvent(event) ? clearedEvent(refreshed) : refreshed;

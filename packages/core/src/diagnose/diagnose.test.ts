@@ -31,7 +31,8 @@ function event(
   };
 }
 
-const top = (e: ReliabilityEvent) => diagnose(e, T).causes[0];
+/** The rules' own match strengths (calibration.test.ts tests the mapping to confidences). */
+const top = (e: ReliabilityEvent) => diagnose(e, T, { calibration: null }).causes[0];
 
 describe('diagnose: the cause catalogue', () => {
   it('connection-pool exhaustion from pool utilisation (or active/max) and waiting requests', () => {

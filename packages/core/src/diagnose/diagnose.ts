@@ -3,6 +3,7 @@ import { CAUSE_CATALOGUE, UNKNOWN_CAUSE, type CauseRule } from './catalogue.js';
 import { FORECAST_DETECTOR } from '../detect/forecast.js';
 import { describe, evidenceOf, num } from './evidence.js';
 import { DIAGNOSIS_LABEL, isProvisional, PROVISIONAL } from './provisional.js';
+import { CALIBRATION, stepValue, type CalibrationSteps } from './calibration.js';
 
 export interface DiagnoseOptions {
   /** A deploy this long before the anomaly (or less) can be blamed. */
@@ -11,13 +12,20 @@ export interface DiagnoseOptions {
   catalogue?: readonly CauseRule[];
   /** A young incident's `unknown` is provisional this long (default 45 s). */
   provisionalUnknownMs?: number;
+  /**
+   * Match strength → confidence of the cause named first (calibration.ts; default CALIBRATION).
+   * `null`: the rules' raw strengths, as the catalogue's tests and the fit read them.
+   */
+  calibration?: CalibrationSteps | null;
 }
 
 const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100;
 
 /**
- * Ranks the probable causes of a reliability event, most confident first. When no rule
- * reaches 0.5, `unknown` is listed too, with confidence 1 − best and the anomalies as evidence.
+ * Ranks the probable causes of a reliability event, most confident first. When no rule's match
+ * strength reaches 0.5, `unknown` is listed too, with confidence 1 − best strength and the
+ * anomalies as evidence. The strength of the cause named first is then mapped to a calibrated
+ * confidence (calibration.ts); the causes below it keep theirs.
  * A RESOLVED event yields a RESOLVED diagnosis without causes. A young incident's `unknown` is
  * labelled provisional (isProvisional): its picture may not have formed yet.
  */
@@ -61,6 +69,13 @@ export function diagnose(
           : ['no anomaly evidence'],
     });
     causes.sort((a, b) => b.confidence - a.confidence);
+  }
+  const table = options.calibration === undefined ? CALIBRATION : options.calibration;
+  const first = causes[0];
+  if (table && first && first.cause !== UNKNOWN_CAUSE) {
+    first.confidence = round(stepValue(table, first.confidence));
+    // The others keep their strength, never above the first (calibration.ts says why).
+    for (const c of causes.slice(1)) c.confidence = Math.min(c.confidence, first.confidence);
   }
   if (isProvisional(event, causes, options.provisionalUnknownMs))
     return { ...base, labels: { ...event.labels, [DIAGNOSIS_LABEL]: PROVISIONAL }, causes };

@@ -6,8 +6,9 @@ import {
   incidentOpenedAt,
   isProvisionalDiagnosis,
   PROVISIONAL_UNKNOWN_MS,
+  withheld,
 } from './provisional.js';
-import { CLEARED, EVENT_LABEL } from '../detect/events.js';
+import { CLEARED, CRITICAL_LINE, EVENT_LABEL, LINE_LABEL } from '../detect/events.js';
 
 const OPENED = Date.parse('2026-03-01T10:00:00Z');
 
@@ -69,5 +70,45 @@ describe("provisional: a young incident's unknown is labelled so", () => {
     const d = diagnose(event(early, 5_000, { labels: { version: 'v2' } }), OPENED + 5_000);
     expect(d.causes[0]?.cause).toBe('unknown');
     expect(d.labels).toEqual({ version: 'v2', [DIAGNOSIS_LABEL]: 'provisional' });
+  });
+});
+
+describe('withheld: what the diagnoser does not publish', () => {
+  const critical = { [LINE_LABEL]: CRITICAL_LINE };
+  const diagnosed = (e: ReliabilityEvent) => diagnose(e, e.detectedAt);
+
+  it("holds back a young incident's unknown while no metric is past a critical line", () => {
+    expect(withheld(diagnosed(event(early, 5_000)))).toBe(true);
+    expect(withheld(diagnosed(event(early, PROVISIONAL_UNKNOWN_MS - 5_000)))).toBe(true);
+  });
+
+  it('publishes it once the incident is older than the hold', () => {
+    expect(withheld(diagnosed(event(early, PROVISIONAL_UNKNOWN_MS)))).toBe(false);
+  });
+
+  it('publishes at once what is past a critical line, provisional or not', () => {
+    const d = diagnosed(event(early, 5_000, { labels: critical }));
+    expect(isProvisionalDiagnosis(d)).toBe(true);
+    expect(withheld(d)).toBe(false);
+  });
+
+  it('publishes at once an incident a forecast opened: its policy acts before the crossing', () => {
+    const forecast = {
+      metric: 'cpu_util',
+      value: 0.93,
+      baseline: 0.9,
+      score: 1,
+      detector: 'forecast' as const,
+    };
+    const d = diagnosed(event(early, 5_000, { anomalies: [forecast] }));
+    expect(isProvisionalDiagnosis(d)).toBe(true);
+    expect(withheld(d)).toBe(false);
+  });
+
+  it('never holds back a named cause: a crash is published at once', () => {
+    const crash = event({ up: 0 }, 0, { severity: 'WARNING' });
+    expect(diagnosed(crash).causes[0]?.cause).toBe('crash-silence');
+    expect(withheld(diagnosed(crash))).toBe(false);
+    expect(withheld(diagnosed(event({ ...early, db_pool_utilization: 0.97 }, 0)))).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import type { Cause, ReliabilityEvent } from '@healstream/contracts';
-import { isClearedEvent } from '../detect/events.js';
+import { FORECAST_DETECTOR } from '../detect/forecast.js';
+import { CRITICAL_LINE, isClearedEvent, LINE_LABEL } from '../detect/events.js';
 import { UNKNOWN_CAUSE } from './catalogue.js';
 
 /**
@@ -40,3 +41,20 @@ export function isProvisional(
 
 export const isProvisionalDiagnosis = (d: { labels: Record<string, string> }) =>
   d.labels[DIAGNOSIS_LABEL] === PROVISIONAL;
+
+/**
+ * Whether the diagnoser holds a diagnosis back instead of publishing it: a provisional `unknown`
+ * of an incident with no metric past a CRITICAL threshold (the detector's LINE_LABEL). A ramp
+ * opens its incident on a first departure from the usual level, seconds before its shape shows;
+ * the detector re-emits the incident's events every few seconds while it lasts, each diagnosed
+ * afresh, so the first diagnosis published is the cause once its shape has formed, or `unknown`
+ * once the incident is `PROVISIONAL_UNKNOWN_MS` old. A metric past its critical line is
+ * published at once, provisional or not: whatever the cause, it is acted on and paged for
+ * without waiting; so is a forecast that a metric will cross its line (FORECAST_DETECTOR): a
+ * policy on the forecast acts before the crossing or not at all. A named cause (a crash or a
+ * silence among them) is never held.
+ */
+export const withheld = (d: Pick<ReliabilityEvent, 'labels' | 'anomalies'>): boolean =>
+  isProvisionalDiagnosis(d) &&
+  d.labels[LINE_LABEL] !== CRITICAL_LINE &&
+  !d.anomalies.some((a) => a.detector === FORECAST_DETECTOR);

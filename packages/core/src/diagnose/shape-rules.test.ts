@@ -35,7 +35,8 @@ function event(
     forecasts: [],
   };
 }
-const causes = (e: ReliabilityEvent) => diagnose(e, T).causes;
+/** The rules' own match strengths (calibration.test.ts tests the mapping to confidences). */
+const causes = (e: ReliabilityEvent) => diagnose(e, T, { calibration: null }).causes;
 const top = (e: ReliabilityEvent) => causes(e)[0];
 const errors = { metric: 'error_rate', value: 0.3, baseline: 0.15, detector: 'threshold' as const };
 

@@ -17,6 +17,7 @@ import type { ScorerFactory } from '../detect/detect.js';
 import { detectRecord, type DetectorEntry } from '../detect/partition.js';
 import { isTick } from '../detect/silence.js';
 import { diagnose } from '../diagnose/diagnose.js';
+import { withheld } from '../diagnose/provisional.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeRule, SimulationInput } from './input.js';
 
@@ -174,6 +175,8 @@ export function runSimulation(
       const summary = incidents.get(event.incidentId);
       if (summary && event.kind === 'RESOLVED') summary.resolvedAt = clock;
       const diagnosis = diagnose(event, clock, { staleAfterMs: options.detector.staleAfterMs });
+      // As the diagnoser does: a young incident's provisional unknown is not published.
+      if (withheld(diagnosis)) continue;
       if (event.kind !== 'RESOLVED') timeline.push({ at: clock, kind: 'diagnosis', diagnosis });
       const result = decide({
         diagnosis,
