@@ -37,19 +37,21 @@ export function rangeFrom(min: number, max: number, seen: number): RangeState {
 
 /** Whether `x` lies beyond the recent range by more than the tolerance; then folds `x` in. */
 export function rangeUpdate(s: RangeState, x: number): boolean {
-  let lo = s.filled > 0 ? s.low : Infinity;
-  let hi = s.filled > 0 ? s.high : -Infinity;
-  for (let k = 0; k < s.lows.length; k++) {
-    lo = Math.min(lo, s.lows[k]!);
-    hi = Math.max(hi, s.highs[k]!);
+  let beyond = false;
+  // Inside the block being filled is inside the range: most samples need no more than this.
+  if (s.filled === 0 || x < s.low || x > s.high) {
+    let lo = s.filled > 0 ? s.low : Infinity;
+    let hi = s.filled > 0 ? s.high : -Infinity;
+    for (let k = 0; k < s.lows.length; k++) {
+      lo = Math.min(lo, s.lows[k]!);
+      hi = Math.max(hi, s.highs[k]!);
+    }
+    const tolerance = (hi - lo) * RANGE_TOLERANCE;
+    beyond = hi > lo && (x > hi + tolerance || x < lo - tolerance);
   }
-  const tolerance = (hi - lo) * RANGE_TOLERANCE;
-  const beyond = hi > lo && (x > hi + tolerance || x < lo - tolerance);
   if (s.filled === 0) s.low = s.high = x;
-  else {
-    s.low = Math.min(s.low, x);
-    s.high = Math.max(s.high, x);
-  }
+  else if (x < s.low) s.low = x;
+  else if (x > s.high) s.high = x;
   if (++s.filled === RANGE_BLOCK) {
     s.lows.push(s.low);
     s.highs.push(s.high);
