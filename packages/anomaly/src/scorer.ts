@@ -4,6 +4,7 @@ import { ewDeviation, ewUpdate, type EwStats } from './ew-stats.js';
 import { erfc } from './gaussian-tail.js';
 import { initialShift, shiftUpdate, type ShiftState } from './level-shift.js';
 import { peakGate } from './peak-gate.js';
+import { initialRange, rangeFrom, rangeUpdate, type RangeState } from './range-memory.js';
 import {
   initialSeasonal,
   seasonalUpdate,
@@ -17,8 +18,6 @@ const DEFAULT_WARMUP = 150;
 /** Two time scales for the level: about 20 samples (a burst) and about 330 (a drift). */
 const FAST_ALPHA = 0.05;
 const SLOW_ALPHA = 0.003;
-/** A value this far (as a share of the range seen so far) beyond that range is anomalous outright. */
-const RANGE_TOLERANCE = 0.05;
 /** Keeps a flat series from dividing by zero, relative to the series' own scale. */
 const RELATIVE_FLOOR = 1e-6;
 
@@ -33,6 +32,8 @@ interface StateV1 {
   likelihood: LikelihoodState;
   /** The last samples, for the windowed level-shift test (absent in states saved before it). */
   shift: ShiftState;
+  /** The recent range, for the outright alarm (absent in states saved before it). */
+  range: RangeState;
   peak: number;
 }
 
@@ -47,6 +48,7 @@ function fresh(): StateV1 {
     season: initialSeasonal(),
     likelihood: initialLikelihood(),
     shift: initialShift(),
+    range: initialRange(),
     peak: 0,
   };
 }
@@ -62,9 +64,14 @@ function restore(saved: ScorerState, inPlace: boolean): StateV1 {
   if (s.shift !== undefined && !Array.isArray(s.shift.recent)) {
     throw new Error('scorer state is malformed');
   }
+  if (s.range !== undefined && (!Array.isArray(s.range.lows) || !Array.isArray(s.range.highs))) {
+    throw new Error('scorer state is malformed');
+  }
   const copy = inPlace ? s : clonePlain(s);
   // A state saved before the level-shift test: its window starts empty and fills in ten samples.
   copy.shift ??= initialShift();
+  // A state saved before the recent range: its all-time range becomes the oldest block.
+  copy.range ??= rangeFrom(copy.min, copy.max, copy.n);
   return copy;
 }
 
@@ -72,7 +79,7 @@ function restore(saved: ScorerState, inPlace: boolean): StateV1 {
  * One step of the detector: how far the sample is from the level at two time scales, unless
  * the same time of day usually looks like this; the likelihood of the recent deviations; how
  * far the recent window's mean has moved from the long-run level; an outright alarm for a
- * value well beyond anything seen; one alarm per incident.
+ * value well beyond anything seen in the recent weeks; one alarm per incident.
  */
 function step(
   s: StateV1,
@@ -95,8 +102,7 @@ function step(
   ewUpdate(s.slow, x, SLOW_ALPHA);
   ewUpdate(s.fast, x, FAST_ALPHA);
 
-  const tolerance = (s.max - s.min) * RANGE_TOLERANCE;
-  const outOfRange = s.max > s.min && (x > s.max + tolerance || x < s.min - tolerance);
+  const outOfRange = rangeUpdate(s.range, x);
   s.min = Math.min(s.min, x);
   s.max = Math.max(s.max, x);
 
