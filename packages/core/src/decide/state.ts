@@ -155,27 +155,40 @@ export function pruneState(
   now: number,
   config: DecisionConfig,
 ): EvaluatorView {
+  // Loops over keys rather than Object.entries: this runs once per decision, and the pairs'
+  // arrays were most of what it allocated.
   const cooldowns: EvaluatorState['cooldowns'] = {};
-  for (const [component, byPolicy] of Object.entries(state.cooldowns)) {
-    const kept: Record<string, number> = {};
-    let any = false;
-    for (const [policy, until] of Object.entries(byPolicy)) {
-      if (until > now) {
-        kept[policy] = until;
-        any = true;
-      }
+  for (const component in state.cooldowns) {
+    const byPolicy = state.cooldowns[component]!;
+    let kept: Record<string, number> | undefined;
+    for (const policy in byPolicy) {
+      const until = byPolicy[policy]!;
+      if (until > now) (kept ??= {})[policy] = until;
     }
-    if (any) cooldowns[component] = kept;
+    if (kept) cooldowns[component] = kept;
   }
-  const dispatches = state.dispatches.filter((d) => d.at > now - HOUR_MS);
+  const hourAgo = now - HOUR_MS;
+  const dispatches: Dispatch[] = [];
+  for (const d of state.dispatches) if (d.at > hourAgo) dispatches.push(d);
   const inFlight: EvaluatorState['inFlight'] = {};
-  for (const [component, command] of Object.entries(state.inFlight)) {
+  for (const component in state.inFlight) {
+    const command = state.inFlight[component]!;
     if (now <= command.deadline + config.inFlightGraceMs) inFlight[component] = command;
   }
-  let entries = Object.entries(state.incidents).filter(([, inc]) => incidentKept(inc, now, config));
-  if (entries.length > config.maxIncidents) entries = keepNewest(entries, config.maxIncidents);
-  const incidents: EvaluatorState['incidents'] = {};
-  for (const [id, inc] of entries) incidents[id] = inc;
+  let incidents: EvaluatorState['incidents'] = {};
+  let count = 0;
+  for (const id in state.incidents) {
+    const inc = state.incidents[id]!;
+    if (incidentKept(inc, now, config)) {
+      incidents[id] = inc;
+      count++;
+    }
+  }
+  if (count > config.maxIncidents) {
+    const entries = keepNewest(Object.entries(incidents), config.maxIncidents);
+    incidents = {};
+    for (const [id, inc] of entries) incidents[id] = inc;
+  }
   const storm = {
     minute:
       state.storm.minute !== null && now - state.storm.minute < MINUTE_MS
@@ -229,13 +242,15 @@ export function editIncident(
 ): IncidentLadder | undefined {
   const inc = state.incidents[incidentId];
   if (!inc) return undefined;
+  const history = new Array<IncidentLadder['history'][number]>(inc.history.length);
+  for (let i = 0; i < history.length; i++) history[i] = { ...inc.history[i]! };
   const copy = {
     ...inc,
-    tried: [...inc.tried],
-    history: inc.history.map((h) => ({ ...h })),
+    tried: inc.tried.slice(),
+    history,
     holds: { ...inc.holds },
-    controlPaged: [...inc.controlPaged],
-    flap: inc.flap && { ...inc.flap, policies: [...inc.flap.policies] },
+    controlPaged: inc.controlPaged.slice(),
+    flap: inc.flap && { ...inc.flap, policies: inc.flap.policies.slice() },
   };
   state.incidents[incidentId] = copy;
   return copy;
