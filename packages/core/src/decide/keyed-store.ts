@@ -22,6 +22,7 @@ import {
   type ComponentSlice,
   type PartitionPart,
 } from './keyed-state.js';
+import { encodeEvaluatorKey } from './keyed-encode.js';
 import { samePart, sameSlice } from './keyed-same.js';
 import {
   incidentKept,
@@ -41,6 +42,8 @@ export interface EvaluatorKeyValue {
   keys(): string[];
   /** Replaces a committed value at restore time without writing it again. */
   load(key: string, value: unknown): void;
+  /** Takes the text the changelog should hold for a value (the same as JSON.stringify's). */
+  encodeWith?(encode: (key: string, value: unknown) => string): void;
 }
 
 /** Whether settling approvals produced anything: only then is its state written. */
@@ -71,6 +74,7 @@ export class EvaluatorStore {
 
   /** Validates what was restored; a state written as one key is split into keys (and deleted). */
   open(): void {
+    this.store.encodeWith?.(encodeEvaluatorKey);
     const legacy = this.store.get(LEGACY_STATE_KEY);
     for (const key of this.store.keys()) {
       const value = this.store.get(key);
