@@ -198,8 +198,14 @@ export function pruneState(
   };
   const approvals = pruneApprovals(state.approvals ?? {}, now, config);
   const { elsewhere } = state;
-  const incidentOf = (id: string) => incidents[id] ?? elsewhere?.(id, now);
-  const control = pruneControl(controlOf(state), now, incidentOf, config);
+  const before = controlOf(state);
+  // Acknowledgements are pruned by their incident; without any, nothing asks for one.
+  const control = pruneControl(
+    before,
+    now,
+    isEmpty(before.acks) ? noIncident : (id) => incidents[id] ?? elsewhere?.(id, now),
+    config,
+  );
   const pruned: EvaluatorView = {
     version: STATE_VERSION,
     cooldowns,
@@ -214,6 +220,13 @@ export function pruneState(
   };
   if (elsewhere) pruned.elsewhere = elsewhere;
   return pruned;
+}
+
+const noIncident = () => undefined;
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 /** The `max` incidents kept over the cap: the oldest closed go first, then the least recently seen. */
