@@ -21,9 +21,14 @@ export function applyHolds(
   now: number,
   assumeHeld = false,
 ): Set<string> {
-  const matched = new Set(candidates.map((c) => c.policy.name));
-  for (const entry of evaluated)
-    if (!matched.has(entry.policy)) delete incident.holds[entry.policy];
+  const holds = incident.holds;
+  for (const entry of evaluated) {
+    // Only what is there is deleted: a delete turns the record into a slow dictionary.
+    if (!(entry.policy in holds)) continue;
+    let matched = false;
+    for (const c of candidates) if (c.policy.name === entry.policy) matched = true;
+    if (!matched) delete holds[entry.policy];
+  }
   const held = new Set<string>();
   for (const c of candidates) {
     const forMs = c.policy.forMs;

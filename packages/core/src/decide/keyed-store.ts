@@ -197,22 +197,22 @@ export class EvaluatorStore {
     const components = new Set<string>();
     for (const c of concerned) if (c !== undefined) components.add(c);
     this.capIncidents(now);
-    const before = viewOf(
-      this.part(),
-      [...components].map((c) => [c, this.slice(c)] as const),
-      (id, at) => {
-        const c = this.index.get(id);
-        if (c === undefined || components.has(c)) return undefined;
-        const inc = this.slice(c)?.incidents[id];
-        return inc && incidentKept(inc, at, this.config) ? inc : undefined;
-      },
-    );
-    const out = run(before);
+    const slices: (readonly [string, ComponentSlice | undefined])[] = [];
+    for (const c of components) slices.push([c, this.slice(c)]);
+    const before = viewOf(this.part(), slices, (id, at) => {
+      const c = this.index.get(id);
+      if (c === undefined || components.has(c)) return undefined;
+      const inc = this.slice(c)?.incidents[id];
+      return inc && incidentKept(inc, at, this.config) ? inc : undefined;
+    });
+    const out = run(before) as R & { before: EvaluatorView };
     if (keep(out)) {
       this.latest = Math.max(this.latest, now);
       this.write(out.state, components);
     }
-    return { ...out, before };
+    // `run` built `out` for this step alone: it carries the view it ran on, without a copy.
+    out.before = before;
+    return out;
   }
 
   private write(state: EvaluatorState, components: ReadonlySet<string>): void {

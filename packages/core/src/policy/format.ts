@@ -28,8 +28,26 @@ function decimal(r: number, k: number): string {
     : `0.${ZEROS[-whole]}${digits}`;
 }
 
+/**
+ * The last numbers written, round robin: a decision writes its readings once per condition that
+ * reads them, and the policies' thresholds every time.
+ */
+const KEPT = 16;
+const keptNumbers = new Float64Array(KEPT).fill(NaN);
+const keptTexts: string[] = new Array<string>(KEPT).fill('');
+let nextKept = 0;
+
 export function formatNumber(n: number): string {
   if (Number.isInteger(n)) return String(n);
+  for (let i = 0; i < KEPT; i++) if (keptNumbers[i] === n) return keptTexts[i]!;
+  const text = formatted(n);
+  keptNumbers[nextKept] = n;
+  keptTexts[nextKept] = text;
+  nextKept = (nextKept + 1) % KEPT;
+  return text;
+}
+
+function formatted(n: number): string {
   if (n > 1e-18 && n < 1e4) {
     const k =
       n >= 1 ? (n >= 100 ? (n >= 1000 ? 0 : 1) : n >= 10 ? 2 : 3) : 3 - Math.floor(Math.log10(n));
