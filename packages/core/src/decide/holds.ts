@@ -5,6 +5,11 @@ import type { IncidentLadder } from './state.js';
 const seconds = (ms: number) =>
   ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
 
+function matches(candidates: readonly Candidate[], policy: string): boolean {
+  for (const c of candidates) if (c.policy.name === policy) return true;
+  return false;
+}
+
 /**
  * `for:` as in Prometheus alerting rules. The incident remembers when each policy's conditions
  * were first seen true (in the evaluator's state, so the changelog keeps it over a crash); an
@@ -21,13 +26,17 @@ export function applyHolds(
   now: number,
   assumeHeld = false,
 ): Set<string> {
-  const holds = incident.holds;
-  for (const entry of evaluated) {
-    // Only what is there is deleted: a delete turns the record into a slow dictionary.
-    if (!(entry.policy in holds)) continue;
-    let matched = false;
-    for (const c of candidates) if (c.policy.name === entry.policy) matched = true;
-    if (!matched) delete holds[entry.policy];
+  // The policies that no longer match are forgotten; the record is rebuilt without them rather
+  // than deleted from, which would turn it into a slow dictionary for every later copy.
+  let forgotten = false;
+  for (const entry of evaluated)
+    if (entry.policy in incident.holds && !matches(candidates, entry.policy)) forgotten = true;
+  if (forgotten) {
+    const kept: Record<string, number> = {};
+    for (const policy in incident.holds)
+      if (!evaluated.some((e) => e.policy === policy) || matches(candidates, policy))
+        kept[policy] = incident.holds[policy]!;
+    incident.holds = kept;
   }
   const held = new Set<string>();
   for (const c of candidates) {

@@ -168,8 +168,14 @@ export function pruneState(
     if (kept) cooldowns[component] = kept;
   }
   const hourAgo = now - HOUR_MS;
-  const dispatches: Dispatch[] = [];
-  for (const d of state.dispatches) if (d.at > hourAgo) dispatches.push(d);
+  // Oldest first as they were dispatched: what is left after the first kept one is usually
+  // all kept, and copied at once (an event out of order still goes through the filter).
+  const all = state.dispatches;
+  let start = 0;
+  while (start < all.length && all[start]!.at <= hourAgo) start++;
+  let rest = true;
+  for (let i = start; i < all.length && rest; i++) rest = all[i]!.at > hourAgo;
+  const dispatches = rest ? all.slice(start) : all.filter((d) => d.at > hourAgo);
   const inFlight: EvaluatorState['inFlight'] = {};
   for (const component in state.inFlight) {
     const command = state.inFlight[component]!;
@@ -248,6 +254,13 @@ export function incidentKept(
     : now - inc.closedAt <= config.incidentRetentionMs;
 }
 
+/** A fresh record (a spread of a record once deleted from copies a slow dictionary). */
+function copyHolds(holds: Record<string, number>): Record<string, number> {
+  const copy: Record<string, number> = {};
+  for (const policy in holds) copy[policy] = holds[policy]!;
+  return copy;
+}
+
 /** Gives the pruned state its own copy of one incident, safe to change in place. */
 export function editIncident(
   state: EvaluatorState,
@@ -261,7 +274,7 @@ export function editIncident(
     ...inc,
     tried: inc.tried.slice(),
     history,
-    holds: { ...inc.holds },
+    holds: copyHolds(inc.holds),
     controlPaged: inc.controlPaged.slice(),
     flap: inc.flap && { ...inc.flap, policies: inc.flap.policies.slice() },
   };

@@ -55,7 +55,12 @@ const fmt = formatNumber;
 function conditionResult(condition: Condition, input: MatchInput): PolicyMatch {
   const { diagnosis, now } = input;
   if (condition.kind === 'metric') {
-    const reading = diagnosis.snapshot.find((r) => r.metric === condition.metric);
+    let reading: Diagnosis['snapshot'][number] | undefined;
+    for (const r of diagnosis.snapshot)
+      if (r.metric === condition.metric) {
+        reading = r;
+        break;
+      }
     if (!reading) return { matched: false, reason: `${condition.metric} not reported` };
     const age = now - reading.observedAt;
     if (age > input.staleAfterMs) {
