@@ -80,12 +80,25 @@ export function pruneFlaps(flaps: Flaps, now: number, config: FlapConfig): Flaps
   return kept;
 }
 
+/**
+ * The record's oldest attempt and oldest pending attempt (Infinity: none), kept beside the
+ * record: records are replaced, never changed, and pruning asks about each one every decision.
+ */
+const oldestOf = new WeakMap<PolicyRecord, { oldest: number; pending: number }>();
+
 /** Whether pruning at `now` changes the record: an attempt leaves the window or settles. */
 function staleAt(record: PolicyRecord, now: number, config: EffectivenessConfig): boolean {
-  for (const a of record.attempts)
-    if (now - a.at > config.windowMs || (a.result === 'pending' && now - a.at >= config.stableMs))
-      return true;
-  return false;
+  let o = oldestOf.get(record);
+  if (o === undefined) {
+    o = { oldest: Infinity, pending: Infinity };
+    for (const a of record.attempts) {
+      if (a.at < o.oldest) o.oldest = a.at;
+      if (a.result === 'pending' && a.at < o.pending) o.pending = a.at;
+    }
+    oldestOf.set(record, o);
+  }
+  // The same tests as on each attempt: the oldest one is the first to pass either.
+  return now - o.oldest > config.windowMs || now - o.pending >= config.stableMs;
 }
 
 /**
