@@ -6,9 +6,14 @@
  * Two paths over the same stream: the state keyed per component as the policy-evaluator keeps
  * it (EvaluatorStore: each decision on a view of its component, the changed keys serialized
  * as a transaction would every TXN decisions), and the whole partition state as one value.
+ * An untimed pass prints digests of everything the keyed path decided (decisions, shadows,
+ * commands, escalations as JSON) and of the changelog records it wrote, so a change to the core
+ * can show that it decides and writes the same; the same pass is run again restoring the store
+ * from its changelog every few transactions, as after a crash, and must decide the same.
  *
  *   bash scripts/toolchain.sh pnpm bench:decisions
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Diagnosis, HealingCommand, HealingOutcome } from '@healstream/contracts';
 import {
@@ -97,6 +102,9 @@ interface Pass {
   changelogBytes: number;
 }
 
+/** Transactions between two restores of the store from its changelog in the restore pass. */
+const RESTORE_EVERY = 7;
+
 /** One pass over the stream; `step` folds an outcome (or null) and decides the diagnosis. */
 function pass(
   stream: Diagnosis[],
@@ -156,6 +164,52 @@ function keyedPass(stream: Diagnosis[], serialize = false): Pass {
   return { verdicts, state: null, changelogBytes };
 }
 
+/**
+ * The keyed path, untimed, hashing what it decides and the changelog records it writes; with
+ * `restore`, every RESTORE_EVERY transactions the store is dropped and rebuilt from the
+ * compacted changelog (each key's last record, parsed back), as a restarted evaluator does.
+ */
+function digestPass(stream: Diagnosis[], restore: boolean): { decided: string; written: string } {
+  const decided = createHash('sha256');
+  const written = createHash('sha256');
+  const changelog = new Map<string, Buffer | null>();
+  let memory = new PartitionState<unknown>(0, 'bench.state');
+  let store = new EvaluatorStore(memory, config);
+  store.open();
+  const emit = (o: { key: string; raw: Buffer | null }) => {
+    written.update(`${o.key}\u0000${o.raw?.toString() ?? '(deleted)'}\u0000`);
+    changelog.set(o.key, o.raw);
+  };
+  let n = 0;
+  pass(stream, (diagnosis, outcome, now) => {
+    if (outcome) store.applyOutcome(outcome, now);
+    const { decision, shadow, commands, escalations } = store.decide({
+      diagnosis,
+      policies,
+      config,
+      now,
+    });
+    decided.update(JSON.stringify({ decision, shadow, commands, escalations }));
+    if (++n % TXN === 0) {
+      store.sweep();
+      memory.beforeCommit(emit as never);
+      memory.committed();
+      if (restore && (n / TXN) % RESTORE_EVERY === 0) {
+        memory = new PartitionState<unknown>(0, 'bench.state');
+        for (const [key, raw] of changelog)
+          if (raw !== null) memory.load(key, JSON.parse(raw.toString()));
+        store = new EvaluatorStore(memory, config);
+        store.open();
+      }
+    }
+    return commands;
+  });
+  return {
+    decided: decided.digest('hex').slice(0, 16),
+    written: written.digest('hex').slice(0, 16),
+  };
+}
+
 /** The baseline: one JSON round trip of a same-sized state per decision. */
 function jsonPass(stream: Diagnosis[], state: EvaluatorState): number {
   let size = 0;
@@ -180,6 +234,8 @@ function time(fn: () => unknown): number {
 }
 
 const stream = diagnoses(DECISIONS);
+const digests = digestPass(stream, false);
+const restored = digestPass(stream, true);
 wholePass(stream.slice(0, 5000));
 keyedPass(stream.slice(0, 5000));
 const keyedRates: number[] = [];
@@ -218,4 +274,7 @@ console.log(
 console.log(
   `verdicts in one run${same ? ' (the same on both paths)' : ' — DIFFER between the paths'}: ${[...keyed!.verdicts].map(([v, n]) => `${v} ${n}`).join(', ')}`,
 );
-if (!same) process.exitCode = 1;
+console.log(
+  `digests of one keyed run: decisions ${digests.decided}, changelog records ${digests.written}; restored from the changelog every ${RESTORE_EVERY} transactions: decisions ${restored.decided}${restored.decided === digests.decided ? ' (the same)' : ' — DIFFER'}`,
+);
+if (!same || restored.decided !== digests.decided) process.exitCode = 1;

@@ -32,6 +32,7 @@ export interface TransactionalState<V> extends KeyValue<V> {
 export class PartitionState<V> implements TransactionalState<V> {
   private readonly committedValues = new Map<string, V>();
   private readonly overlay = new Map<string, V | null>();
+  private encode: (key: string, value: V) => string = (_key, value) => JSON.stringify(value);
 
   constructor(
     readonly partition: number,
@@ -80,12 +81,20 @@ export class PartitionState<V> implements TransactionalState<V> {
     return this.keys().length;
   }
 
+  /**
+   * How a value is written to the changelog: JSON.stringify unless the state's owner knows a
+   * cheaper way to the same text (the policy-evaluator's store does, keyed-encode.ts in core).
+   */
+  encodeWith(encode: (key: string, value: V) => string): void {
+    this.encode = encode;
+  }
+
   beforeCommit(emit: Emit): void {
     for (const [key, value] of this.overlay) {
       emit({
         topic: this.changelogTopic,
         key,
-        raw: value === null ? null : Buffer.from(JSON.stringify(value)),
+        raw: value === null ? null : Buffer.from(this.encode(key, value)),
       });
     }
   }

@@ -4,7 +4,7 @@ import type { ControlLever, ControlState } from './state.js';
 
 const keepLevers = (levers: Record<string, ControlLever>, now: number) => {
   const kept: Record<string, ControlLever> = {};
-  for (const [id, l] of Object.entries(levers)) if (!leverExpired(l, now)) kept[id] = l;
+  for (const id in levers) if (!leverExpired(levers[id]!, now)) kept[id] = levers[id]!;
   return kept;
 };
 
@@ -21,7 +21,8 @@ export function pruneControl(
   config: Pick<DecisionConfig, 'idleIncidentMs'>,
 ): ControlState {
   const acks: ControlState['acks'] = {};
-  for (const [incidentId, ack] of Object.entries(control.acks)) {
+  for (const incidentId in control.acks) {
+    const ack = control.acks[incidentId]!;
     const incident = incidentOf(incidentId);
     if (incident ? incident.closedAt === null : now - ack.createdAt <= config.idleIncidentMs)
       acks[incidentId] = ack;

@@ -42,7 +42,8 @@ export function pruneApprovals(
   config: DecisionConfig,
 ): Record<string, ApprovalEntry> {
   const kept: Record<string, ApprovalEntry> = {};
-  for (const [id, entry] of Object.entries(approvals)) {
+  for (const id in approvals) {
+    const entry = approvals[id]!;
     if (entry.status === 'pending' || now - (entry.settledAt ?? now) <= config.incidentRetentionMs)
       kept[id] = entry;
   }

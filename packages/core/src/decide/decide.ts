@@ -19,7 +19,7 @@ import { remedyView } from './remedies.js';
 import { settleRemedy } from './remedy-choice.js';
 import { withRunbooks } from './runbooks.js';
 import { pageIfUnhandled } from './unhandled.js';
-import { editIncident, pruneState } from './state.js';
+import { editIncident, pruneState, type IncidentLadder } from './state.js';
 import {
   closeIfResolved,
   decisionsFor,
@@ -34,6 +34,7 @@ import {
   type Step,
 } from './steps.js';
 import type { Audit, Choice } from './choice.js';
+import type { PolicyEvaluation } from '@healstream/contracts';
 
 export type { DecideInput, DecideResult };
 
@@ -54,6 +55,22 @@ export function decide(input: DecideInput): DecideResult {
     input,
     withRunbooks(pageIfUnhandled(decideStep(input, config), input, config), input),
   );
+}
+
+/** The candidates nothing else marked: tried for this incident, or passed over for `why`. */
+function markRest(
+  candidates: readonly { policy: { name: string }; entry: PolicyEvaluation }[],
+  incident: IncidentLadder,
+  outcome: string,
+  why: string,
+): void {
+  for (const c of candidates) {
+    if (c.entry.outcome !== 'no-match') continue;
+    c.entry.outcome = incident.tried.includes(c.policy.name) ? 'tried' : outcome;
+    c.entry.reason = incident.tried.includes(c.policy.name)
+      ? `${c.entry.reason}; already tried for this incident`
+      : `${c.entry.reason}; ${why}`;
+  }
 }
 
 function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
@@ -95,20 +112,11 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
   const untried = candidates.filter(
     (c) => c.policy.mode === 'enforce' && !incident.tried.includes(c.policy.name),
   );
-  const markRest = (outcome: string, why: string) => {
-    for (const c of candidates) {
-      if (c.entry.outcome !== 'no-match') continue;
-      c.entry.outcome = incident.tried.includes(c.policy.name) ? 'tried' : outcome;
-      c.entry.reason = incident.tried.includes(c.policy.name)
-        ? `${c.entry.reason}; already tried for this incident`
-        : `${c.entry.reason}; ${why}`;
-    }
-  };
 
   if (isClearedEvent(diagnosis) && !input.whatIf) {
     // The detector's word that a metric went back to normal: holds are brought up to date
     // (above), but nothing acts on it; the next anomalous event may.
-    markRest('not-selected', 'a metric cleared; holds updated');
+    markRest(candidates, incident, 'not-selected', 'a metric cleared; holds updated');
     return result(
       step,
       step.finish('NO_MATCH', 'a metric went back to normal; holds updated', evaluated),
@@ -120,7 +128,7 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
 
   const inFlight = state.inFlight[component];
   if (inFlight) {
-    markRest('not-selected', 'a command is in flight');
+    markRest(candidates, incident, 'not-selected', 'a command is in flight');
     const reason = `command ${inFlight.commandId} (${inFlight.policy}, attempt ${inFlight.attempt}) is in flight until ${new Date(inFlight.deadline).toISOString()}`;
     return result(
       step,
@@ -132,19 +140,19 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
 
   const recovered = recoveredSince(incident, now);
   if (recovered) {
-    markRest('not-selected', 'observed before the last healing was verified');
+    markRest(candidates, incident, 'not-selected', 'observed before the last healing was verified');
     const reason = `observed at ${new Date(now).toISOString()}, while command ${recovered.commandId} (${recovered.policy}, attempt ${recovered.attempt}) was in flight; it reported RECOVERED at ${new Date(recovered.settledAt ?? now).toISOString()}, after this evidence`;
     return result(step, step.finish('SKIPPED_IN_FLIGHT', reason, evaluated));
   }
 
   const waiting = pendingApprovalOf(state, component);
   if (waiting) {
-    markRest('not-selected', 'a command waits for approval');
+    markRest(candidates, incident, 'not-selected', 'a command waits for approval');
     return awaitingApprovalStep(step, waiting, evaluated);
   }
 
   if (incident.attempts >= config.maxAttempts) {
-    markRest('not-selected', 'ladder exhausted');
+    markRest(candidates, incident, 'not-selected', 'ladder exhausted');
     return escalateStep(
       step,
       incident,
@@ -190,7 +198,7 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
   if (remedyWait) return result(step, step.finish('NO_MATCH', remedyWait, evaluated), audit);
   if (!chosen) {
     if (untried.length === 0 && incident.tried.length > 0)
-      markRest('not-selected', 'ladder exhausted');
+      markRest(candidates, incident, 'not-selected', 'ladder exhausted');
     return noChoiceStep(step, incident, evaluated, untried, firstSkip, audit);
   }
 

@@ -14,9 +14,26 @@ export interface Candidate {
 
 /** Highest priority first, ties by name: the order every decision evaluates policies in. */
 export function orderPolicies(policies: readonly Policy[]): Policy[] {
-  return [...policies].sort(
-    (a, b) => b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
+  return [...policies].sort(byRank);
+}
+
+const byRank = (a: Policy, b: Policy) =>
+  b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** The last set ordered and its order: a partition decides with the same set record after record. */
+let lastOrdered: { policies: Policy[]; ordered: Policy[] } | undefined;
+
+/** orderPolicies, sorted again only when the policies are not the very ones of the last call. */
+function orderedPolicies(policies: readonly Policy[]): readonly Policy[] {
+  const last = lastOrdered;
+  if (last && last.policies.length === policies.length) {
+    let same = true;
+    for (let i = 0; i < policies.length && same; i++) same = last.policies[i] === policies[i];
+    if (same) return last.ordered;
+  }
+  const ordered = orderPolicies(policies);
+  lastOrdered = { policies: [...policies], ordered };
+  return ordered;
 }
 
 /** Evaluates every policy, so the decision always says why each did or did not act. */
@@ -30,7 +47,9 @@ export function evaluatePolicies(
   const componentLabels = components?.components.get(diagnosis.component)?.labels;
   const evaluated: PolicyEvaluation[] = [];
   const candidates: Candidate[] = [];
-  for (const policy of orderPolicies(policies)) {
+  // The labels every policy's selector reads, merged once for the decision.
+  const labels = { ...componentLabels, ...diagnosis.labels };
+  for (const policy of orderedPolicies(policies)) {
     const entry: PolicyEvaluation = {
       policy: policy.name,
       priority: policy.priority,
@@ -49,6 +68,7 @@ export function evaluatePolicies(
       now,
       staleAfterMs: config.staleAfterMs,
       componentLabels,
+      labels,
     });
     entry.matched = match.matched;
     entry.reason = match.reason;
@@ -70,6 +90,12 @@ export interface LadderChoice {
    * passed over for a lower-ranked one that does (remedy-choice.ts settles it when none does).
    */
   passedOver: Candidate | undefined;
+}
+
+function skip(choice: LadderChoice, entry: PolicyEvaluation, reason: SkipReason, why: string) {
+  entry.outcome = reason;
+  entry.reason = `${entry.reason}; ${why}`;
+  choice.firstSkip ??= reason;
 }
 
 /**
@@ -97,11 +123,6 @@ export function walkLadder(
     passedOver: undefined,
   };
   const cooldowns = state.cooldowns[component] ?? {};
-  const skip = (entry: PolicyEvaluation, reason: SkipReason, why: string) => {
-    entry.outcome = reason;
-    entry.reason = `${entry.reason}; ${why}`;
-    choice.firstSkip ??= reason;
-  };
   for (const candidate of candidates) {
     const { policy, entry } = candidate;
     const until = cooldowns[policy.name] ?? 0;
@@ -116,19 +137,24 @@ export function walkLadder(
       entry.reason = `${entry.reason}; shadow mode: recorded, not acted on`;
       choice.shadow ??= policy;
     } else if (until > now) {
-      skip(entry, 'cooldown', `in cooldown for ${Math.ceil((until - now) / 1000)} s more`);
+      skip(choice, entry, 'cooldown', `in cooldown for ${Math.ceil((until - now) / 1000)} s more`);
     } else if (
       policy.maxPerHour !== null &&
       state.dispatches.filter((d) => d.component === component && d.policy === policy.name)
         .length >= policy.maxPerHour
     ) {
-      skip(entry, 'rate-limit', `max_per_hour ${policy.maxPerHour} reached for ${component}`);
+      skip(
+        choice,
+        entry,
+        'rate-limit',
+        `max_per_hour ${policy.maxPerHour} reached for ${component}`,
+      );
     } else if (held.has(policy.name)) {
       entry.outcome = 'held';
     } else {
       const failure = components ? validateActions(components, component, policy.actions) : null;
       if (failure) {
-        skip(entry, 'invalid', `${failure.code}: ${failure.message}`);
+        skip(choice, entry, 'invalid', `${failure.code}: ${failure.message}`);
       } else if (remedy && offRemedy(policy, remedy)) {
         entry.outcome = choice.passedOver ? 'lower-priority' : 'not-selected';
         entry.reason = choice.passedOver

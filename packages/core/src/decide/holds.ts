@@ -5,6 +5,11 @@ import type { IncidentLadder } from './state.js';
 const seconds = (ms: number) =>
   ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
 
+function matches(candidates: readonly Candidate[], policy: string): boolean {
+  for (const c of candidates) if (c.policy.name === policy) return true;
+  return false;
+}
+
 /**
  * `for:` as in Prometheus alerting rules. The incident remembers when each policy's conditions
  * were first seen true (in the evaluator's state, so the changelog keeps it over a crash); an
@@ -21,9 +26,18 @@ export function applyHolds(
   now: number,
   assumeHeld = false,
 ): Set<string> {
-  const matched = new Set(candidates.map((c) => c.policy.name));
+  // The policies that no longer match are forgotten; the record is rebuilt without them rather
+  // than deleted from, which would turn it into a slow dictionary for every later copy.
+  let forgotten = false;
   for (const entry of evaluated)
-    if (!matched.has(entry.policy)) delete incident.holds[entry.policy];
+    if (entry.policy in incident.holds && !matches(candidates, entry.policy)) forgotten = true;
+  if (forgotten) {
+    const kept: Record<string, number> = {};
+    for (const policy in incident.holds)
+      if (!evaluated.some((e) => e.policy === policy) || matches(candidates, policy))
+        kept[policy] = incident.holds[policy]!;
+    incident.holds = kept;
+  }
   const held = new Set<string>();
   for (const c of candidates) {
     const forMs = c.policy.forMs;

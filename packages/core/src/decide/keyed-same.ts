@@ -1,7 +1,7 @@
 /**
  * Whether a step changed a key: by identity where the core shares what it did not change
  * (incidents, in-flight commands, dispatches, levers, approvals), by value where pruning copies
- * (cooldowns, flap and effectiveness records). Only changed keys are written to the changelog.
+ * (cooldowns, flap and effectiveness records, compared as the JSON they are written as). Only changed keys are written to the changelog.
  */
 import type { ComponentSlice, PartitionPart } from './keyed-state.js';
 
@@ -15,6 +15,30 @@ function sameRecord(a: Readonly<Record<string, unknown>>, b: Readonly<Record<str
   return n === 0;
 }
 
+/**
+ * Whether two JSON values would serialise to the same text (keys in the same order), without
+ * serialising them: records that pruning shares are equal by identity, and the walk stops at
+ * the first difference.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(y);
+  let i = 0;
+  for (const k in x) {
+    if (keys[i++] !== k || !sameJson(x[k], y[k])) return false;
+  }
+  return i === keys.length;
+}
+
 function sameList(a: readonly unknown[], b: readonly unknown[]) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -26,8 +50,8 @@ export function sameSlice(a: ComponentSlice, b: ComponentSlice): boolean {
     a.inFlight === b.inFlight &&
     sameRecord(a.incidents, b.incidents) &&
     sameRecord(a.cooldowns, b.cooldowns) &&
-    JSON.stringify(a.flaps) === JSON.stringify(b.flaps) &&
-    JSON.stringify(a.effectiveness) === JSON.stringify(b.effectiveness)
+    sameJson(a.flaps, b.flaps) &&
+    sameJson(a.effectiveness, b.effectiveness)
   );
 }
 

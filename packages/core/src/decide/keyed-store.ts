@@ -22,6 +22,7 @@ import {
   type ComponentSlice,
   type PartitionPart,
 } from './keyed-state.js';
+import { encodeEvaluatorKey } from './keyed-encode.js';
 import { samePart, sameSlice } from './keyed-same.js';
 import {
   incidentKept,
@@ -41,6 +42,8 @@ export interface EvaluatorKeyValue {
   keys(): string[];
   /** Replaces a committed value at restore time without writing it again. */
   load(key: string, value: unknown): void;
+  /** Takes the text the changelog should hold for a value (the same as JSON.stringify's). */
+  encodeWith?(encode: (key: string, value: unknown) => string): void;
 }
 
 /** Whether settling approvals produced anything: only then is its state written. */
@@ -71,6 +74,7 @@ export class EvaluatorStore {
 
   /** Validates what was restored; a state written as one key is split into keys (and deleted). */
   open(): void {
+    this.store.encodeWith?.(encodeEvaluatorKey);
     const legacy = this.store.get(LEGACY_STATE_KEY);
     for (const key of this.store.keys()) {
       const value = this.store.get(key);
@@ -193,22 +197,22 @@ export class EvaluatorStore {
     const components = new Set<string>();
     for (const c of concerned) if (c !== undefined) components.add(c);
     this.capIncidents(now);
-    const before = viewOf(
-      this.part(),
-      [...components].map((c) => [c, this.slice(c)] as const),
-      (id, at) => {
-        const c = this.index.get(id);
-        if (c === undefined || components.has(c)) return undefined;
-        const inc = this.slice(c)?.incidents[id];
-        return inc && incidentKept(inc, at, this.config) ? inc : undefined;
-      },
-    );
-    const out = run(before);
+    const slices: (readonly [string, ComponentSlice | undefined])[] = [];
+    for (const c of components) slices.push([c, this.slice(c)]);
+    const before = viewOf(this.part(), slices, (id, at) => {
+      const c = this.index.get(id);
+      if (c === undefined || components.has(c)) return undefined;
+      const inc = this.slice(c)?.incidents[id];
+      return inc && incidentKept(inc, at, this.config) ? inc : undefined;
+    });
+    const out = run(before) as R & { before: EvaluatorView };
     if (keep(out)) {
       this.latest = Math.max(this.latest, now);
       this.write(out.state, components);
     }
-    return { ...out, before };
+    // `run` built `out` for this step alone: it carries the view it ran on, without a copy.
+    out.before = before;
+    return out;
   }
 
   private write(state: EvaluatorState, components: ReadonlySet<string>): void {

@@ -59,23 +59,46 @@ export function decayedPenalty(flap: FlapRecord, now: number, config: FlapConfig
  */
 export function pruneFlaps(flaps: Flaps, now: number, config: FlapConfig): Flaps {
   const kept: Flaps = {};
-  for (const [component, byCause] of Object.entries(flaps)) {
-    const causes: Record<string, FlapRecord> = {};
-    for (const [cause, flap] of Object.entries(byCause)) {
+  for (const component in flaps) {
+    const byCause = flaps[component]!;
+    let causes: Record<string, FlapRecord> | undefined;
+    for (const cause in byCause) {
+      const flap = byCause[cause]!;
       const live =
         flap.suppressed ||
         decayedPenalty(flap, now, config) >= 0.01 ||
         (flap.recovered !== null && now - flap.recovered.at <= config.windowMs);
       if (live)
-        causes[cause] = {
+        (causes ??= {})[cause] = {
           ...flap,
           recovered: flap.recovered && { ...flap.recovered },
-          tried: [...flap.tried],
+          tried: flap.tried.slice(),
         };
     }
-    if (Object.keys(causes).length > 0) kept[component] = causes;
+    if (causes) kept[component] = causes;
   }
   return kept;
+}
+
+/**
+ * The record's oldest attempt and oldest pending attempt (Infinity: none), kept beside the
+ * record: records are replaced, never changed, and pruning asks about each one every decision.
+ */
+const oldestOf = new WeakMap<PolicyRecord, { oldest: number; pending: number }>();
+
+/** Whether pruning at `now` changes the record: an attempt leaves the window or settles. */
+function staleAt(record: PolicyRecord, now: number, config: EffectivenessConfig): boolean {
+  let o = oldestOf.get(record);
+  if (o === undefined) {
+    o = { oldest: Infinity, pending: Infinity };
+    for (const a of record.attempts) {
+      if (a.at < o.oldest) o.oldest = a.at;
+      if (a.result === 'pending' && a.at < o.pending) o.pending = a.at;
+    }
+    oldestOf.set(record, o);
+  }
+  // The same tests as on each attempt: the oldest one is the first to pass either.
+  return now - o.oldest > config.windowMs || now - o.pending >= config.stableMs;
 }
 
 /**
@@ -89,19 +112,17 @@ export function pruneEffectiveness(
   config: EffectivenessConfig,
 ): EffectivenessState {
   const kept: EffectivenessState = {};
-  for (const [component, byPolicy] of Object.entries(state)) {
-    const policies: EffectivenessState[string] = {};
-    for (const [policy, byCause] of Object.entries(byPolicy)) {
-      const causes: Record<string, PolicyRecord> = {};
-      for (const [cause, record] of Object.entries(byCause)) {
+  for (const component in state) {
+    const byPolicy = state[component]!;
+    let policies: EffectivenessState[string] | undefined;
+    for (const policy in byPolicy) {
+      const byCause = byPolicy[policy]!;
+      let causes: Record<string, PolicyRecord> | undefined;
+      for (const cause in byCause) {
+        const record = byCause[cause]!;
         // Kept as it is when nothing in it changes at `now`: its users replace it, never change it.
-        const stale = record.attempts.some(
-          (a) =>
-            now - a.at > config.windowMs ||
-            (a.result === 'pending' && now - a.at >= config.stableMs),
-        );
-        if (!stale && record.attempts.length > 0) {
-          causes[cause] = record;
+        if (record.attempts.length > 0 && !staleAt(record, now, config)) {
+          (causes ??= {})[cause] = record;
           continue;
         }
         const attempts = record.attempts
@@ -112,11 +133,14 @@ export function pruneEffectiveness(
               : a,
           );
         if (attempts.length > 0 || record.demotedAt !== null)
-          causes[cause] = { attempts, demotedAt: attempts.length > 0 ? record.demotedAt : null };
+          (causes ??= {})[cause] = {
+            attempts,
+            demotedAt: attempts.length > 0 ? record.demotedAt : null,
+          };
       }
-      if (Object.keys(causes).length > 0) policies[policy] = causes;
+      if (causes) (policies ??= {})[policy] = causes;
     }
-    if (Object.keys(policies).length > 0) kept[component] = policies;
+    if (policies) kept[component] = policies;
   }
   return kept;
 }

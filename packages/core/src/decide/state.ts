@@ -155,27 +155,46 @@ export function pruneState(
   now: number,
   config: DecisionConfig,
 ): EvaluatorView {
+  // Loops over keys rather than Object.entries: this runs once per decision, and the pairs'
+  // arrays were most of what it allocated.
   const cooldowns: EvaluatorState['cooldowns'] = {};
-  for (const [component, byPolicy] of Object.entries(state.cooldowns)) {
-    const kept: Record<string, number> = {};
-    let any = false;
-    for (const [policy, until] of Object.entries(byPolicy)) {
-      if (until > now) {
-        kept[policy] = until;
-        any = true;
-      }
+  for (const component in state.cooldowns) {
+    const byPolicy = state.cooldowns[component]!;
+    let kept: Record<string, number> | undefined;
+    for (const policy in byPolicy) {
+      const until = byPolicy[policy]!;
+      if (until > now) (kept ??= {})[policy] = until;
     }
-    if (any) cooldowns[component] = kept;
+    if (kept) cooldowns[component] = kept;
   }
-  const dispatches = state.dispatches.filter((d) => d.at > now - HOUR_MS);
+  const hourAgo = now - HOUR_MS;
+  // Oldest first as they were dispatched: what is left after the first kept one is usually
+  // all kept, and copied at once (an event out of order still goes through the filter).
+  const all = state.dispatches;
+  let start = 0;
+  while (start < all.length && all[start]!.at <= hourAgo) start++;
+  let rest = true;
+  for (let i = start; i < all.length && rest; i++) rest = all[i]!.at > hourAgo;
+  const dispatches = rest ? all.slice(start) : all.filter((d) => d.at > hourAgo);
   const inFlight: EvaluatorState['inFlight'] = {};
-  for (const [component, command] of Object.entries(state.inFlight)) {
+  for (const component in state.inFlight) {
+    const command = state.inFlight[component]!;
     if (now <= command.deadline + config.inFlightGraceMs) inFlight[component] = command;
   }
-  let entries = Object.entries(state.incidents).filter(([, inc]) => incidentKept(inc, now, config));
-  if (entries.length > config.maxIncidents) entries = keepNewest(entries, config.maxIncidents);
-  const incidents: EvaluatorState['incidents'] = {};
-  for (const [id, inc] of entries) incidents[id] = inc;
+  let incidents: EvaluatorState['incidents'] = {};
+  let count = 0;
+  for (const id in state.incidents) {
+    const inc = state.incidents[id]!;
+    if (incidentKept(inc, now, config)) {
+      incidents[id] = inc;
+      count++;
+    }
+  }
+  if (count > config.maxIncidents) {
+    const entries = keepNewest(Object.entries(incidents), config.maxIncidents);
+    incidents = {};
+    for (const [id, inc] of entries) incidents[id] = inc;
+  }
   const storm = {
     minute:
       state.storm.minute !== null && now - state.storm.minute < MINUTE_MS
@@ -185,8 +204,14 @@ export function pruneState(
   };
   const approvals = pruneApprovals(state.approvals ?? {}, now, config);
   const { elsewhere } = state;
-  const incidentOf = (id: string) => incidents[id] ?? elsewhere?.(id, now);
-  const control = pruneControl(controlOf(state), now, incidentOf, config);
+  const before = controlOf(state);
+  // Acknowledgements are pruned by their incident; without any, nothing asks for one.
+  const control = pruneControl(
+    before,
+    now,
+    isEmpty(before.acks) ? noIncident : (id) => incidents[id] ?? elsewhere?.(id, now),
+    config,
+  );
   const pruned: EvaluatorView = {
     version: STATE_VERSION,
     cooldowns,
@@ -201,6 +226,13 @@ export function pruneState(
   };
   if (elsewhere) pruned.elsewhere = elsewhere;
   return pruned;
+}
+
+const noIncident = () => undefined;
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 /** The `max` incidents kept over the cap: the oldest closed go first, then the least recently seen. */
@@ -222,6 +254,13 @@ export function incidentKept(
     : now - inc.closedAt <= config.incidentRetentionMs;
 }
 
+/** A fresh record (a spread of a record once deleted from copies a slow dictionary). */
+function copyHolds(holds: Record<string, number>): Record<string, number> {
+  const copy: Record<string, number> = {};
+  for (const policy in holds) copy[policy] = holds[policy]!;
+  return copy;
+}
+
 /** Gives the pruned state its own copy of one incident, safe to change in place. */
 export function editIncident(
   state: EvaluatorState,
@@ -229,13 +268,15 @@ export function editIncident(
 ): IncidentLadder | undefined {
   const inc = state.incidents[incidentId];
   if (!inc) return undefined;
+  const history = new Array<IncidentLadder['history'][number]>(inc.history.length);
+  for (let i = 0; i < history.length; i++) history[i] = { ...inc.history[i]! };
   const copy = {
     ...inc,
-    tried: [...inc.tried],
-    history: inc.history.map((h) => ({ ...h })),
-    holds: { ...inc.holds },
-    controlPaged: [...inc.controlPaged],
-    flap: inc.flap && { ...inc.flap, policies: [...inc.flap.policies] },
+    tried: inc.tried.slice(),
+    history,
+    holds: copyHolds(inc.holds),
+    controlPaged: inc.controlPaged.slice(),
+    flap: inc.flap && { ...inc.flap, policies: inc.flap.policies.slice() },
   };
   state.incidents[incidentId] = copy;
   return copy;

@@ -41,6 +41,8 @@ export interface MatchInput {
   staleAfterMs: number;
   /** Labels from components.yaml, overridden by the labels the samples carry. */
   componentLabels?: Record<string, string>;
+  /** componentLabels and the diagnosis' labels merged, when the caller already did it. */
+  labels?: Record<string, string>;
 }
 
 export interface PolicyMatch {
@@ -53,7 +55,12 @@ const fmt = formatNumber;
 function conditionResult(condition: Condition, input: MatchInput): PolicyMatch {
   const { diagnosis, now } = input;
   if (condition.kind === 'metric') {
-    const reading = diagnosis.snapshot.find((r) => r.metric === condition.metric);
+    let reading: Diagnosis['snapshot'][number] | undefined;
+    for (const r of diagnosis.snapshot)
+      if (r.metric === condition.metric) {
+        reading = r;
+        break;
+      }
     if (!reading) return { matched: false, reason: `${condition.metric} not reported` };
     const age = now - reading.observedAt;
     if (age > input.staleAfterMs) {
@@ -99,7 +106,7 @@ function conditionResult(condition: Condition, input: MatchInput): PolicyMatch {
 
 /** Whether every condition of the policy holds for the diagnosis, with a readable reason. */
 export function matchPolicy(policy: Policy, input: MatchInput): PolicyMatch {
-  const labels = { ...input.componentLabels, ...input.diagnosis.labels };
+  const labels = input.labels ?? { ...input.componentLabels, ...input.diagnosis.labels };
   if (!selectorMatches(policy.selector, input.diagnosis.component, labels)) {
     return { matched: false, reason: `component ${input.diagnosis.component} not selected` };
   }
