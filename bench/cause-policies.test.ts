@@ -13,8 +13,11 @@ import { runScenario } from './diagnosis-run.js';
 import { SEEDS, healthyScenario } from './diagnosis-scenarios.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const SHIPPED = loadPolicyFiles(['policies'], { baseDir: repo });
-const WITH_CAUSES = loadPolicyFiles(['policies', 'policies/causes'], { baseDir: repo });
+/** The shipped set without policies/causes.yaml: the reference's five and silence.yaml. */
+const SHIPPED = loadPolicyFiles(['policies/default.yaml', 'policies/silence.yaml'], {
+  baseDir: repo,
+});
+const WITH_CAUSES = loadPolicyFiles(['policies'], { baseDir: repo });
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
 function diagnosisOf(
@@ -65,7 +68,7 @@ function firstActing(
   return null;
 }
 
-// Each fault as its symptoms look once the diagnosis is sure: the policy of policies/causes
+// Each fault as its symptoms look once the diagnosis is sure: the policy of policies/causes.yaml
 // acts first. Without it, the reference's metric policy that takes the cause's remedy acts
 // (High Error Rate on a failing dependency), one that takes none of it waits for one that does
 // (remedy-choice.ts: nothing acts within these 15 s), or none matches (`without`); on a cause
@@ -128,7 +131,7 @@ const CASES: {
   },
 ];
 
-describe('policies/causes: act on a sure diagnosis before the symptom’s metric policy', () => {
+describe('policies/causes.yaml: act on a sure diagnosis before the symptom’s metric policy', () => {
   for (const c of CASES)
     it(`${c.policy} acts on ${c.cause}; without it ${c.without ?? 'nothing'} would`, () => {
       expect(firstActing(WITH_CAUSES, c.metrics, c.cause)).toBe(c.policy);
