@@ -10,11 +10,14 @@ import {
   type Policy,
 } from '@healstream/core';
 import { runScenario } from './diagnosis-run.js';
-import { SEEDS, healthyScenario } from './diagnosis-scenarios.js';
+import { SEEDS, STEP_MS, T0 as BENCH_T0, healthyScenario, rng } from './diagnosis-scenarios.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const SHIPPED = loadPolicyFiles(['policies'], { baseDir: repo });
-const WITH_CAUSES = loadPolicyFiles(['policies', 'policies/causes'], { baseDir: repo });
+/** The shipped set without policies/causes.yaml: the reference's five and silence.yaml. */
+const SHIPPED = loadPolicyFiles(['policies/default.yaml', 'policies/silence.yaml'], {
+  baseDir: repo,
+});
+const WITH_CAUSES = loadPolicyFiles(['policies'], { baseDir: repo });
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
 function diagnosisOf(
@@ -65,7 +68,7 @@ function firstActing(
   return null;
 }
 
-// Each fault as its symptoms look once the diagnosis is sure: the policy of policies/causes
+// Each fault as its symptoms look once the diagnosis is sure: the policy of policies/causes.yaml
 // acts first. Without it, the reference's metric policy that takes the cause's remedy acts
 // (High Error Rate on a failing dependency), one that takes none of it waits for one that does
 // (remedy-choice.ts: nothing acts within these 15 s), or none matches (`without`); on a cause
@@ -128,7 +131,7 @@ const CASES: {
   },
 ];
 
-describe('policies/causes: act on a sure diagnosis before the symptom’s metric policy', () => {
+describe('policies/causes.yaml: act on a sure diagnosis before the symptom’s metric policy', () => {
   for (const c of CASES)
     it(`${c.policy} acts on ${c.cause}; without it ${c.without ?? 'nothing'} would`, () => {
       expect(firstActing(WITH_CAUSES, c.metrics, c.cause)).toBe(c.policy);
@@ -156,5 +159,44 @@ describe('policies/causes: act on a sure diagnosis before the symptom’s metric
       });
       expect([seed, run.outliers > 10, run.healthyActions]).toEqual([seed, true, 0]);
     }
-  });
+  }, 60_000);
+
+  // A hold carries over an incident that re-opens within 30 s of a resolution (holdCarryMs):
+  // single outliers 20 s apart open and resolve one incident after another, well within it.
+  it('never acts on single outliers 20 s apart, each of a metric some policy reads', () => {
+    const detector = resolveDetectorConfig();
+    const bad: [string, (r: () => number) => number][] = [
+      ['latency_p99', (r) => 501 + r() * 4500],
+      ['error_rate', (r) => 0.16 + r() * 0.84],
+      ['throughput', (r) => r() * 499],
+      ['cpu_util', (r) => 0.91 + r() * 0.09],
+      ['memory_util', (r) => 0.86 + r() * 0.14],
+    ];
+    for (const seed of [...SEEDS.tune, ...SEEDS.holdout]) {
+      const full = healthyScenario(seed, 'tune', false);
+      // The first 65 minutes: the 30-minute warm-up, half an hour of outliers, five calm minutes.
+      const end = BENCH_T0 + 65 * 60_000;
+      const scenario = { ...full, samples: full.samples.filter((x) => x.timestamp < end) };
+      const rand = rng(seed);
+      let outliers = 0;
+      for (const sample of scenario.samples) {
+        const scrape = (sample.timestamp - BENCH_T0) / STEP_MS;
+        if (scrape < 360 || scrape > 720 || scrape % 4 !== 0) continue; // 30 to 60 minutes in
+        const [metric, value] = bad[(scrape / 4) % bad.length] ?? bad[0]!;
+        if (sample.metric !== metric) continue;
+        sample.value = value(rand);
+        outliers++;
+      }
+      const run = runScenario(
+        { ...scenario, kind: 'outliers', outliers },
+        { policies: WITH_CAUSES, detector, flush: 'scrape' },
+      );
+      expect([seed, run.outliers > 80, run.falseIncidents > 20, run.healthyActions]).toEqual([
+        seed,
+        true,
+        true,
+        0,
+      ]);
+    }
+  }, 60_000);
 });

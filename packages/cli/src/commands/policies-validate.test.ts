@@ -5,7 +5,7 @@ describe('healstream policies validate', () => {
   it('accepts the default policies and the examples', async () => {
     const { code, out } = await cli('policies', 'validate', 'policies', 'policies/examples');
     expect(code).toBe(0);
-    expect(out.at(-1)).toBe('12 valid policies');
+    expect(out.at(-1)).toBe('19 valid policies');
   });
 
   it('names file, line, column and field of each problem and exits 1', async () => {
@@ -68,10 +68,17 @@ describe('healstream policies explain', () => {
         .filter((l) => l.startsWith('  ') && !l.startsWith('  cause'))
         .map((l) => l.trim().replace(/ +/g, ' ')),
     ).toEqual([
+      'Bad Deploy Rollback p10 no-match cause bad-deploy not diagnosed',
+      'Circuit Breaker On Dependency Failure p10 no-match cause dependency-failure not diagnosed',
       '→ Critical Latency Spike p10 chosen latency_p99 600 > 500; for: 10s taken as held',
       'High Error Rate p9 lower-priority error_rate 0.2 > 0.15, throughput 200 > 100; for: 10s taken as held; Critical Latency Spike ranks higher',
       'Restart Silent Component p9 no-match cause crash-silence not diagnosed',
       'Page On Silent Component p8 no-match cause crash-silence not diagnosed',
+      'Restart On Hang p8 no-match cause deadlock-hang not diagnosed',
+      'Restart On Memory Leak p8 no-match cause memory-leak not diagnosed',
+      'Restart On Pool Exhaustion p8 no-match cause connection-pool-exhaustion not diagnosed',
+      'Scale Up On Resource Exhaustion p8 no-match cause resource-exhaustion not diagnosed',
+      'Scale Up On Traffic Spike p8 no-match cause traffic-spike not diagnosed',
       'Resource Exhaustion p7 no-match cpu_util not reported',
       'Moderate Latency p5 no-match latency_p99 600 is not < 500',
       'Throughput Drop p4 lower-priority throughput 200 < 500; for: 10s taken as held; Critical Latency Spike ranks higher',

@@ -131,6 +131,11 @@ describe('healstream simulate', () => {
       'fixtures/simulate/unhandled.jsonl',
       '--detector',
       'thresholds',
+      // The reference's five: none reads the pool (policies/causes.yaml would restart it).
+      '--policies',
+      'policies/default.yaml',
+      '--policies',
+      'policies/silence.yaml',
     );
     expect(lines(out, /ESCALATION/)).toEqual([
       '10:05:10  payments   ESCALATION UNHANDLED: payments: anomalous for 5 min and no policy acts on it (paged after 300 s); probable cause connection-pool-exhaustion (confidence 0.97)',
@@ -150,7 +155,7 @@ describe('healstream simulate', () => {
       expect.stringMatching(/^fixtures\/simulate\/malformed\.jsonl:4: skipped: not JSON: /),
       'fixtures/simulate/malformed.jsonl:5: skipped: timestamp: expected epoch milliseconds or an ISO-8601 time, got "yesterday"',
     ]);
-    expect(out[0]).toBe('3 samples, 0 outcome rule(s), 7 policies');
+    expect(out[0]).toBe('3 samples, 0 outcome rule(s), 14 policies');
     // The one good bad sample is a blip: held, then the hold breaks; nothing restarts.
     expect(lines(out, /decision/)).toEqual([
       '10:00:20  search   decision NO_MATCH: Critical Latency Spike: latency_p99 700 > 500; held: condition true for 0s of 10s',

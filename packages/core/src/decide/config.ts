@@ -51,6 +51,13 @@ export const decisionConfigSchema = z.strictObject({
    * recovery time.
    */
   remedyWaitMs: z.number().int().min(0).default(60_000),
+  /**
+   * An incident that re-opens on a component this soon after the last one resolved, with
+   * nothing acted on in between, keeps that incident's holds (`for:`): a fault on its way in
+   * that flickers across a detection line is one fault, not a row of blips (decide/holds.ts).
+   * 0 starts every incident's holds afresh.
+   */
+  holdCarryMs: z.number().int().min(0).default(30_000),
 });
 
 export type DecisionConfig = z.infer<typeof decisionConfigSchema>;

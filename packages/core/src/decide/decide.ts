@@ -7,7 +7,7 @@ import {
 import { DEFAULT_DECISION_CONFIG, type DecisionConfig } from './config.js';
 import { stormEscalation } from './escalations.js';
 import { evaluatePolicies, walkLadder } from './evaluate.js';
-import { applyHolds } from './holds.js';
+import { applyHolds, carryHolds } from './holds.js';
 import { applyOverrides, controlGate, holdPages, noteOverrides } from './control-gate.js';
 import { controlOf } from '../control/state.js';
 import { recoveredSince } from './apply-outcome.js';
@@ -95,6 +95,8 @@ function decideStep(input: DecideInput, config: DecisionConfig): DecideResult {
     // The cause is back: cures of it that had not lasted are failures; a quick return is a flap.
     failPendingCures(state, component, incident.cause);
     noteIncidentOpened(state, diagnosis.incidentId, incident, now, config.flap);
+    // A re-opening moments after a resolution nothing acted on continues its holds.
+    carryHolds(state, incident, now, config.holdCarryMs);
   }
 
   // The kill switch (POLICY_OVERRIDE) changes what a policy is for this step.

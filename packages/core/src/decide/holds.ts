@@ -1,6 +1,6 @@
 import type { PolicyEvaluation } from '@healstream/contracts';
 import type { Candidate } from './evaluate.js';
-import type { IncidentLadder } from './state.js';
+import type { EvaluatorState, IncidentLadder } from './state.js';
 
 const seconds = (ms: number) =>
   ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
@@ -57,4 +57,33 @@ export function applyHolds(
     }
   }
   return held;
+}
+
+/**
+ * A new incident of a component whose previous incident resolved at most `carryMs` ago, and
+ * had nothing acted on (no dispatch), starts with that incident's holds: what its conditions
+ * were when it resolved (the last evaluation before the resolution brought them up to date).
+ * The first evaluation of the new incident keeps only those still true, so a hold carries over
+ * only where the conditions were true before the gap and are true after it. A ramp that crosses
+ * a detection line back and forth opens and resolves incidents every few scrapes; without this
+ * its `for:` would start over at every re-opening and never be served. A single outlier never
+ * gains from it: its incident's conditions break on the next scrape (a cleared event), and a
+ * hold only acts once it has lasted its `for:` from the first evaluation that found it true.
+ */
+export function carryHolds(
+  state: EvaluatorState,
+  incident: IncidentLadder,
+  now: number,
+  carryMs: number,
+): void {
+  if (carryMs <= 0) return;
+  let previous: IncidentLadder | undefined;
+  for (const other of Object.values(state.incidents)) {
+    if (other === incident || other.component !== incident.component) continue;
+    if (other.closedAt === null || other.closedAt > now) continue;
+    if (!previous || (previous.closedAt ?? 0) < other.closedAt) previous = other;
+  }
+  if (!previous || previous.attempts > 0 || now - (previous.closedAt ?? 0) > carryMs) return;
+  for (const [policy, since] of Object.entries(previous.holds))
+    incident.holds[policy] = Math.min(incident.holds[policy] ?? since, since);
 }
