@@ -111,6 +111,9 @@ export type {
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
+      ...(this.options.fetchMaxBytesPerPartition
+        ? { maxBytesPerPartition: this.options.fetchMaxBytesPerPartition }
+        : {}),
       partitionAssigners: [coPartitionAssigner(() => this.assignedPartitions())],
       retry: { retries: 10 },
     });
