@@ -9,7 +9,8 @@
  * 1. throughput: `preload` healthy samples over `components` components are written to a fresh
  *    metrics topic (12 partitions); a plain kafkajs consumer group reads them all with
  *    eachMessage (baseline, first record to last), then the detector consumes them (decode,
- *    detect, changelog, transaction). Median of `repeat` runs, each on fresh topics; `--repeat 0`
+ *    detect, changelog, transaction; from the first record it handles to the last committed).
+ *    Median of `repeat` runs, each on fresh topics; `--repeat 0`
  *    skips this phase.
  * 2. latency (bench/pipeline-latency.ts): `rate` samples per second over `latency-components`
  *    components, one fresh component anomalous every second, `incidents` of them; metric →
@@ -187,14 +188,34 @@ async function rawConsumeRate(topic: string, run: number): Promise<number> {
   return PRELOAD / seconds;
 }
 
-/** The detector in this process, on the pipeline of `config`, with a registry of its own. */
+/**
+ * The detector in this process, on the pipeline of `config`, with a registry of its own.
+ * `firstRecord()` is when its handler first got a record (0 before).
+ */
 async function startDetector(config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>) {
   const registry = createRegistry('detector', false);
-  const running = await runService(
-    detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }),
-    { config, logger: silent, registry, kafka },
-  );
-  return { running, registry };
+  const definition = detectorService({
+    config,
+    detector: resolveDetectorConfig(),
+    kafka,
+    logger: silent,
+  });
+  let firstRecord = 0;
+  const open = definition.open;
+  const watched: typeof definition = {
+    ...definition,
+    async open(partition, write, context) {
+      const handler = await open(partition, write, context);
+      const handle = handler.handle;
+      handler.handle = (record, emit) => {
+        if (firstRecord === 0) firstRecord = Date.now();
+        return handle.call(handler, record, emit);
+      };
+      return handler;
+    },
+  };
+  const running = await runService(watched, { config, logger: silent, registry, kafka });
+  return { running, registry, firstRecord: () => firstRecord };
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat (zeros where there is none). */
@@ -216,7 +237,7 @@ async function detectorRate(
   run: number,
 ): Promise<{ rate: number; running: RunningService; processCores: number; machineBusy: number }> {
   const profiled = await profileWindow();
-  const { running, registry } = await startDetector(config);
+  const { running, registry, firstRecord } = await startDetector(config);
   const metrics = loopMetrics(registry);
   const consumed = async () =>
     (await metrics.recordsIn.get()).values.reduce((n, v) => n + v.value, 0);
@@ -225,8 +246,12 @@ async function detectorRate(
   let jiffies = machineJiffies();
   for (;;) {
     const n = await consumed();
-    if (n > 0 && first === 0) {
-      first = Date.now();
+    // Timed from the first record the detector handled, as the raw consumer is from its first
+    // record: a transaction's records count only once it commits, so timing from the first
+    // commit would leave the first transactions' work out (all of it, were every partition's
+    // backlog one transaction).
+    if (firstRecord() > 0 && first === 0) {
+      first = firstRecord();
       cpu = process.cpuUsage();
       jiffies = machineJiffies();
     }
