@@ -4,12 +4,13 @@
  *
  *   bash scripts/toolchain.sh pnpm bench [--preload 200000] [--repeat 3] [--components 200]
  *     [--rate 1000] [--latency-components 2000] [--incidents 40] [--latency-repeat 1]
- *     [--env NAME=VALUE,...]
+ *     [--env NAME=VALUE,...] [--profile DIR]
  *
  * 1. throughput: `preload` healthy samples over `components` components are written to a fresh
  *    metrics topic (12 partitions); a plain kafkajs consumer group reads them all with
  *    eachMessage (baseline, first record to last), then the detector consumes them (decode,
- *    detect, changelog, transaction). Median of `repeat` runs, each on fresh topics; `--repeat 0`
+ *    detect, changelog, transaction; from the first record it handles to the last committed).
+ *    Median of `repeat` runs, each on fresh topics; `--repeat 0`
  *    skips this phase.
  * 2. latency (bench/pipeline-latency.ts): `rate` samples per second over `latency-components`
  *    components, one fresh component anomalous every second, `incidents` of them; metric →
@@ -19,11 +20,17 @@
  *
  * `--env` sets service variables (the runtime's fetch and transaction settings, say) for every
  * service of the run, so settings are compared by alternating runs in one go.
+ *
+ * `--profile DIR` writes a V8 CPU profile of each throughput run's two timed windows alone
+ * (`raw-<run>.cpuprofile`, `detector-<run>.cpuprofile`), without the preload's producer or the
+ * latency phase; `node scripts/profile-top.ts` reads them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@healstream/contracts';
 import { resolveDetectorConfig } from '@healstream/core';
@@ -52,8 +59,10 @@ const { values } = parseArgs({
     'latency-components': { type: 'string', default: '2000' },
     'latency-repeat': { type: 'string', default: '1' },
     env: { type: 'string', default: '' },
+    profile: { type: 'string' },
   },
 });
+const PROFILE_DIR = values.profile;
 const PRELOAD = Number(values.preload);
 const RATE = Number(values.rate);
 const INCIDENTS = Number(values.incidents);
@@ -74,6 +83,21 @@ const ENV: Record<string, string> = Object.fromEntries(
 const PARTITIONS = 12;
 
 quietKafkajsTimerWarnings();
+/** A CPU profile of this process from `start()` to the returned function's call, into PROFILE_DIR. */
+async function profileWindow(): Promise<(name: string) => Promise<void>> {
+  if (!PROFILE_DIR) return async () => {};
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (name) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function connection() {
@@ -139,13 +163,14 @@ async function preload(prefix: string, serde: Serde) {
   await producer.disconnect();
 }
 
-async function rawConsumeRate(topic: string): Promise<number> {
+async function rawConsumeRate(topic: string, run: number): Promise<number> {
   const consumer = kafka.consumer({
     groupId: `bench-raw-${randomBytes(3).toString('hex')}`,
     maxWaitTimeInMs: 100,
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
+  const profiled = await profileWindow();
   let count = 0;
   let first = 0;
   await new Promise<void>((resolve) => {
@@ -158,18 +183,39 @@ async function rawConsumeRate(topic: string): Promise<number> {
     });
   });
   const seconds = (Date.now() - first) / 1000;
+  await profiled(`raw-${run}`);
   await consumer.disconnect();
   return PRELOAD / seconds;
 }
 
-/** The detector in this process, on the pipeline of `config`, with a registry of its own. */
+/**
+ * The detector in this process, on the pipeline of `config`, with a registry of its own.
+ * `firstRecord()` is when its handler first got a record (0 before).
+ */
 async function startDetector(config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>) {
   const registry = createRegistry('detector', false);
-  const running = await runService(
-    detectorService({ config, detector: resolveDetectorConfig(), kafka, logger: silent }),
-    { config, logger: silent, registry, kafka },
-  );
-  return { running, registry };
+  const definition = detectorService({
+    config,
+    detector: resolveDetectorConfig(),
+    kafka,
+    logger: silent,
+  });
+  let firstRecord = 0;
+  const open = definition.open;
+  const watched: typeof definition = {
+    ...definition,
+    async open(partition, write, context) {
+      const handler = await open(partition, write, context);
+      const handle = handler.handle;
+      handler.handle = (record, emit) => {
+        if (firstRecord === 0) firstRecord = Date.now();
+        return handle.call(handler, record, emit);
+      };
+      return handler;
+    },
+  };
+  const running = await runService(watched, { config, logger: silent, registry, kafka });
+  return { running, registry, firstRecord: () => firstRecord };
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat (zeros where there is none). */
@@ -188,8 +234,10 @@ function machineJiffies(): { busy: number; total: number } {
  */
 async function detectorRate(
   config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>,
+  run: number,
 ): Promise<{ rate: number; running: RunningService; processCores: number; machineBusy: number }> {
-  const { running, registry } = await startDetector(config);
+  const profiled = await profileWindow();
+  const { running, registry, firstRecord } = await startDetector(config);
   const metrics = loopMetrics(registry);
   const consumed = async () =>
     (await metrics.recordsIn.get()).values.reduce((n, v) => n + v.value, 0);
@@ -198,8 +246,12 @@ async function detectorRate(
   let jiffies = machineJiffies();
   for (;;) {
     const n = await consumed();
-    if (n > 0 && first === 0) {
-      first = Date.now();
+    // Timed from the first record the detector handled, as the raw consumer is from its first
+    // record: a transaction's records count only once it commits, so timing from the first
+    // commit would leave the first transactions' work out (all of it, were every partition's
+    // backlog one transaction).
+    if (firstRecord() > 0 && first === 0) {
+      first = firstRecord();
       cpu = process.cpuUsage();
       jiffies = machineJiffies();
     }
@@ -209,6 +261,7 @@ async function detectorRate(
   const ms = Date.now() - first;
   const used = process.cpuUsage(cpu);
   const after = machineJiffies();
+  await profiled(`detector-${run}`);
   return {
     rate: PRELOAD / (ms / 1000),
     running,
@@ -233,8 +286,8 @@ let last:
 for (let r = 0; r < REPEAT; r++) {
   const { prefix, config, serde } = await freshPipeline();
   await preload(prefix, serde);
-  raw.push(await rawConsumeRate(`${prefix}metrics`));
-  const d = await detectorRate(config);
+  raw.push(await rawConsumeRate(`${prefix}metrics`, r + 1));
+  const d = await detectorRate(config, r + 1);
   detector.push(d.rate);
   cpu.push({ processCores: d.processCores, machineBusy: d.machineBusy });
   if (last) await last.detector.stop();

@@ -37,6 +37,22 @@ describe('loadConfig', () => {
     );
   });
 
+  it('leaves fetch size and transaction size to the service unless set', () => {
+    const defaults = loadConfig(baseEnvSchema, good);
+    expect(defaults.KAFKA_FETCH_MAX_BYTES_PER_PARTITION).toBeUndefined();
+    expect(defaults.HEALSTREAM_MAX_RECORDS_PER_TRANSACTION).toBeUndefined();
+    const set = loadConfig(baseEnvSchema, {
+      ...good,
+      KAFKA_FETCH_MAX_BYTES_PER_PARTITION: '4194304',
+      HEALSTREAM_MAX_RECORDS_PER_TRANSACTION: '20000',
+    });
+    expect(set.KAFKA_FETCH_MAX_BYTES_PER_PARTITION).toBe(4194304);
+    expect(set.HEALSTREAM_MAX_RECORDS_PER_TRANSACTION).toBe(20000);
+    expect(() =>
+      loadConfig(baseEnvSchema, { ...good, HEALSTREAM_MAX_RECORDS_PER_TRANSACTION: '0' }),
+    ).toThrow(/HEALSTREAM_MAX_RECORDS_PER_TRANSACTION must be at least 1/);
+  });
+
   it('names a missing KAFKA_BROKERS', () => {
     expect(() =>
       loadConfig(baseEnvSchema, { SCHEMA_REGISTRY_URL: good.SCHEMA_REGISTRY_URL }),

@@ -64,6 +64,13 @@ export const baseEnvSchema = z.object({
    * any): on a quiet partition, how late a record that arrives meanwhile can be picked up.
    */
   KAFKA_FETCH_MAX_WAIT_MS: intIn(1, 10_000).default(100),
+  /**
+   * The most a fetch brings of one partition (kafkajs' `maxBytesPerPartition`). Unset: the
+   * service's own setting, else kafkajs' 1 MiB.
+   */
+  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: intIn(1024, 64 * 1024 * 1024).optional(),
+  /** Records per transaction at most. Unset: the service's own setting, else 500. */
+  HEALSTREAM_MAX_RECORDS_PER_TRANSACTION: intIn(1, 1_000_000).optional(),
   /** How many partitions' transactions run at once (each partition has its own producer). */
   HEALSTREAM_PARTITIONS_CONCURRENTLY: intIn(1, 1000).default(3),
   /** A partition with input and no commit for this long is stalled: /readyz turns false. */

@@ -112,6 +112,8 @@ export interface TransactionalLoopOptions {
   partitionsConsumedConcurrently?: number;
   /** The longest a fetch waits at the broker for records (default 100 ms). */
   fetchMaxWaitMs?: number;
+  /** The most a fetch brings of one partition (default kafkajs' 1 MiB). */
+  fetchMaxBytesPerPartition?: number;
   backoff?: { initialMs: number; maxMs: number };
   now?: () => number;
   sessionTimeoutMs?: number;

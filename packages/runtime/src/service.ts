@@ -42,6 +42,8 @@ export interface ServiceDefinition<I extends TopicHandle = TopicHandle> {
   close?: () => Promise<void>;
   maxRecordsPerTransaction?: number;
   partitionsConsumedConcurrently?: number;
+  /** The most a fetch brings of one partition; KAFKA_FETCH_MAX_BYTES_PER_PARTITION wins. */
+  fetchMaxBytesPerPartition?: number;
 }
 
 /** Returns the definition as given; it is there so that the handler's records get typed. */
@@ -109,6 +111,11 @@ export async function runService(
       logger,
     });
   const serde = new Serde(createRegistryClient(config), config.SCHEMA_COMPATIBILITY);
+  // The variables win over the definition, so a deployment (or the bench) can tune them.
+  const maxRecordsPerTransaction =
+    config.HEALSTREAM_MAX_RECORDS_PER_TRANSACTION ?? definition.maxRecordsPerTransaction;
+  const fetchMaxBytesPerPartition =
+    config.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ?? definition.fetchMaxBytesPerPartition;
   const loop = new TransactionalLoop({
     kafka,
     serde,
@@ -132,9 +139,8 @@ export async function runService(
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     partitionsConsumedConcurrently:
       definition.partitionsConsumedConcurrently ?? config.HEALSTREAM_PARTITIONS_CONCURRENTLY,
-    ...(definition.maxRecordsPerTransaction
-      ? { maxRecordsPerTransaction: definition.maxRecordsPerTransaction }
-      : {}),
+    ...(maxRecordsPerTransaction ? { maxRecordsPerTransaction } : {}),
+    ...(fetchMaxBytesPerPartition ? { fetchMaxBytesPerPartition } : {}),
   });
   const http = await startHealthServer({
     port: config.HTTP_PORT,

@@ -41,7 +41,10 @@ describe('transactional loop start-up', () => {
     expect(loop.isReady()).toBe(false);
   });
 
-  it('fetches with the wait it is given', async () => {
+  const startWith = async (options: {
+    fetchMaxWaitMs?: number;
+    fetchMaxBytesPerPartition?: number;
+  }) => {
     let consumerConfig: Record<string, unknown> = {};
     const kafka = {
       admin: () => ({ connect: () => Promise.resolve(), disconnect: () => Promise.resolve() }),
@@ -65,9 +68,19 @@ describe('transactional loop start-up', () => {
       inputs: [{ logical: 'metrics', topic: 'in', record: 'MetricSample' }],
       outputs: [],
       open: () => ({ handle: () => {} }),
-      fetchMaxWaitMs: 7,
+      ...options,
     });
     await expect(loop.start()).rejects.toThrow('reached the broker');
-    expect(consumerConfig['maxWaitTimeInMs']).toBe(7);
+    return consumerConfig;
+  };
+
+  it('fetches with the wait it is given', async () => {
+    expect((await startWith({ fetchMaxWaitMs: 7 }))['maxWaitTimeInMs']).toBe(7);
+  });
+
+  it("fetches as much of a partition as it is told, else kafkajs' own default", async () => {
+    const told = await startWith({ fetchMaxBytesPerPartition: 4 * 1024 * 1024 });
+    expect(told['maxBytesPerPartition']).toBe(4 * 1024 * 1024);
+    expect('maxBytesPerPartition' in (await startWith({}))).toBe(false);
   });
 });

@@ -147,6 +147,9 @@ function retire(consumer: Consumer): void {
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
+      ...(this.options.fetchMaxBytesPerPartition
+        ? { maxBytesPerPartition: this.options.fetchMaxBytesPerPartition }
+        : {}),
       partitionAssigners: [coPartitionAssigner(() => this.assignedPartitions())],
       retry: { retries: 10 },
     });

@@ -46,8 +46,14 @@ export function detectorService(options: DetectorOptions) {
   return defineService({
     name: 'detector',
     // Each transaction writes every touched component's state once: bigger transactions
-    // amortise that changelog write over more samples.
-    maxRecordsPerTransaction: 5000,
+    // amortise that changelog write, and the transaction's round trips, over more samples. A
+    // fetch brings up to 4 MiB of a partition (~30,000 samples; kafkajs' default is 1 MiB) and
+    // up to 20,000 of them are one transaction; all 12 partitions' transactions run at once, so
+    // one partition's commit round trips overlap the others' work (docs/performance.md,
+    // "Fewer, larger transactions in the detector"). A fetch stays within kafkajs' 10 MiB.
+    maxRecordsPerTransaction: 20_000,
+    fetchMaxBytesPerPartition: 4 * 1024 * 1024,
+    partitionsConsumedConcurrently: 12,
     inputs: [topics.metrics],
     // metrics: the ticks of quiet partitions; escalation-requests: a fleet silence's page.
     outputs: [topics.reliabilityEvents, topics.metrics, topics.escalationRequests],
