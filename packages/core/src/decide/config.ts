@@ -55,9 +55,11 @@ export const decisionConfigSchema = z.strictObject({
    * An incident that re-opens on a component this soon after the last one resolved, with
    * nothing acted on in between, keeps that incident's holds (`for:`): a fault on its way in
    * that flickers across a detection line is one fault, not a row of blips (decide/holds.ts).
-   * 0 starts every incident's holds afresh.
+   * 0 (the default) starts every incident's holds afresh: with 30 s, two outliers 15 s apart
+   * (zero throughput in both) restarted a service in the blip property test, the second
+   * incident serving the hold the first one began.
    */
-  holdCarryMs: z.number().int().min(0).default(30_000),
+  holdCarryMs: z.number().int().min(0).default(0),
 });
 
 export type DecisionConfig = z.infer<typeof decisionConfigSchema>;

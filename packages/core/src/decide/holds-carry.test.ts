@@ -33,7 +33,9 @@ function step(
 }
 
 /** x > 10 at 0 s and 5 s on inc-1, resolved at 8 s, inc-2 opens at `reopen` s with x > 10. */
-function flicker(reopen: number, config: DecisionConfigInput = {}, lastX = 20) {
+const CARRY = { holdCarryMs: 30_000 };
+
+function flicker(reopen: number, config: DecisionConfigInput = CARRY, lastX = 20) {
   let state = step(emptyState(), 20, 0, 'inc-1', { config }).state;
   state = step(state, lastX, 5, 'inc-1', { config }).state;
   state = step(state, 0, 8, 'inc-1', { resolved: true, config }).state;
@@ -47,6 +49,11 @@ describe('holds carry over an incident that re-opens moments after it resolved',
     expect(out.decision.reason).toBe('Restart (priority 5): x 20 > 10; held 12s (for: 10s)');
   });
 
+  it('is off unless configured: by default every incident starts its holds afresh', () => {
+    const out = flicker(12, {});
+    expect(out.commands).toEqual([]);
+  });
+
   it('with holdCarryMs 0 every incident starts its holds afresh', () => {
     const out = flicker(12, { holdCarryMs: 0 });
     expect(out.commands).toEqual([]);
@@ -54,38 +61,41 @@ describe('holds carry over an incident that re-opens moments after it resolved',
   });
 
   it('a re-opening later than holdCarryMs starts over', () => {
-    const out = flicker(40); // 32 s after the resolution, over the default 30 s
+    const out = flicker(40); // 32 s after the resolution, over the 30 s
     expect(out.commands).toEqual([]);
     expect(out.decision.reason).toContain('held: condition true for 0s of 10s');
   });
 
   it('a hold the previous incident had already ended (its last evaluation false) is not carried', () => {
-    const out = flicker(12, {}, 5); // x 5 at the last evaluation before the resolution
+    const out = flicker(12, CARRY, 5); // x 5 at the last evaluation before the resolution
     expect(out.commands).toEqual([]);
     expect(out.decision.reason).toContain('held: condition true for 0s of 10s');
   });
 
   it('an incident something acted on hands no hold to the next', () => {
-    let state = step(emptyState(), 20, 0, 'inc-1').state;
-    const acted = step(state, 20, 10, 'inc-1');
+    const config = CARRY;
+    let state = step(emptyState(), 20, 0, 'inc-1', { config }).state;
+    const acted = step(state, 20, 10, 'inc-1', { config });
     expect(acted.commands).toHaveLength(1);
     state = { ...acted.state, inFlight: {}, cooldowns: {} };
-    state = step(state, 0, 12, 'inc-1', { resolved: true }).state;
-    const out = step(state, 20, 15, 'inc-2');
+    state = step(state, 0, 12, 'inc-1', { resolved: true, config }).state;
+    const out = step(state, 20, 15, 'inc-2', { config });
     expect(out.commands).toEqual([]);
     expect(out.decision.reason).toContain('held: condition true for 0s of 10s');
   });
 
   it('only incidents of the same component hand their holds on', () => {
-    let state = step(emptyState(), 20, 0, 'inc-1').state;
-    state = step(state, 20, 5, 'inc-1').state;
-    state = step(state, 0, 8, 'inc-1', { resolved: true }).state;
+    const config = CARRY;
+    let state = step(emptyState(), 20, 0, 'inc-1', { config }).state;
+    state = step(state, 20, 5, 'inc-1', { config }).state;
+    state = step(state, 0, 8, 'inc-1', { resolved: true, config }).state;
     const at = T0 + 12_000;
     const other = decide({
       diagnosis: diagnosisOf({ x: 20 }, at, { incidentId: 'inc-9', component: 'orders' }),
       state,
       policies: held,
       now: at,
+      config: resolveDecisionConfig({ partitionCount: 1, ...CARRY }),
     });
     expect(other.commands).toEqual([]);
   });

@@ -117,6 +117,25 @@ describe('no action on a blip', () => {
     );
   });
 
+  it('two outliers three scrapes apart do not serve one hold between them (a case the property found)', () => {
+    const scrapes: Stream['scrapes'] = Array.from({ length: 40 }, () => null);
+    scrapes[7] = [
+      { metric: 'errors', value: 0.16 },
+      { metric: 'throughput', value: 0 },
+    ];
+    scrapes[10] = [
+      { metric: 'throughput', value: 0 },
+      { metric: 'cpu', value: 0.91 },
+    ];
+    const stream: Stream = {
+      service: { latency: 60, errors: 0, throughput: 700, cpu: 0.1, memory: 0.2 },
+      noise: 0,
+      seed: 0,
+      scrapes,
+    };
+    expect(commandsFor(samplesOf(stream), SHIPPED, false)).toEqual([]);
+  });
+
   it('is the hold that does it: the same policies without for: restart on one 540 ms sample', () => {
     const atOnce = SHIPPED.map((p) => ({ ...p, forMs: 0 }));
     const blip = samplesOf({
