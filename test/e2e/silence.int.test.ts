@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Escalation, ReliabilityEvent } from '@healstream/contracts';
@@ -32,13 +35,20 @@ describe('healing over time, end to end: five services, a real fleet, the real a
     allowed_actions: [restart-service, alert-oncall]
     runbook: https://runbooks.example/ledger
 `;
+    // The reference's five and the silence policy, without the shipped cause policies: those
+    // restart a component diagnosed with pool exhaustion, and this test wants an anomaly that
+    // no policy handles.
+    const policiesDir = mkdtempSync(join(tmpdir(), 'healstream-silence-policies-'));
+    for (const file of ['default.yaml', 'silence.yaml'])
+      copyFileSync(join('policies', file), join(policiesDir, file));
     const { supervisor, webhook, watch } = await pipelineUnderTest(config, topic, {
       components: componentsYaml,
       members: ['payments', 'checkout'],
       detector: { silence: { minSilenceMs: SILENCE_FLOOR_MS, checkEveryMs: 500 } },
       webhook: true,
       env: {
-        ESCALATOR_POLICIES_DIR: 'policies',
+        POLICIES_DIR: policiesDir,
+        ESCALATOR_POLICIES_DIR: policiesDir,
         WEBHOOK_SECRET: 'e2e-silence-runbook-secret',
         UNHANDLED_PAGE_AFTER: '6s',
         VERIFY_WINDOW_MS: '8000',
@@ -67,7 +77,7 @@ describe('healing over time, end to end: five services, a real fleet, the real a
       config,
       { LOG_LEVEL: 'warn' },
     );
-    // ledger: its database pool is full, its latency calm; no shipped policy reads the pool.
+    // ledger: its database pool is full, its latency calm; none of these policies reads the pool.
     const ledger = await steadyPublisher(topic('metrics'), {
       ledger: { latency_p99: 90, error_rate: 0.01, db_pool_utilization: 0.97 },
     });
