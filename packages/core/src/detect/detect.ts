@@ -170,7 +170,9 @@ export function detectInPlace(
     // state without a copy.
     scorerState = scorer.release ? scorer.release() : scorer.state();
     const settled = resolvedAt === undefined || now - resolvedAt >= USUAL_FROZEN_AFTER_MS;
-    if (!hadIncident && settled && result.spread !== undefined) {
+    // A usual level is the warm scorer's: before its warm-up a first sample (an outlier, say)
+    // would be the level every later event measures against, frozen by any incident it opens.
+    if (!hadIncident && settled && result.warm && result.spread !== undefined) {
       if (usual && known?.usual === usual) {
         usual.level = result.baseline;
         usual.spread = result.spread;

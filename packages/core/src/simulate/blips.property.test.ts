@@ -11,6 +11,13 @@ const SHIPPED = parsePolicies(
   readFileSync(new URL('../../../../policies/default.yaml', import.meta.url), 'utf8'),
   'default.yaml',
 );
+/** Every file the evaluator loads by default from policies/: the five, silence, the cause policies. */
+const ALL_SHIPPED = ['default.yaml', 'silence.yaml', 'causes.yaml'].flatMap((file) =>
+  parsePolicies(
+    readFileSync(new URL(`../../../../policies/${file}`, import.meta.url), 'utf8'),
+    file,
+  ),
+);
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const STEP_MS = 5_000;
 
@@ -115,6 +122,30 @@ describe('no action on a blip', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('healthy noise with isolated outliers never produces a command (every shipped policy file)', () => {
+    fc.assert(
+      fc.property(streamArb, fc.boolean(), (stream, statistical) => {
+        expect(commandsFor(samplesOf(stream), ALL_SHIPPED, statistical)).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('an outlier as the first sample is no usual level: no traffic spike against a throughput of 0 (a case the property found)', () => {
+    const scrapes: Stream['scrapes'] = Array.from({ length: 45 }, () => null);
+    scrapes[0] = [{ metric: 'throughput', value: 0 }];
+    scrapes[2] = [{ metric: 'latency', value: 501 }];
+    scrapes[35] = [{ metric: 'cpu', value: 0.91 }];
+    scrapes[37] = [{ metric: 'latency', value: 501 }];
+    const stream: Stream = {
+      service: { latency: 60, errors: 0, throughput: 700, cpu: 0.1, memory: 0.2 },
+      noise: 0,
+      seed: 0,
+      scrapes,
+    };
+    expect(commandsFor(samplesOf(stream), ALL_SHIPPED, true)).toEqual([]);
   });
 
   it('two outliers three scrapes apart do not serve one hold between them (a case the property found)', () => {
