@@ -1,0 +1,83 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+// kafkajs' transaction manager, as patched in patches/kafkajs@2.2.4.patch: a transaction that
+// adds its first partition while the producer's previous one is still completing on the
+// coordinator is answered CONCURRENT_TRANSACTIONS. kafkajs left that to the send's retrier
+// (100 ms, then 200 ms, ...), which put ~300 ms into the executor's write-ahead commits that
+// follow the command's consume transaction; the patch retries it within the call, after 1-20 ms.
+const require = createRequire(import.meta.url);
+const createEosManager = require('kafkajs/src/producer/eosManager/index.js') as (options: {
+  logger: unknown;
+  cluster: unknown;
+  transactional: boolean;
+  transactionalId: string;
+}) => {
+  initProducerId(): Promise<void>;
+  beginTransaction(): void;
+  addPartitionsToTransaction(
+    topicData: { topic: string; partitions: { partition: number }[] }[],
+  ): Promise<void>;
+};
+const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
+  createErrorFromCode: (code: number) => Error & { type: string };
+};
+
+const CONCURRENT_TRANSACTIONS = 51;
+const INVALID_PRODUCER_EPOCH = 47;
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A coordinator whose AddPartitionsToTxn fails with `code` for the first `failures` calls. */
+async function managerWith(failures: number, code = CONCURRENT_TRANSACTIONS) {
+  const coordinator = {
+    calls: 0,
+    initProducerId: async () => ({ producerId: 7, producerEpoch: 0 }),
+    async addPartitionsToTxn() {
+      this.calls++;
+      if (this.calls <= failures) throw createErrorFromCode(code);
+      return {};
+    },
+  };
+  const cluster = {
+    // No retries outside the call: only the patch's own retry can get past the error.
+    retry: { retries: 0 },
+    refreshMetadataIfNecessary: async () => {},
+    findGroupCoordinator: async () => coordinator,
+  };
+  const eos = createEosManager({
+    logger: quiet,
+    cluster,
+    transactional: true,
+    transactionalId: 'healstream-test',
+  });
+  await eos.initProducerId();
+  eos.beginTransaction();
+  return { eos, coordinator };
+}
+
+const partitions = [{ topic: 'healing-outcomes', partitions: [{ partition: 3 }] }];
+
+describe('kafkajs AddPartitionsToTxn on CONCURRENT_TRANSACTIONS (patched)', () => {
+  it('retries within the call until the previous transaction has completed', async () => {
+    const { eos, coordinator } = await managerWith(4);
+    await eos.addPartitionsToTransaction(partitions);
+    expect(coordinator.calls).toBe(5);
+  });
+
+  it('gives up after a bounded number of tries, handing the error on as before', async () => {
+    const { eos, coordinator } = await managerWith(Infinity);
+    await expect(eos.addPartitionsToTransaction(partitions)).rejects.toMatchObject({
+      type: 'CONCURRENT_TRANSACTIONS',
+    });
+    expect(coordinator.calls).toBe(51);
+  });
+
+  it('does not retry other errors (a fenced producer fails at once)', async () => {
+    const { eos, coordinator } = await managerWith(1, INVALID_PRODUCER_EPOCH);
+    await expect(eos.addPartitionsToTransaction(partitions)).rejects.toMatchObject({
+      type: 'INVALID_PRODUCER_EPOCH',
+    });
+    expect(coordinator.calls).toBe(1);
+  });
+});
