@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Kafka } from 'kafkajs';
 import {
   RegistryClient,
@@ -63,6 +64,11 @@ export interface LatencyReport {
   metricToOutcomeMs: { p50: number; p99: number; max: number } | null;
   /** Median time from the anomalous sample to the first record of each stage's output. */
   stagesP50Ms: { event: number | null; diagnosis: number | null; command: number | null };
+  /**
+   * How late the bench process's event loop ran its callbacks while the samples flowed (every
+   * stage of this phase shares that one loop): the part of a latency that is waiting for it.
+   */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export const percentile = (xs: number[], p: number) =>
@@ -202,6 +208,8 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
   await sleep(3000); // let every group settle before timing
   const producer = kafka.producer();
   await producer.connect();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const started = Date.now();
   let sent = 0;
   for (let tick = 0; tick < (WARMUP + incidents) * 10; tick++) {
@@ -226,6 +234,8 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
     await sleep(Math.max(0, started + (tick + 1) * 100 - Date.now()));
   }
   const achievedRate = Math.round(sent / ((Date.now() - started) / 1000));
+  loopDelay.disable();
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   const deadline = Date.now() + 30_000;
   const total = WARMUP + incidents;
   while ((commands.size < total || outcomes.size < total) && Date.now() < deadline)
@@ -246,6 +256,11 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
       event: spread(measured(events))?.p50 ?? null,
       diagnosis: spread(measured(diagnoses))?.p50 ?? null,
       command: spread(measured(commands))?.p50 ?? null,
+    },
+    eventLoopDelayMs: {
+      p50: ms(loopDelay.percentile(50)),
+      p99: ms(loopDelay.percentile(99)),
+      max: ms(loopDelay.max),
     },
   };
 }
