@@ -24,14 +24,14 @@ describe('loadConfig', () => {
   it('takes the fetch wait and the partitions handled at once, within bounds', () => {
     const defaults = loadConfig(baseEnvSchema, good);
     expect(defaults.KAFKA_FETCH_MAX_WAIT_MS).toBe(100);
-    expect(defaults.HEALSTREAM_PARTITIONS_CONCURRENTLY).toBe(3);
+    expect(defaults.HEALSTREAM_PARTITIONS_CONCURRENTLY).toBe(12);
     const set = loadConfig(baseEnvSchema, {
       ...good,
       KAFKA_FETCH_MAX_WAIT_MS: '20',
-      HEALSTREAM_PARTITIONS_CONCURRENTLY: '12',
+      HEALSTREAM_PARTITIONS_CONCURRENTLY: '3',
     });
     expect(set.KAFKA_FETCH_MAX_WAIT_MS).toBe(20);
-    expect(set.HEALSTREAM_PARTITIONS_CONCURRENTLY).toBe(12);
+    expect(set.HEALSTREAM_PARTITIONS_CONCURRENTLY).toBe(3);
     expect(() => loadConfig(baseEnvSchema, { ...good, KAFKA_FETCH_MAX_WAIT_MS: '0' })).toThrow(
       /KAFKA_FETCH_MAX_WAIT_MS must be at least 1/,
     );

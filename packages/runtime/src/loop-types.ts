@@ -109,6 +109,10 @@ export interface TransactionalLoopOptions {
   maxRecordsPerTransaction?: number;
   /** Outputs are sent to the broker every this many records inside a transaction. */
   sendEvery?: number;
+  /**
+   * Partitions whose batches are handled at once (kafkajs' `partitionsConsumedConcurrently`,
+   * default DEFAULT_PARTITIONS_CONCURRENTLY).
+   */
   partitionsConsumedConcurrently?: number;
   /** The longest a fetch waits at the broker for records (default 100 ms). */
   fetchMaxWaitMs?: number;
@@ -143,3 +147,13 @@ export interface OpenPartition {
 export function stallKey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
 }
+
+/**
+ * Partitions handled at once by default: every partition of a 12-partition topic. kafkajs
+ * fetches again only once every batch of the last fetch is handled, and each partition's batch
+ * is its own transaction (and, in the executor, its commands' actions and verification), so
+ * with fewer workers than partitions with records a fetch's batches queue behind each other:
+ * at 3, a fetch over 12 partitions took up to four transactions in a row (docs/performance.md,
+ * "Partitions handled at once").
+ */
+export const DEFAULT_PARTITIONS_CONCURRENTLY = 12;

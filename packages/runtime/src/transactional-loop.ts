@@ -4,6 +4,7 @@ import { processChunk } from './chunk-retries.js';
 import { backoffDelay } from './backoff.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
 import {
+  DEFAULT_PARTITIONS_CONCURRENTLY,
   stallKey,
   type LoopInput,
   type OpenPartition,
@@ -180,7 +181,8 @@ function retire(consumer: Consumer): void {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently:
+        this.options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONCURRENTLY,
       eachBatch: (payload) => {
         if (generation === this.consumerGeneration) return this.eachBatch(payload, generation);
         retire(consumer);
