@@ -125,6 +125,35 @@ describe('the chaos invariants', () => {
     expect(failed(o)).toEqual(['no page lost at the sink', 'no page repeated at the sink']);
   });
 
+  it('a page repeated under a dedup key the sink holds open is merged; after a resolve it is a second page', () => {
+    const at = (status: string, dedupKey: string | undefined, t: number) => ({
+      escalationId: 'p1',
+      status,
+      source: 'X',
+      component: 'b',
+      dedupKey,
+      at: T0 + t,
+    });
+    const merged = clean();
+    merged.sinkPages = [at('TRIGGERED', 'k1', 0), at('TRIGGERED', 'k1', 1000)];
+    expect(failed(merged)).toEqual([]);
+    expect(
+      checkInvariants(merged).rows.find((r) => r.invariant === 'no page repeated at the sink')
+        ?.detail,
+    ).toBe('2 received, 1 repeated under a dedup key the sink held open (merged): p1/TRIGGERED');
+    const reopened = clean();
+    reopened.records.escalations.push({ ...page('p1'), status: 'RESOLVED' });
+    reopened.sinkPages = [
+      at('TRIGGERED', 'k1', 0),
+      at('RESOLVED', 'k1', 1000),
+      at('TRIGGERED', 'k1', 2000),
+    ];
+    expect(failed(reopened)).toEqual(['no page repeated at the sink']);
+    const noKey = clean();
+    noKey.sinkPages = [at('TRIGGERED', undefined, 0), at('TRIGGERED', '', 1000)];
+    expect(failed(noKey)).toEqual(['no page repeated at the sink']);
+  });
+
   it('an instance that exited or is not ready at the end fails its row', () => {
     const o = { ...clean(), unhealthy: ['action-executor-2 exited with 1'] };
     expect(failed(o)).toEqual(['every instance running and ready at the end']);

@@ -129,14 +129,14 @@ describe('healing over time: five services as processes, a real member', () => {
      * One incident of `component`: latency goes bad, the first decision that settles it
      * (dispatch, escalate, suppress, or nothing left to enforce) is awaited; a dispatched
      * command's outcome and the ESCALATE after a failed one are awaited too; then latency goes
-     * back to normal and the incident resolves. With `curedBy`, the dispatched command cures
+     * back to normal and the incident resolves. With `cured`, the dispatched command cures
      * the fault: latency is normal from the dispatch on, as a restarted member's would be. Left
      * bad until the outcome was seen here, a sample published between the RECOVERED outcome and
      * this test reading it is fresh evidence that the fault outlived its cure, and the evaluator
      * rightly acts on it again.
      */
     const seen = new Set<string>();
-    async function incident(component: string, curedBy = false): Promise<HealingDecision> {
+    async function incident(component: string, cured = false): Promise<HealingDecision> {
       metrics.set(component, { latency_p99: 650 });
       const settled = (d: HealingDecision) =>
         d.component === component && !seen.has(d.incidentId) && ACTING.includes(d.verdict);
@@ -147,7 +147,7 @@ describe('healing over time: five services as processes, a real member', () => {
       );
       const first = decisions.items.find(settled) as HealingDecision;
       seen.add(first.incidentId);
-      if (first.verdict === 'DISPATCHED' && curedBy) metrics.set(component, healthy);
+      if (first.verdict === 'DISPATCHED' && cured) metrics.set(component, healthy);
       if (first.verdict === 'DISPATCHED') {
         const [outcome] = (
           await outcomes.waitFor(
