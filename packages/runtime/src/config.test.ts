@@ -24,7 +24,7 @@ describe('loadConfig', () => {
   it('takes the fetch wait and the partitions handled at once, within bounds', () => {
     const defaults = loadConfig(baseEnvSchema, good);
     expect(defaults.KAFKA_FETCH_MAX_WAIT_MS).toBe(100);
-    expect(defaults.HEALSTREAM_PARTITIONS_CONCURRENTLY).toBe(12);
+    expect(defaults.HEALSTREAM_PARTITIONS_CONCURRENTLY).toBeUndefined();
     const set = loadConfig(baseEnvSchema, {
       ...good,
       KAFKA_FETCH_MAX_WAIT_MS: '20',

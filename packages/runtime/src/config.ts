@@ -8,7 +8,6 @@ import {
   securityEnvShape,
   type ConnectionEnv,
 } from './connection-security.js';
-import { DEFAULT_PARTITIONS_CONCURRENTLY } from './loop-types.js';
 
 const brokerList = z
   .string({ error: 'is required (comma-separated host:port list, e.g. 127.0.0.1:9092)' })
@@ -72,8 +71,11 @@ export const baseEnvSchema = z.object({
   KAFKA_FETCH_MAX_BYTES_PER_PARTITION: intIn(1024, 64 * 1024 * 1024).optional(),
   /** Records per transaction at most. Unset: the service's own setting, else 500. */
   HEALSTREAM_MAX_RECORDS_PER_TRANSACTION: intIn(1, 1_000_000).optional(),
-  /** How many partitions' transactions run at once (each partition has its own producer). */
-  HEALSTREAM_PARTITIONS_CONCURRENTLY: intIn(1, 1000).default(DEFAULT_PARTITIONS_CONCURRENTLY),
+  /**
+   * How many partitions' transactions run at once (each partition has its own producer).
+   * Unset: the service's own setting, else DEFAULT_PARTITIONS_CONCURRENTLY.
+   */
+  HEALSTREAM_PARTITIONS_CONCURRENTLY: intIn(1, 1000).optional(),
   /** A partition with input and no commit for this long is stalled: /readyz turns false. */
   HEALSTREAM_STALL_SECONDS: intIn(5, 86_400).default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

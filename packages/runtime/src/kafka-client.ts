@@ -4,6 +4,17 @@ import { kafkaSecurity, registryConnection, type ConnectionEnv } from './connect
 import { kafkaLogCreator, quietKafkajsTimerWarnings, type Logger } from './logger.js';
 
 /**
+ * How kafkajs retries, for every client healstream builds: its default backoff doubles up to
+ * 30 s, so during a broker outage (the cluster's metadata still names the dead broker for the
+ * ~10 s its leaders take to move) a fetch or a send that kept failing slept 6-13 s at a time and
+ * a stage stayed idle for most of the outage after the leaders had moved (docs/chaos.md, (j)).
+ * Here a retry sleeps at most `maxRetryTime`, and there are as many as keep the old patience:
+ * about 25 s in all for a request, 80 s for the consumer's fetch loop.
+ */
+export const CLIENT_RETRY = { initialRetryTime: 100, maxRetryTime: 2000, retries: 16 } as const;
+export const CONSUMER_RETRY = { ...CLIENT_RETRY, retries: 42 } as const;
+
+/**
  * One kafkajs client for a service or command, the only place healstream builds one: brokers,
  * TLS and SASL all come from the validated configuration. Producers it makes use Java's
  * murmur2 partitioner.
@@ -20,7 +31,7 @@ export function createKafka(options: {
     brokers: options.config.KAFKA_BROKERS,
     ...kafkaSecurity(options.config),
     logCreator: kafkaLogCreator(options.logger),
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: CLIENT_RETRY,
     ...options.extra,
   });
 }

@@ -5,6 +5,7 @@ import type { BaseEnv } from './config.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import { createKafka, createRegistryClient, explainConnectionError } from './kafka-client.js';
 import type { Logger } from './logger.js';
+import { DEFAULT_PARTITIONS_CONCURRENTLY } from './loop-types.js';
 import { loopMetrics, type Registry } from './metrics.js';
 import { onShutdownSignal } from './shutdown.js';
 import {
@@ -41,6 +42,7 @@ export interface ServiceDefinition<I extends TopicHandle = TopicHandle> {
   /** Runs after the loop stopped, before exit (close child processes, flush sinks). */
   close?: () => Promise<void>;
   maxRecordsPerTransaction?: number;
+  /** Partitions handled at once unless HEALSTREAM_PARTITIONS_CONCURRENTLY says otherwise. */
   partitionsConsumedConcurrently?: number;
   /** The most a fetch brings of one partition; KAFKA_FETCH_MAX_BYTES_PER_PARTITION wins. */
   fetchMaxBytesPerPartition?: number;
@@ -138,7 +140,9 @@ export async function runService(
     stallMs: config.HEALSTREAM_STALL_SECONDS * 1000,
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     partitionsConsumedConcurrently:
-      definition.partitionsConsumedConcurrently ?? config.HEALSTREAM_PARTITIONS_CONCURRENTLY,
+      config.HEALSTREAM_PARTITIONS_CONCURRENTLY ??
+      definition.partitionsConsumedConcurrently ??
+      DEFAULT_PARTITIONS_CONCURRENTLY,
     ...(maxRecordsPerTransaction ? { maxRecordsPerTransaction } : {}),
     ...(fetchMaxBytesPerPartition ? { fetchMaxBytesPerPartition } : {}),
   });

@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { processChunk } from './chunk-retries.js';
 import { backoffDelay } from './backoff.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
+import { CONSUMER_RETRY } from './kafka-client.js';
 import {
   DEFAULT_PARTITIONS_CONCURRENTLY,
   stallKey,
@@ -152,7 +153,7 @@ function retire(consumer: Consumer): void {
         ? { maxBytesPerPartition: this.options.fetchMaxBytesPerPartition }
         : {}),
       partitionAssigners: [coPartitionAssigner(() => this.assignedPartitions())],
-      retry: { retries: 10 },
+      retry: CONSUMER_RETRY,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
