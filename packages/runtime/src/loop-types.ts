@@ -154,7 +154,8 @@ export function stallKey(topic: string, partition: number): string {
  * workers than partitions with records a fetch's batches queue behind each other. 12 (every
  * partition of a 12-partition topic) cut the decision path's latency little, and in the
  * three-broker chaos run (j) a stage at 12 wrote no decision for a whole broker outage in 3 of 4
- * runs, at 3 in none of 5 (docs/performance.md, "Partitions handled at once"). The executor,
- * whose batches wait on actions and health checks, sets its own (EXECUTOR_PARTITIONS_CONCURRENTLY).
+ * runs, at 3 in 1 of 5, both before kafkajs's retries were capped (docs/performance.md,
+ * "Partitions handled at once"). The executor, whose batches wait on actions and health
+ * checks, sets its own (EXECUTOR_PARTITIONS_CONCURRENTLY).
  */
 export const DEFAULT_PARTITIONS_CONCURRENTLY = 3;

@@ -5,7 +5,6 @@ import type { BaseEnv } from './config.js';
 import { startHealthServer, type HealthServer } from './http-server.js';
 import { createKafka, createRegistryClient, explainConnectionError } from './kafka-client.js';
 import type { Logger } from './logger.js';
-import { DEFAULT_PARTITIONS_CONCURRENTLY } from './loop-types.js';
 import { loopMetrics, type Registry } from './metrics.js';
 import { onShutdownSignal } from './shutdown.js';
 import {
@@ -118,6 +117,8 @@ export async function runService(
     config.HEALSTREAM_MAX_RECORDS_PER_TRANSACTION ?? definition.maxRecordsPerTransaction;
   const fetchMaxBytesPerPartition =
     config.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ?? definition.fetchMaxBytesPerPartition;
+  const partitionsConsumedConcurrently =
+    config.HEALSTREAM_PARTITIONS_CONCURRENTLY ?? definition.partitionsConsumedConcurrently;
   const loop = new TransactionalLoop({
     kafka,
     serde,
@@ -139,10 +140,7 @@ export async function runService(
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     stallMs: config.HEALSTREAM_STALL_SECONDS * 1000,
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
-    partitionsConsumedConcurrently:
-      config.HEALSTREAM_PARTITIONS_CONCURRENTLY ??
-      definition.partitionsConsumedConcurrently ??
-      DEFAULT_PARTITIONS_CONCURRENTLY,
+    ...(partitionsConsumedConcurrently ? { partitionsConsumedConcurrently } : {}),
     ...(maxRecordsPerTransaction ? { maxRecordsPerTransaction } : {}),
     ...(fetchMaxBytesPerPartition ? { fetchMaxBytesPerPartition } : {}),
   });
