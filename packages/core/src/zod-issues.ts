@@ -3,6 +3,32 @@ import type { ConfigIssue } from '@healstream/contracts';
 import { suggest } from './suggest.js';
 import { formatPath, valueAt, type Path, type YamlSource } from './yaml-source.js';
 
+/**
+ * Comparison symbols people write for an operator (Prometheus, SQL, most languages), by meaning:
+ * spelling distance would offer `gt` for `<` and for `=>`.
+ */
+const OPERATOR_SYMBOLS: Readonly<Record<string, string>> = {
+  '>': 'gt',
+  '>=': 'gte',
+  '=>': 'gte',
+  '<': 'lt',
+  '<=': 'lte',
+  '=<': 'lte',
+  '=': 'eq',
+  '==': 'eq',
+  '===': 'eq',
+  '!=': 'ne',
+  '!==': 'ne',
+  '<>': 'ne',
+};
+
+/** The allowed value a person most likely meant by `value`. */
+function suggestValue(value: string, allowed: readonly string[]): string | undefined {
+  const operator = OPERATOR_SYMBOLS[value.trim()];
+  if (operator !== undefined) return allowed.includes(operator) ? operator : undefined;
+  return suggest(value, allowed);
+}
+
 function show(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }
@@ -41,7 +67,7 @@ export function zodIssues(
     if (issue.code === 'invalid_value') {
       const allowed = issue.values.map(String);
       message = `unknown value ${show(value)} (expected one of ${allowed.join(', ')})`;
-      if (typeof value === 'string') suggestion = suggest(value, allowed);
+      if (typeof value === 'string') suggestion = suggestValue(value, allowed);
     } else if (issue.code === 'invalid_type') {
       message =
         value === undefined

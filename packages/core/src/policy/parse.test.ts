@@ -16,6 +16,42 @@ function issues(text: string, options = {}) {
 }
 
 describe('parsePolicies', () => {
+  it('warns about a file that holds no policies, and loads it', () => {
+    for (const text of ['', '# nothing yet\n']) {
+      const warnings: string[] = [];
+      expect(parsePolicies(text, 'p.yaml', { onWarning: (w) => warnings.push(w.message) })).toEqual(
+        [],
+      );
+      expect(warnings).toEqual(['the file holds no policies (it is empty or only comments)']);
+    }
+  });
+
+  it('suggests the operator a comparison symbol means, not the nearest spelling', () => {
+    const suggested = (operator: string) => {
+      try {
+        parsePolicies(
+          `- name: A\n  conditions: [{metric: error_rate, operator: "${operator}", threshold: 1}]\n  actions: [restart-service]\n`,
+          'p.yaml',
+        );
+      } catch (error) {
+        const issue = (error as ConfigError).issues[0];
+        return `${issue?.line}:${issue?.field} ${issue?.suggestion}`;
+      }
+      return 'accepted';
+    };
+    // By spelling alone '<' and '=>' were both offered 'gt'.
+    expect(['>', '>=', '=>', '<', '<=', '==', '!=', 'gtt'].map(suggested)).toEqual([
+      '2:conditions[0].operator gt',
+      '2:conditions[0].operator gte',
+      '2:conditions[0].operator gte',
+      '2:conditions[0].operator lt',
+      '2:conditions[0].operator lte',
+      '2:conditions[0].operator eq',
+      '2:conditions[0].operator ne',
+      '2:conditions[0].operator gt',
+    ]);
+  });
+
   it('loads the five default policies as the reference states them', () => {
     const text = readFileSync(
       new URL('../../../../policies/default.yaml', import.meta.url),

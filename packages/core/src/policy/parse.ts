@@ -264,7 +264,17 @@ export function parsePolicies(
         field: key,
         message: `unknown field '${key}'`,
       });
-  } else if (root === null || root === undefined) list = [];
+  } else if (root === null || root === undefined) {
+    list = [];
+    // Legal (a file kept for later), but a policy directory of such files never acts.
+    options.onWarning?.({
+      file,
+      line: 1,
+      column: 1,
+      field: '',
+      message: 'the file holds no policies (it is empty or only comments)',
+    });
+  }
   if (list === undefined) {
     throw ConfigError.located('POLICY_INVALID', [
       {
