@@ -80,6 +80,8 @@ describe('scoreProfile normalisation', () => {
   });
 });
 
+// The shared NAB corpus sits beside the checkout (../shared/nab), not in it: a clone elsewhere
+// has no published scores to compare with, and skips this block.
 const nab = join(import.meta.dirname, '../../../../shared/nab');
 
 describe.skipIf(!existsSync(join(nab, 'published-scores')))(

@@ -1,26 +1,8 @@
 import type { z } from 'zod';
 import type { ConfigIssue } from '@healstream/contracts';
+import { OPERATOR_SYMBOLS } from './policy/types.js';
 import { suggest } from './suggest.js';
 import { formatPath, valueAt, type Path, type YamlSource } from './yaml-source.js';
-
-/**
- * Comparison symbols people write for an operator (Prometheus, SQL, most languages), by meaning:
- * spelling distance would offer `gt` for `<` and for `=>`.
- */
-const OPERATOR_SYMBOLS: Readonly<Record<string, string>> = {
-  '>': 'gt',
-  '>=': 'gte',
-  '=>': 'gte',
-  '<': 'lt',
-  '<=': 'lte',
-  '=<': 'lte',
-  '=': 'eq',
-  '==': 'eq',
-  '===': 'eq',
-  '!=': 'ne',
-  '!==': 'ne',
-  '<>': 'ne',
-};
 
 /** The allowed value a person most likely meant by `value`. */
 function suggestValue(value: string, allowed: readonly string[]): string | undefined {

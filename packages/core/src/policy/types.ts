@@ -1,6 +1,25 @@
 export const OPERATORS = ['gt', 'gte', 'lt', 'lte', 'eq', 'ne'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
+/**
+ * Comparison symbols people write for an operator (Prometheus, SQL, most languages), by meaning:
+ * spelling distance would offer `gt` for `<` and for `=>`.
+ */
+export const OPERATOR_SYMBOLS: Readonly<Record<string, Operator>> = {
+  '>': 'gt',
+  '>=': 'gte',
+  '=>': 'gte',
+  '<': 'lt',
+  '<=': 'lte',
+  '=<': 'lte',
+  '=': 'eq',
+  '==': 'eq',
+  '===': 'eq',
+  '!=': 'ne',
+  '!==': 'ne',
+  '<>': 'ne',
+};
+
 export type Condition =
   | { kind: 'metric'; metric: string; operator: Operator; threshold: number }
   | { kind: 'cause'; cause: string; minConfidence: number }
