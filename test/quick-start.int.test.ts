@@ -59,7 +59,8 @@ describe("the README's quick start", () => {
     const dir = mkdtempSync(join(tmpdir(), 'healstream-clone-'));
     const clone = join(dir, 'healstream');
     execFileSync('git', ['clone', '-q', source.repoRoot, clone]);
-    const basePort = ((await freePort()) % 50_000) + 10_000;
+    // The services listen on the base port and the few after it, all below the ephemeral range.
+    const basePort = await freePort({ low: 10_000, high: 30_000 });
     const env: NodeJS.ProcessEnv = {
       HOME: process.env['HOME'],
       PATH: pathWithoutPnpm(),

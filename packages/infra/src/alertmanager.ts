@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 
 /** Debian's package; ALERTMANAGER_BIN points elsewhere. */
 export const alertmanagerBin = (env: NodeJS.ProcessEnv) =>
@@ -23,19 +23,6 @@ export interface RunningAlertmanager {
   /** Active alerts matching every label given (GET /api/v2/alerts with filters). */
   alerts(match?: Record<string, string>): Promise<AlertmanagerAlert[]>;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1, as the OS hands it out. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // Alerts go to a receiver that sends nothing: the demo and the tests read them back from the API.

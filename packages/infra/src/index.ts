@@ -6,7 +6,7 @@ export { residentMiB } from './processes.js';
 export {
   startAlertmanager,
   alertmanagerBin,
-  freePort,
   type AlertmanagerAlert,
   type RunningAlertmanager,
 } from './alertmanager.js';
+export { freePort, listenRange } from './ports.js';
