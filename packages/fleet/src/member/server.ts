@@ -57,8 +57,12 @@ export async function startMember(
   });
   const startedAt = Date.now();
   const leaked: Buffer[] = [];
-  let cpuBefore = process.cpuUsage();
-  let cpuAt = Date.now();
+  const cpuMsNow = () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+  };
+  // CPU time at the last few quarter-seconds: utilisation is read over the trailing second.
+  const cpuSamples = [{ at: Date.now(), ms: cpuMsNow() }];
   let cpuUtil = 0;
   const cpuLimit = settings.cpuLimitCores ?? 1;
   const surgeCores = settings.surgeCores ?? cpuLimit * 1.2;
@@ -81,16 +85,22 @@ export async function startMember(
       },
       Math.max(1, Math.round(1000 / settings.loadRps)),
     ),
+    // Four times a second: the peers (a new instance takes its share of a surge within a
+    // quarter-second, as behind a load balancer) and the CPU of the trailing second.
     setInterval(() => {
       const now = Date.now();
-      const used = process.cpuUsage(cpuBefore);
-      cpuUtil = Math.min(1, (used.user + used.system) / 1000 / Math.max(1, now - cpuAt) / cpuLimit);
-      cpuBefore = process.cpuUsage();
-      cpuAt = now;
+      cpuSamples.push({ at: now, ms: cpuMsNow() });
+      while (cpuSamples.length > 2 && now - (cpuSamples[1] as { at: number }).at >= 1000)
+        cpuSamples.shift();
+      const first = cpuSamples[0] as { at: number; ms: number };
+      const used = (cpuSamples[cpuSamples.length - 1] as { ms: number }).ms - first.ms;
+      cpuUtil = Math.min(1, used / Math.max(1, now - first.at) / cpuLimit);
+      refreshShared();
+    }, 250),
+    setInterval(() => {
       // A leak holds on to memory it touched, so resident memory really grows.
       if (behaviour.faults.memoryLeak)
         leaked.push(Buffer.alloc(Math.round(settings.leakMbPerSecond * 1024 * 1024), 1));
-      refreshShared();
     }, 1000),
   ];
 
