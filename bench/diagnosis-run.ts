@@ -45,6 +45,10 @@ export interface ScenarioResult {
   policyRight: boolean;
   /** Fault start → first command by a right policy, event time. */
   toRightMs: number | null;
+  /** Fault start → the fault's first incident (ANOMALY event), event time. */
+  toDetectedMs: number | null;
+  /** Fault start → the first published diagnosis naming the expected cause first. */
+  toRightCauseMs: number | null;
   falseIncidents: number;
   healthyActions: number;
   healthyHours: number;
@@ -103,6 +107,8 @@ export function runScenario(
     firstPolicy: null,
     policyRight: false,
     toRightMs: null,
+    toDetectedMs: null,
+    toRightCauseMs: null,
     falseIncidents: 0,
     healthyActions: 0,
     healthyHours: scenario.healthyHours,
@@ -186,8 +192,16 @@ export function runScenario(
     ) {
       result.causeFirst = top?.cause ?? null;
       result.confidenceFirst = top?.confidence ?? null;
+      result.toDetectedMs = at - faultStart;
       firstAt = at;
     }
+    if (
+      inFault &&
+      result.toRightCauseMs === null &&
+      event.kind === 'ANOMALY' &&
+      top?.cause === scenario.fault?.cause
+    )
+      result.toRightCauseMs = at - faultStart;
     if (
       result.causeFirst !== null &&
       result.causeSettled === null &&
@@ -250,6 +264,9 @@ export interface ClassSummary {
   causeAtActionRight: number;
   policyRight: number;
   medianToRightMs: number | null;
+  /** Where that time goes: fault → first incident, fault → first right cause named. */
+  medianToDetectedMs: number | null;
+  medianToRightCauseMs: number | null;
 }
 
 export interface Summary {
@@ -378,6 +395,12 @@ export function summarise(results: readonly ScenarioResult[]): Summary {
         causeAtActionRight: of.filter((r) => causeRight(r, r.causeAtAction ?? r.causeFirst)).length,
         policyRight: of.filter((r) => r.policyRight).length,
         medianToRightMs: median(of.map((r) => r.toRightMs).filter((t): t is number => t !== null)),
+        medianToDetectedMs: median(
+          of.map((r) => r.toDetectedMs).filter((t): t is number => t !== null),
+        ),
+        medianToRightCauseMs: median(
+          of.map((r) => r.toRightCauseMs).filter((t): t is number => t !== null),
+        ),
       };
     }),
     calibration: BUCKETS.slice(0, -1).map((lo, i) => {

@@ -92,10 +92,12 @@ function print(split: Split, s: Summary, compared: [string, Summary][]): void {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
-  console.log('\nby class: cause first / cause at action / policy / median to right action');
+  console.log(
+    '\nby class: cause first / cause at action / policy / median fault → right action (→ first incident, → right cause named)',
+  );
   for (const c of s.classes)
     console.log(
-      `  ${c.name.padEnd(26)} ${`${c.causeFirstRight}/${c.n}`.padEnd(5)} ${`${c.causeAtActionRight}/${c.n}`.padEnd(5)} ${`${c.policyRight}/${c.n}`.padEnd(5)} ${seconds(c.medianToRightMs)}`,
+      `  ${c.name.padEnd(26)} ${`${c.causeFirstRight}/${c.n}`.padEnd(5)} ${`${c.causeAtActionRight}/${c.n}`.padEnd(5)} ${`${c.policyRight}/${c.n}`.padEnd(5)} ${seconds(c.medianToRightMs)} (${seconds(c.medianToDetectedMs)}, ${seconds(c.medianToRightCauseMs)})`,
     );
   console.log('\nby policy set: acting policy / median fault → first right action (misses as ∞)');
   for (const [set, c] of compared)
