@@ -44,6 +44,7 @@ export {
   serviceMain,
   defineService,
   changelogRestorerFor,
+  groupIdFor,
   type ServiceDefinition,
   type RunningService,
 } from './service.js';
