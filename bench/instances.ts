@@ -19,11 +19,12 @@ import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol } from 'kafkajs';
 import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@healstream/contracts';
-import { freePort, infraSettings, up } from '@healstream/infra';
+import { freePort, infraSettings } from '@healstream/infra';
 import { createTopics, groupIdFor, quietKafkajsTimerWarnings } from '@healstream/runtime';
 import { spawnService, stopServices } from '@healstream/cli';
+import { benchInfra, cpuSeconds } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,17 +43,6 @@ if (COUNTS.some((n) => !Number.isInteger(n) || n < 1))
 const PARTITIONS = 12;
 quietKafkajsTimerWarnings();
 
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** The machine's CPU time so far, busy and total, from /proc/stat (every core summed). */
 function machineCpu(): { busy: number; total: number } {
   const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
@@ -65,17 +55,8 @@ function machineCpu(): { busy: number; total: number } {
   return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
 }
 
-const infra = process.env['KAFKA_BROKERS']
-  ? {
-      brokers: process.env['KAFKA_BROKERS'],
-      registryUrl: process.env['SCHEMA_REGISTRY_URL'] as string,
-    }
-  : await up(infraSettings());
-const kafka = new Kafka({
-  clientId: 'bench-instances',
-  brokers: infra.brokers.split(','),
-  logLevel: logLevel.NOTHING,
-});
+const infra = await benchInfra('bench-instances');
+const kafka = infra.kafka;
 const admin = kafka.admin();
 await admin.connect();
 const serde = new Serde(new RegistryClient(infra.registryUrl));

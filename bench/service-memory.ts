@@ -24,9 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@healstream/contracts';
-import { infraSettings, residentMiB, up } from '@healstream/infra';
+import { infraSettings, residentMiB } from '@healstream/infra';
 import { createTopics, quietKafkajsTimerWarnings } from '@healstream/runtime';
 import {
   SERVICE_RUNTIMES,
@@ -36,6 +35,7 @@ import {
   stopServices,
   type ServiceRuntime,
 } from '@healstream/cli';
+import { benchInfra, cpuSeconds } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -114,30 +114,9 @@ function residentSplit(pid: number): { rssAnon: number; rssFile: number } {
   };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  try {
-    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-const infra = process.env['KAFKA_BROKERS']
-  ? {
-      brokers: process.env['KAFKA_BROKERS'],
-      registryUrl: process.env['SCHEMA_REGISTRY_URL'] as string,
-    }
-  : await up(infraSettings());
+const infra = await benchInfra('bench-memory');
 const prefix = `bench.mem.${randomBytes(3).toString('hex')}.`;
-const kafka = new Kafka({
-  clientId: 'bench-memory',
-  brokers: infra.brokers.split(','),
-  logLevel: logLevel.NOTHING,
-});
+const kafka = infra.kafka;
 const admin = kafka.admin();
 await admin.connect();
 await createTopics(admin, topicCatalogue(prefix, 12));

@@ -18,9 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import { topicCatalogue } from '@healstream/contracts';
-import { infraSettings, residentMiB, up } from '@healstream/infra';
+import { infraSettings, residentMiB } from '@healstream/infra';
 import { createTopics, quietKafkajsTimerWarnings } from '@healstream/runtime';
 import {
   ensureCompiled,
@@ -31,6 +30,7 @@ import {
   stopServices,
   type ServiceRuntime,
 } from '@healstream/cli';
+import { benchInfra } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,19 +44,10 @@ const REPEAT = Number(values.repeat);
 const IDLE_MS = Number(values['idle-seconds']) * 1000;
 quietKafkajsTimerWarnings();
 
-const infra = process.env['KAFKA_BROKERS']
-  ? {
-      brokers: process.env['KAFKA_BROKERS'],
-      registryUrl: process.env['SCHEMA_REGISTRY_URL'] as string,
-    }
-  : await up(infraSettings());
+const infra = await benchInfra('bench-startup');
 const root = infraSettings().repoRoot;
 ensureCompiled(root);
-const kafka = new Kafka({
-  clientId: 'bench-startup',
-  brokers: infra.brokers.split(','),
-  logLevel: logLevel.NOTHING,
-});
+const kafka = infra.kafka;
 const admin = kafka.admin();
 await admin.connect();
 
