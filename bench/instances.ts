@@ -16,7 +16,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus, loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { AssignerProtocol } from 'kafkajs';
@@ -24,7 +23,7 @@ import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@heals
 import { freePort, infraSettings } from '@healstream/infra';
 import { createTopics, groupIdFor, quietKafkajsTimerWarnings } from '@healstream/runtime';
 import { spawnService, stopServices } from '@healstream/cli';
-import { benchInfra, cpuSeconds } from './processes.js';
+import { benchInfra, busyShare, cpuSeconds, machineJiffies } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,18 +41,6 @@ if (COUNTS.some((n) => !Number.isInteger(n) || n < 1))
   throw new Error(`--instances: positive whole numbers, comma-separated (got ${values.instances})`);
 const PARTITIONS = 12;
 quietKafkajsTimerWarnings();
-
-/** The machine's CPU time so far, busy and total, from /proc/stat (every core summed). */
-function machineCpu(): { busy: number; total: number } {
-  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  // idle and iowait are the fourth and fifth fields
-  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
-}
 
 const infra = await benchInfra('bench-instances');
 const kafka = infra.kafka;
@@ -171,14 +158,14 @@ async function run(instances: number): Promise<Run> {
         const held = await assignment(groupId, topic);
         if (held.length === instances && held.every((n) => n > 0)) {
           cpuAt10 = services.map((s) => cpuSeconds(s.child.pid));
-          machineAt10 = machineCpu();
+          machineAt10 = machineJiffies();
           partitionsAt10 = held;
           opened = { at: Date.now(), done };
         }
       }
       if (!cpuAt90 && done >= end * 0.9) {
         cpuAt90 = services.map((s) => cpuSeconds(s.child.pid));
-        machineAt90 = machineCpu();
+        machineAt90 = machineJiffies();
         partitionsAt90 = await assignment(groupId, topic);
         break;
       }
@@ -192,8 +179,12 @@ async function run(instances: number): Promise<Run> {
   }
   const first = opened;
   const last = marks.find((m) => m.done >= end * 0.9);
-  if (!first || !last || !cpuAt10 || !cpuAt90 || !machineAt10 || !machineAt90)
+  if (!last || !cpuAt90 || !machineAt90)
     throw new Error(`the detectors did not commit 90 % of ${end} records within 300 s`);
+  if (!first || !cpuAt10 || !machineAt10)
+    throw new Error(
+      `${instances} instances held partitions together only after 90 % of ${end} records were committed: too few to measure; give a larger --preload`,
+    );
   const seconds = (last.at - first.at) / 1000;
   return {
     instances,
@@ -202,12 +193,7 @@ async function run(instances: number): Promise<Run> {
     cpuPerInstance: cpuAt90.map((c, i) => Math.round((c - (cpuAt10?.[i] ?? 0)) * 100) / 100),
     partitionsAt10,
     partitionsAt90,
-    machineBusy:
-      Math.round(
-        ((machineAt90.busy - machineAt10.busy) /
-          Math.max(1, machineAt90.total - machineAt10.total)) *
-          1000,
-      ) / 1000,
+    machineBusy: Math.round(busyShare(machineAt10, machineAt90) * 1000) / 1000,
     load1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

@@ -28,7 +28,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { Kafka, logLevel } from 'kafkajs';
@@ -48,6 +48,7 @@ import {
 } from '@healstream/runtime';
 import { detectorService } from '@healstream/detector';
 import { measureLatency, type LatencyReport } from './pipeline-latency.js';
+import { busyShare, machineJiffies } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -218,15 +219,6 @@ async function startDetector(config: ReturnType<typeof loadConfig<typeof baseEnv
   return { running, registry, firstRecord: () => firstRecord };
 }
 
-/** Busy and total jiffies of the whole machine, from /proc/stat (zeros where there is none). */
-function machineJiffies(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
-    line.split(/\s+/).slice(1).map(Number);
-  const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idle + iowait };
-}
-
 /**
  * The detector's rate over the preloaded samples, and what the CPU did meanwhile: the cores this
  * process used (the detector, with the bench's idle watchers) and the share of the whole
@@ -266,9 +258,7 @@ async function detectorRate(
     rate: PRELOAD / (ms / 1000),
     running,
     processCores: Number(((used.user + used.system) / 1000 / ms).toFixed(2)),
-    machineBusy: Number(
-      ((after.busy - jiffies.busy) / Math.max(1, after.total - jiffies.total)).toFixed(2),
-    ),
+    machineBusy: Number(busyShare(jiffies, after).toFixed(2)),
   };
 }
 

@@ -14,6 +14,23 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** Busy and total jiffies of the whole machine, from /proc/stat (zeros where there is none). */
+export function machineJiffies(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    line.split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/** The share of the machine's cores busy between two readings of machineJiffies. */
+export function busyShare(
+  before: { busy: number; total: number },
+  after: { busy: number; total: number },
+): number {
+  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+}
+
 /**
  * The broker and registry a bench of service processes runs on: KAFKA_BROKERS and
  * SCHEMA_REGISTRY_URL when set, else the local ones (started if they are not running), and a
