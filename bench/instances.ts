@@ -2,7 +2,7 @@
  * Scaling out a stage: the detector's rate with one instance and with two on the same 12
  * partitions, each instance its own process as `healstream start` runs it:
  *
- *   bash scripts/toolchain.sh pnpm bench:instances [--preload 1000000] [--components 200]
+ *   bash scripts/toolchain.sh pnpm bench:instances [--preload 3000000] [--components 200]
  *     [--repeat 3] [--instances 1,2]
  *
  * Each run writes `preload` healthy samples to a fresh metrics topic (12 partitions), then starts
@@ -27,7 +27,7 @@ import { benchInfra, busyShare, cpuSeconds, machineJiffies } from './processes.j
 
 const { values } = parseArgs({
   options: {
-    preload: { type: 'string', default: '1000000' },
+    preload: { type: 'string', default: '3000000' },
     components: { type: 'string', default: '200' },
     repeat: { type: 'string', default: '3' },
     instances: { type: 'string', default: '1,2' },
