@@ -53,6 +53,15 @@ describe('createScorer', () => {
     expect(alarms.length).toBeLessThanOrEqual(3);
   });
 
+  it('gives the score before its one-alarm gate as `ungated`, for a consumer that tracks duration', () => {
+    const values = series(3000).map((v, i) => (i >= 2600 ? v + 2 * (i - 2599) : v));
+    const out = run(values).slice(2600, 2630);
+    // Where the gate passes a score the two agree; where it silences one, ungated still tells.
+    expect(out.every((r) => r.score === 0 || r.score === r.ungated)).toBe(true);
+    const silenced = out.filter((r) => r.score === 0 && (r.ungated ?? 0) >= 0.95);
+    expect(silenced.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('restored mid-stream from JSON, continues with identical scores', () => {
     const values = series(4000);
     values[3000] = 85;

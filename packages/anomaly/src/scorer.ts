@@ -131,7 +131,7 @@ export function createScorer(options: ScorerOptions = {}, state?: ScorerState): 
       if (s.n <= warmup) return { score: 0, baseline, warm: false, deviation, spread };
       const gated = peakGate(score, s.peak);
       s.peak = gated.peak;
-      return { score: gated.score, baseline, warm: true, deviation, spread };
+      return { score: gated.score, ungated: score, baseline, warm: true, deviation, spread };
     },
     state(): ScorerState {
       return clonePlain(s) as unknown as ScorerState;

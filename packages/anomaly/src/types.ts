@@ -12,6 +12,14 @@ export interface ScorerOptions {
 export interface SeriesScore {
   /** Anomaly score in [0, 1]; higher is more anomalous. */
   score: number;
+  /**
+   * The score before the one-alarm-per-incident gate, which passes a score only above the
+   * recent peak: after a ramp's first unusual sample `score` is 0 for minutes, however far the
+   * ramp goes. What a consumer that tracks an anomaly's duration reads (the detector: a ramp
+   * whose first unusual sample was still too small to count is not silenced for the rest of
+   * it). Optional: scorers without such a gate give `score` alone.
+   */
+  ungated?: number;
   /** The value the scorer expected (its robust baseline) before seeing this sample. */
   baseline: number;
   /** False during warm-up. */

@@ -385,6 +385,23 @@ describe('detect: severity of statistical anomalies, from their magnitude', () =
     expect(incidents(0)).toBeGreaterThan(5);
   });
 
+  it('flags a ramp whose first unusual sample was still inside minDeviation', () => {
+    const noise = gaussian(21);
+    const healthy = Array.from({ length: 400 }, (_, i) =>
+      sample('latency_p99', 120 + 12 * noise(), i * 5),
+    );
+    // 3.5 standard deviations first: unusual (the scorer's one alarm) but too small to count;
+    // then a lasting 8. The scorer's gate would silence the rest of the ramp after its first
+    // sample, and the fault would wait for a threshold.
+    const ramp = [3.5, 8, 8, 8, 8].map((sd, i) =>
+      sample('latency_p99', 120 + 12 * sd, (400 + i) * 5),
+    );
+    const { events } = run([...healthy, ...ramp], config, createScorer);
+    const opened = events.filter((e) => e.kind === 'ANOMALY');
+    expect(opened.length).toBeGreaterThan(0);
+    expect(opened[0]?.detectedAt).toBe(T0 + 401 * 5_000);
+  });
+
   it('calls a value far outside the noise CRITICAL, and a moderate one WARNING', () => {
     const noise = gaussian(9);
     const healthy = Array.from({ length: 400 }, (_, i) =>

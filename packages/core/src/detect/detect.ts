@@ -178,9 +178,12 @@ export function detectInPlace(
         usual.spread = result.spread;
       } else usual = { level: result.baseline, spread: result.spread };
     }
+    // The score before the scorer's one-alarm gate: a ramp's first unusual sample is often
+    // still inside minDeviation, and the gated score is 0 for the rest of the ramp after it;
+    // the gate is for alarms counted once (NAB), an incident lasts as long as its evidence.
     if (
       result.warm &&
-      result.score >= config.statistical.scoreThreshold &&
+      (result.ungated ?? result.score) >= config.statistical.scoreThreshold &&
       (result.deviation ?? Infinity) >= config.statistical.minDeviation
     ) {
       statistical = {
@@ -189,7 +192,7 @@ export function detectInPlace(
         // Inside an incident, what the metric was before it: the scorer's own level drifts
         // towards the fault within a minute.
         baseline: hadIncident && usual ? usual.level : result.baseline,
-        score: result.score,
+        score: result.ungated ?? result.score,
         detector: 'statistical',
       };
       statisticalSeverity = statisticalSeverityOf(result.deviation, config);

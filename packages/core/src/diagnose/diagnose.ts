@@ -10,7 +10,7 @@ export interface DiagnoseOptions {
   badDeployWindowMs?: number;
   staleAfterMs?: number;
   catalogue?: readonly CauseRule[];
-  /** A young incident's `unknown` is provisional this long (default 45 s). */
+  /** A young incident's `unknown` is provisional this long (default 90 s). */
   provisionalUnknownMs?: number;
   /**
    * Match strength → confidence of the cause named first (calibration.ts; default CALIBRATION).

@@ -5,11 +5,11 @@ import { UNKNOWN_CAUSE } from './catalogue.js';
 
 /**
  * How long a young incident's `unknown` is provisional. A fault that ramps in opens its
- * incident on the first metric to cross a line, seconds in, before any cause's shape has
- * formed: on the bench's tune seeds the early `unknown` of a ramp gave way to the right named
- * cause within 45 s of the incident's opening in all faults but one (docs/diagnosis.md).
+ * incident on the first metric to leave its usual noise, seconds in, before any cause's shape
+ * has formed: on the bench's tune seeds 90 s let the early `unknown` of a ramp give way to the
+ * right named cause where 45 s and 60 s published it (docs/diagnosis.md).
  */
-export const PROVISIONAL_UNKNOWN_MS = 45_000;
+export const PROVISIONAL_UNKNOWN_MS = 90_000;
 
 /** The label a provisional diagnosis carries (value `provisional`); settled ones carry none. */
 export const DIAGNOSIS_LABEL = 'healstream.diagnosis';
