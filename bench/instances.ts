@@ -23,7 +23,7 @@ import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@heals
 import { freePort, infraSettings } from '@healstream/infra';
 import { createTopics, groupIdFor, quietKafkajsTimerWarnings } from '@healstream/runtime';
 import { spawnService, stopServices } from '@healstream/cli';
-import { benchInfra, busyShare, cpuSeconds, machineJiffies } from './processes.js';
+import { benchInfra, busyShare, cpuSeconds, machineJiffies, preloadSamples } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,22 +59,7 @@ const healthy = (i: number, at: number): MetricSample => ({
 
 async function preload(topic: string): Promise<void> {
   await serde.registerTopic(topic, 'MetricSample');
-  const producer = kafka.producer();
-  await producer.connect();
-  const t0 = Date.now() - PRELOAD;
-  for (let i = 0; i < PRELOAD; i += 5000) {
-    const messages = [];
-    for (let j = i; j < Math.min(PRELOAD, i + 5000); j++) {
-      const s = healthy(j, t0 + j);
-      messages.push({
-        key: s.component,
-        value: serde.encode(topic, s),
-        timestamp: String(s.timestamp),
-      });
-    }
-    await producer.send({ topic, messages });
-  }
-  await producer.disconnect();
+  await preloadSamples(kafka, serde, topic, PRELOAD, healthy, 5000);
 }
 
 /** Records the group has committed on `topic` (control records included), summed over partitions. */

@@ -48,7 +48,7 @@ import {
 } from '@healstream/runtime';
 import { detectorService } from '@healstream/detector';
 import { measureLatency, type LatencyReport } from './pipeline-latency.js';
-import { busyShare, machineJiffies } from './processes.js';
+import { busyShare, machineJiffies, preloadSamples } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -146,22 +146,7 @@ function healthy(i: number, at: number, components = COMPONENTS): MetricSample {
 }
 
 async function preload(prefix: string, serde: Serde) {
-  const producer = kafka.producer();
-  await producer.connect();
-  const t0 = Date.now() - PRELOAD;
-  for (let i = 0; i < PRELOAD; i += 2000) {
-    const messages = [];
-    for (let j = i; j < Math.min(PRELOAD, i + 2000); j++) {
-      const s = healthy(j, t0 + j);
-      messages.push({
-        key: s.component,
-        value: serde.encode(`${prefix}metrics`, s),
-        timestamp: String(s.timestamp),
-      });
-    }
-    await producer.send({ topic: `${prefix}metrics`, messages });
-  }
-  await producer.disconnect();
+  await preloadSamples(kafka, serde, `${prefix}metrics`, PRELOAD, (i, at) => healthy(i, at), 2000);
 }
 
 async function rawConsumeRate(topic: string, run: number): Promise<number> {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
+import type { MetricSample, Serde } from '@healstream/contracts';
 import { infraSettings, up } from '@healstream/infra';
 
 /** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
@@ -51,4 +52,34 @@ export async function benchInfra(
     logLevel: logLevel.NOTHING,
   });
   return { ...infra, kafka };
+}
+
+/**
+ * Produces `count` samples to `topic` (its subject registered already), `sample(i, at)` each,
+ * timestamped one millisecond apart ending now, `batch` records per send, keyed by component.
+ */
+export async function preloadSamples(
+  kafka: Kafka,
+  serde: Serde,
+  topic: string,
+  count: number,
+  sample: (i: number, at: number) => MetricSample,
+  batch: number,
+): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  const t0 = Date.now() - count;
+  for (let i = 0; i < count; i += batch) {
+    const messages = [];
+    for (let j = i; j < Math.min(count, i + batch); j++) {
+      const s = sample(j, t0 + j);
+      messages.push({
+        key: s.component,
+        value: serde.encode(topic, s),
+        timestamp: String(s.timestamp),
+      });
+    }
+    await producer.send({ topic, messages });
+  }
+  await producer.disconnect();
 }

@@ -181,9 +181,10 @@ export function detectInPlace(
     // The score before the scorer's one-alarm gate: a ramp's first unusual sample is often
     // still inside minDeviation, and the gated score is 0 for the rest of the ramp after it;
     // the gate is for alarms counted once (NAB), an incident lasts as long as its evidence.
+    const score = result.ungated ?? result.score;
     if (
       result.warm &&
-      (result.ungated ?? result.score) >= config.statistical.scoreThreshold &&
+      score >= config.statistical.scoreThreshold &&
       (result.deviation ?? Infinity) >= config.statistical.minDeviation
     ) {
       statistical = {
@@ -192,7 +193,7 @@ export function detectInPlace(
         // Inside an incident, what the metric was before it: the scorer's own level drifts
         // towards the fault within a minute.
         baseline: hadIncident && usual ? usual.level : result.baseline,
-        score: result.ungated ?? result.score,
+        score,
         detector: 'statistical',
       };
       statisticalSeverity = statisticalSeverityOf(result.deviation, config);
