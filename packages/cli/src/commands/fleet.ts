@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { loadComponents } from '@healstream/core';
 import { memberSpecs, startControlServer, Supervisor } from '@healstream/fleet';
 import { CliError, type Command } from '../command.js';
+import { compiledMemberCommand } from '../service-command.js';
 
 /** Resolves when the process gets SIGINT or SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -48,6 +49,7 @@ export const fleet: Command = {
       io.out(json ? JSON.stringify({ at: new Date().toISOString(), ...record }) : text);
     const supervisor = new Supervisor({
       specs,
+      memberCommand: compiledMemberCommand(io.cwd),
       onEvent: (e) =>
         say(
           { event: e.message, component: e.component, ...e.detail },

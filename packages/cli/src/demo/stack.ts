@@ -16,6 +16,7 @@ import {
   type ConnectionEnv,
 } from '@healstream/runtime';
 import { SERVICES, spawnService, stopServices, type ServiceProcess } from '../commands/start.js';
+import { compiledMemberCommand } from '../service-command.js';
 import { formatLogLine } from '../log-format.js';
 import { startAlertmanager, type RunningAlertmanager } from '@healstream/infra';
 import { writeDemoFiles, type DemoFiles } from './demo-files.js';
@@ -136,6 +137,7 @@ export async function startStack(options: StackOptions, teardown: Teardown): Pro
 
   const supervisor = new Supervisor({
     specs: memberSpecs(loadComponents(files.componentsFile)),
+    memberCommand: compiledMemberCommand(options.repoRoot),
     stopGraceMs: 3000,
   });
   teardown.add('stop the fleet', () => supervisor.stopAll(3000));

@@ -217,7 +217,8 @@ export async function startMember(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(settings.port, '127.0.0.1', () => resolve());
+    // SO_REUSEPORT: the instance that replaces this one binds the port while this one drains.
+    server.listen({ port: settings.port, host: '127.0.0.1', reusePort: true }, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;

@@ -14,16 +14,34 @@ export interface StartOptions {
   command: string[] | null;
   env: Record<string, string>;
   healthPath: string;
+  /**
+   * Healthy only when the health check answers with this process's pid, as the built-in member's
+   * does: while its replacement boots, the instance being replaced may still answer on the port.
+   */
+  ownPid?: boolean;
   startTimeoutMs: number;
   onOutput?: (line: string) => void;
   onExit?: (info: InstanceInfo) => void;
 }
 
-/** The built-in member program, run through tsx so it needs no build step. */
+/**
+ * The built-in member program, run through tsx so it needs no build step. The demo and
+ * `healstream fleet` run its bundle in dist/ instead (compiledMemberCommand in the CLI): a
+ * restart then waits for node to load JavaScript, not for tsx to transpile the sources.
+ */
 export function memberCommand(): string[] {
   const tsx = createRequire(import.meta.url).resolve('tsx');
   const main = fileURLToPath(new URL('../member/main.ts', import.meta.url));
   return [process.execPath, '--import', pathToFileURL(tsx).href, main];
+}
+
+function answeredPid(body: string): number | null {
+  try {
+    const pid = (JSON.parse(body) as { pid?: unknown }).pid;
+    return typeof pid === 'number' ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 /** One real child process of a component, from spawn to exit. */
@@ -96,16 +114,20 @@ export class ChildInstance {
       }
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-        await res.body?.cancel();
-        if (res.status === 200) {
+        const pid = options.ownPid ? answeredPid(await res.text()) : instance.info.pid;
+        if (!options.ownPid) await res.body?.cancel();
+        if (res.status === 200 && pid === instance.info.pid) {
           instance.info.state = 'running';
           return instance;
         }
-        last = `health check answered ${res.status}`;
+        last =
+          pid === instance.info.pid
+            ? `health check answered ${res.status}`
+            : `health check answered by pid ${pid}, not ${instance.info.pid}`;
       } catch (error) {
         last = error instanceof Error ? error.message : String(error);
       }
-      await sleep(100);
+      await sleep(50);
     }
     await instance.stop(0);
     throw new Error(

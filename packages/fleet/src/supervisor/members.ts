@@ -46,6 +46,7 @@ export function startMemberInstance(
   spec: MemberSpec,
   at: { port: number; release: Release; index: number },
   hooks: {
+    memberCommand?: string[] | undefined;
     startTimeoutMs: number;
     onOutput: (line: string) => void;
     onExited: (detail: Record<string, unknown>) => void;
@@ -58,9 +59,10 @@ export function startMemberInstance(
     port,
     version: release.version,
     defective: release.defective,
-    command: spec.command,
+    command: spec.command ?? hooks.memberCommand ?? null,
     env: spec.env,
     healthPath: spec.healthPath,
+    ownPid: spec.command === null,
     startTimeoutMs: hooks.startTimeoutMs,
     onOutput: hooks.onOutput,
     onExit: (info) => {

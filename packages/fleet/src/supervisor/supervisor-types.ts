@@ -33,6 +33,11 @@ export interface SupervisorOptions {
   startTimeoutMs?: number;
   /** Grace of stops the supervisor decides itself (scale-down on shutdown, failed starts). */
   stopGraceMs?: number;
+  /**
+   * How to run a member whose spec names no command of its own; the built-in member program
+   * through tsx when not given (see memberCommand).
+   */
+  memberCommand?: string[];
   onEvent?: (event: SupervisorEvent) => void;
   onOutput?: (component: string, index: number, line: string) => void;
 }

@@ -2,15 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseComponents } from '@healstream/core';
 import { SupervisorClient } from '@healstream/supervisor-client';
-import { freePort } from './child.js';
+import { ChildInstance, freePort } from './child.js';
 import { startControlServer } from './control-server.js';
 import { memberSpecs } from './spec.js';
 import { Supervisor } from './supervisor.js';
 
-async function fleetOf(id: string) {
+async function fleetOf(id: string, env = '{ LOAD_RPS: "50" }') {
   const port = await freePort();
   const registry = parseComponents(
-    `components:\n  ${id}:\n    executor: process\n    target: ${id}\n    allowed_actions: [restart-service]\n    health_check: { url: "http://127.0.0.1:${port}/healthz" }\n    bounds: { max_replicas: 2 }\n    options: { version: 2.0.0, env: { LOAD_RPS: "50" } }\n`,
+    `components:\n  ${id}:\n    executor: process\n    target: ${id}\n    allowed_actions: [restart-service]\n    health_check: { url: "http://127.0.0.1:${port}/healthz" }\n    bounds: { max_replicas: 2 }\n    options: { version: 2.0.0, env: ${env} }\n`,
     'test.yaml',
   );
   const supervisor = new Supervisor({ specs: memberSpecs(registry), stopGraceMs: 2000 });
@@ -166,5 +166,54 @@ describe('fleet supervisor with real child processes', () => {
     expect((await fetch(`${control.url}/status`)).status).toBe(200);
     await client.operate('delta', 'restart', { grace_seconds: 1 });
     expect((await client.component('delta')).instances[0]?.pid).not.toBe(pid);
+  });
+
+  it('boots the replacement while the old instance drains, on the same port', async () => {
+    // A hung member never finishes its requests: it drains for all of DRAIN_MS.
+    const { client, port } = await fleetOf('epsilon', '{ LOAD_RPS: "50", DRAIN_MS: "3000" }');
+    const oldPid = (await client.component('epsilon')).instances[0]?.pid as number;
+    await client.operate('epsilon', 'fault', { kind: 'hang' });
+    await sleep(300); // its own load has sent it requests that will never end
+    const restarting = client.operate('epsilon', 'restart', { grace_seconds: 10 });
+    const answer = await waitFor(
+      'a new instance to answer on the port',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
+          signal: AbortSignal.timeout(300),
+        }).catch(() => null);
+        const body = res?.status === 200 ? ((await res.json()) as { pid: number }) : null;
+        let oldAlive = true;
+        try {
+          process.kill(oldPid, 0);
+        } catch {
+          oldAlive = false;
+        }
+        return { pid: body?.pid, oldAlive };
+      },
+      (a) => a.pid !== undefined && a.pid !== oldPid,
+    );
+    expect(answer.oldAlive).toBe(true);
+    const restarted = await restarting;
+    expect(restarted['after']).toEqual([answer.pid]);
+    expect(() => process.kill(oldPid, 0)).toThrow();
+  });
+
+  it('does not take a health answer from another process for the one it started', async () => {
+    const port = await freePort();
+    const impostor = `require('node:http').createServer((q, s) => s.end(JSON.stringify({ pid: 1 }))).listen(${port}, '127.0.0.1')`;
+    await expect(
+      ChildInstance.start({
+        component: 'zeta',
+        index: 0,
+        port,
+        version: '1',
+        defective: false,
+        command: [process.execPath, '-e', impostor],
+        env: {},
+        healthPath: '/healthz',
+        ownPid: true,
+        startTimeoutMs: 1500,
+      }),
+    ).rejects.toThrow(/answered by pid 1, not \d+/);
   });
 });

@@ -260,6 +260,7 @@ export class Supervisor {
       m.spec,
       { port, release, index },
       {
+        memberCommand: this.options.memberCommand,
         startTimeoutMs: this.options.startTimeoutMs ?? 20_000,
         onOutput: (line) => this.options.onOutput?.(m.spec.id, index, line),
         onExited: (detail) => this.emit(m.spec.id, 'instance exited', detail),
@@ -267,15 +268,32 @@ export class Supervisor {
     );
   }
 
-  /** Rolling replacement: each instance is stopped, then started again on its own port. */
+  /**
+   * Rolling replacement: each instance is stopped and started again on its own port. The
+   * built-in member binds its port with SO_REUSEPORT and answers health checks with its pid, so
+   * its replacement boots while it drains, as a Deployment with maxSurge rolls pods: a restart
+   * waits for the longer of the two, not their sum. A program of the spec's own command is
+   * stopped first: it may not share its port.
+   */
   private async replaceAll(m: Managed, release: Release, graceMs: number): Promise<void> {
     if (m.instances.length === 0) {
       await this.addInstance(m, m.spec.port, release, 0);
       return;
     }
     for (const [index, old] of m.instances.entries()) {
-      await old.stop(graceMs);
-      await this.addInstance(m, old.info.port, release, index);
+      if (m.spec.command !== null) {
+        await old.stop(graceMs);
+        await this.addInstance(m, old.info.port, release, index);
+        continue;
+      }
+      // stop() has sent SIGTERM before it returns its promise: the old process closes its
+      // listener before the new one can answer.
+      const draining = old.stop(graceMs);
+      try {
+        await this.addInstance(m, old.info.port, release, index);
+      } finally {
+        await draining;
+      }
     }
   }
 
