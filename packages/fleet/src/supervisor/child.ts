@@ -114,8 +114,8 @@ export class ChildInstance {
       }
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-        const pid = options.ownPid ? answeredPid(await res.text()) : instance.info.pid;
-        if (!options.ownPid) await res.body?.cancel();
+        const body = await res.text();
+        const pid = options.ownPid ? answeredPid(body) : instance.info.pid;
         if (res.status === 200 && pid === instance.info.pid) {
           instance.info.state = 'running';
           return instance;

@@ -1,5 +1,5 @@
 import { ChildInstance } from './child.js';
-import type { MemberSpec } from './spec.js';
+import { sharesPort, type MemberSpec } from './spec.js';
 import { SupervisorError, type Release } from './supervisor-types.js';
 
 /**
@@ -62,7 +62,7 @@ export function startMemberInstance(
     command: spec.command ?? hooks.memberCommand ?? null,
     env: spec.env,
     healthPath: spec.healthPath,
-    ownPid: spec.command === null,
+    ownPid: sharesPort(spec),
     startTimeoutMs: hooks.startTimeoutMs,
     onOutput: hooks.onOutput,
     onExit: (info) => {

@@ -18,6 +18,15 @@ export interface MemberSpec {
 }
 
 /**
+ * Whether `spec` runs the built-in member, which shares its port with its replacement
+ * (SO_REUSEPORT) and answers its health check with its pid: what lets a restart overlap the old
+ * process's drain with the new one's boot.
+ */
+export function sharesPort(spec: MemberSpec): boolean {
+  return spec.command === null;
+}
+
+/**
  * The `options` a `process` component may carry in components.yaml; every one has a default so
  * the demo's components need none: the port comes from the health check URL.
  *

@@ -4,6 +4,7 @@ import type { ChildInstance } from './child.js';
 import { freePort } from './child.js';
 import { describeManaged, rollbackTarget, runOnce } from './managed.js';
 import { postToInstances, startMemberInstance } from './members.js';
+import { sharesPort } from './spec.js';
 import {
   nextPatch,
   SupervisorError,
@@ -281,7 +282,7 @@ export class Supervisor {
       return;
     }
     for (const [index, old] of m.instances.entries()) {
-      if (m.spec.command !== null) {
+      if (!sharesPort(m.spec)) {
         await old.stop(graceMs);
         await this.addInstance(m, old.info.port, release, index);
         continue;
