@@ -1,17 +1,16 @@
-/** Exponentially weighted mean and variance: constant memory, one pass, no look-ahead. */
-export interface EwStats {
-  mean: number;
-  variance: number;
-}
+/**
+ * Exponentially weighted mean and variance: constant memory, one pass, no look-ahead. Kept as
+ * two numbers of a Float64Array, the mean at `at` and the variance after it.
+ */
 
 /** Folds `x` in with weight `alpha` (0 < alpha ≤ 1); the West/Finch incremental form. */
-export function ewUpdate(s: EwStats, x: number, alpha: number): void {
-  const d = x - s.mean;
-  s.mean += alpha * d;
-  s.variance = (1 - alpha) * (s.variance + alpha * d * d);
+export function ewUpdate(b: Float64Array, at: number, x: number, alpha: number): void {
+  const d = x - b[at]!;
+  b[at] = b[at]! + alpha * d;
+  b[at + 1] = (1 - alpha) * (b[at + 1]! + alpha * d * d);
 }
 
 /** |x − mean| in standard deviations, with `floor` keeping a flat series from dividing by 0. */
-export function ewDeviation(s: EwStats, x: number, floor: number): number {
-  return Math.abs(x - s.mean) / Math.sqrt(s.variance + floor * floor);
+export function ewDeviation(b: Float64Array, at: number, x: number, floor: number): number {
+  return Math.abs(x - b[at]!) / Math.sqrt(b[at + 1]! + floor * floor);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialShift, SHIFT_WINDOW, shiftUpdate } from './level-shift.js';
+import { SHIFT_SIZE, SHIFT_WINDOW, shiftOf, shiftUpdate } from './level-shift.js';
 import { createScorer } from './scorer.js';
 
 const FIVE_MINUTES = 300_000;
@@ -7,8 +7,8 @@ const T0 = Date.UTC(2026, 0, 1);
 
 describe('shiftUpdate', () => {
   const feed = (values: number[]) => {
-    const s = initialShift();
-    return values.map((x) => shiftUpdate(s, x, 0, 1));
+    const s = new Float64Array(SHIFT_SIZE);
+    return values.map((x) => shiftUpdate(s, 0, x, 0, 1));
   };
 
   it('says nothing until its window is full', () => {
@@ -31,9 +31,12 @@ describe('shiftUpdate', () => {
   });
 
   it('keeps only its window', () => {
-    const s = initialShift();
-    for (let i = 0; i < 100; i++) shiftUpdate(s, i, 0, 1);
-    expect(s.recent).toHaveLength(SHIFT_WINDOW);
+    const s = new Float64Array(SHIFT_SIZE);
+    for (let i = 0; i < 100; i++) shiftUpdate(s, 0, i, 0, 1);
+    // The last SHIFT_WINDOW samples, oldest first.
+    expect(shiftOf(s, 0).recent).toEqual(
+      Array.from({ length: SHIFT_WINDOW }, (_, k) => 100 - SHIFT_WINDOW + k),
+    );
   });
 });
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { initialRange, RANGE_BLOCK, RANGE_BLOCKS, rangeFrom, rangeUpdate } from './range-memory.js';
+import {
+  initialRange,
+  RANGE_BLOCK,
+  RANGE_BLOCKS,
+  RANGE_SIZE,
+  rangeFrom,
+  rangeInto,
+  rangeOf,
+  rangeUpdate,
+  type RangeState,
+} from './range-memory.js';
 import { createScorer } from './scorer.js';
 
 const FIVE_MINUTES = 300_000;
@@ -12,51 +22,75 @@ function noise(seed = 11): () => number {
   return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
+/** A range in its working form (a Float64Array, from offset 0), from its saved form. */
+function working(saved: RangeState = initialRange()): Float64Array {
+  const b = new Float64Array(RANGE_SIZE);
+  rangeInto(b, 0, saved);
+  return b;
+}
+
 describe('rangeUpdate', () => {
   it('alarms on a value beyond the range by more than a twentieth of it, not on one within', () => {
-    const s = initialRange();
+    const s = working();
     const rand = noise();
-    for (let i = 0; i < 500; i++) rangeUpdate(s, rand());
-    expect(rangeUpdate(s, 1.02)).toBe(false);
-    expect(rangeUpdate(s, 1.2)).toBe(true);
-    expect(rangeUpdate(s, -0.2)).toBe(true);
+    for (let i = 0; i < 500; i++) rangeUpdate(s, 0, rand());
+    expect(rangeUpdate(s, 0, 1.02)).toBe(false);
+    expect(rangeUpdate(s, 0, 1.2)).toBe(true);
+    expect(rangeUpdate(s, 0, -0.2)).toBe(true);
   });
 
   it('says nothing while the range is a single value', () => {
-    const s = initialRange();
-    expect(rangeUpdate(s, 5)).toBe(false);
-    expect(rangeUpdate(s, 500)).toBe(false);
+    const s = working();
+    expect(rangeUpdate(s, 0, 5)).toBe(false);
+    expect(rangeUpdate(s, 0, 500)).toBe(false);
   });
 
   it('remembers an extreme for the blocks it keeps, then forgets it', () => {
-    const s = initialRange();
+    const s = working();
     const rand = noise();
-    rangeUpdate(s, 0);
-    rangeUpdate(s, 100);
+    rangeUpdate(s, 0, 0);
+    rangeUpdate(s, 0, 100);
     // Asks without folding the value in.
-    const probe = (x: number) => rangeUpdate(structuredClone(s), x);
-    for (let i = 2; i < MEMORY - RANGE_BLOCK; i++) rangeUpdate(s, rand());
+    const probe = (x: number) => rangeUpdate(s.slice(), 0, x);
+    for (let i = 2; i < MEMORY - RANGE_BLOCK; i++) rangeUpdate(s, 0, rand());
     // The extreme's block is still among the last RANGE_BLOCKS: 50 is inside the range.
     expect(probe(50)).toBe(false);
-    for (let i = 0; i < 2 * RANGE_BLOCK; i++) rangeUpdate(s, rand());
+    for (let i = 0; i < 2 * RANGE_BLOCK; i++) rangeUpdate(s, 0, rand());
     // Forgotten: only the noise's range is left, and 50 is far beyond it.
     expect(probe(50)).toBe(true);
     expect(probe(0.5)).toBe(false);
   });
 
   it('stays constant-size plain JSON however long it runs', () => {
-    const s = initialRange();
+    const s = working();
     const rand = noise();
-    for (let i = 0; i < 5 * MEMORY + 17; i++) rangeUpdate(s, rand());
-    expect(s.lows).toHaveLength(RANGE_BLOCKS);
-    expect(s.highs).toHaveLength(RANGE_BLOCKS);
-    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+    const lows: number[] = [];
+    let low = Infinity;
+    for (let i = 0; i < 5 * MEMORY + 17; i++) {
+      const x = rand();
+      low = Math.min(low, x);
+      if ((i + 1) % RANGE_BLOCK === 0) {
+        lows.push(low);
+        low = Infinity;
+      }
+      rangeUpdate(s, 0, x);
+    }
+    const saved = rangeOf(s, 0);
+    expect(saved.lows).toHaveLength(RANGE_BLOCKS);
+    expect(saved.highs).toHaveLength(RANGE_BLOCKS);
+    // The last blocks' lows, oldest first, and the block being filled.
+    expect(saved.lows).toEqual(lows.slice(-RANGE_BLOCKS));
+    expect(saved.filled).toBe(17);
+    expect(JSON.parse(JSON.stringify(saved))).toEqual(saved);
+    // Saved and restored, it goes on as it would have.
+    const again = working(saved);
+    expect(again).toEqual(s);
   });
 
   it('takes over the all-time range of an older state as its oldest block', () => {
-    const s = rangeFrom(-3, 7, 1234);
-    expect(rangeUpdate(s, 7.2)).toBe(false);
-    expect(rangeUpdate(s, 8)).toBe(true);
+    const s = working(rangeFrom(-3, 7, 1234));
+    expect(rangeUpdate(s, 0, 7.2)).toBe(false);
+    expect(rangeUpdate(s, 0, 8)).toBe(true);
     expect(rangeFrom(0, 0, 0)).toEqual(initialRange());
   });
 });

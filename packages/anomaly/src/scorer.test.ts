@@ -107,11 +107,35 @@ describe('createScorer', () => {
     b.update(1e6, T0 + 500 * FIVE_MINUTES);
     c.update(1e6, T0 + 500 * FIVE_MINUTES);
     const released = b.release?.();
-    expect(released).toEqual(c.state());
+    // Released in its working form, which serialises to the saved form.
+    const savedForm = (state: unknown) => JSON.parse(JSON.stringify(state)) as unknown;
+    expect(savedForm(released)).toEqual(c.state());
     expect(JSON.stringify(saved)).toBe(untouched);
     // Released means handed over: the scorer no longer steps it.
     expect(() => b.update(1, T0 + 501 * FIVE_MINUTES)).toThrow(/released/);
-    expect(released).toEqual(c.state());
+    expect(savedForm(released)).toEqual(c.state());
+  });
+
+  it('continues from a released state as from its saved form, in place or on a copy', () => {
+    const values = series(900);
+    const whole = createScorer();
+    const wholeScores = values.map((v, i) => whole.update(v, T0 + i * FIVE_MINUTES).score);
+    const first = createScorer({ inPlace: true });
+    values.slice(0, 600).forEach((v, i) => first.update(v, T0 + i * FIVE_MINUTES));
+    const released = first.release?.() as ReturnType<typeof first.state>;
+    const copied = createScorer({}, released);
+    const inPlace = createScorer({ inPlace: true }, released);
+    const rest = values.slice(600);
+    const copiedScores = rest.map((v, i) => copied.update(v, T0 + (600 + i) * FIVE_MINUTES).score);
+    // The copy left the released state alone: in place it continues from sample 600 too.
+    const inPlaceScores = rest.map(
+      (v, i) => inPlace.update(v, T0 + (600 + i) * FIVE_MINUTES).score,
+    );
+    expect(copiedScores).toEqual(wholeScores.slice(600));
+    expect(inPlaceScores).toEqual(wholeScores.slice(600));
+    // In place, the state handed back is the one handed in, now stepped.
+    expect(inPlace.release?.()).toBe(released);
+    expect(JSON.parse(JSON.stringify(released))).toEqual(whole.state());
   });
 
   it('ignores non-finite values', () => {

@@ -1,26 +1,41 @@
-import { ewDeviation, ewUpdate, type EwStats } from './ew-stats.js';
+import { ewDeviation, ewUpdate } from './ew-stats.js';
 
 /**
  * What the series usually does at this time of day: one exponentially weighted mean and
  * variance per half-hour bin. Lets a daily peak that happens every day read as normal.
+ *
+ * Kept in a Float64Array from `at`: per bin its mean, variance and the samples it has seen,
+ * side by side, so a sample reads one bin's three numbers from one place.
  */
+export const SEASON_BINS = 48;
+export const SEASON_SIZE = 3 * SEASON_BINS;
+const DAY_MS = 86_400_000;
+/** Each bin is seen once a day, so it must learn fast: about the last five days count. */
+const SEASON_ALPHA = 0.2;
+
+/** The saved form: the bins' means, variances and counts, each in bin order. */
 export interface SeasonalState {
   mean: number[];
   variance: number[];
   seen: number[];
 }
 
-export const SEASON_BINS = 48;
-const DAY_MS = 86_400_000;
-/** Each bin is seen once a day, so it must learn fast: about the last five days count. */
-const SEASON_ALPHA = 0.2;
+export function seasonalInto(b: Float64Array, at: number, s: SeasonalState): void {
+  for (let k = 0; k < SEASON_BINS; k++) {
+    b[at + 3 * k] = s.mean[k]!;
+    b[at + 3 * k + 1] = s.variance[k]!;
+    b[at + 3 * k + 2] = s.seen[k]!;
+  }
+}
 
-export function initialSeasonal(): SeasonalState {
-  return {
-    mean: new Array<number>(SEASON_BINS).fill(0),
-    variance: new Array<number>(SEASON_BINS).fill(0),
-    seen: new Array<number>(SEASON_BINS).fill(0),
-  };
+export function seasonalOf(b: Float64Array, at: number): SeasonalState {
+  const s: SeasonalState = { mean: [], variance: [], seen: [] };
+  for (let k = 0; k < SEASON_BINS; k++) {
+    s.mean.push(b[at + 3 * k]!);
+    s.variance.push(b[at + 3 * k + 1]!);
+    s.seen.push(b[at + 3 * k + 2]!);
+  }
+  return s;
 }
 
 function binOf(timestampMs: number): number {
@@ -33,19 +48,17 @@ function binOf(timestampMs: number): number {
  * untrained, so it never vouches for a sample), then folds `x` into the bin.
  */
 export function seasonalUpdate(
-  s: SeasonalState,
+  b: Float64Array,
+  at: number,
   x: number,
   timestampMs: number,
   floor: number,
 ): number {
-  const b = binOf(timestampMs);
-  const stats: EwStats = { mean: s.mean[b]!, variance: s.variance[b]! };
-  const seen = s.seen[b]!;
-  const deviation = seen === 0 ? Infinity : ewDeviation(stats, x, floor);
-  if (seen === 0) stats.mean = x;
-  else ewUpdate(stats, x, SEASON_ALPHA);
-  s.mean[b] = stats.mean;
-  s.variance[b] = stats.variance;
-  s.seen[b] = Math.min(seen + 1, 1_000_000);
+  const bin = at + 3 * binOf(timestampMs);
+  const seen = b[bin + 2]!;
+  const deviation = seen === 0 ? Infinity : ewDeviation(b, bin, x, floor);
+  if (seen === 0) b[bin] = x;
+  else ewUpdate(b, bin, x, SEASON_ALPHA);
+  b[bin + 2] = Math.min(seen + 1, 1_000_000);
   return deviation;
 }

@@ -48,7 +48,7 @@ describe('detectInPlace', () => {
     detectInPlace(state, second as MetricSample, config);
     expect(state.metrics['latency_p99']).toBe(reading);
     expect(state.metrics['latency_p99']?.scorer).toBe(scorer);
-    expect(scorer?.['n']).toBe(2);
+    expect((JSON.parse(JSON.stringify(scorer)) as { n: number }).n).toBe(2);
   });
 
   it('leaves detect()’s input untouched, though the scorer changes states in place', () => {
