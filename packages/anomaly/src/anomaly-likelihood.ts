@@ -9,7 +9,7 @@ import { ringAt, ringFill, ringLength, ringPush, ringSize, ringValues } from './
  * differently, moves it a lot. The long-run distribution is exponentially weighted, so memory
  * is constant.
  *
- * Kept in a Float64Array from `at`: the long-run mean, variance and count, then the window of
+ * Kept in a scorer's array of numbers (ring.ts, `slots`) from `at`: the long-run mean, variance and count, then the window of
  * recent raw scores (ring.ts).
  */
 export interface LikelihoodState {
@@ -33,14 +33,14 @@ const MIN_STDEV = 1e-4;
 /** log(1 − 0.9999999999): a likelihood of 1 − 1e-10 maps to a score of 1. */
 const LOG_FLOOR = Math.log(1e-10);
 
-export function likelihoodInto(b: Float64Array, at: number, s: LikelihoodState): void {
+export function likelihoodInto(b: number[], at: number, s: LikelihoodState): void {
   b[at + MEAN] = s.mean;
   b[at + MEAN + 1] = s.variance;
   b[at + COUNT] = s.count;
   ringFill(b, at + RECENT, SHORT_WINDOW, s.recent);
 }
 
-export function likelihoodOf(b: Float64Array, at: number): LikelihoodState {
+export function likelihoodOf(b: number[], at: number): LikelihoodState {
   return {
     recent: ringValues(b, at + RECENT, SHORT_WINDOW),
     mean: b[at + MEAN]!,
@@ -53,7 +53,7 @@ export function likelihoodOf(b: Float64Array, at: number): LikelihoodState {
  * Folds in one raw score in [0,1] and returns the log-scaled likelihood in [0,1] that the short
  * average is unusual (either way: a series that goes suspiciously quiet counts too).
  */
-export function likelihoodUpdate(b: Float64Array, at: number, raw: number): number {
+export function likelihoodUpdate(b: number[], at: number, raw: number): number {
   ringPush(b, at + RECENT, SHORT_WINDOW, raw);
   const length = ringLength(b, at + RECENT);
   let sum = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SHIFT_SIZE, SHIFT_WINDOW, shiftOf, shiftUpdate } from './level-shift.js';
+import { slots } from './ring.js';
 import { createScorer } from './scorer.js';
 
 const FIVE_MINUTES = 300_000;
@@ -7,7 +8,7 @@ const T0 = Date.UTC(2026, 0, 1);
 
 describe('shiftUpdate', () => {
   const feed = (values: number[]) => {
-    const s = new Float64Array(SHIFT_SIZE);
+    const s = slots(SHIFT_SIZE);
     return values.map((x) => shiftUpdate(s, 0, x, 0, 1));
   };
 
@@ -31,7 +32,7 @@ describe('shiftUpdate', () => {
   });
 
   it('keeps only its window', () => {
-    const s = new Float64Array(SHIFT_SIZE);
+    const s = slots(SHIFT_SIZE);
     for (let i = 0; i < 100; i++) shiftUpdate(s, 0, i, 0, 1);
     // The last SHIFT_WINDOW samples, oldest first.
     expect(shiftOf(s, 0).recent).toEqual(

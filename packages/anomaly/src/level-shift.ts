@@ -12,7 +12,7 @@ import { ringAt, ringFill, ringLength, ringPush, ringSize, ringValues } from './
  * deviation), so the consumer's threshold decides how large a shift counts; below three
  * standard deviations it says nothing.
  *
- * Kept in a Float64Array from `at`: the window of the last samples (ring.ts).
+ * Kept in a scorer's array of numbers (ring.ts, `slots`) from `at`: the window of the last samples (ring.ts).
  */
 export interface ShiftState {
   /** The last samples, oldest first (at most `SHIFT_WINDOW`). */
@@ -26,11 +26,11 @@ const SHIFT_MIN = 3;
 /** Score per standard deviation of shift: 0.3 at the smallest shift counted, 1 from ten on. */
 const SHIFT_SCALE = 0.1;
 
-export function shiftInto(b: Float64Array, at: number, s: ShiftState): void {
+export function shiftInto(b: number[], at: number, s: ShiftState): void {
   ringFill(b, at, SHIFT_WINDOW, s.recent);
 }
 
-export function shiftOf(b: Float64Array, at: number): ShiftState {
+export function shiftOf(b: number[], at: number): ShiftState {
   return { recent: ringValues(b, at, SHIFT_WINDOW) };
 }
 
@@ -39,7 +39,7 @@ export function shiftOf(b: Float64Array, at: number): ShiftState {
  * level before `x`) in units of `spread` (its standard deviation, > 0). 0 until the window fills.
  */
 export function shiftUpdate(
-  b: Float64Array,
+  b: number[],
   at: number,
   x: number,
   level: number,

@@ -10,6 +10,7 @@ import {
   rangeUpdate,
   type RangeState,
 } from './range-memory.js';
+import { slots } from './ring.js';
 import { createScorer } from './scorer.js';
 
 const FIVE_MINUTES = 300_000;
@@ -22,9 +23,9 @@ function noise(seed = 11): () => number {
   return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
-/** A range in its working form (a Float64Array, from offset 0), from its saved form. */
-function working(saved: RangeState = initialRange()): Float64Array {
-  const b = new Float64Array(RANGE_SIZE);
+/** A range in its working form (an array of numbers, from offset 0), from its saved form. */
+function working(saved: RangeState = initialRange()): number[] {
+  const b = slots(RANGE_SIZE);
   rangeInto(b, 0, saved);
   return b;
 }

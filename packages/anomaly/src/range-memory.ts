@@ -9,7 +9,7 @@ import { ringAt, ringFill, ringLength, ringPush, ringSize, ringValues } from './
  * `(RANGE_BLOCKS - 1) · RANGE_BLOCK` and `RANGE_BLOCKS · RANGE_BLOCK`: about four weeks of
  * 5-minute samples), not a per-sample decay, and the state stays constant-size.
  *
- * Kept in a Float64Array from `at`: the block being filled (its low, high and samples), then
+ * Kept in a scorer's array of numbers (ring.ts, `slots`) from `at`: the block being filled (its low, high and samples), then
  * the completed blocks' lows and highs, each a window of `RANGE_BLOCKS` (ring.ts).
  */
 export interface RangeState {
@@ -46,7 +46,7 @@ export function rangeFrom(min: number, max: number, seen: number): RangeState {
   return seen > 0 ? { lows: [min], highs: [max], low: 0, high: 0, filled: 0 } : initialRange();
 }
 
-export function rangeInto(b: Float64Array, at: number, s: RangeState): void {
+export function rangeInto(b: number[], at: number, s: RangeState): void {
   b[at + LOW] = s.low;
   b[at + HIGH] = s.high;
   b[at + FILLED] = s.filled;
@@ -54,7 +54,7 @@ export function rangeInto(b: Float64Array, at: number, s: RangeState): void {
   ringFill(b, at + HIGHS, RANGE_BLOCKS, s.highs);
 }
 
-export function rangeOf(b: Float64Array, at: number): RangeState {
+export function rangeOf(b: number[], at: number): RangeState {
   return {
     lows: ringValues(b, at + LOWS, RANGE_BLOCKS),
     highs: ringValues(b, at + HIGHS, RANGE_BLOCKS),
@@ -65,7 +65,7 @@ export function rangeOf(b: Float64Array, at: number): RangeState {
 }
 
 /** Whether `x` lies beyond the recent range by more than the tolerance; then folds `x` in. */
-export function rangeUpdate(b: Float64Array, at: number, x: number): boolean {
+export function rangeUpdate(b: number[], at: number, x: number): boolean {
   let beyond = false;
   const filled = b[at + FILLED]!;
   const low = b[at + LOW]!;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ringAt, ringFill, ringLength, ringPush, ringSize, ringValues } from './ring.js';
+import { ringAt, ringFill, ringLength, ringPush, ringSize, ringValues, slots } from './ring.js';
 
-describe('a window in a Float64Array', () => {
+describe('a window in an array of numbers', () => {
   it('keeps the last `capacity` values, oldest first, as push and shift do to an array', () => {
     const capacity = 4;
     // Offset 3 inside a larger buffer, the neighbours untouched.
-    const b = new Float64Array(3 + ringSize(capacity) + 2).fill(-1);
+    const b = slots(3 + ringSize(capacity) + 2).fill(-1);
     b.fill(0, 3, 3 + ringSize(capacity));
     const array: number[] = [];
     for (let x = 1; x <= 11; x++) {
@@ -20,7 +20,7 @@ describe('a window in a Float64Array', () => {
   });
 
   it('is filled from a saved list, keeping its last `capacity` values', () => {
-    const b = new Float64Array(ringSize(3));
+    const b = slots(ringSize(3));
     ringPush(b, 0, 3, 9);
     ringFill(b, 0, 3, [1, 2, 3, 4, 5]);
     expect(ringValues(b, 0, 3)).toEqual([3, 4, 5]);

@@ -9,6 +9,7 @@ import { ewDeviation, ewUpdate } from './ew-stats.js';
 import { erfc } from './gaussian-tail.js';
 import { SHIFT_SIZE, shiftInto, shiftOf, shiftUpdate, type ShiftState } from './level-shift.js';
 import { peakGate } from './peak-gate.js';
+import { slots } from './ring.js';
 import {
   RANGE_SIZE,
   rangeFrom,
@@ -53,7 +54,8 @@ interface StateV1 {
 }
 
 /**
- * The working form: every number of the state in one Float64Array (202 numbers, 1.6 kB), at
+ * The working form: every number of the state in one packed array of doubles (202 numbers,
+ * 1.6 kB; ring.ts, `slots`), at
  * the offsets below. A sample reads and writes the first 58 of them, contiguous, and one
  * time-of-day bin's three; as nested objects the same state was some 35 objects and arrays
  * and a few dozen boxed numbers scattered over the heap, each a cache miss once the fleet's
@@ -73,12 +75,12 @@ const SIZE = SEASON + SEASON_SIZE;
 
 /**
  * A state in its working form, as `release()` hands it over: `packed` is the scorer's own
- * buffer. It serialises (JSON.stringify) to the saved form, and deep copies that copy typed
- * arrays (clonePlain, the runtime's copyJson) copy it whole.
+ * array. It serialises (JSON.stringify) to the saved form; a deep copy (clonePlain, the
+ * runtime's copyJson) copies it as the plain data it is.
  */
 interface PackedState {
   version: typeof SCORER_STATE_VERSION;
-  packed: Float64Array;
+  packed: number[];
   toJSON: (this: PackedState) => StateV1;
 }
 
@@ -86,12 +88,12 @@ function savedForm(this: PackedState): StateV1 {
   return unpack(this.packed);
 }
 
-function packedState(b: Float64Array): PackedState {
+function packedState(b: number[]): PackedState {
   return { version: SCORER_STATE_VERSION, packed: b, toJSON: savedForm };
 }
 
-function pack(s: StateV1): Float64Array {
-  const b = new Float64Array(SIZE);
+function pack(s: StateV1): number[] {
+  const b = slots(SIZE);
   b[N] = s.n;
   b[FAST] = s.fast.mean;
   b[FAST + 1] = s.fast.variance;
@@ -107,7 +109,7 @@ function pack(s: StateV1): Float64Array {
   return b;
 }
 
-function unpack(b: Float64Array): StateV1 {
+function unpack(b: number[]): StateV1 {
   return {
     version: SCORER_STATE_VERSION,
     n: b[N]!,
@@ -124,11 +126,11 @@ function unpack(b: Float64Array): StateV1 {
 }
 
 function isPacked(saved: ScorerState): saved is ScorerState & PackedState {
-  return saved['packed'] instanceof Float64Array;
+  return Array.isArray(saved['packed']);
 }
 
-/** The working buffer of a saved or released state: its own (inPlace) or a copy. */
-function restore(saved: ScorerState, inPlace: boolean): Float64Array {
+/** The working array of a saved or released state: its own (inPlace) or a copy. */
+function restore(saved: ScorerState, inPlace: boolean): number[] {
   if (saved.version !== SCORER_STATE_VERSION) {
     throw new Error(`scorer state version ${String(saved.version)} is not ${SCORER_STATE_VERSION}`);
   }
@@ -162,7 +164,7 @@ function restore(saved: ScorerState, inPlace: boolean): Float64Array {
  * value well beyond anything seen in the recent weeks; one alarm per incident.
  */
 function step(
-  s: Float64Array,
+  s: number[],
   x: number,
   t: number,
 ): { score: number; deviation: number; spread: number } {
@@ -199,7 +201,7 @@ function step(
  */
 export function createScorer(options: ScorerOptions = {}, state?: ScorerState): SeriesScorer {
   const warmup = options.warmupSamples ?? DEFAULT_WARMUP;
-  const s = state ? restore(state, options.inPlace === true) : new Float64Array(SIZE);
+  const s = state ? restore(state, options.inPlace === true) : slots(SIZE);
   let released = false;
   return {
     update(value: number, timestampMs: number): SeriesScore {
@@ -219,7 +221,7 @@ export function createScorer(options: ScorerOptions = {}, state?: ScorerState): 
     },
     release(): ScorerState {
       released = true;
-      // The state it was given, when that was this very buffer: nothing to allocate.
+      // The state it was given, when that was this very array: nothing to allocate.
       return (state && isPacked(state) && state.packed === s
         ? state
         : packedState(s)) as unknown as ScorerState;

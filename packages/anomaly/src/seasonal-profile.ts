@@ -4,7 +4,7 @@ import { ewDeviation, ewUpdate } from './ew-stats.js';
  * What the series usually does at this time of day: one exponentially weighted mean and
  * variance per half-hour bin. Lets a daily peak that happens every day read as normal.
  *
- * Kept in a Float64Array from `at`: per bin its mean, variance and the samples it has seen,
+ * Kept in a scorer's array of numbers (ring.ts, `slots`) from `at`: per bin its mean, variance and the samples it has seen,
  * side by side, so a sample reads one bin's three numbers from one place.
  */
 export const SEASON_BINS = 48;
@@ -20,7 +20,7 @@ export interface SeasonalState {
   seen: number[];
 }
 
-export function seasonalInto(b: Float64Array, at: number, s: SeasonalState): void {
+export function seasonalInto(b: number[], at: number, s: SeasonalState): void {
   for (let k = 0; k < SEASON_BINS; k++) {
     b[at + 3 * k] = s.mean[k]!;
     b[at + 3 * k + 1] = s.variance[k]!;
@@ -28,7 +28,7 @@ export function seasonalInto(b: Float64Array, at: number, s: SeasonalState): voi
   }
 }
 
-export function seasonalOf(b: Float64Array, at: number): SeasonalState {
+export function seasonalOf(b: number[], at: number): SeasonalState {
   const s: SeasonalState = { mean: [], variance: [], seen: [] };
   for (let k = 0; k < SEASON_BINS; k++) {
     s.mean.push(b[at + 3 * k]!);
@@ -48,7 +48,7 @@ function binOf(timestampMs: number): number {
  * untrained, so it never vouches for a sample), then folds `x` into the bin.
  */
 export function seasonalUpdate(
-  b: Float64Array,
+  b: number[],
   at: number,
   x: number,
   timestampMs: number,
