@@ -212,7 +212,14 @@ async function startDetector(config: ReturnType<typeof loadConfig<typeof baseEnv
 async function detectorRate(
   config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>,
   run: number,
-): Promise<{ rate: number; running: RunningService; processCores: number; machineBusy: number }> {
+): Promise<{
+  rate: number;
+  running: RunningService;
+  processCores: number;
+  machineBusy: number;
+  transactions: number;
+  recordsOut: number;
+}> {
   const profiled = await profileWindow();
   const { running, registry, firstRecord } = await startDetector(config);
   const metrics = loopMetrics(registry);
@@ -239,9 +246,15 @@ async function detectorRate(
   const used = process.cpuUsage(cpu);
   const after = machineJiffies();
   await profiled(`detector-${run}`);
+  const transactions = (await metrics.processingSeconds.get()).values
+    .filter((v) => v.metricName?.endsWith('_count'))
+    .reduce((n, v) => n + v.value, 0);
+  const recordsOut = (await metrics.recordsOut.get()).values.reduce((n, v) => n + v.value, 0);
   return {
     rate: PRELOAD / (ms / 1000),
     running,
+    transactions,
+    recordsOut,
     processCores: Number(((used.user + used.system) / 1000 / ms).toFixed(2)),
     machineBusy: Number(busyShare(jiffies, after).toFixed(2)),
   };
@@ -249,7 +262,12 @@ async function detectorRate(
 
 const raw: number[] = [];
 const detector: number[] = [];
-const cpu: { processCores: number; machineBusy: number }[] = [];
+const cpu: {
+  processCores: number;
+  machineBusy: number;
+  transactions: number;
+  recordsOut: number;
+}[] = [];
 let last:
   | {
       config: ReturnType<typeof loadConfig<typeof baseEnvSchema>>;
@@ -264,7 +282,12 @@ for (let r = 0; r < REPEAT; r++) {
   raw.push(await rawConsumeRate(`${prefix}metrics`, r + 1));
   const d = await detectorRate(config, r + 1);
   detector.push(d.rate);
-  cpu.push({ processCores: d.processCores, machineBusy: d.machineBusy });
+  cpu.push({
+    processCores: d.processCores,
+    machineBusy: d.machineBusy,
+    transactions: d.transactions,
+    recordsOut: d.recordsOut,
+  });
   if (last) await last.detector.stop();
   last = { config, serde, prefix, detector: d.running };
   console.log(
@@ -318,7 +341,8 @@ const report = {
           raw: Math.round(r),
           detector: Math.round(detector[i] as number),
           ratio: Number(((detector[i] as number) / r).toFixed(3)),
-          // While the detector ran: the cores its process used, and the machine's busy share.
+          // While the detector ran: the cores its process used, the machine's busy share, the
+          // transactions it committed and the records they wrote (changelog and events).
           ...cpu[i],
         })),
       }
