@@ -40,7 +40,9 @@ export class PartitionState<V> implements TransactionalState<V> {
   ) {}
 
   get(key: string): V | undefined {
-    if (this.overlay.has(key)) return this.overlay.get(key) ?? undefined;
+    // One lookup for a key this transaction has touched (null: deleted in it).
+    const pending = this.overlay.get(key);
+    if (pending !== undefined) return pending ?? undefined;
     return this.committedValues.get(key);
   }
 

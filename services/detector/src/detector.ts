@@ -1,4 +1,4 @@
-import { topicsFor, type ReliabilityEvent } from '@healstream/contracts';
+import { topicsFor, type Escalation, type ReliabilityEvent } from '@healstream/contracts';
 import {
   componentState,
   detectRecord,
@@ -14,6 +14,7 @@ import {
 import {
   changelogRestorerFor,
   defineService,
+  type Emit,
   type Logger,
   type BaseEnv,
 } from '@healstream/runtime';
@@ -21,6 +22,7 @@ import type { Kafka } from 'kafkajs';
 import { startTicks } from './ticks.js';
 
 /** Fleet-wide pages from every partition meet on one escalator partition, to page once. */
+const NONE: readonly ReliabilityEvent[] = Object.freeze([]);
 const FLEET_PARTITION = 0;
 
 export interface DetectorOptions {
@@ -86,13 +88,24 @@ export function detectorService(options: DetectorOptions) {
         if (held.length > 0) holding.add(s.component);
         else holding.delete(s.component);
       };
+      const emitRequests = (requests: readonly Escalation[], emit: Emit) => {
+        for (const request of requests) {
+          emit({
+            topic: topics.escalationRequests.topic,
+            key: request.component,
+            value: request,
+            partition: FLEET_PARTITION,
+          });
+          logger.warn({ partition, status: request.status }, request.summary);
+        }
+      };
       return {
         handle(record, emit) {
           const sample = record.value;
           const tick = isTick(sample);
           eventTime = Math.max(eventTime, sample.timestamp);
           const prior = tick ? undefined : component(sample.component);
-          let held = prior?.held ?? [];
+          let held = prior?.held ?? NONE;
           if (prior && held.length > 0) {
             // Brought up to date with the state before this sample: the scrape it completes.
             const { release, keep } = releaseScrape(held, sample);
@@ -102,12 +115,16 @@ export function detectorService(options: DetectorOptions) {
           // Arrival time (the record's timestamp, kept by the broker) is the silence clock.
           const step = detectRecord(state, sample, record.timestamp, partition, options.detector);
           lastHandled = Date.now();
+          const after = step.component;
+          // Most samples carry no event and find none held: nothing to sort out.
+          if (step.events.length === 0 && held.length === 0 && after?.held === undefined) {
+            emitRequests(step.requests, emit);
+            return;
+          }
           const own = (e: ReliabilityEvent) =>
             !tick && e.component === sample.component && e.kind !== 'SILENT';
           if (step.events.length > 0) ready.push(...step.events.filter((e) => !own(e)));
-          const after = tick ? undefined : component(sample.component);
-          // Most samples carry no event and find none held: nothing to sort out.
-          if (after && (held.length > 0 || step.events.length > 0 || after.held !== undefined)) {
+          if (after) {
             held = [...held, ...step.events.filter(own)];
             const done = held.filter((e) => scrapeComplete(e, after, options.detector));
             for (const e of done) ready.push(refreshEvent(e, after, options.detector));
@@ -116,15 +133,7 @@ export function detectorService(options: DetectorOptions) {
               held.filter((e) => !done.includes(e)),
             );
           }
-          for (const request of step.requests) {
-            emit({
-              topic: topics.escalationRequests.topic,
-              key: request.component,
-              value: request,
-              partition: FLEET_PARTITION,
-            });
-            logger.warn({ partition, status: request.status }, request.summary);
-          }
+          emitRequests(step.requests, emit);
         },
         beforeCommit(emit) {
           // A component that fell silent mid-scrape: its events go once the window has passed.

@@ -3,7 +3,7 @@ import type { MetricSample, ReliabilityEvent } from '@healstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorConfig } from './config.js';
 import { detect, detectInPlace } from './detect.js';
-import { detectRecord, type DetectorEntry, type DetectorStore } from './partition.js';
+import { CLOCK_KEY, detectRecord, type DetectorEntry, type DetectorStore } from './partition.js';
 import { emptyDetectorState, type ComponentDetectorState } from './state.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -80,11 +80,22 @@ describe('detectInPlace', () => {
     const [a, b, c] = series(5).filter((s) => s.metric === 'latency_p99');
     detectRecord(plain, a as MetricSample, T0, 0, config);
     const first = entries.get('payments');
+    const firstClock = entries.get(CLOCK_KEY);
+    const firstClockSeen = json(firstClock);
     detectRecord(plain, b as MetricSample, T0 + 5_000, 0, config);
     expect(entries.get('payments')).not.toBe(first);
+    // The partition's clock too: a new one in the store, the one before left as it was.
+    expect(entries.get(CLOCK_KEY)).not.toBe(firstClock);
+    expect(json(firstClock)).toEqual(firstClockSeen);
+    expect(json(entries.get(CLOCK_KEY))).toMatchObject({ clock: T0 + 5_000 });
     const second = entries.get('payments');
-    detectRecord(editable, c as MetricSample, T0 + 10_000, 0, config);
-    expect(edited).toContain('payments');
+    const step = detectRecord(editable, c as MetricSample, T0 + 10_000, 0, config);
+    expect(edited).toEqual(expect.arrayContaining(['payments', CLOCK_KEY]));
     expect(entries.get('payments')).toBe(second);
+    expect(step.component).toBe(second);
+    expect(json(entries.get(CLOCK_KEY))).toMatchObject({
+      clock: T0 + 10_000,
+      lastRecordAt: T0 + 10_000,
+    });
   });
 });

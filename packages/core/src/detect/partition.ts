@@ -52,6 +52,21 @@ export function partitionClock(store: DetectorStore): PartitionClock {
   return entry && 'lastCheck' in entry ? entry : emptyPartitionClock();
 }
 
+/** The partition's clock, the caller's to change, as `ownedComponent` is for a component. */
+function ownedClock(store: DetectorStore): PartitionClock {
+  const edited = store.edit?.(CLOCK_KEY);
+  return edited && 'lastCheck' in edited ? edited : { ...partitionClock(store) };
+}
+
+export interface DetectStep {
+  events: readonly ReliabilityEvent[];
+  requests: readonly Escalation[];
+  /** The sample's component as the store now holds it (undefined for a tick). */
+  component: ComponentDetectorState | undefined;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
 /**
  * One record of a detector partition: the clock moves to its arrival time, the sample (a tick
  * carries none) goes through `detect`, and when the clock crosses a check boundary every
@@ -66,30 +81,35 @@ export function detectRecord(
   partition: number,
   config: DetectorConfig,
   scorerFactory?: ScorerFactory,
-): { events: ReliabilityEvent[]; requests: Escalation[] } {
+): DetectStep {
   const tick = isTick(sample);
-  const advanced = advanceClock(partitionClock(store), arrivedAt, tick, config.silence);
-  store.set(CLOCK_KEY, advanced.clock);
-  const events: ReliabilityEvent[] = [];
+  // Changed in place, as the component is: a record allocates no clock, and the store's
+  // committed entries are left alone (an editing store hands out its transaction's own copy).
+  const clock = ownedClock(store);
+  const crossed = advanceClock(clock, arrivedAt, tick, config.silence);
+  store.set(CLOCK_KEY, clock);
+  let events: readonly ReliabilityEvent[] = NONE;
+  let component: ComponentDetectorState | undefined;
   if (!tick) {
-    const state = ownedComponent(store, sample.component);
-    noteArrival(state, sample, arrivedAt, config.silence);
-    events.push(...detectInPlace(state, sample, config, scorerFactory));
-    store.set(sample.component, state);
+    component = ownedComponent(store, sample.component);
+    noteArrival(component, sample, arrivedAt, config.silence);
+    events = detectInPlace(component, sample, config, scorerFactory);
+    store.set(sample.component, component);
   }
-  if (!advanced.crossed) return { events, requests: [] };
+  if (!crossed) return { events, requests: NONE, component };
+  const now = () => (tick ? undefined : componentState(store, sample.component));
   const components = store
     .keys()
     .map((k) => componentState(store, k))
     .filter((c) => c !== undefined);
   for (const idle of idleComponents(components, config.silence.forgetAfterMs)) store.delete(idle);
-  if (!advanced.due) return { events, requests: [] };
-  const check = checkSilence(components, advanced.clock, partition, config);
+  if (!config.silence.enabled) return { events, requests: NONE, component: now() };
+  const check = checkSilence(components, clock, partition, config);
   store.set(CLOCK_KEY, check.clock);
   // A changed state shares its parts with the one it was made from, which may be a committed
   // value of an editing store: its own copy, so that later edits leave the committed one alone.
   for (const changed of check.changed)
     store.set(changed.component, store.edit ? clonePlain(changed) : changed);
   for (const forgotten of check.forgotten) store.delete(forgotten);
-  return { events: [...events, ...check.events], requests: check.requests };
+  return { events: [...events, ...check.events], requests: check.requests, component: now() };
 }

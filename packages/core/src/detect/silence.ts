@@ -58,23 +58,23 @@ export const emptyPartitionClock = (): PartitionClock => ({
   fleetSince: null,
 });
 
-/** Moves the partition's clock with one record; `due` says a silence check is due now. */
+/**
+ * Moves the partition's clock with one record, in place (the caller owns `clock`): whether it
+ * crossed a check boundary. A silence check is due when it did and silence detection is on;
+ * crossing also drives the idle check (idle.ts), which runs with silence detection off too.
+ */
 export function advanceClock(
-  previous: PartitionClock,
+  clock: PartitionClock,
   arrivedAt: number,
   tick: boolean,
   config: SilenceConfig,
-): { clock: PartitionClock; due: boolean; crossed: boolean } {
-  const clock: PartitionClock = {
-    ...previous,
-    clock: Math.max(previous.clock, arrivedAt),
-    lastRecordAt: tick ? previous.lastRecordAt : Math.max(previous.lastRecordAt, arrivedAt),
-  };
+): boolean {
+  clock.clock = Math.max(clock.clock, arrivedAt);
+  if (!tick) clock.lastRecordAt = Math.max(clock.lastRecordAt, arrivedAt);
   const slot = Math.floor(clock.clock / config.checkEveryMs);
-  // `crossed` also drives the idle check (idle.ts), which runs with silence detection off too.
-  const crossed = slot > previous.lastCheck;
-  if (crossed) clock.lastCheck = slot;
-  return { clock, due: config.enabled && crossed, crossed };
+  if (slot <= clock.lastCheck) return false;
+  clock.lastCheck = slot;
+  return true;
 }
 
 /** Whether a sample is the component speaking (not a scraper saying it got no answer). */
