@@ -116,8 +116,12 @@ const kafka = new Kafka({
 });
 const silent = createLogger('bench', 'silent');
 
+/** The prefixes of the pipelines this run made: their topics are deleted at the end. */
+const prefixes: string[] = [];
+
 async function freshPipeline() {
   const prefix = `bench.${randomBytes(3).toString('hex')}.`;
+  prefixes.push(prefix);
   const admin = kafka.admin();
   await admin.connect();
   await createTopics(admin, topicCatalogue(prefix, PARTITIONS));
@@ -322,6 +326,15 @@ for (let r = 0; r < LATENCY_REPEAT; r++) {
   );
 }
 await last?.detector.stop();
+// Each pipeline is some 15 topics of 12 partitions: left behind, a few dozen runs put tens of
+// thousands of partitions on the local broker, which then runs out of file descriptors.
+{
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)));
+  if (topics.length > 0) await admin.deleteTopics({ topics });
+  await admin.disconnect();
+}
 
 const p99s = (pick: (r: LatencyReport) => LatencyReport['metricToCommandMs']) => {
   const xs = latencyRuns.map(pick).filter((x) => x !== null);
