@@ -22,8 +22,9 @@ import type { Kafka } from 'kafkajs';
 import { startTicks } from './ticks.js';
 
 /** Fleet-wide pages from every partition meet on one escalator partition, to page once. */
-const NONE: readonly ReliabilityEvent[] = Object.freeze([]);
 const FLEET_PARTITION = 0;
+/** A component's held events when it has none: shared, never changed. */
+const NONE: readonly ReliabilityEvent[] = Object.freeze([]);
 
 export interface DetectorOptions {
   config: Readonly<BaseEnv>;
