@@ -4,7 +4,7 @@
  *
  *   bash scripts/toolchain.sh pnpm bench [--preload 200000] [--repeat 3] [--components 200]
  *     [--rate 1000] [--latency-components 2000] [--incidents 40] [--latency-repeat 1]
- *     [--env NAME=VALUE,...] [--profile DIR]
+ *     [--env NAME=VALUE,...] [--profile DIR] [--heap-profile DIR]
  *
  * 1. throughput: `preload` healthy samples over `components` components are written to a fresh
  *    metrics topic (12 partitions); a plain kafkajs consumer group reads them all with
@@ -23,7 +23,10 @@
  *
  * `--profile DIR` writes a V8 CPU profile of each throughput run's two timed windows alone
  * (`raw-<run>.cpuprofile`, `detector-<run>.cpuprofile`), without the preload's producer or the
- * latency phase; `node scripts/profile-top.ts` reads them.
+ * latency phase; `node scripts/profile-top.ts` reads them. `--heap-profile DIR` writes, for the
+ * same windows, V8's sampling allocation profile (`*.heapprofile`, every sampled allocation
+ * whether it lived or not, with the window's sample count to read it per sample);
+ * `node scripts/alloc-top.ts` reads them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -61,9 +64,11 @@ const { values } = parseArgs({
     'latency-repeat': { type: 'string', default: '1' },
     env: { type: 'string', default: '' },
     profile: { type: 'string' },
+    'heap-profile': { type: 'string' },
   },
 });
 const PROFILE_DIR = values.profile;
+const HEAP_PROFILE_DIR = values['heap-profile'];
 const PRELOAD = Number(values.preload);
 const RATE = Number(values.rate);
 const INCIDENTS = Number(values.incidents);
@@ -84,17 +89,41 @@ const ENV: Record<string, string> = Object.fromEntries(
 const PARTITIONS = 12;
 
 quietKafkajsTimerWarnings();
-/** A CPU profile of this process from `start()` to the returned function's call, into PROFILE_DIR. */
+/**
+ * A CPU profile of this process from `start()` to the returned function's call, into PROFILE_DIR,
+ * and a sampling allocation profile into HEAP_PROFILE_DIR (each only when asked for).
+ */
 async function profileWindow(): Promise<(name: string) => Promise<void>> {
-  if (!PROFILE_DIR) return async () => {};
-  mkdirSync(PROFILE_DIR, { recursive: true });
+  if (!PROFILE_DIR && !HEAP_PROFILE_DIR) return async () => {};
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
+  if (PROFILE_DIR) {
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  if (HEAP_PROFILE_DIR) {
+    mkdirSync(HEAP_PROFILE_DIR, { recursive: true });
+    await session.post('HeapProfiler.enable');
+    // Every sampled allocation counts, collected or not: what the collector has to get through.
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16 * 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   return async (name) => {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    if (PROFILE_DIR) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    }
+    if (HEAP_PROFILE_DIR) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(
+        join(HEAP_PROFILE_DIR, `${name}.heapprofile`),
+        JSON.stringify({ ...profile, samplesInWindow: PRELOAD }),
+      );
+    }
     session.disconnect();
   };
 }

@@ -3,6 +3,10 @@
  *
  *   node scripts/profile-top.ts FILE.cpuprofile [--top 10]
  *
+ * or, given a sampling allocation profile (`FILE.heapprofile`, from `pnpm bench --heap-profile`),
+ * the frames that allocated the most bytes themselves, and per sample when the profile says how
+ * many samples its window handled (`samplesInWindow`).
+ *
  * Profiles come from `node --cpu-prof` (for the pipeline bench: docs/performance.md). A frame is
  * a function at its source position; `(garbage collector)`, `(program)` and `(idle)` are V8's
  * own. Written for Node's type stripping so it needs no build.
@@ -21,6 +25,15 @@ interface Profile {
   samples: number[];
   timeDeltas: number[];
 }
+/** V8's sampling heap profile: a call tree whose nodes carry the bytes allocated in them. */
+interface HeapNode extends ProfileNode {
+  selfSize: number;
+  children: HeapNode[];
+}
+interface HeapProfile {
+  head: HeapNode;
+  samplesInWindow?: number;
+}
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -29,7 +42,19 @@ const { positionals, values } = parseArgs({
 const file = positionals[0];
 if (!file) throw new Error('usage: node scripts/profile-top.ts FILE.cpuprofile [--top 10]');
 
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const parsed = JSON.parse(readFileSync(file, 'utf8')) as Profile | HeapProfile;
+const heap = 'head' in parsed ? parsed : undefined;
+const heapNodes: HeapNode[] = [];
+if (heap) {
+  const stack = [heap.head];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    heapNodes.push(n);
+    stack.push(...n.children);
+  }
+}
+const profile: Profile = heap
+  ? { nodes: heapNodes, samples: [], timeDeltas: [] }
+  : (parsed as Profile);
 
 /** A bundle's source map (dist/ has one beside each file), to name frames by their sources. */
 const maps = new Map<string, SourceMap | undefined>();
@@ -60,6 +85,26 @@ for (const node of profile.nodes) {
     node.id,
     url ? `${functionName || '(anonymous)'} ${where}` : functionName || '(native, unnamed)',
   );
+}
+if (heap) {
+  const selfBytes = new Map<string, number>();
+  let bytes = 0;
+  for (const node of heapNodes) {
+    const frame = frameOf.get(node.id) ?? '?';
+    selfBytes.set(frame, (selfBytes.get(frame) ?? 0) + node.selfSize);
+    bytes += node.selfSize;
+  }
+  const per = heap.samplesInWindow;
+  console.log(
+    `${file}: ${(bytes / 2 ** 20).toFixed(0)} MiB allocated (sampled)` +
+      (per ? `, ${(bytes / per).toFixed(0)} B per sample over ${per}` : ''),
+  );
+  for (const [frame, b] of [...selfBytes].sort((a, c) => c[1] - a[1]).slice(0, Number(values.top)))
+    console.log(
+      `${(b / 2 ** 20).toFixed(1).padStart(8)} MiB ${((100 * b) / bytes).toFixed(1).padStart(5)}%` +
+        `${per ? `${(b / per).toFixed(0).padStart(7)} B` : ''}  ${frame}`,
+    );
+  process.exit(0);
 }
 const selfUs = new Map<string, number>();
 let total = 0;
