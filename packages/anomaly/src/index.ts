@@ -10,9 +10,9 @@
  *
  * Also: the Numenta Anomaly Benchmark's scoring method (nab-*), to measure the scorer.
  */
-export type { ScorerOptions, ScorerState, SeriesScorer } from './types.js';
+export type { ScorerOptions, ScorerState, SeriesScore, SeriesScorer } from './types.js';
 export { erfc } from './gaussian-tail.js';
-export { createScorer } from './scorer.js';
+export { createScorer, scoreInto } from './scorer.js';
 export { clonePlain } from './clone.js';
 
 export { type ProfileScore } from './nab-score.js';

@@ -5,7 +5,9 @@
  */
 const PEAK_DECAY = 0.995;
 
-/** Returns the gated score and the new peak. */
-export function peakGate(score: number, peak: number): { score: number; peak: number } {
-  return { score: score > peak ? score : 0, peak: Math.max(score, peak * PEAK_DECAY) };
+/** Returns the gated score; the peak, at `s[at]`, becomes the new one. */
+export function gatePeak(s: number[], at: number, score: number): number {
+  const peak = s[at]!;
+  s[at] = Math.max(score, peak * PEAK_DECAY);
+  return score > peak ? score : 0;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createScorer, SCORER_STATE_VERSION } from './scorer.js';
+import { createScorer, SCORER_STATE_VERSION, scoreInto } from './scorer.js';
+import type { ScorerState, SeriesScore } from './types.js';
 
 const FIVE_MINUTES = 300_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -148,5 +149,39 @@ describe('createScorer', () => {
 
   it('refuses state from another version', () => {
     expect(() => createScorer({}, { version: 999 })).toThrow(/version/);
+  });
+});
+
+describe('scoreInto', () => {
+  it('scores exactly as a scorer made and released per sample, into one result', () => {
+    const values = series(3000);
+    values[1000] = Number.NaN;
+    values[2000] = 95;
+    values[2500] = Number.POSITIVE_INFINITY;
+    const options = { warmupSamples: 100, inPlace: true };
+    const out: SeriesScore = { score: 0, baseline: 0, warm: false };
+    let fast: ScorerState | undefined;
+    let slow: ScorerState | undefined;
+    for (const [i, v] of values.entries()) {
+      const t = T0 + i * FIVE_MINUTES;
+      const scorer = createScorer(options, slow);
+      const expected = scorer.update(v, t);
+      slow = scorer.release?.();
+      fast = scoreInto(options, fast, v, t, out);
+      // Fields the sample has no value for read undefined, as the scorer leaves them out.
+      expect({ ...out }, `sample ${i}`).toEqual(expected);
+    }
+    expect(JSON.parse(JSON.stringify(fast))).toEqual(JSON.parse(JSON.stringify(slow)));
+  });
+
+  it('updates a released state where it is and packs a saved one once', () => {
+    const out: SeriesScore = { score: 0, baseline: 0, warm: false };
+    const first = scoreInto({}, undefined, 1, T0, out);
+    expect(scoreInto({}, first, 2, T0 + FIVE_MINUTES, out)).toBe(first);
+    const saved = JSON.parse(JSON.stringify(first)) as ScorerState;
+    const restored = scoreInto({}, saved, 3, T0 + 2 * FIVE_MINUTES, out);
+    expect(restored).not.toBe(saved);
+    expect(scoreInto({}, restored, 4, T0 + 3 * FIVE_MINUTES, out)).toBe(restored);
+    expect(saved).toEqual(JSON.parse(JSON.stringify(first)));
   });
 });

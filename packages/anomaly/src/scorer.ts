@@ -8,7 +8,7 @@ import {
 import { ewDeviation, ewUpdate } from './ew-stats.js';
 import { erfc } from './gaussian-tail.js';
 import { SHIFT_SIZE, shiftInto, shiftOf, shiftUpdate, type ShiftState } from './level-shift.js';
-import { peakGate } from './peak-gate.js';
+import { gatePeak } from './peak-gate.js';
 import { slots } from './ring.js';
 import {
   RANGE_SIZE,
@@ -163,11 +163,10 @@ function restore(saved: ScorerState, inPlace: boolean): number[] {
  * far the recent window's mean has moved from the long-run level; an outright alarm for a
  * value well beyond anything seen in the recent weeks; one alarm per incident.
  */
-function step(
-  s: number[],
-  x: number,
-  t: number,
-): { score: number; deviation: number; spread: number } {
+/** What `step` found, written into one object for the process: a sample allocates no result. */
+const stepped = { score: 0, deviation: 0, spread: 0 };
+
+function step(s: number[], x: number, t: number): typeof stepped {
   const n = s[N]! + 1;
   s[N] = n;
   if (n === 1) {
@@ -191,8 +190,73 @@ function step(
 
   const raw = 1 - erfc(deviation / Math.SQRT2);
   const likelihood = likelihoodUpdate(s, LIKELIHOOD, raw);
-  return { score: outOfRange ? 1 : Math.max(likelihood, shift), deviation: magnitude, spread };
+  stepped.score = outOfRange ? 1 : Math.max(likelihood, shift);
+  stepped.deviation = magnitude;
+  stepped.spread = spread;
+  return stepped;
 }
+
+/**
+ * One sample through the working array `s`, its score written into `out` (every field, the
+ * optional ones set or cleared): what `update` returns, without allocating.
+ */
+function scoreSample(
+  s: number[],
+  warmup: number,
+  value: number,
+  t: number,
+  out: SeriesScore,
+): void {
+  out.baseline = s[N] === 0 ? value : s[SLOW]!;
+  out.ungated = undefined;
+  out.spread = undefined;
+  if (!Number.isFinite(value) || !Number.isFinite(t)) {
+    out.score = 0;
+    out.warm = s[N]! > warmup;
+    out.deviation = 0;
+    return;
+  }
+  const { score, deviation, spread } = step(s, value, t);
+  out.deviation = deviation;
+  out.spread = spread;
+  if (s[N]! <= warmup) {
+    out.score = 0;
+    out.warm = false;
+    return;
+  }
+  out.score = gatePeak(s, PEAK, score);
+  out.ungated = score;
+  out.warm = true;
+}
+
+/**
+ * One sample scored on a saved or released state, as `createScorer(options, state).update()`
+ * then `release()` would (`options.inPlace` is taken as set: a packed state is updated where it
+ * is), with the score written into `out` instead of a new object. Returns the state after the
+ * sample: `state` itself when it was packed, otherwise its new packed form (`state` undefined:
+ * a fresh one). The detector's path, one call per sample with nothing allocated on it.
+ */
+export function scoreInto(
+  options: ScorerOptions,
+  state: ScorerState | undefined,
+  value: number,
+  timestampMs: number,
+  out: SeriesScore,
+): ScorerState {
+  const s = state ? restore(state, true) : slots(SIZE);
+  scoreSample(s, options.warmupSamples ?? DEFAULT_WARMUP, value, timestampMs, out);
+  return handedOver(state, s);
+}
+
+/** The state `s` (restored from `state`) hands over: `state` itself when that was this very array. */
+function handedOver(state: ScorerState | undefined, s: number[]): ScorerState {
+  return (state && isPacked(state) && state.packed === s
+    ? state
+    : packedState(s)) as unknown as ScorerState;
+}
+
+/** `update`'s working result, copied into the object it returns. */
+const updated: SeriesScore = { score: 0, baseline: 0, warm: false };
 
 /**
  * Creates a scorer for one series, fresh or continuing from `state` (which must come from
@@ -206,25 +270,20 @@ export function createScorer(options: ScorerOptions = {}, state?: ScorerState): 
   return {
     update(value: number, timestampMs: number): SeriesScore {
       if (released) throw new Error('scorer updated after its state was released');
-      const baseline = s[N] === 0 ? value : s[SLOW]!;
-      if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
-        return { score: 0, baseline, warm: s[N]! > warmup, deviation: 0 };
-      }
-      const { score, deviation, spread } = step(s, value, timestampMs);
-      if (s[N]! <= warmup) return { score: 0, baseline, warm: false, deviation, spread };
-      const gated = peakGate(score, s[PEAK]!);
-      s[PEAK] = gated.peak;
-      return { score: gated.score, ungated: score, baseline, warm: true, deviation, spread };
+      const r = updated;
+      scoreSample(s, warmup, value, timestampMs, r);
+      // A new object each call, with the fields it always had: a caller may keep it.
+      const { score, baseline, warm, deviation, spread, ungated } = r;
+      if (spread === undefined) return { score, baseline, warm, deviation };
+      if (ungated === undefined) return { score, baseline, warm, deviation, spread };
+      return { score, ungated, baseline, warm, deviation, spread };
     },
     state(): ScorerState {
       return unpack(s) as unknown as ScorerState;
     },
     release(): ScorerState {
       released = true;
-      // The state it was given, when that was this very array: nothing to allocate.
-      return (state && isPacked(state) && state.packed === s
-        ? state
-        : packedState(s)) as unknown as ScorerState;
+      return handedOver(state, s);
     },
   };
 }

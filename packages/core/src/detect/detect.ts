@@ -1,8 +1,10 @@
 import {
   clonePlain,
   createScorer,
+  scoreInto,
   type ScorerOptions,
   type ScorerState,
+  type SeriesScore,
   type SeriesScorer,
 } from '@healstream/anomaly';
 import type { Anomaly, MetricSample, ReliabilityEvent, Severity } from '@healstream/contracts';
@@ -95,6 +97,9 @@ function scorerOptions(config: DetectorConfig): ScorerOptions {
   return options;
 }
 
+/** The built-in scorer's result for the sample being detected, overwritten by the next. */
+const scoredSample: SeriesScore = { score: 0, baseline: 0, warm: false };
+
 function deployedBy(sample: MetricSample, labels: Record<string, string>): boolean {
   if (sample.metric === DEPLOY_METRIC) return true;
   for (const l of DEPLOY_LABELS) {
@@ -164,11 +169,25 @@ export function detectInPlace(
   let statistical: Anomaly | null = null;
   let statisticalSeverity: Severity = 'WARNING';
   if (scored(config, sample.metric)) {
-    const scorer = scorerFactory(scorerOptions(config), scorerState ?? undefined);
-    const result = scorer.update(sample.value, sample.timestamp);
-    // The scorer is done: its own state (the previous one, updated in place) becomes the new
-    // state without a copy.
-    scorerState = scorer.release ? scorer.release() : scorer.state();
+    let result: SeriesScore;
+    if (scorerFactory === createScorer) {
+      // The built-in scorer scores in place into one result for the process: no scorer, no
+      // result object, no state copy per sample.
+      scorerState = scoreInto(
+        scorerOptions(config),
+        scorerState ?? undefined,
+        sample.value,
+        sample.timestamp,
+        scoredSample,
+      );
+      result = scoredSample;
+    } else {
+      const scorer = scorerFactory(scorerOptions(config), scorerState ?? undefined);
+      result = scorer.update(sample.value, sample.timestamp);
+      // The scorer is done: its own state (the previous one, updated in place) becomes the new
+      // state without a copy.
+      scorerState = scorer.release ? scorer.release() : scorer.state();
+    }
     const settled = resolvedAt === undefined || now - resolvedAt >= USUAL_FROZEN_AFTER_MS;
     // A usual level is the warm scorer's: before its warm-up a first sample (an outlier, say)
     // would be the level every later event measures against, frozen by any incident it opens.
