@@ -33,3 +33,18 @@ describe('Serde.decodeKnown', () => {
     expect(() => serde.decodeKnown(Buffer.from([1, 2]), 'MetricSample')).toThrow(/framing/);
   });
 });
+
+describe('Serde.decode of a payload that does not fit', () => {
+  it('refuses a cut-off or over-long payload as a poison record, as it does bad framing', async () => {
+    const serde = new Serde(registry);
+    await serde.registerTopic('t.metrics', 'MetricSample');
+    const buffer = serde.encode('t.metrics', sample);
+    const cut = buffer.subarray(0, buffer.length - 3);
+    const long = Buffer.concat([buffer, Buffer.from([0])]);
+    expect(() => serde.decodeKnown(cut, 'MetricSample')).toThrow(/truncated buffer/);
+    expect(() => serde.decodeKnown(long, 'MetricSample')).toThrow(/trailing data/);
+    await expect(serde.decode(long, 'MetricSample')).rejects.toMatchObject({
+      code: 'DECODE_FAILED',
+    });
+  });
+});

@@ -10,9 +10,12 @@ interface Registered {
   type: avro.Type;
 }
 
-/** Splits Confluent framing: magic byte 0, 4-byte big-endian schema id, Avro payload. */
-export function unframe(buffer: Buffer | null): { schemaId: number; payload: Buffer } {
-  if (buffer === null || buffer.length < 5) {
+/** Where the Avro payload of a Confluent-framed value starts: after magic byte 0 and the id. */
+const PAYLOAD_AT = 5;
+
+/** The schema id of a Confluent-framed value (magic byte 0, 4-byte big-endian schema id). */
+function framedSchemaId(buffer: Buffer | null): number {
+  if (buffer === null || buffer.length < PAYLOAD_AT) {
     throw new PoisonRecordError(
       'BAD_FRAMING',
       `value of ${buffer === null ? 'null' : buffer.length + ' bytes'} is too short for Confluent framing`,
@@ -24,7 +27,13 @@ export function unframe(buffer: Buffer | null): { schemaId: number; payload: Buf
       `value starts with byte ${buffer[0]}, not the Confluent magic byte 0`,
     );
   }
-  return { schemaId: buffer.readUInt32BE(1), payload: buffer.subarray(5) };
+  return buffer.readUInt32BE(1);
+}
+
+/** Splits Confluent framing: magic byte 0, 4-byte big-endian schema id, Avro payload. */
+export function unframe(buffer: Buffer | null): { schemaId: number; payload: Buffer } {
+  const schemaId = framedSchemaId(buffer);
+  return { schemaId, payload: (buffer as Buffer).subarray(PAYLOAD_AT) };
 }
 
 export function frame(schemaId: number, payload: Buffer): Buffer {
@@ -122,8 +131,8 @@ export class Serde {
 
   /** Decodes a framed value as the named record, resolving the writer's schema to ours. */
   async decode<T>(buffer: Buffer | null, name: RecordName): Promise<T> {
-    const { schemaId, payload } = unframe(buffer);
-    return this.decodeAs<T>(await this.writer(schemaId), schemaId, payload, name);
+    const schemaId = framedSchemaId(buffer);
+    return this.decodeAs<T>(await this.writer(schemaId), schemaId, buffer as Buffer, name);
   }
 
   /**
@@ -131,22 +140,29 @@ export class Serde {
    * already (every record but the first of its schema); undefined when it must be fetched.
    */
   decodeKnown<T>(buffer: Buffer | null, name: RecordName): T | undefined {
-    const { schemaId, payload } = unframe(buffer);
+    const schemaId = framedSchemaId(buffer);
     const writer = this.writers.get(schemaId);
-    return writer && this.decodeAs<T>(writer, schemaId, payload, name);
+    return writer && this.decodeAs<T>(writer, schemaId, buffer as Buffer, name);
   }
 
-  private decodeAs<T>(writer: avro.Type, schemaId: number, payload: Buffer, name: RecordName): T {
+  /** The payload of `framed` (a framed value) decoded, read where it lies: no copy, no view. */
+  private decodeAs<T>(writer: avro.Type, schemaId: number, framed: Buffer, name: RecordName): T {
     const reader = this.reader(name);
     try {
-      if (writer === reader) return reader.fromBuffer(payload) as T;
-      const key = `${schemaId}:${name}`;
-      let resolver = this.resolvers.get(key);
-      if (!resolver) {
-        resolver = reader.createResolver(writer);
-        this.resolvers.set(key, resolver);
+      let resolver: avro.Resolver | undefined;
+      if (writer !== reader) {
+        const key = `${schemaId}:${name}`;
+        resolver = this.resolvers.get(key);
+        if (!resolver) {
+          resolver = reader.createResolver(writer);
+          this.resolvers.set(key, resolver);
+        }
       }
-      return reader.fromBuffer(payload, resolver) as T;
+      const { value, offset } = reader.decode(framed, PAYLOAD_AT, resolver);
+      // fromBuffer's two checks, which decode leaves to its caller.
+      if (offset < 0) throw new Error('truncated buffer');
+      if (offset < framed.length) throw new Error('trailing data');
+      return value as T;
     } catch (error) {
       throw new PoisonRecordError(
         'DECODE_FAILED',
