@@ -26,7 +26,7 @@
  * latency phase; `node scripts/profile-top.ts` reads them. `--heap-profile DIR` writes, for the
  * same windows, V8's sampling allocation profile (`*.heapprofile`, every sampled allocation
  * whether it lived or not, with the window's sample count to read it per sample);
- * `node scripts/alloc-top.ts` reads them.
+ * `node scripts/profile-top.ts` reads them too.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
