@@ -11,7 +11,9 @@
  *    eachMessage (baseline, first record to last), then the detector consumes them (decode,
  *    detect, changelog, transaction; from the first record it handles to the last committed).
  *    Median of `repeat` runs, each on fresh topics; `--repeat 0`
- *    skips this phase.
+ *    skips this phase. Each run also reports the CPU of both windows: the cores this process
+ *    used (`rawProcessCores`, `processCores`) and the local broker's process
+ *    (`rawBrokerCores`, `brokerCores`), which shares the machine's cores with the stage.
  * 2. latency (bench/pipeline-latency.ts): `rate` samples per second over `latency-components`
  *    components, one fresh component anomalous every second, `incidents` of them; metric →
  *    command and metric → verified outcome. The first run uses the last throughput pipeline,
@@ -37,7 +39,7 @@ import { Session } from 'node:inspector/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { RegistryClient, Serde, topicCatalogue, type MetricSample } from '@healstream/contracts';
 import { resolveDetectorConfig } from '@healstream/core';
-import { infraSettings, up } from '@healstream/infra';
+import { infraSettings, status, up } from '@healstream/infra';
 import {
   baseEnvSchema,
   createLogger,
@@ -51,7 +53,7 @@ import {
 } from '@healstream/runtime';
 import { detectorService } from '@healstream/detector';
 import { measureLatency, type LatencyReport } from './pipeline-latency.js';
-import { busyShare, machineJiffies, preloadSamples } from './processes.js';
+import { busyShare, cpuSeconds, machineJiffies, preloadSamples } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -138,6 +140,16 @@ async function connection() {
 }
 
 const conn = await connection();
+/**
+ * The local brokers' processes, whose CPU each timed window reports: on a machine the broker
+ * shares, what it burns is what the stage under test cannot have. None for an external broker.
+ */
+const brokerPids = process.env['KAFKA_BROKERS']
+  ? []
+  : (await status(infraSettings()))
+      .filter((c) => c.name.startsWith('kafka') && c.pid !== undefined)
+      .map((c) => c.pid as number);
+const brokerSeconds = () => brokerPids.reduce((s, pid) => s + cpuSeconds(pid), 0);
 const kafka = new Kafka({
   clientId: 'bench',
   brokers: conn.brokers.split(','),
@@ -182,7 +194,10 @@ async function preload(prefix: string, serde: Serde) {
   await preloadSamples(kafka, serde, `${prefix}metrics`, PRELOAD, (i, at) => healthy(i, at), 2000);
 }
 
-async function rawConsumeRate(topic: string, run: number): Promise<number> {
+async function rawConsumeRate(
+  topic: string,
+  run: number,
+): Promise<{ rate: number; brokerCores: number; processCores: number }> {
   const consumer = kafka.consumer({
     groupId: `bench-raw-${randomBytes(3).toString('hex')}`,
     maxWaitTimeInMs: 100,
@@ -192,19 +207,31 @@ async function rawConsumeRate(topic: string, run: number): Promise<number> {
   const profiled = await profileWindow();
   let count = 0;
   let first = 0;
+  let broker = 0;
+  let cpu = process.cpuUsage();
   await new Promise<void>((resolve) => {
     // eachMessage: the ordinary way to consume with kafkajs, one callback per record.
     void consumer.run({
       eachMessage: async () => {
-        if (first === 0) first = Date.now();
+        if (first === 0) {
+          first = Date.now();
+          broker = brokerSeconds();
+          cpu = process.cpuUsage();
+        }
         if (++count === PRELOAD) resolve();
       },
     });
   });
   const seconds = (Date.now() - first) / 1000;
+  const brokerCores = (brokerSeconds() - broker) / seconds;
+  const used = process.cpuUsage(cpu);
   await profiled(`raw-${run}`);
   await consumer.disconnect();
-  return PRELOAD / seconds;
+  return {
+    rate: PRELOAD / seconds,
+    brokerCores: Number(brokerCores.toFixed(2)),
+    processCores: Number(((used.user + used.system) / 1e6 / seconds).toFixed(2)),
+  };
 }
 
 /**
@@ -250,6 +277,7 @@ async function detectorRate(
   running: RunningService;
   processCores: number;
   machineBusy: number;
+  brokerCores: number;
   transactions: number;
   recordsOut: number;
 }> {
@@ -261,6 +289,7 @@ async function detectorRate(
   let first = 0;
   let cpu = process.cpuUsage();
   let jiffies = machineJiffies();
+  let broker = brokerSeconds();
   for (;;) {
     const n = await consumed();
     // Timed from the first record the detector handled, as the raw consumer is from its first
@@ -271,6 +300,7 @@ async function detectorRate(
       first = firstRecord();
       cpu = process.cpuUsage();
       jiffies = machineJiffies();
+      broker = brokerSeconds();
     }
     if (n >= PRELOAD) break;
     await sleep(20);
@@ -278,6 +308,7 @@ async function detectorRate(
   const ms = Date.now() - first;
   const used = process.cpuUsage(cpu);
   const after = machineJiffies();
+  const brokerCores = (brokerSeconds() - broker) / (ms / 1000);
   await profiled(`detector-${run}`);
   const transactions = (await metrics.processingSeconds.get()).values
     .filter((v) => v.metricName?.endsWith('_count'))
@@ -290,6 +321,7 @@ async function detectorRate(
     recordsOut,
     processCores: Number(((used.user + used.system) / 1000 / ms).toFixed(2)),
     machineBusy: Number(busyShare(jiffies, after).toFixed(2)),
+    brokerCores: Number(brokerCores.toFixed(2)),
   };
 }
 
@@ -298,6 +330,9 @@ const detector: number[] = [];
 const cpu: {
   processCores: number;
   machineBusy: number;
+  brokerCores: number;
+  rawProcessCores: number;
+  rawBrokerCores: number;
   transactions: number;
   recordsOut: number;
 }[] = [];
@@ -312,12 +347,16 @@ let last:
 for (let r = 0; r < REPEAT; r++) {
   const { prefix, config, serde } = await freshPipeline();
   await preload(prefix, serde);
-  raw.push(await rawConsumeRate(`${prefix}metrics`, r + 1));
+  const rawRun = await rawConsumeRate(`${prefix}metrics`, r + 1);
+  raw.push(rawRun.rate);
   const d = await detectorRate(config, r + 1);
   detector.push(d.rate);
   cpu.push({
     processCores: d.processCores,
     machineBusy: d.machineBusy,
+    brokerCores: d.brokerCores,
+    rawProcessCores: rawRun.processCores,
+    rawBrokerCores: rawRun.brokerCores,
     transactions: d.transactions,
     recordsOut: d.recordsOut,
   });
@@ -384,7 +423,9 @@ const report = {
           detector: Math.round(detector[i] as number),
           ratio: Number(((detector[i] as number) / r).toFixed(3)),
           // While the detector ran: the cores its process used, the machine's busy share, the
-          // transactions it committed and the records they wrote (changelog and events).
+          // cores the local broker used (rawProcessCores, rawBrokerCores: the same while the raw
+          // consumer ran),
+          // the transactions it committed and the records they wrote (changelog and events).
           ...cpu[i],
         })),
       }
