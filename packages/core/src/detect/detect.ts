@@ -33,13 +33,36 @@ export interface DetectResult {
   events: ReliabilityEvent[];
 }
 
+type ThresholdRule = DetectorConfig['thresholds'][number];
+const NO_RULES: readonly ThresholdRule[] = Object.freeze([]);
+
+/** The threshold rules by metric, made once per rule list: a sample reads only its metric's. */
+const rulesByMetricCache = new WeakMap<
+  readonly ThresholdRule[],
+  ReadonlyMap<string, ThresholdRule[]>
+>();
+function rulesFor(config: DetectorConfig, metric: string): readonly ThresholdRule[] {
+  let byMetric = rulesByMetricCache.get(config.thresholds);
+  if (!byMetric) {
+    const built = new Map<string, ThresholdRule[]>();
+    for (const rule of config.thresholds) {
+      const rules = built.get(rule.metric);
+      if (rules) rules.push(rule);
+      else built.set(rule.metric, [rule]);
+    }
+    rulesByMetricCache.set(config.thresholds, built);
+    byMetric = built;
+  }
+  return byMetric.get(metric) ?? NO_RULES;
+}
+
 function thresholdAnomaly(
   sample: MetricSample,
   config: DetectorConfig,
 ): { anomaly: Anomaly; severity: Severity } | null {
   let found: { anomaly: Anomaly; severity: Severity } | null = null;
-  for (const rule of config.thresholds) {
-    if (rule.metric !== sample.metric) continue;
+  // In the configured order, as a scan of every rule would meet them.
+  for (const rule of rulesFor(config, sample.metric)) {
     if (
       rule.components.length > 0 &&
       !rule.components.some((g) => matchesGlob(g, sample.component))
@@ -100,9 +123,14 @@ function scorerOptions(config: DetectorConfig): ScorerOptions {
 /** The built-in scorer's result for the sample being detected, overwritten by the next. */
 const scoredSample: SeriesScore = { score: 0, baseline: 0, warm: false };
 
+const DEPLOY_LABEL_SET: ReadonlySet<string> = new Set(DEPLOY_LABELS);
+
 function deployedBy(sample: MetricSample, labels: Record<string, string>): boolean {
   if (sample.metric === DEPLOY_METRIC) return true;
-  for (const l of DEPLOY_LABELS) {
+  // The sample's own labels, usually none or a few, rather than a lookup of every deploy label
+  // in both label sets: a sample without labels costs no lookup at all.
+  for (const l in sample.labels) {
+    if (!DEPLOY_LABEL_SET.has(l)) continue;
     const now = sample.labels[l];
     const before = labels[l];
     if (now !== undefined && before !== undefined && now !== before) return true;
