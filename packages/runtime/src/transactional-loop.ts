@@ -307,8 +307,16 @@ function retire(consumer: Consumer): void {
       return;
     }
     const floor = part.nextOffset.get(topic) ?? 0n;
-    const pending = batch.messages.filter((m) => BigInt(m.offset) >= floor);
-    const skipped = batch.messages.length - pending.length;
+    // A batch's records come in offset order: those the previous owner committed lead it, so
+    // one comparison finds where the pending ones start (a BigInt per skipped record, not per
+    // record of the batch), and a batch with none skipped is taken as it is.
+    let skipped = 0;
+    while (
+      skipped < batch.messages.length &&
+      BigInt((batch.messages[skipped] as KafkaMessage).offset) < floor
+    )
+      skipped++;
+    const pending = skipped === 0 ? batch.messages : batch.messages.slice(skipped);
     if (skipped > 0) {
       // Already committed by the previous owner: move the fetch position past them.
       resolveOffset((batch.messages[skipped - 1] as KafkaMessage).offset);
