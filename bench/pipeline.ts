@@ -150,6 +150,9 @@ const brokerPids = process.env['KAFKA_BROKERS']
       .filter((c) => c.name.startsWith('kafka') && c.pid !== undefined)
       .map((c) => c.pid as number);
 const brokerSeconds = () => brokerPids.reduce((s, pid) => s + cpuSeconds(pid), 0);
+/** The cores a process.cpuUsage() difference kept busy over `ms`, to two decimals. */
+const coresOver = (used: NodeJS.CpuUsage, ms: number) =>
+  Number(((used.user + used.system) / 1000 / ms).toFixed(2));
 const kafka = new Kafka({
   clientId: 'bench',
   brokers: conn.brokers.split(','),
@@ -230,7 +233,7 @@ async function rawConsumeRate(
   return {
     rate: PRELOAD / seconds,
     brokerCores: Number(brokerCores.toFixed(2)),
-    processCores: Number(((used.user + used.system) / 1e6 / seconds).toFixed(2)),
+    processCores: coresOver(used, seconds * 1000),
   };
 }
 
@@ -319,7 +322,7 @@ async function detectorRate(
     running,
     transactions,
     recordsOut,
-    processCores: Number(((used.user + used.system) / 1000 / ms).toFixed(2)),
+    processCores: coresOver(used, ms),
     machineBusy: Number(busyShare(jiffies, after).toFixed(2)),
     brokerCores: Number(brokerCores.toFixed(2)),
   };
@@ -423,9 +426,9 @@ const report = {
           detector: Math.round(detector[i] as number),
           ratio: Number(((detector[i] as number) / r).toFixed(3)),
           // While the detector ran: the cores its process used, the machine's busy share, the
-          // cores the local broker used (rawProcessCores, rawBrokerCores: the same while the raw
-          // consumer ran),
-          // the transactions it committed and the records they wrote (changelog and events).
+          // cores the local broker used, the transactions it committed and the records they
+          // wrote (changelog and events); rawProcessCores and rawBrokerCores: the cores of the
+          // two processes while the raw consumer ran.
           ...cpu[i],
         })),
       }

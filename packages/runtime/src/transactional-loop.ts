@@ -308,8 +308,8 @@ function retire(consumer: Consumer): void {
     }
     const floor = part.nextOffset.get(topic) ?? 0n;
     // A batch's records come in offset order: those the previous owner committed lead it, so
-    // one comparison finds where the pending ones start (a BigInt per skipped record, not per
-    // record of the batch), and a batch with none skipped is taken as it is.
+    // the scan stops at the first pending one (one BigInt when none is skipped, not one per
+    // record of the batch), and a batch with none skipped is taken as it is, not copied.
     let skipped = 0;
     while (
       skipped < batch.messages.length &&
