@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { PoisonRecordError } from '@healstream/contracts';
 import { controlOf } from '../control/state.js';
+import { isEmptyRecord } from '../records.js';
 import type { DecisionConfig } from './config.js';
 import { effectivenessSchema, flapSchema } from './over-time-state.js';
 import {
@@ -77,17 +78,12 @@ export const restorePartitionPart = (json: unknown): PartitionPart =>
 export const restoreSlice = (json: unknown, key: string): ComponentSlice =>
   parsed(componentSliceSchema, json, key);
 
-const isEmpty = (record: object) => {
-  for (const _ in record) return false;
-  return true;
-};
-
 export const sliceIsEmpty = (s: ComponentSlice) =>
   s.inFlight === null &&
-  isEmpty(s.incidents) &&
-  isEmpty(s.cooldowns) &&
-  isEmpty(s.flaps) &&
-  isEmpty(s.effectiveness);
+  isEmptyRecord(s.incidents) &&
+  isEmptyRecord(s.cooldowns) &&
+  isEmptyRecord(s.flaps) &&
+  isEmptyRecord(s.effectiveness);
 
 /** An EvaluatorState of the partition part and these components' slices. Shares, never copies. */
 export function viewOf(
@@ -109,11 +105,11 @@ export function viewOf(
   };
   for (const [component, s] of slices) {
     if (!s) continue;
-    if (!isEmpty(s.cooldowns)) view.cooldowns[component] = s.cooldowns;
+    if (!isEmptyRecord(s.cooldowns)) view.cooldowns[component] = s.cooldowns;
     if (s.inFlight) view.inFlight[component] = s.inFlight;
     for (const id in s.incidents) view.incidents[id] = s.incidents[id]!;
-    if (!isEmpty(s.flaps)) view.flaps[component] = s.flaps;
-    if (!isEmpty(s.effectiveness)) view.effectiveness[component] = s.effectiveness;
+    if (!isEmptyRecord(s.flaps)) view.flaps[component] = s.flaps;
+    if (!isEmptyRecord(s.effectiveness)) view.effectiveness[component] = s.effectiveness;
   }
   if (elsewhere) view.elsewhere = elsewhere;
   return view;

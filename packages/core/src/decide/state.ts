@@ -3,6 +3,7 @@ import { PoisonRecordError } from '@healstream/contracts';
 import type { DecisionConfig } from './config.js';
 import { controlStateSchema, controlOf, emptyControl } from '../control/state.js';
 import { pruneControl } from '../control/prune.js';
+import { isEmptyRecord } from '../records.js';
 import { approvalsSchema, pruneApprovals } from './approval-state.js';
 import {
   effectivenessStateSchema,
@@ -209,7 +210,7 @@ export function pruneState(
   const control = pruneControl(
     before,
     now,
-    isEmpty(before.acks) ? noIncident : (id) => incidents[id] ?? elsewhere?.(id, now),
+    isEmptyRecord(before.acks) ? noIncident : (id) => incidents[id] ?? elsewhere?.(id, now),
     config,
   );
   const pruned: EvaluatorView = {
@@ -229,11 +230,6 @@ export function pruneState(
 }
 
 const noIncident = () => undefined;
-
-function isEmpty(record: object): boolean {
-  for (const _ in record) return false;
-  return true;
-}
 
 /** The `max` incidents kept over the cap: the oldest closed go first, then the least recently seen. */
 export function keepNewest<T extends [string, IncidentLadder]>(entries: T[], max: number): T[] {

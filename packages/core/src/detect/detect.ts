@@ -9,6 +9,7 @@ import {
 } from '@healstream/anomaly';
 import type { Anomaly, MetricSample, ReliabilityEvent, Severity } from '@healstream/contracts';
 import { matchesGlob } from '../glob.js';
+import { isEmptyRecord } from '../records.js';
 import { canonicalSample } from '../metrics/aliases.js';
 import { compare } from '../policy/match.js';
 import type { DetectorConfig } from './config.js';
@@ -178,7 +179,7 @@ export function detectInPlace(
   const deployed = deployedBy(sample, state.labels);
   // A sample without labels (most of them) leaves the component's labels unread: at 10,000
   // components that object is one more cache miss a sample would pay for nothing.
-  if (hasLabels(sample.labels)) Object.assign(state.labels, sample.labels);
+  if (!isEmptyRecord(sample.labels)) Object.assign(state.labels, sample.labels);
   if (deployed)
     state.metrics[DEPLOY_METRIC] = {
       value: 1,
@@ -331,11 +332,6 @@ export function detectInPlace(
 
 /** Shared by every sample without events, so it allocates none. */
 const NO_EVENTS: readonly ReliabilityEvent[] = Object.freeze([]);
-
-function hasLabels(labels: Record<string, string>): boolean {
-  for (const _ in labels) return true;
-  return false;
-}
 
 function metricCount(state: ComponentDetectorState): number {
   let n = 0;
