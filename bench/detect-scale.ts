@@ -12,17 +12,25 @@
  *     [--repeat 5] [--warm 200]
  *
  * The report gives the median µs per sample at each size and the ratio of the largest to the
- * smallest. The whole pipeline's figure (changelog writes and transactions included) is
- * `pnpm bench --components N --latency-repeat 0`.
+ * smallest. `--store changelog` times the detector service's step instead (`detectRecord` on
+ * the changelog store, `PartitionState`, the fleet spread over `--partitions` partitions):
+ * each partition's first edit of a component in a transaction copies its committed state, and
+ * every `--transaction` records of a partition end a transaction, encoding each component it
+ * touched for the changelog (JSON) into a Buffer as the commit's produce would. No broker: the
+ * produce and the commit's round trips are the whole pipeline's, `pnpm bench --components N
+ * --latency-repeat 0`.
  */
 import { parseArgs } from 'node:util';
 import type { MetricSample } from '@healstream/contracts';
 import {
   detectInPlace,
+  detectRecord,
   emptyDetectorState,
   resolveDetectorConfig,
   type ComponentDetectorState,
+  type DetectorEntry,
 } from '@healstream/core';
+import { PartitionState } from '@healstream/runtime';
 
 const { values } = parseArgs({
   options: {
@@ -30,8 +38,18 @@ const { values } = parseArgs({
     components: { type: 'string', default: '100,10000' },
     repeat: { type: 'string', default: '5' },
     warm: { type: 'string', default: '200' },
+    store: { type: 'string', default: 'memory' },
+    partitions: { type: 'string', default: '12' },
+    transaction: { type: 'string', default: '5000' },
   },
 });
+if (values.store !== 'memory' && values.store !== 'changelog') {
+  throw new Error(`--store ${values.store}: expected memory or changelog`);
+}
+const CHANGELOG = values.store === 'changelog';
+const PARTITIONS = Number(values.partitions);
+// The detector service's transaction size (services/detector/src/detector.ts).
+const TRANSACTION = Number(values.transaction);
 const SAMPLES = Number(values.samples);
 const SIZES = values.components.split(',').map(Number);
 const REPEAT = Number(values.repeat);
@@ -54,14 +72,52 @@ function samplesOver(components: number, from: number, count: number): MetricSam
   });
 }
 
+/** One partition of a fleet in the service's store: records since its transaction began. */
+interface Partition {
+  store: PartitionState<DetectorEntry>;
+  records: number;
+}
+
 /** One fleet: its components' states and how far its series have got. */
 interface Fleet {
   components: number;
   states: Map<string, ComponentDetectorState>;
+  partitions: Partition[];
   next: number;
+  /** Changelog bytes encoded, so the work cannot be optimised away. */
+  bytes: number;
+}
+
+function newFleet(components: number): Fleet {
+  const partitions = Array.from({ length: PARTITIONS }, (_, p) => ({
+    store: new PartitionState<DetectorEntry>(p, 'detector.state'),
+    records: 0,
+  }));
+  return { components, states: new Map(), partitions, next: 0, bytes: 0 };
+}
+
+/** A transaction's end: every component it touched encoded for the changelog, then committed. */
+function commit(fleet: Fleet, partition: Partition): void {
+  partition.store.beforeCommit((record) => {
+    if ('raw' in record) fleet.bytes += record.raw?.length ?? 0;
+  });
+  partition.store.committed();
+  partition.records = 0;
 }
 
 function feed(fleet: Fleet, samples: MetricSample[]): void {
+  if (CHANGELOG) {
+    for (let k = 0; k < samples.length; k++) {
+      const sample = samples[k] as MetricSample;
+      // c-<i>: component i lives in partition i mod PARTITIONS (any fixed spread would do).
+      const partition = fleet.partitions[
+        Number(sample.component.slice(2)) % PARTITIONS
+      ] as Partition;
+      detectRecord(partition.store, sample, sample.timestamp, 0, config);
+      if (++partition.records >= TRANSACTION) commit(fleet, partition);
+    }
+    return;
+  }
   for (const sample of samples) {
     let state = fleet.states.get(sample.component);
     if (!state) fleet.states.set(sample.component, (state = emptyDetectorState(sample.component)));
@@ -79,7 +135,7 @@ function pass(fleet: Fleet, count: number): number {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const fleets: Fleet[] = SIZES.map((components) => ({ components, states: new Map(), next: 0 }));
+const fleets: Fleet[] = SIZES.map(newFleet);
 for (const fleet of fleets) {
   // Every component `WARM` samples in (each has one metric: the fleet sizes are even), in
   // slices whose samples are garbage once fed.
@@ -98,6 +154,9 @@ const smallest = medians[0] ?? 0;
 console.log(
   JSON.stringify(
     {
+      store: CHANGELOG
+        ? { changelog: true, partitions: PARTITIONS, recordsPerTransaction: TRANSACTION }
+        : { changelog: false },
       samples: SAMPLES,
       repeat: REPEAT,
       warmSamplesPerComponent: WARM,
