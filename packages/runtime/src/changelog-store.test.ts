@@ -19,6 +19,22 @@ describe('PartitionState', () => {
     expect(state.get('a')).toBeUndefined();
   });
 
+  it('lists the keys holding a value and their values: committed ones in their order, then those the transaction added', () => {
+    const state = new PartitionState<{ n: number }>(0, 'x.state');
+    for (const k of ['a', 'b', 'c']) state.load(k, { n: 0 });
+    state.set('d', { n: 1 });
+    state.delete('b');
+    state.set('c', { n: 2 });
+    state.set('e', { n: 3 });
+    state.delete('e');
+    state.set('f', { n: 4 });
+    expect(state.keys()).toEqual(['a', 'c', 'd', 'f']);
+    expect(state.values()).toEqual([{ n: 0 }, { n: 2 }, { n: 1 }, { n: 4 }]);
+    state.committed();
+    expect(state.keys()).toEqual(['a', 'c', 'd', 'f']);
+    expect(state.values()).toEqual([{ n: 0 }, { n: 2 }, { n: 1 }, { n: 4 }]);
+  });
+
   it('writes each changed key once to the changelog, a deletion as a tombstone', () => {
     const state = new PartitionState<{ n: number }>(0, 'x.state');
     state.load('gone', { n: 0 });

@@ -23,6 +23,8 @@ export interface DetectorStore {
   set(key: string, value: DetectorEntry): void;
   delete(key: string): void;
   keys(): string[];
+  /** Every entry, in the order of `keys()`; without it, `get` of each key. */
+  values?(): DetectorEntry[];
   /**
    * The entry, for the caller to change in place before it `set`s it back: a store that keeps
    * a transaction's entries apart (the service's changelog-backed one) hands out its own copy,
@@ -98,10 +100,16 @@ export function detectRecord(
   }
   if (!crossed) return { events, requests: NONE, component };
   const now = () => (tick ? undefined : componentState(store, sample.component));
-  const components = store
-    .keys()
-    .map((k) => componentState(store, k))
-    .filter((c) => c !== undefined);
+  // Every component of the partition, at every check (each second of partition time).
+  const components: ComponentDetectorState[] = [];
+  if (store.values) {
+    for (const entry of store.values()) if ('component' in entry) components.push(entry);
+  } else {
+    for (const k of store.keys()) {
+      const c = componentState(store, k);
+      if (c) components.push(c);
+    }
+  }
   for (const idle of idleComponents(components, config.silence.forgetAfterMs)) store.delete(idle);
   if (!config.silence.enabled) return { events, requests: NONE, component: now() };
   const check = checkSilence(components, clock, partition, config);

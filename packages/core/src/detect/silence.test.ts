@@ -4,7 +4,7 @@ import { diagnose } from '../diagnose/diagnose.js';
 import { resolveDetectorConfig, type DetectorConfigInput } from './config.js';
 import { detectRecord, type DetectorEntry } from './partition.js';
 import { expectedInterval, TICK_COMPONENT, TICK_METRIC } from './silence.js';
-import type { ComponentDetectorState } from './state.js';
+import { emptyDetectorState, type ComponentDetectorState } from './state.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
@@ -41,6 +41,8 @@ function partition(cfg = config()) {
     set: (k: string, v: DetectorEntry) => void store.set(k, v),
     delete: (k: string) => void store.delete(k),
     keys: () => [...store.keys()],
+    // As the service's store lists them: the check walks the values, not a get per key.
+    values: () => [...store.values()],
   };
   const events: ReliabilityEvent[] = [];
   const requests: Escalation[] = [];
@@ -67,6 +69,19 @@ function run(
 }
 
 describe('silence', () => {
+  it('learns the interval as the median of the gaps, whatever their order and count', () => {
+    const learnt = (gaps: number[]) =>
+      expectedInterval(
+        { ...emptyDetectorState('c'), silence: { heardAt: 0, gaps, silentSince: null } },
+        config().silence,
+      );
+    expect(learnt([5000, 1000, 3000, 2000, 4000])).toBe(3000);
+    expect(learnt([4000, 1000, 9000, 2000, 3000, 1000])).toBe(2500);
+    expect(learnt([700, 700, 700, 100, 9000, 700, 700, 700, 800])).toBe(700);
+    // Fewer gaps than `learnFrom` (5): nothing learnt yet.
+    expect(learnt([1000, 1000, 1000, 1000])).toBeNull();
+  });
+
   it('learns the interval from arrivals and opens a SILENT incident after N missed intervals', () => {
     const p = partition(config({ afterIntervals: 4 }));
     run(p, 0, 10, () => ['payments', 'checkout']);

@@ -115,12 +115,41 @@ export function noteArrival(
   prior.silentSince = null;
 }
 
+/** The sorted copy `median` works in, reused: a check visits every component of its partition. */
+const sortedGaps: number[] = [];
+
+/**
+ * The median of a few numbers (a component's last `MAX_GAPS` gaps), sorted by insertion into
+ * one array for the process: every silence check computes it for every component of the
+ * partition, and a copy and a `sort` each time were most of the check's cost.
+ */
 function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? 0)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  const n = values.length;
+  const sorted = sortedGaps;
+  sorted.length = n;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    let j = i - 1;
+    for (; j >= 0 && (sorted[j] as number) > v; j--) sorted[j + 1] = sorted[j] as number;
+    sorted[j + 1] = v;
+  }
+  const mid = Math.floor(n / 2);
+  return n % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/**
+ * The configured intervals as a Map, made once per config: a component id read off the wire is
+ * a string V8 would look up in its string table to index an object by it, at every check for
+ * every component of the partition; a Map hashes it once.
+ */
+const intervalsCache = new WeakMap<SilenceConfig['intervals'], ReadonlyMap<string, number>>();
+function configuredIntervals(config: SilenceConfig): ReadonlyMap<string, number> {
+  let intervals = intervalsCache.get(config.intervals);
+  if (!intervals) {
+    intervals = new Map(Object.entries(config.intervals));
+    intervalsCache.set(config.intervals, intervals);
+  }
+  return intervals;
 }
 
 /** The component's expected sample interval: configured, else learnt, else unknown (null). */
@@ -128,7 +157,7 @@ export function expectedInterval(
   state: ComponentDetectorState,
   config: SilenceConfig,
 ): number | null {
-  const configured = config.intervals[state.component];
+  const configured = configuredIntervals(config).get(state.component);
   if (configured !== undefined) return configured;
   const gaps = state.silence?.gaps ?? [];
   return gaps.length >= config.learnFrom ? median(gaps) : null;
