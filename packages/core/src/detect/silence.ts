@@ -285,6 +285,9 @@ export function checkSilence(
       result.forgotten.push(previousState.component);
       continue;
     }
+    // Most components were heard within the floor, which no threshold is below: no interval
+    // (a median of their gaps) to learn for them.
+    if (silentMs < silence.minSilenceMs) continue;
     const threshold = silenceThreshold(previousState, silence);
     if (silentMs < threshold) continue;
     if (partitionQuietMs >= threshold && heard.silentSince === null) {
