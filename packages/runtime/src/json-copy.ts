@@ -7,13 +7,20 @@
 export function copyJson<T>(value: T): T {
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]);
+    // A number, string or null is its own copy: no call for each of the ~200 numbers of a
+    // detector's scorer state (copied once per transaction for every component it touches).
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out[i] = v !== null && typeof v === 'object' ? copyJson(v) : v;
+    }
     return out as T;
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value))
-      out[key] = copyJson((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[key];
+      out[key] = v !== null && typeof v === 'object' ? copyJson(v) : v;
+    }
     return out as T;
   }
   return value;
