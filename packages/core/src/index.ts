@@ -69,7 +69,12 @@ export { refreshEvent, isClearedEvent } from './detect/events.js';
 export { releaseScrape, scrapeComplete, SCRAPE_FLUSH_MS } from './detect/scrape-flush.js';
 export { metricForecast } from './detect/forecast.js';
 export { isTick, FLEET_SILENT_DEDUP_KEY, TICK_COMPONENT, TICK_METRIC } from './detect/silence.js';
-export { componentState, detectRecord, type DetectorEntry } from './detect/partition.js';
+export {
+  componentState,
+  detectRecord,
+  forgetCheckBound,
+  type DetectorEntry,
+} from './detect/partition.js';
 
 export { diagnose, type DiagnoseOptions } from './diagnose/diagnose.js';
 export { isProvisionalDiagnosis, withheld } from './diagnose/provisional.js';

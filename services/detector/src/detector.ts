@@ -2,6 +2,7 @@ import { topicsFor, type Escalation, type ReliabilityEvent } from '@healstream/c
 import {
   componentState,
   detectRecord,
+  forgetCheckBound,
   refreshEvent,
   isTick,
   releaseScrape,
@@ -61,6 +62,7 @@ export function detectorService(options: DetectorOptions) {
     outputs: [topics.reliabilityEvents, topics.metrics, topics.escalationRequests],
     async open(partition, write, context) {
       const state = await restorer.restore<DetectorEntry>(partition, write);
+      forgetCheckBound(state);
       const silence = options.detector.silence;
       const component = (id: string) => componentState(state, id);
       // Wall-clock time of the latest record handled: only the ticks' timer reads it.

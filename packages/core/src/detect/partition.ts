@@ -5,11 +5,14 @@ import { detectInPlace, type ScorerFactory } from './detect.js';
 import { idleComponents } from './idle.js';
 import {
   advanceClock,
+  checkDueAt,
   checkSilence,
+  checkSkipped,
   emptyPartitionClock,
   isTick,
   noteArrival,
   type PartitionClock,
+  type SilenceCheck,
 } from './silence.js';
 import { emptyDetectorState, type ComponentDetectorState } from './state.js';
 
@@ -97,8 +100,17 @@ export function detectRecord(
     noteArrival(component, sample, arrivedAt, config.silence);
     events = detectInPlace(component, sample, config, scorerFactory);
     store.set(sample.component, component);
+    // The record may bring the component's next due check forward (a shorter learnt interval,
+    // an incident opened while it is silent): the bound follows.
+    if (clock.quietUntil !== undefined) {
+      const due = Math.min(clock.quietUntil, checkDueAt(component, clock, config));
+      clock.quietUntil = Number.isFinite(due) ? due : undefined;
+    }
   }
   if (!crossed) return { events, requests: NONE, component };
+  // Nothing can be due yet: the check would walk every component of the partition and find
+  // nothing. Once a check at every second of partition time, most of a 10 s fleet's cost.
+  if (config.silence.enabled && checkSkipped(clock)) return { events, requests: NONE, component };
   const now = () => (tick ? undefined : componentState(store, sample.component));
   // Every component of the partition, at every check (each second of partition time).
   const components: ComponentDetectorState[] = [];
@@ -110,7 +122,8 @@ export function detectRecord(
       if (c) components.push(c);
     }
   }
-  for (const idle of idleComponents(components, config.silence.forgetAfterMs)) store.delete(idle);
+  const idle = idleComponents(components, config.silence.forgetAfterMs);
+  for (const id of idle) store.delete(id);
   if (!config.silence.enabled) return { events, requests: NONE, component: now() };
   const check = checkSilence(components, clock, partition, config);
   store.set(CLOCK_KEY, check.clock);
@@ -119,5 +132,41 @@ export function detectRecord(
   for (const changed of check.changed)
     store.set(changed.component, store.edit ? clonePlain(changed) : changed);
   for (const forgotten of check.forgotten) store.delete(forgotten);
+  check.clock.quietUntil = nextCheckDue(components, idle, check, config);
   return { events: [...events, ...check.events], requests: check.requests, component: now() };
+}
+
+/** The earliest `checkDueAt` of the partition's components after the check (undefined: none can be told). */
+function nextCheckDue(
+  components: readonly ComponentDetectorState[],
+  idle: readonly string[],
+  check: SilenceCheck,
+  config: DetectorConfig,
+): number | undefined {
+  const changed = new Map(check.changed.map((c) => [c.component, c]));
+  const forgotten = new Set([...idle, ...check.forgotten]);
+  let due = Infinity;
+  for (const c of components) {
+    if (forgotten.has(c.component)) continue;
+    due = Math.min(due, checkDueAt(changed.get(c.component) ?? c, check.clock, config));
+  }
+  // Unbounded either way (nobody to check, or one the check cannot bound): the next check looks.
+  return Number.isFinite(due) ? due : undefined;
+}
+
+/**
+ * Forgets a just-restored partition's check bound (`quietUntil`), so that its next check looks
+ * at every component: the bound was computed under the silence settings of the process that
+ * wrote it. `load` replaces the restored entry itself, outside any transaction (an abort of
+ * the first one must not bring the old bound back).
+ */
+export function forgetCheckBound(store: {
+  get(key: string): DetectorEntry | undefined;
+  load(key: string, value: DetectorEntry): void;
+}): void {
+  const clock = store.get(CLOCK_KEY);
+  if (clock && 'lastCheck' in clock && clock.quietUntil !== undefined) {
+    const { quietUntil: _, ...rest } = clock;
+    store.load(CLOCK_KEY, rest);
+  }
 }

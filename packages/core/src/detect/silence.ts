@@ -49,6 +49,13 @@ export interface PartitionClock {
    * then, so those a returning producer sends a moment after the first are not found silent.
    */
   resumedAt?: number;
+  /**
+   * Partition time before which no check can find anything to do (`checkDueAt` of every
+   * component, lowered by each record since): checks before it are skipped. Absent: unknown,
+   * the next check looks at every component. Cleared when a partition is restored, since the
+   * silence settings may have changed since it was written (forgetCheckBound).
+   */
+  quietUntil?: number;
 }
 
 export const emptyPartitionClock = (): PartitionClock => ({
@@ -167,6 +174,42 @@ export function expectedInterval(
 export function silenceThreshold(state: ComponentDetectorState, config: SilenceConfig): number {
   const interval = expectedInterval(state, config);
   return Math.max(config.minSilenceMs, interval === null ? 0 : interval * config.afterIntervals);
+}
+
+/**
+ * The earliest partition time at which a silence check could do anything about this component:
+ * forget it, find it silent, or say again that it still is (checkSilence's conditions, each
+ * read as a time). -Infinity for a component never heard from: the idle check (idle.ts) may
+ * drop it at any check, by sample time. A bound, not a promise: a check at or after it may
+ * still find nothing.
+ */
+export function checkDueAt(
+  state: ComponentDetectorState,
+  clock: PartitionClock,
+  config: DetectorConfig,
+): number {
+  const heard = state.silence;
+  if (!heard) return -Infinity;
+  const forget = heard.heardAt + config.silence.forgetAfterMs;
+  if (heard.silentSince === null) {
+    const silentFrom = Math.max(heard.heardAt, clock.resumedAt ?? 0);
+    return Math.min(forget, silentFrom + silenceThreshold(state, config.silence));
+  }
+  const incident = state.incident;
+  return incident ? Math.min(forget, incident.lastEmittedAt + config.reemitEveryMs) : forget;
+}
+
+/**
+ * Whether the check at the clock's time can be skipped: nothing is due before `quietUntil`
+ * and no fleet silence waits to be resolved. One millisecond early, so that rounding never
+ * skips the check a component was due at.
+ */
+export function checkSkipped(clock: PartitionClock): boolean {
+  return (
+    clock.fleetSince === null &&
+    clock.quietUntil !== undefined &&
+    clock.clock + 1 < clock.quietUntil
+  );
 }
 
 export interface SilenceCheck {
