@@ -112,16 +112,10 @@ export function detectRecord(
   // nothing. Once a check at every second of partition time, most of a 10 s fleet's cost.
   if (config.silence.enabled && checkSkipped(clock)) return { events, requests: NONE, component };
   const now = () => (tick ? undefined : componentState(store, sample.component));
-  // Every component of the partition, at every check (each second of partition time).
+  // Every component of the partition (the clock is the one entry without a component).
+  const entries = store.values ? store.values() : store.keys().map((k) => store.get(k));
   const components: ComponentDetectorState[] = [];
-  if (store.values) {
-    for (const entry of store.values()) if ('component' in entry) components.push(entry);
-  } else {
-    for (const k of store.keys()) {
-      const c = componentState(store, k);
-      if (c) components.push(c);
-    }
-  }
+  for (const entry of entries) if (entry && 'component' in entry) components.push(entry);
   const idle = idleComponents(components, config.silence.forgetAfterMs);
   for (const id of idle) store.delete(id);
   if (!config.silence.enabled) return { events, requests: NONE, component: now() };
