@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brokerNodes, infraSettings } from '@healstream/infra';
-import { brokerProperties, clusterAddress } from './brokers.js';
+import { brokerArgs, brokerProperties, clusterAddress } from './brokers.js';
 import { kraftId } from './kafka-config.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'healstream-brokers-'));
@@ -106,5 +106,31 @@ describe('kraftId', () => {
     const ids = Array.from({ length: 2000 }, () => kraftId());
     expect(ids.every((id) => /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(id))).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("a local broker's JVM", () => {
+  const args = (env: NodeJS.ProcessEnv) => {
+    const s = settings({ HEALSTREAM_HOME: home(), ...env });
+    const nodes = brokerNodes(s);
+    return brokerArgs(s, nodes[0] as (typeof nodes)[number], nodes);
+  };
+
+  it('runs the client compiler alone and the serial collector unless told otherwise', () => {
+    const a = args({});
+    expect(a).toContain('-XX:TieredStopAtLevel=1');
+    expect(a).toContain('-XX:+UseSerialGC');
+    // JVM options come before the main class: after it they would be the broker's arguments.
+    expect(a.indexOf('-XX:+UseSerialGC')).toBeLessThan(a.indexOf('kafka.Kafka'));
+  });
+
+  it('takes HEALSTREAM_KAFKA_JAVA_OPTS instead, and none when it is set empty', () => {
+    const a = args({ HEALSTREAM_KAFKA_JAVA_OPTS: ' -XX:+UseG1GC  -XX:MaxGCPauseMillis=20 ' });
+    expect(a).toContain('-XX:+UseG1GC');
+    expect(a).toContain('-XX:MaxGCPauseMillis=20');
+    expect(a).not.toContain('-XX:TieredStopAtLevel=1');
+    const none = args({ HEALSTREAM_KAFKA_JAVA_OPTS: '' });
+    expect(none.filter((x) => x.startsWith('-XX:'))).toEqual([]);
+    expect(none.slice(0, 2)).toEqual(['-Xmx768m', '-Xms768m']);
   });
 });

@@ -159,19 +159,20 @@ export async function prepareBrokers(s: InfraSettings, nodes: BrokerNode[]): Pro
   writeFileSync(shapeFile(s), `${JSON.stringify(shape)}\n`);
 }
 
+/** The java command line of one broker: heap, the JVM options of the settings, its config. */
+export function brokerArgs(s: InfraSettings, node: BrokerNode, nodes: BrokerNode[]): string[] {
+  return [
+    `-Xmx${s.kafkaHeap}`,
+    `-Xms${s.kafkaHeap}`,
+    ...s.kafkaJavaOpts,
+    `-D${node.proc.marker}`,
+    ...kafkaJava(s),
+    'kafka.Kafka',
+    configFile(s, node, nodes),
+  ];
+}
+
 /** Starts one broker, detached (its config written by `prepareBrokers`). */
 export function startBroker(s: InfraSettings, node: BrokerNode, nodes: BrokerNode[]): void {
-  startDetached(
-    node.proc,
-    s.java,
-    [
-      `-Xmx${s.kafkaHeap}`,
-      `-Xms${s.kafkaHeap}`,
-      `-D${node.proc.marker}`,
-      ...kafkaJava(s),
-      'kafka.Kafka',
-      configFile(s, node, nodes),
-    ],
-    paths(s).run,
-  );
+  startDetached(node.proc, s.java, brokerArgs(s, node, nodes), paths(s).run);
 }

@@ -25,6 +25,14 @@ export interface InfraSettings {
   registryPort: number;
   java: string;
   kafkaHeap: string;
+  /**
+   * JVM options of each local broker (HEALSTREAM_KAFKA_JAVA_OPTS, split on spaces; set it empty
+   * for the JVM's own defaults). By default the client compiler alone and the serial collector:
+   * on a small machine the broker shares with the services, C2's compilations and G1's threads
+   * in its first minutes take the cores the stages need (docs/performance.md, "The local
+   * broker's JVM").
+   */
+  kafkaJavaOpts: string[];
   registryHeap: string;
 }
 
@@ -63,6 +71,9 @@ export function brokerCount(raw: string | undefined): number | undefined {
   return Number(raw);
 }
 
+/** The local broker's JVM options unless HEALSTREAM_KAFKA_JAVA_OPTS says otherwise. */
+export const LOCAL_BROKER_JAVA_OPTS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
+
 export function infraSettings(env: NodeJS.ProcessEnv = process.env): InfraSettings {
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
   const kafkaPort = port(env, 'HEALSTREAM_KAFKA_PORT', 9092);
@@ -79,6 +90,9 @@ export function infraSettings(env: NodeJS.ProcessEnv = process.env): InfraSettin
     registryPort: port(env, 'HEALSTREAM_REGISTRY_PORT', 8081),
     java: env['JAVA_HOME'] ? join(env['JAVA_HOME'], 'bin', 'java') : 'java',
     kafkaHeap: env['HEALSTREAM_KAFKA_HEAP'] || '768m',
+    kafkaJavaOpts: (env['HEALSTREAM_KAFKA_JAVA_OPTS'] ?? LOCAL_BROKER_JAVA_OPTS)
+      .split(/\s+/)
+      .filter(Boolean),
     registryHeap: env['HEALSTREAM_REGISTRY_HEAP'] || '384m',
   });
 }
