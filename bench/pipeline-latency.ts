@@ -1,11 +1,11 @@
 /**
  * The latency phase of `pnpm bench`: samples flow at `rate` per second over `components`
- * components while, once a second, a fresh component turns anomalous. metric → command is the
- * wall time from publishing the anomalous sample to reading its HealingCommand (through
- * detector, diagnoser and policy-evaluator); metric → outcome adds the action-executor: a signed
- * webhook to a local runbook that answers at once, and a health check that passes at once
- * (verification needs 1 healthy check here). The first WARMUP incidents are not counted: they
- * meet every stage's code cold and its groups just joined.
+ * components while, `incidentsPerSecond` times a second, a fresh component turns anomalous.
+ * metric → command is the wall time from publishing the anomalous sample to reading its
+ * HealingCommand (through detector, diagnoser and policy-evaluator); metric → outcome adds the
+ * action-executor: a signed webhook to a local runbook that answers at once, and a health check
+ * that passes at once (verification needs 1 healthy check here). The first WARMUP incidents are
+ * not counted: they meet every stage's code cold and its groups just joined.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
@@ -50,6 +50,8 @@ export interface LatencyRun {
   prefix: string;
   rate: number;
   incidents: number;
+  /** Fresh anomalous components a second (1, 2, 5 or 10: one every so many 100 ms ticks). */
+  incidentsPerSecond: number;
   /** The healthy sample number i (its component is i modulo the bench's components). */
   healthy: (i: number, at: number) => MetricSample;
 }
@@ -58,10 +60,14 @@ export interface LatencyReport {
   rate: number;
   achievedRate: number;
   incidents: number;
+  incidentsPerSecond: number;
   commandsSeen: number;
   outcomesSeen: number;
   metricToCommandMs: { p50: number; p99: number; max: number } | null;
   metricToOutcomeMs: { p50: number; p99: number; max: number } | null;
+  /** Each measured incident's latency, in incident order (the report pools them over runs). */
+  commandLatenciesMs: number[];
+  outcomeLatenciesMs: number[];
   /** Median time from the anomalous sample to the first record of each stage's output. */
   stagesP50Ms: { event: number | null; diagnosis: number | null; command: number | null };
   /**
@@ -79,10 +85,12 @@ export const percentile = (xs: number[], p: number) =>
 /** The latencies of the incidents after the warm-up. */
 const measured = (latencies: Map<string, number>) =>
   [...latencies]
-    .filter(([component]) => Number(component.slice('bench-incident-'.length)) >= WARMUP)
+    .map(([component, ms]) => [Number(component.slice('bench-incident-'.length)), ms] as const)
+    .filter(([incident]) => incident >= WARMUP)
+    .sort(([a], [b]) => a - b)
     .map(([, ms]) => ms);
 
-const spread = (xs: number[]) =>
+export const spread = (xs: number[]) =>
   xs.length ? { p50: percentile(xs, 50), p99: percentile(xs, 99), max: Math.max(...xs) } : null;
 
 const silent = createLogger('bench', 'silent');
@@ -165,7 +173,10 @@ async function watch<T extends { component: string }>(
 
 /** The latency phase on a pipeline whose detector already runs; stops what it started. */
 export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
-  const { kafka, prefix, serde, rate, incidents } = run;
+  const { kafka, prefix, serde, rate, incidents, incidentsPerSecond } = run;
+  if (![1, 2, 5, 10].includes(incidentsPerSecond))
+    throw new Error(`incidents a second must be 1, 2, 5 or 10, got ${incidentsPerSecond}`);
+  const ticksPerIncident = 10 / incidentsPerSecond;
   const runbook = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200).end('{}'));
@@ -212,14 +223,14 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
   loopDelay.enable();
   const started = Date.now();
   let sent = 0;
-  for (let tick = 0; tick < (WARMUP + incidents) * 10; tick++) {
+  for (let tick = 0; tick < (WARMUP + incidents) * ticksPerIncident; tick++) {
     const now = Date.now();
     const batch: MetricSample[] = [];
     const due = Math.floor(((now - started) / 1000) * rate) - sent;
     for (let i = 0; i < due; i++) batch.push(run.healthy(sent + i, now));
     sent += due;
-    if (tick % 10 === 0) {
-      const component = `bench-incident-${tick / 10}`;
+    if (tick % ticksPerIncident === 0) {
+      const component = `bench-incident-${tick / ticksPerIncident}`;
       batch.push({ component, metric: 'latency_p99', value: 650, timestamp: now, labels: {} });
       injectedAt.set(component, now);
     }
@@ -248,10 +259,13 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
     rate,
     achievedRate,
     incidents,
+    incidentsPerSecond,
     commandsSeen: measured(commands).length,
     outcomesSeen: measured(outcomes).length,
     metricToCommandMs: spread(measured(commands)),
     metricToOutcomeMs: spread(measured(outcomes)),
+    commandLatenciesMs: measured(commands),
+    outcomeLatenciesMs: measured(outcomes),
     stagesP50Ms: {
       event: spread(measured(events))?.p50 ?? null,
       diagnosis: spread(measured(diagnoses))?.p50 ?? null,
