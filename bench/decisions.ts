@@ -11,10 +11,13 @@
  * can show that it decides and writes the same; the same pass is run again restoring the store
  * from its changelog every few transactions, as after a crash, and must decide the same.
  *
- *   bash scripts/toolchain.sh pnpm bench:decisions
+ *   bash scripts/toolchain.sh pnpm bench:decisions [--json]
+ *
+ * `--json` prints the same figures as one JSON object instead (what `pnpm bench` reads).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import type { Diagnosis, HealingCommand, HealingOutcome } from '@healstream/contracts';
 import {
   EvaluatorStore,
@@ -27,6 +30,7 @@ import {
 } from '@healstream/core';
 import { PartitionState } from '@healstream/runtime';
 
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
 const DECISIONS = 20_000;
 const RUNS = 5;
 const COMPONENTS = 12;
@@ -255,26 +259,55 @@ const json = median(jsonRates);
 const stateBytes = JSON.stringify(whole!.state).length;
 const same =
   JSON.stringify([...keyed!.verdicts].sort()) === JSON.stringify([...whole!.verdicts].sort());
-console.log(
-  `decisions/s, state keyed per component (decide + applyOutcome through EvaluatorStore, ${policies.length} policies, ${COMPONENTS} components): ${rate(keyedRates)}`,
-);
-console.log(
-  `decisions/s, keyed, with the changed keys serialized every ${TXN} decisions: ${rate(writtenRates)}`,
-);
-console.log(`decisions/s, the whole partition as one state: ${rate(wholeRates)}`);
-console.log(
-  `baseline: JSON round trip of the whole state (${stateBytes} bytes) per decision: ${rate(jsonRates)}/s`,
-);
-console.log(
-  `ratio keyed decide / JSON round trip: ${(median(keyedRates) / json).toFixed(2)}; keyed / whole: ${(median(keyedRates) / median(wholeRates)).toFixed(2)} (median of ${RUNS} runs of ${DECISIONS.toLocaleString('en')})`,
-);
-console.log(
-  `changelog bytes per decision, keyed: ${Math.round(keyed!.changelogBytes / DECISIONS)} (the whole state was one ${stateBytes}-byte record per transaction)`,
-);
-console.log(
-  `verdicts in one run${same ? ' (the same on both paths)' : ' — DIFFER between the paths'}: ${[...keyed!.verdicts].map(([v, n]) => `${v} ${n}`).join(', ')}`,
-);
-console.log(
-  `digests of one keyed run: decisions ${digests.decided}, changelog records ${digests.written}; restored from the changelog every ${RESTORE_EVERY} transactions: decisions ${restored.decided}${restored.decided === digests.decided ? ' (the same)' : ' — DIFFER'}`,
-);
+const verdictsSame = same ? 'the same on both paths' : 'DIFFER between the paths';
+const restoredSame = restored.decided === digests.decided ? 'the same' : 'DIFFER';
+if (values.json) {
+  const rounded = (xs: number[]) => Math.round(median(xs));
+  console.log(
+    JSON.stringify(
+      {
+        policies: policies.length,
+        components: COMPONENTS,
+        decisions: DECISIONS,
+        runs: RUNS,
+        keyedPerSecond: rounded(keyedRates),
+        keyedSerializedPerSecond: rounded(writtenRates),
+        wholeStatePerSecond: rounded(wholeRates),
+        jsonRoundTripPerSecond: rounded(jsonRates),
+        stateBytes,
+        keyedToJsonRoundTrip: Number((median(keyedRates) / json).toFixed(2)),
+        keyedRuns: keyedRates.map(Math.round),
+        changelogBytesPerDecision: Math.round(keyed!.changelogBytes / DECISIONS),
+        verdicts: Object.fromEntries(keyed!.verdicts),
+        verdictsOnBothPaths: verdictsSame,
+        digests: { ...digests, restoredDecided: restored.decided, restored: restoredSame },
+      },
+      null,
+      2,
+    ),
+  );
+} else {
+  console.log(
+    `decisions/s, state keyed per component (decide + applyOutcome through EvaluatorStore, ${policies.length} policies, ${COMPONENTS} components): ${rate(keyedRates)}`,
+  );
+  console.log(
+    `decisions/s, keyed, with the changed keys serialized every ${TXN} decisions: ${rate(writtenRates)}`,
+  );
+  console.log(`decisions/s, the whole partition as one state: ${rate(wholeRates)}`);
+  console.log(
+    `baseline: JSON round trip of the whole state (${stateBytes} bytes) per decision: ${rate(jsonRates)}/s`,
+  );
+  console.log(
+    `ratio keyed decide / JSON round trip: ${(median(keyedRates) / json).toFixed(2)}; keyed / whole: ${(median(keyedRates) / median(wholeRates)).toFixed(2)} (median of ${RUNS} runs of ${DECISIONS.toLocaleString('en')})`,
+  );
+  console.log(
+    `changelog bytes per decision, keyed: ${Math.round(keyed!.changelogBytes / DECISIONS)} (the whole state was one ${stateBytes}-byte record per transaction)`,
+  );
+  console.log(
+    `verdicts in one run${same ? ' (the same on both paths)' : ' — DIFFER between the paths'}: ${[...keyed!.verdicts].map(([v, n]) => `${v} ${n}`).join(', ')}`,
+  );
+  console.log(
+    `digests of one keyed run: decisions ${digests.decided}, changelog records ${digests.written}; restored from the changelog every ${RESTORE_EVERY} transactions: decisions ${restored.decided}${restored.decided === digests.decided ? ' (the same)' : ' — DIFFER'}`,
+  );
+}
 if (!same || restored.decided !== digests.decided) process.exitCode = 1;

@@ -5,7 +5,7 @@
  *   bash scripts/toolchain.sh pnpm bench [--preload 200000] [--repeat 3] [--components 200]
  *     [--rate 1000] [--latency-components 2000] [--incidents 40] [--incidents-per-second 1]
  *     [--latency-repeat 3]
- *     [--env NAME=VALUE,...] [--profile DIR] [--heap-profile DIR]
+ *     [--env NAME=VALUE,...] [--profile DIR] [--heap-profile DIR] [--goals all|none|LIST]
  *
  * 1. throughput: `preload` healthy samples over `components` components are written to a fresh
  *    metrics topic (12 partitions); a plain kafkajs consumer group reads them all with
@@ -23,6 +23,12 @@
  *    default, so a p99 is not one run's slowest incident), with each run's own p50 / p99 / max
  *    and the median of the runs' p99s beside them. `--incidents-per-second 5` is an incident
  *    storm: five components a second going through every stage and the executor's webhook.
+ *
+ * 3. the other targets (bench/goals.ts): decide per second, resident memory per service, the
+ *    per-sample cost from 100 to 10,000 components and the client comparison, each by its own
+ *    bench in its own process after the two phases above; the report's `targets` gives each
+ *    target with this run's figure and whether it is met, `benches` each bench's own report.
+ *    `--goals none` skips them, `--goals decisions,scale` runs those alone.
  *
  * `--env` sets service variables (the runtime's fetch and transaction settings, say) for every
  * service of the run, so settings are compared by alternating runs in one go.
@@ -56,6 +62,7 @@ import {
   type RunningService,
 } from '@healstream/runtime';
 import { detectorService } from '@healstream/detector';
+import { parseGoals, runBench, targets, type BenchResult, type GoalBench } from './goals.js';
 import { measureLatency, spread, type LatencyReport } from './pipeline-latency.js';
 import { busyShare, cpuSeconds, machineJiffies, preloadSamples } from './processes.js';
 
@@ -72,8 +79,10 @@ const { values } = parseArgs({
     env: { type: 'string', default: '' },
     profile: { type: 'string' },
     'heap-profile': { type: 'string' },
+    goals: { type: 'string', default: 'all' },
   },
 });
+const GOALS = parseGoals(values.goals);
 const PROFILE_DIR = values.profile;
 const HEAP_PROFILE_DIR = values['heap-profile'];
 const PRELOAD = Number(values.preload);
@@ -457,5 +466,21 @@ const report = {
     ({ commandLatenciesMs: _command, outcomeLatenciesMs: _outcome, ...run }) => run,
   ),
 };
-console.log(JSON.stringify(report, null, 2));
+// The other targets' benches, one at a time, each in its own process (bench/goals.ts).
+const benches: Partial<Record<GoalBench, BenchResult>> = {};
+for (const name of GOALS) {
+  const result = await runBench(name);
+  benches[name] = result;
+  console.log(`bench ${name}: ${'error' in result ? result.error : 'done'} (${result.seconds} s)`);
+}
+console.log(
+  JSON.stringify(
+    {
+      ...report,
+      ...(GOALS.length ? { targets: targets(report, benches), benches } : {}),
+    },
+    null,
+    2,
+  ),
+);
 process.exit(0);
