@@ -68,6 +68,13 @@ export interface LatencyReport {
   /** Each measured incident's latency, in incident order (the report pools them over runs). */
   commandLatenciesMs: number[];
   outcomeLatenciesMs: number[];
+  /**
+   * Each measured incident's time from its anomalous sample to the detector's event and to the
+   * diagnosis, in the same order as commandLatenciesMs (null where that record was not seen):
+   * which stage an incident's latency went to, for the slowest ones (the report's tail).
+   */
+  eventLatenciesMs: (number | null)[];
+  diagnosisLatenciesMs: (number | null)[];
   /** Median time from the anomalous sample to the first record of each stage's output. */
   stagesP50Ms: { event: number | null; diagnosis: number | null; command: number | null };
   /**
@@ -84,11 +91,15 @@ export const percentile = (xs: number[], p: number) =>
 
 /** The latencies of the incidents after the warm-up. */
 const measured = (latencies: Map<string, number>) =>
-  [...latencies]
-    .map(([component, ms]) => [Number(component.slice('bench-incident-'.length)), ms] as const)
+  measuredIncidents(latencies).map((incident) => latencies.get(incident) as number);
+
+/** The components of the incidents after the warm-up that have a latency here, in order. */
+const measuredIncidents = (latencies: Map<string, number>) =>
+  [...latencies.keys()]
+    .map((component) => [Number(component.slice('bench-incident-'.length)), component] as const)
     .filter(([incident]) => incident >= WARMUP)
     .sort(([a], [b]) => a - b)
-    .map(([, ms]) => ms);
+    .map(([, component]) => component);
 
 export const spread = (xs: number[]) =>
   xs.length ? { p50: percentile(xs, 50), p99: percentile(xs, 99), max: Math.max(...xs) } : null;
@@ -266,6 +277,8 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
     metricToOutcomeMs: spread(measured(outcomes)),
     commandLatenciesMs: measured(commands),
     outcomeLatenciesMs: measured(outcomes),
+    eventLatenciesMs: measuredIncidents(commands).map((c) => events.get(c) ?? null),
+    diagnosisLatenciesMs: measuredIncidents(commands).map((c) => diagnoses.get(c) ?? null),
     stagesP50Ms: {
       event: spread(measured(events))?.p50 ?? null,
       diagnosis: spread(measured(diagnoses))?.p50 ?? null,
@@ -276,5 +289,46 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
       p99: ms(loopDelay.percentile(99)),
       max: ms(loopDelay.max),
     },
+  };
+}
+
+/** One incident's time to each stage's first record, ms from its anomalous sample. */
+interface IncidentStages {
+  event: number;
+  diagnosis: number;
+  command: number;
+}
+
+/** The median time each stage added: the detector to its event, the diagnoser, the evaluator. */
+function stageSplit(incidents: IncidentStages[]) {
+  const mid = (xs: number[]) =>
+    xs.length ? ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number) : null;
+  return {
+    incidents: incidents.length,
+    detectorMs: mid(incidents.map((i) => i.event)),
+    diagnoserMs: mid(incidents.map((i) => i.diagnosis - i.event)),
+    evaluatorMs: mid(incidents.map((i) => i.command - i.diagnosis)),
+  };
+}
+
+/**
+ * Where the metric → command latency of the slowest tenth of the incidents (pooled over the
+ * runs) went, stage by stage, beside the same split over all of them, and the five slowest
+ * incidents' own times to the event, the diagnosis and the command: which stage the tail is.
+ */
+export function latencyTail(runs: readonly LatencyReport[]) {
+  const incidents: IncidentStages[] = [];
+  for (const r of runs)
+    r.commandLatenciesMs.forEach((command, i) => {
+      const event = r.eventLatenciesMs[i];
+      const diagnosis = r.diagnosisLatenciesMs[i];
+      if (typeof event === 'number' && typeof diagnosis === 'number')
+        incidents.push({ event, diagnosis, command });
+    });
+  const slowest = [...incidents].sort((a, b) => b.command - a.command);
+  return {
+    all: stageSplit(incidents),
+    slowestTenth: stageSplit(slowest.slice(0, Math.max(1, Math.ceil(incidents.length / 10)))),
+    slowestFive: slowest.slice(0, 5).map((i) => [i.event, i.diagnosis, i.command]),
   };
 }

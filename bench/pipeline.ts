@@ -63,7 +63,7 @@ import {
 } from '@healstream/runtime';
 import { detectorService } from '@healstream/detector';
 import { parseGoals, runBench, targets, type BenchResult, type GoalBench } from './goals.js';
-import { measureLatency, spread, type LatencyReport } from './pipeline-latency.js';
+import { latencyTail, measureLatency, spread, type LatencyReport } from './pipeline-latency.js';
 import { busyShare, cpuSeconds, machineJiffies, preloadSamples } from './processes.js';
 
 const { values } = parseArgs({
@@ -461,9 +461,17 @@ const report = {
   },
   metricToCommandRunP99MedianMs: runP99Median((r) => r.metricToCommandMs),
   metricToOutcomeRunP99MedianMs: runP99Median((r) => r.metricToOutcomeMs),
+  // Which stage the slowest incidents' time to the command went to (pipeline-latency.ts).
+  ...(latencyRuns.length ? { latencyTail: latencyTail(latencyRuns) } : {}),
   // Each run without its incidents' list (the figures above are made from them).
   latencyRuns: latencyRuns.map(
-    ({ commandLatenciesMs: _command, outcomeLatenciesMs: _outcome, ...run }) => run,
+    ({
+      commandLatenciesMs: _command,
+      outcomeLatenciesMs: _outcome,
+      eventLatenciesMs: _event,
+      diagnosisLatenciesMs: _diagnosis,
+      ...run
+    }) => run,
   ),
 };
 // The other targets' benches, one at a time, each in its own process (bench/goals.ts).
