@@ -9,6 +9,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Kafka } from 'kafkajs';
@@ -41,6 +44,7 @@ import {
   executorMetrics,
   webhookSecrets,
 } from '@healstream/action-executor';
+import { serviceEnv, spawnService, stopServices } from '@healstream/cli';
 
 export interface LatencyRun {
   kafka: Kafka;
@@ -54,6 +58,14 @@ export interface LatencyRun {
   incidentsPerSecond: number;
   /** The healthy sample number i (its component is i modulo the bench's components). */
   healthy: (i: number, at: number) => MetricSample;
+  /**
+   * Where the stages run: `in-process`, in this process beside the bench (the detector the
+   * caller started, the others here); `processes`, each of the four its own process from dist/
+   * with the services' node flags, as `healstream start` runs them (the caller starts none).
+   */
+  stages?: 'in-process' | 'processes';
+  /** Variables for every stage process (the bench's --env), with `processes`. */
+  env?: Record<string, string>;
 }
 
 export interface LatencyReport {
@@ -151,6 +163,76 @@ async function downstream(run: LatencyRun, runbookUrl: string): Promise<RunningS
   ]);
 }
 
+/** The four stages, each its own process, configured as `downstream` configures them here. */
+async function stageProcesses(
+  run: LatencyRun,
+  runbookUrl: string,
+): Promise<{ stop(): Promise<void> }[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'healstream-latency-'));
+  // The default policies without their for: holds, as in downstream().
+  const policiesDir = join(dir, 'policies');
+  mkdirSync(policiesDir);
+  for (const file of readdirSync('policies').filter((f) => /\.ya?ml$/.test(f)))
+    writeFileSync(
+      join(policiesDir, file),
+      readFileSync(join('policies', file), 'utf8').replace(/^\s*for:.*$/gm, ''),
+    );
+  const componentsFile = join(dir, 'components.yaml');
+  // Every action allowed: the in-process evaluator validates none.
+  writeFileSync(
+    componentsFile,
+    `components:\n${Array.from({ length: WARMUP + run.incidents }, (_, i) => `  bench-incident-${i}:\n    executor: http\n    target: ${runbookUrl}/runbook\n    allowed_actions: [restart-service, alert-oncall, scale-up, enable-circuit-breaker, fallback-mode]\n    health_check: { url: "${runbookUrl}/healthz" }\n`).join('')}`,
+  );
+  const basePort = 19500 + Math.floor(Math.random() * 400);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_BROKERS: run.config.KAFKA_BROKERS.join(','),
+    SCHEMA_REGISTRY_URL: run.registryUrl,
+    HEALSTREAM_TOPIC_PREFIX: run.prefix,
+    HEALSTREAM_PARTITIONS: String(run.config.HEALSTREAM_PARTITIONS),
+    POLICIES_DIR: policiesDir,
+    COMPONENTS_FILE: componentsFile,
+    WEBHOOK_SECRET: 'bench-runbook-secret-0123',
+    FLEET_PER_MINUTE: '100000',
+    FLEET_PER_HOUR: '1000000',
+    VERIFY_HEALTHY_CHECKS: '1',
+    VERIFY_INTERVAL_MS: '100',
+    LOG_LEVEL: 'warn',
+    HEALSTREAM_HTTP_BASE_PORT: String(basePort),
+    ...run.env,
+  };
+  const names = ['detector', 'diagnoser', 'policy-evaluator', 'action-executor'];
+  const root = process.cwd();
+  const logs = new Map<string, string[]>(names.map((n) => [n, []]));
+  const services = names.map((name, i) =>
+    spawnService(root, name, serviceEnv(env, name, i), (line) => {
+      const kept = logs.get(name) as string[];
+      kept.push(line);
+      if (kept.length > 5) kept.shift();
+    }),
+  );
+  // Ready when every stage's /readyz answers (its groups joined, its state restored).
+  const deadline = Date.now() + 60_000;
+  const ready = (i: number) =>
+    fetch(`http://127.0.0.1:${basePort + i + 1}/readyz`, {
+      signal: AbortSignal.timeout(1000),
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
+  while (!(await Promise.all(names.map((_, i) => ready(i)))).every(Boolean)) {
+    if (Date.now() > deadline || services.some((s) => s.child.exitCode !== null)) {
+      const exited = services.filter((s) => s.child.exitCode !== null);
+      await stopServices(services);
+      throw new Error(
+        `bench: the stage processes did not all become ready within 60 s${exited.map((s) => `; ${s.name} exited ${s.child.exitCode}: ${(logs.get(s.name) ?? []).join(' | ')}`).join('')}`,
+      );
+    }
+    await sleep(250);
+  }
+  return [{ stop: () => stopServices(services) }];
+}
+
 /**
  * Records in `into` the time from each incident's anomalous sample to the first record of
  * `topic` about its component that `keep` accepts (a later command for it, an escalation after
@@ -194,7 +276,10 @@ export async function measureLatency(run: LatencyRun): Promise<LatencyReport> {
   });
   await new Promise<void>((resolve) => runbook.listen(0, '127.0.0.1', resolve));
   const runbookUrl = `http://127.0.0.1:${(runbook.address() as { port: number }).port}`;
-  const others = await downstream(run, runbookUrl);
+  const others =
+    run.stages === 'processes'
+      ? await stageProcesses(run, runbookUrl)
+      : await downstream(run, runbookUrl);
   const injectedAt = new Map<string, number>();
   const commands = new Map<string, number>();
   const outcomes = new Map<string, number>();

@@ -6,6 +6,7 @@
  *     [--rate 1000] [--latency-components 2000] [--incidents 40] [--incidents-per-second 1]
  *     [--latency-repeat 3]
  *     [--env NAME=VALUE,...] [--profile DIR] [--heap-profile DIR] [--goals all|none|LIST]
+ *     [--stages in-process|processes]
  *
  * 1. throughput: `preload` healthy samples over `components` components are written to a fresh
  *    metrics topic (12 partitions); a plain kafkajs consumer group reads them all with
@@ -23,6 +24,9 @@
  *    default, so a p99 is not one run's slowest incident), with each run's own p50 / p99 / max
  *    and the median of the runs' p99s beside them. `--incidents-per-second 5` is an incident
  *    storm: five components a second going through every stage and the executor's webhook.
+ *    The stages run in this process by default; `--stages processes` runs the four (detector,
+ *    diagnoser, policy-evaluator, action-executor) each as its own process from dist/ with the
+ *    services' node flags, as `healstream start` does, on fresh topics every run.
  *
  * 3. the other targets (bench/goals.ts): decide per second, resident memory per service, the
  *    per-sample cost from 100 to 10,000 components and the client comparison, each by its own
@@ -80,9 +84,13 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'heap-profile': { type: 'string' },
     goals: { type: 'string', default: 'all' },
+    stages: { type: 'string', default: 'in-process' },
   },
 });
 const GOALS = parseGoals(values.goals);
+if (values.stages !== 'in-process' && values.stages !== 'processes')
+  throw new Error(`--stages ${values.stages}: expected in-process or processes`);
+const STAGES = values.stages;
 const PROFILE_DIR = values.profile;
 const HEAP_PROFILE_DIR = values['heap-profile'];
 const PRELOAD = Number(values.preload);
@@ -389,13 +397,20 @@ for (let r = 0; r < REPEAT; r++) {
 // pipeline of the throughput runs, then on fresh ones (no preload) with a detector of their own.
 const latencyRuns: LatencyReport[] = [];
 for (let r = 0; r < LATENCY_REPEAT; r++) {
-  if (!last || r > 0) {
+  let run: Omit<NonNullable<typeof last>, 'detector'> | undefined = last;
+  if (STAGES === 'processes') {
+    // Every stage its own process on fresh topics: the throughput phase's detector stops.
+    await last?.detector.stop();
+    last = undefined;
+    run = await freshPipeline();
+  } else if (!last || r > 0) {
     const { prefix, config, serde } = await freshPipeline();
     const { running } = await startDetector(config);
     if (last) await last.detector.stop();
     last = { config, serde, prefix, detector: running };
+    run = last;
   }
-  const { config, serde, prefix } = last;
+  const { config, serde, prefix } = run as NonNullable<typeof run>;
   const report = await measureLatency({
     kafka,
     registryUrl: conn.registry,
@@ -406,6 +421,8 @@ for (let r = 0; r < LATENCY_REPEAT; r++) {
     incidents: INCIDENTS,
     incidentsPerSecond: INCIDENTS_PER_SECOND,
     healthy: (i, at) => healthy(i, at, LATENCY_COMPONENTS),
+    stages: STAGES,
+    env: ENV,
   });
   latencyRuns.push(report);
   console.log(
