@@ -44,7 +44,7 @@ import {
   executorMetrics,
   webhookSecrets,
 } from '@healstream/action-executor';
-import { serviceEnv, spawnService, stopServices } from '@healstream/cli';
+import { serviceEnv, spawnService, stopServices, whenReady } from '@healstream/cli';
 
 export interface LatencyRun {
   kafka: Kafka;
@@ -119,14 +119,23 @@ export const spread = (xs: number[]) =>
 const silent = createLogger('bench', 'silent');
 const WARMUP = 3;
 
+/** The components file of a run's incidents, each healed through the runbook at `runbookUrl`. */
+function incidentComponents(run: LatencyRun, runbookUrl: string, actions: string[]): string {
+  const component = (i: number) =>
+    `  bench-incident-${i}:\n    executor: http\n    target: ${runbookUrl}/runbook\n    allowed_actions: [${actions.join(', ')}]\n    health_check: { url: "${runbookUrl}/healthz" }\n`;
+  return `components:\n${Array.from({ length: WARMUP + run.incidents }, (_, i) => component(i)).join('')}`;
+}
+
 /** The stages after the detector, on the run's topics; the executor heals through `runbookUrl`. */
 async function downstream(run: LatencyRun, runbookUrl: string): Promise<RunningService[]> {
   const { config, kafka } = run;
   // The pipeline's own metric → command latency: the default policies without their for: hold
   // (which would add 10 s by design to every figure here).
   const policies: Policy[] = loadPolicyDir('policies').map((p) => ({ ...p, forMs: 0 }));
-  const componentsYaml = `components:\n${Array.from({ length: WARMUP + run.incidents }, (_, i) => `  bench-incident-${i}:\n    executor: http\n    target: ${runbookUrl}/runbook\n    allowed_actions: [restart-service, alert-oncall]\n    health_check: { url: "${runbookUrl}/healthz" }\n`).join('')}`;
-  const benchComponents = parseComponents(componentsYaml, 'bench-components.yaml');
+  const benchComponents = parseComponents(
+    incidentComponents(run, runbookUrl, ['restart-service', 'alert-oncall']),
+    'bench-components.yaml',
+  );
   const executorRegistry = createRegistry('action-executor', false);
   const executor = actionExecutorService({
     config,
@@ -181,7 +190,13 @@ async function stageProcesses(
   // Every action allowed: the in-process evaluator validates none.
   writeFileSync(
     componentsFile,
-    `components:\n${Array.from({ length: WARMUP + run.incidents }, (_, i) => `  bench-incident-${i}:\n    executor: http\n    target: ${runbookUrl}/runbook\n    allowed_actions: [restart-service, alert-oncall, scale-up, enable-circuit-breaker, fallback-mode]\n    health_check: { url: "${runbookUrl}/healthz" }\n`).join('')}`,
+    incidentComponents(run, runbookUrl, [
+      'restart-service',
+      'alert-oncall',
+      'scale-up',
+      'enable-circuit-breaker',
+      'fallback-mode',
+    ]),
   );
   const basePort = 19500 + Math.floor(Math.random() * 400);
   const env: NodeJS.ProcessEnv = {
@@ -213,22 +228,14 @@ async function stageProcesses(
   );
   // Ready when every stage's /readyz answers (its groups joined, its state restored).
   const deadline = Date.now() + 60_000;
-  const ready = (i: number) =>
-    fetch(`http://127.0.0.1:${basePort + i + 1}/readyz`, {
-      signal: AbortSignal.timeout(1000),
-    }).then(
-      (r) => r.ok,
-      () => false,
+  const ports = names.map((_, i) => basePort + i + 1);
+  const exited = () => services.filter((s) => s.child.exitCode !== null);
+  if (!(await whenReady(ports, () => Date.now() > deadline || exited().length > 0))) {
+    const gone = exited();
+    await stopServices(services);
+    throw new Error(
+      `bench: the stage processes did not all become ready within 60 s${gone.map((s) => `; ${s.name} exited ${s.child.exitCode}: ${(logs.get(s.name) ?? []).join(' | ')}`).join('')}`,
     );
-  while (!(await Promise.all(names.map((_, i) => ready(i)))).every(Boolean)) {
-    if (Date.now() > deadline || services.some((s) => s.child.exitCode !== null)) {
-      const exited = services.filter((s) => s.child.exitCode !== null);
-      await stopServices(services);
-      throw new Error(
-        `bench: the stage processes did not all become ready within 60 s${exited.map((s) => `; ${s.name} exited ${s.child.exitCode}: ${(logs.get(s.name) ?? []).join(' | ')}`).join('')}`,
-      );
-    }
-    await sleep(250);
   }
   return [{ stop: () => stopServices(services) }];
 }
@@ -386,8 +393,7 @@ interface IncidentStages {
 
 /** The median time each stage added: the detector to its event, the diagnoser, the evaluator. */
 function stageSplit(incidents: IncidentStages[]) {
-  const mid = (xs: number[]) =>
-    xs.length ? ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number) : null;
+  const mid = (xs: number[]) => (xs.length ? percentile(xs, 50) : null);
   return {
     incidents: incidents.length,
     detectorMs: mid(incidents.map((i) => i.event)),

@@ -1,5 +1,5 @@
 export { runCli } from './run-cli.js';
-export { spawnService, stopServices, serviceEnv, SERVICES } from './commands/start.js';
+export { spawnService, stopServices, serviceEnv, whenReady, SERVICES } from './commands/start.js';
 export {
   compiledEntry,
   ensureCompiled,

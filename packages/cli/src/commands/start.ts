@@ -87,7 +87,7 @@ export function serviceEnv(
 }
 
 /** Resolves true once every service's /readyz answers 200, false if stopped first. */
-async function announceReady(ports: number[], stopped: () => boolean): Promise<boolean> {
+export async function whenReady(ports: number[], stopped: () => boolean): Promise<boolean> {
   const ready = (port: number) =>
     fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.ok,
@@ -134,7 +134,7 @@ export const start: Command = {
     );
     io.err(`started ${only.join(', ')}; Ctrl-C stops them`);
     let stopping = false;
-    void announceReady(
+    void whenReady(
       envs.map((e) => Number(e['HTTP_PORT'])),
       () => stopping,
     ).then((ready) => ready && io.err(`ready: ${only.join(', ')} joined their groups`));
