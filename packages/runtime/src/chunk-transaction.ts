@@ -104,11 +104,18 @@ export async function attemptChunk(
     part.handler.beforeCommit?.((out) =>
       outputs.push(out.topic, encodeOutbound(serde, out, partition)),
     );
-    await outputs.flush(tx);
-    await tx.sendOffsets({
-      consumerGroupId: groupId,
-      topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }],
-    });
+    // The last outputs and the input offsets go at once: AddPartitionsToTxn and the produce to
+    // the partition leaders alongside AddOffsetsToTxn and TxnOffsetCommit to the coordinators,
+    // two round trips instead of four before EndTxn. Both are awaited whatever happens, so
+    // nothing of this transaction is still in flight when it is committed or aborted.
+    const sent = await Promise.allSettled([
+      outputs.flush(tx),
+      tx.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }],
+      }),
+    ]);
+    for (const result of sent) if (result.status === 'rejected') throw result.reason;
     ending = true;
     await tx.commit();
     part.handler.committed?.();

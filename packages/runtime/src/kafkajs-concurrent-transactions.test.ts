@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 // coordinator is answered CONCURRENT_TRANSACTIONS. kafkajs left that to the send's retrier
 // (100 ms, then 200 ms, ...), which put ~300 ms into the executor's write-ahead commits that
 // follow the command's consume transaction; the patch retries it within the call, after 1-20 ms.
+// The same for AddOffsetsToTxn: the first request of a transaction that produced nothing, or
+// whose offsets are sent alongside its produce (chunk-transaction.ts).
 const require = createRequire(import.meta.url);
 const createEosManager = require('kafkajs/src/producer/eosManager/index.js') as (options: {
   logger: unknown;
@@ -18,6 +20,10 @@ const createEosManager = require('kafkajs/src/producer/eosManager/index.js') as 
   addPartitionsToTransaction(
     topicData: { topic: string; partitions: { partition: number }[] }[],
   ): Promise<void>;
+  sendOffsets(offsets: {
+    consumerGroupId: string;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }): Promise<void>;
 };
 const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
   createErrorFromCode: (code: number) => Error & { type: string };
@@ -28,14 +34,28 @@ const INVALID_PRODUCER_EPOCH = 47;
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** A coordinator whose AddPartitionsToTxn fails with `code` for the first `failures` calls. */
+/**
+ * A coordinator whose AddPartitionsToTxn (and AddOffsetsToTxn) fails with `code` for the first
+ * `failures` calls of each.
+ */
 async function managerWith(failures: number, code = CONCURRENT_TRANSACTIONS) {
   const coordinator = {
     calls: 0,
+    offsetCalls: 0,
+    offsetCommits: 0,
     initProducerId: async () => ({ producerId: 7, producerEpoch: 0 }),
     async addPartitionsToTxn() {
       this.calls++;
       if (this.calls <= failures) throw createErrorFromCode(code);
+      return {};
+    },
+    async addOffsetsToTxn() {
+      this.offsetCalls++;
+      if (this.offsetCalls <= failures) throw createErrorFromCode(code);
+      return {};
+    },
+    async txnOffsetCommit() {
+      this.offsetCommits++;
       return {};
     },
   };
@@ -79,5 +99,37 @@ describe('kafkajs AddPartitionsToTxn on CONCURRENT_TRANSACTIONS (patched)', () =
       type: 'INVALID_PRODUCER_EPOCH',
     });
     expect(coordinator.calls).toBe(1);
+  });
+});
+
+const offsets = {
+  consumerGroupId: 'healstream-diagnoser',
+  topics: [{ topic: 'reliability-events', partitions: [{ partition: 3, offset: '42' }] }],
+};
+
+describe('kafkajs AddOffsetsToTxn on CONCURRENT_TRANSACTIONS (patched)', () => {
+  it('retries within the call, then commits the offsets once', async () => {
+    const { eos, coordinator } = await managerWith(4);
+    await eos.sendOffsets(offsets);
+    expect(coordinator.offsetCalls).toBe(5);
+    expect(coordinator.offsetCommits).toBe(1);
+  });
+
+  it('gives up after a bounded number of tries, committing nothing', async () => {
+    const { eos, coordinator } = await managerWith(Infinity);
+    await expect(eos.sendOffsets(offsets)).rejects.toMatchObject({
+      type: 'CONCURRENT_TRANSACTIONS',
+    });
+    expect(coordinator.offsetCalls).toBe(51);
+    expect(coordinator.offsetCommits).toBe(0);
+  });
+
+  it('does not retry other errors (a fenced producer fails at once)', async () => {
+    const { eos, coordinator } = await managerWith(1, INVALID_PRODUCER_EPOCH);
+    await expect(eos.sendOffsets(offsets)).rejects.toMatchObject({
+      type: 'INVALID_PRODUCER_EPOCH',
+    });
+    expect(coordinator.offsetCalls).toBe(1);
+    expect(coordinator.offsetCommits).toBe(0);
   });
 });

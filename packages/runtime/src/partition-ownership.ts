@@ -126,7 +126,9 @@ export class PartitionOwners {
       producer = this.options.kafka.producer({
         transactionalId: `${this.options.groupId}:${partition}`,
         idempotent: true,
-        maxInFlightRequests: 1,
+        // Two: a transaction's last produce and its offsets' requests go at once
+        // (chunk-transaction.ts). A transaction never has two produce requests in flight.
+        maxInFlightRequests: 2,
         transactionTimeout: 60_000,
         allowAutoTopicCreation: false,
       });
