@@ -77,59 +77,48 @@ async function managerWith(failures: number, code = CONCURRENT_TRANSACTIONS) {
 }
 
 const partitions = [{ topic: 'healing-outcomes', partitions: [{ partition: 3 }] }];
-
-describe('kafkajs AddPartitionsToTxn on CONCURRENT_TRANSACTIONS (patched)', () => {
-  it('retries within the call until the previous transaction has completed', async () => {
-    const { eos, coordinator } = await managerWith(4);
-    await eos.addPartitionsToTransaction(partitions);
-    expect(coordinator.calls).toBe(5);
-  });
-
-  it('gives up after a bounded number of tries, handing the error on as before', async () => {
-    const { eos, coordinator } = await managerWith(Infinity);
-    await expect(eos.addPartitionsToTransaction(partitions)).rejects.toMatchObject({
-      type: 'CONCURRENT_TRANSACTIONS',
-    });
-    expect(coordinator.calls).toBe(51);
-  });
-
-  it('does not retry other errors (a fenced producer fails at once)', async () => {
-    const { eos, coordinator } = await managerWith(1, INVALID_PRODUCER_EPOCH);
-    await expect(eos.addPartitionsToTransaction(partitions)).rejects.toMatchObject({
-      type: 'INVALID_PRODUCER_EPOCH',
-    });
-    expect(coordinator.calls).toBe(1);
-  });
-});
-
 const offsets = {
   consumerGroupId: 'healstream-diagnoser',
   topics: [{ topic: 'reliability-events', partitions: [{ partition: 3, offset: '42' }] }],
 };
 
-describe('kafkajs AddOffsetsToTxn on CONCURRENT_TRANSACTIONS (patched)', () => {
-  it('retries within the call, then commits the offsets once', async () => {
-    const { eos, coordinator } = await managerWith(4);
-    await eos.sendOffsets(offsets);
-    expect(coordinator.offsetCalls).toBe(5);
-    expect(coordinator.offsetCommits).toBe(1);
+type Manager = Awaited<ReturnType<typeof managerWith>>;
+
+/** Each retried request: how to make it, how many times it was tried, what it committed. */
+describe.each([
+  {
+    request: 'AddPartitionsToTxn',
+    call: ({ eos }: Manager) => eos.addPartitionsToTransaction(partitions),
+    tries: ({ coordinator }: Manager) => coordinator.calls,
+    // AddPartitionsToTxn commits nothing of its own.
+    commits: () => 0,
+  },
+  {
+    request: 'AddOffsetsToTxn',
+    call: ({ eos }: Manager) => eos.sendOffsets(offsets),
+    tries: ({ coordinator }: Manager) => coordinator.offsetCalls,
+    commits: ({ coordinator }: Manager) => coordinator.offsetCommits,
+  },
+])('kafkajs $request on CONCURRENT_TRANSACTIONS (patched)', ({ request, call, tries, commits }) => {
+  it('retries within the call until the previous transaction has completed', async () => {
+    const manager = await managerWith(4);
+    await call(manager);
+    expect(tries(manager)).toBe(5);
+    // The offsets, once added, are committed once.
+    expect(commits(manager)).toBe(request === 'AddOffsetsToTxn' ? 1 : 0);
   });
 
-  it('gives up after a bounded number of tries, committing nothing', async () => {
-    const { eos, coordinator } = await managerWith(Infinity);
-    await expect(eos.sendOffsets(offsets)).rejects.toMatchObject({
-      type: 'CONCURRENT_TRANSACTIONS',
-    });
-    expect(coordinator.offsetCalls).toBe(51);
-    expect(coordinator.offsetCommits).toBe(0);
+  it('gives up after a bounded number of tries, handing the error on as before', async () => {
+    const manager = await managerWith(Infinity);
+    await expect(call(manager)).rejects.toMatchObject({ type: 'CONCURRENT_TRANSACTIONS' });
+    expect(tries(manager)).toBe(51);
+    expect(commits(manager)).toBe(0);
   });
 
   it('does not retry other errors (a fenced producer fails at once)', async () => {
-    const { eos, coordinator } = await managerWith(1, INVALID_PRODUCER_EPOCH);
-    await expect(eos.sendOffsets(offsets)).rejects.toMatchObject({
-      type: 'INVALID_PRODUCER_EPOCH',
-    });
-    expect(coordinator.offsetCalls).toBe(1);
-    expect(coordinator.offsetCommits).toBe(0);
+    const manager = await managerWith(1, INVALID_PRODUCER_EPOCH);
+    await expect(call(manager)).rejects.toMatchObject({ type: 'INVALID_PRODUCER_EPOCH' });
+    expect(tries(manager)).toBe(1);
+    expect(commits(manager)).toBe(0);
   });
 });
